@@ -1,0 +1,60 @@
+# netflow: the Makefile only wraps cmake and ctest.
+#   make deps   install the Debian packages the build and tests need (idempotent)
+#   make        build (build/)
+#   make run    deps + build + convert a capture shipped in the repo, show the result
+#   make test   deps + build + every test, then the sanitizer build's tests
+#   make bench  deps + build + the benchmarks against ndpiReader and softflowd
+
+BUILD      ?= build
+BUILD_ASAN ?= build-asan
+JOBS       ?= $(shell nproc)
+SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Build, test and lab dependencies. Keep sorted.
+DEB_PACKAGES := bpftool clang cmake curl dnsmasq-base dnsutils ftp g++ iproute2 \
+	libbenchmark-dev libbpf-dev libcli11-dev libcurl4-openssl-dev libgmock-dev \
+	libgtest-dev libndpi-bin libndpi-dev libpcap-dev libxdp-dev llvm make \
+	nginx-light pkg-config python3 softflowd tcpdump tcpreplay time tshark vsftpd
+
+.PHONY: all deps build run test test-unit test-asan bench format clean
+
+all: build
+
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	  done); \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$(echo ' '$$missing)"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+$(BUILD)/build.ninja $(BUILD)/Makefile:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: $(BUILD)/Makefile
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: deps build
+	$(BUILD)/netflow -f tests/golden/http.pcap -c $(BUILD)/http.csv
+	@echo "--- first rows of $(BUILD)/http.csv ---"
+	@head -n 5 $(BUILD)/http.csv
+
+test: deps build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	$(MAKE) test-asan
+
+test-asan:
+	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DNETFLOW_SANITIZE=ON >/dev/null
+	cmake --build $(BUILD_ASAN) -j $(JOBS)
+	cd $(BUILD_ASAN) && ctest --output-on-failure -j $(JOBS) -L sanitize
+
+bench: deps build
+	tools/bench/run_bench.sh $(BUILD)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h' '*.cpp' '*.hpp')
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN)

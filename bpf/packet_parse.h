@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Packet parsing for the counting core: Ethernet, 802.1Q/802.1ad tags,
+ * IPv4 (options, fragments), IPv6 (extension headers, fragments), and the
+ * fixed headers of TCP, UDP, ICMP and ICMPv6. The rules are FEATURES.md's
+ * "Packet length" and "Malformed and truncated packets".
+ *
+ * Every read is checked against `end`, the end of the captured bytes; a
+ * pointer plus a length is compared with `end` before it is dereferenced,
+ * which is the form the verifier understands.
+ */
+#ifndef PACKET_PARSE_H
+#define PACKET_PARSE_H
+
+#include "flow_kern_user.h"
+
+#define NF_ETH_HLEN 14
+#define NF_ETH_P_IPV4 0x0800
+#define NF_ETH_P_IPV6 0x86DD
+#define NF_ETH_P_8021Q 0x8100
+#define NF_ETH_P_8021AD 0x88A8
+#define NF_ETH_P_QINQ1 0x9100
+
+/* Tags skipped before the EtherType is final (QinQ plus one spare). */
+#define NF_VLAN_MAX_DEPTH 3
+/* IPv6 extension headers walked before giving up on finding L4. */
+#define NF_IPV6_EXT_MAX 6
+
+enum nf_parse_result {
+    NF_PARSE_OK = 0,
+    NF_PARSE_NOT_IP,    /* not IPv4/IPv6: counted in statistics only */
+    NF_PARSE_TRUNCATED, /* IP header not captured in full: not counted */
+    NF_PARSE_MALFORMED, /* bad version, header length or total length */
+};
+
+NF_INLINE int nf_is_vlan_ethertype(__u16 type)
+{
+    return type == NF_ETH_P_8021Q || type == NF_ETH_P_8021AD || type == NF_ETH_P_QINQ1;
+}
+
+/*
+ * Skips VLAN tags that follow an EtherType. On return *pos is the L3 header,
+ * *ethertype the final type, and *vlan_id the outer tag's VID (left as is
+ * when there is no tag). Returns -1 when a tag is cut off.
+ */
+NF_INLINE int nf_skip_vlan_tags(const __u8 **pos, const __u8 *end, __u16 *ethertype,
+                                __u16 *vlan_id)
+{
+    const __u8 *p = *pos;
+    __u16 type = *ethertype;
+    int outer = 1;
+
+    NF_UNROLL
+    for (int i = 0; i < NF_VLAN_MAX_DEPTH; i++) {
+        if (!nf_is_vlan_ethertype(type))
+            break;
+        if (p + 4 > end)
+            return -1;
+        if (outer)
+            *vlan_id = nf_load_be16(p) & 0x0FFF;
+        outer = 0;
+        type = nf_load_be16(p + 2);
+        p += 4;
+    }
+    *pos = p;
+    *ethertype = type;
+    return 0;
+}
+
+/* Ethernet header and tags. *l3 is where the network header starts. */
+NF_INLINE int nf_parse_ethernet(const __u8 *data, const __u8 *end, const __u8 **l3,
+                                __u16 *ethertype, __u16 *vlan_id)
+{
+    if (data + NF_ETH_HLEN > end)
+        return -1;
+    *ethertype = nf_load_be16(data + 12);
+    *vlan_id = 0;
+    *l3 = data + NF_ETH_HLEN;
+    return nf_skip_vlan_tags(l3, end, ethertype, vlan_id);
+}
+
+NF_INLINE int nf_is_ipv6_extension(__u8 nexthdr)
+{
+    /* hop-by-hop, routing, fragment, destination options, mobility */
+    return nexthdr == 0 || nexthdr == 43 || nexthdr == 44 || nexthdr == 60 || nexthdr == 135;
+}
+
+NF_INLINE __u32 nf_fixed_l4_header_len(__u8 proto)
+{
+    if (proto == NF_IPPROTO_TCP)
+        return 20;
+    if (proto == NF_IPPROTO_UDP)
+        return 8;
+    if (proto == NF_IPPROTO_ICMP || proto == NF_IPPROTO_ICMPV6)
+        return 4;
+    return 0;
+}
+
+/*
+ * Payload starts `off` bytes after the IP header. Its length comes from the
+ * IP length; the bytes parsers may read are only those both captured and
+ * inside the IP length (Ethernet padding is never payload), and none when
+ * the headers before it were not captured.
+ */
+NF_INLINE void nf_set_payload(const __u8 *l3, const __u8 *end, __u32 off, int readable,
+                              struct nf_packet *pkt)
+{
+    pkt->payload_offset = off;
+    pkt->payload_len = pkt->ip_len > off ? pkt->ip_len - off : 0;
+    pkt->payload_captured = 0;
+    if (readable) {
+        __u64 captured = (__u64)(end - l3);
+        __u64 ip_end = captured < pkt->ip_len ? captured : pkt->ip_len;
+        pkt->payload_captured = ip_end > off ? (__u32)(ip_end - off) : 0;
+    }
+}
+
+/*
+ * Fixed L4 header at l3 + l4_off. Fills ports, TCP fields and ICMP type, and
+ * the payload offset/length. A header that is not captured leaves has_l4 0
+ * (the packet counts on the flow with ports 0/0).
+ */
+NF_INLINE void nf_parse_l4(const __u8 *l3, const __u8 *end, __u32 l4_off, struct nf_packet *pkt)
+{
+    const __u8 *l4 = l3 + l4_off;
+    __u32 hdr_len = nf_fixed_l4_header_len(pkt->proto);
+
+    if (hdr_len && l4 + hdr_len <= end) {
+        pkt->has_l4 = 1;
+        if (pkt->proto == NF_IPPROTO_TCP) {
+            if (l4 + 20 > end) /* restated for the verifier */
+                return;
+            __u32 data_offset = (__u32)(l4[12] >> 4) * 4;
+            pkt->sport = nf_load_be16(l4);
+            pkt->dport = nf_load_be16(l4 + 2);
+            pkt->tcp_seq = nf_load_be32(l4 + 4);
+            pkt->tcp_flags = l4[13];
+            pkt->tcp_window = nf_load_be16(l4 + 14);
+            hdr_len = data_offset < 20 ? 20 : data_offset;
+        } else if (pkt->proto == NF_IPPROTO_UDP) {
+            if (l4 + 8 > end)
+                return;
+            pkt->sport = nf_load_be16(l4);
+            pkt->dport = nf_load_be16(l4 + 2);
+        } else {
+            if (l4 + 4 > end)
+                return;
+            pkt->icmp_type = l4[0];
+            pkt->icmp_code = l4[1];
+        }
+    }
+
+    nf_set_payload(l3, end, l4_off + hdr_len, pkt->has_l4 || hdr_len == 0, pkt);
+}
+
+NF_INLINE int nf_parse_ipv4(const __u8 *l3, const __u8 *end, struct nf_packet *pkt)
+{
+    if (l3 + 20 > end)
+        return NF_PARSE_TRUNCATED;
+    if ((l3[0] >> 4) != 4)
+        return NF_PARSE_MALFORMED;
+    __u32 ihl = (__u32)(l3[0] & 0x0F) * 4;
+    if (ihl < 20)
+        return NF_PARSE_MALFORMED;
+    if (l3 + ihl > end)
+        return NF_PARSE_TRUNCATED;
+    __u32 total_len = nf_load_be16(l3 + 2);
+    if (total_len < ihl)
+        return NF_PARSE_MALFORMED;
+
+    pkt->ip_version = 4;
+    pkt->ip_len = total_len;
+    pkt->ttl = l3[8];
+    pkt->proto = l3[9];
+    NF_UNROLL
+    for (int i = 0; i < 4; i++) {
+        pkt->saddr[i] = l3[12 + i];
+        pkt->daddr[i] = l3[16 + i];
+    }
+    if (nf_load_be16(l3 + 6) & 0x1FFF) {
+        /* A later fragment carries no L4 header: ports 0/0. */
+        pkt->later_fragment = 1;
+        nf_set_payload(l3, end, ihl, 1, pkt);
+        return NF_PARSE_OK;
+    }
+    nf_parse_l4(l3, end, ihl, pkt);
+    return NF_PARSE_OK;
+}
+
+NF_INLINE int nf_parse_ipv6(const __u8 *l3, const __u8 *end, struct nf_packet *pkt)
+{
+    if (l3 + 40 > end)
+        return NF_PARSE_TRUNCATED;
+    if ((l3[0] >> 4) != 6)
+        return NF_PARSE_MALFORMED;
+
+    pkt->ip_version = 6;
+    pkt->ip_len = (__u32)nf_load_be16(l3 + 4) + 40;
+    pkt->ttl = l3[7];
+    NF_UNROLL
+    for (int i = 0; i < 16; i++) {
+        pkt->saddr[i] = l3[8 + i];
+        pkt->daddr[i] = l3[24 + i];
+    }
+
+    __u8 nexthdr = l3[6];
+    __u32 off = 40;
+    NF_UNROLL
+    for (int i = 0; i < NF_IPV6_EXT_MAX; i++) {
+        if (!nf_is_ipv6_extension(nexthdr))
+            break;
+        const __u8 *ext = l3 + off;
+        if (ext + 8 > end) {
+            /* The chain is cut off: the flow is keyed on the header we
+             * could not read, with no ports. */
+            pkt->proto = nexthdr;
+            nf_set_payload(l3, end, off, 0, pkt);
+            return NF_PARSE_OK;
+        }
+        if (nexthdr == 44) {
+            __u16 frag_offset = nf_load_be16(ext + 2) >> 3;
+            nexthdr = ext[0];
+            off += 8;
+            if (frag_offset) {
+                pkt->later_fragment = 1;
+                pkt->proto = nexthdr;
+                nf_set_payload(l3, end, off, 1, pkt);
+                return NF_PARSE_OK;
+            }
+        } else {
+            off += ((__u32)ext[1] + 1) * 8;
+            nexthdr = ext[0];
+        }
+    }
+    pkt->proto = nexthdr;
+    nf_parse_l4(l3, end, off, pkt);
+    return NF_PARSE_OK;
+}
+
+/*
+ * The network header at l3, by EtherType. Fills *pkt, which the caller has
+ * zeroed (vlan_id may already be set). Returns an nf_parse_result.
+ */
+NF_INLINE int nf_parse_l3(const __u8 *l3, const __u8 *end, __u16 ethertype, struct nf_packet *pkt)
+{
+    if (ethertype == NF_ETH_P_IPV4)
+        return nf_parse_ipv4(l3, end, pkt);
+    if (ethertype == NF_ETH_P_IPV6)
+        return nf_parse_ipv6(l3, end, pkt);
+    return NF_PARSE_NOT_IP;
+}
+
+/* The default filter (no --filter): IPv4 carrying TCP, UDP or ICMP, after
+ * any VLAN tags, i.e. `ip and (tcp or udp or icmp)` on the decoded packet. */
+NF_INLINE int nf_default_filter_pass(const struct nf_packet *pkt)
+{
+    return pkt->ip_version == 4 && (pkt->proto == NF_IPPROTO_TCP || pkt->proto == NF_IPPROTO_UDP ||
+                                    pkt->proto == NF_IPPROTO_ICMP);
+}
+
+#endif /* PACKET_PARSE_H */

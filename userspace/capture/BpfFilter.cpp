@@ -1,0 +1,18 @@
+#include "capture/BpfFilter.h"
+
+#include <memory>
+
+namespace netflow {
+
+BpfFilter::BpfFilter(int link_type, int snaplen, const std::string &expression) {
+    std::unique_ptr<pcap_t, decltype(&pcap_close)> dead(pcap_open_dead(link_type, snaplen),
+                                                        &pcap_close);
+    if (!dead)
+        throw FilterError("cannot compile a filter for this link type");
+    if (pcap_compile(dead.get(), &program_, expression.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
+        throw FilterError("filter '" + expression + "': " + pcap_geterr(dead.get()));
+}
+
+BpfFilter::~BpfFilter() { pcap_freecode(&program_); }
+
+}  // namespace netflow

@@ -1,0 +1,32 @@
+// A tcpdump filter compiled by libpcap for a link type (RAII over
+// bpf_program), applied to frames exactly as tcpdump would.
+#pragma once
+
+#include <pcap/pcap.h>
+
+#include <stdexcept>
+#include <string>
+
+namespace netflow {
+
+class BpfFilter {
+public:
+    // Throws FilterError with libpcap's reason when it does not compile.
+    BpfFilter(int link_type, int snaplen, const std::string &expression);
+    ~BpfFilter();
+    BpfFilter(const BpfFilter &) = delete;
+    BpfFilter &operator=(const BpfFilter &) = delete;
+
+    bool matches(const pcap_pkthdr &header, const uint8_t *frame) const {
+        return pcap_offline_filter(&program_, &header, frame) != 0;
+    }
+
+private:
+    bpf_program program_{};
+};
+
+struct FilterError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+}  // namespace netflow

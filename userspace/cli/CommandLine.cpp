@@ -1,0 +1,176 @@
+#include "cli/CommandLine.h"
+
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace netflow {
+namespace {
+
+CommandLineExit usageError(const std::string &message) {
+    return {"netflow: error: " + message + " (see netflow --help)", kExitUsage};
+}
+
+std::vector<std::string> longOptionNames(const CLI::App &app) {
+    std::vector<std::string> names;
+    for (const CLI::Option *opt : app.get_options()) {
+        for (const std::string &name : opt->get_lnames())
+            names.push_back("--" + name);
+    }
+    return names;
+}
+
+// argparse accepts any unique prefix of a long flag; so must we.
+std::variant<std::vector<std::string>, CommandLineExit> expandPrefixes(
+    const std::vector<std::string> &args, const std::vector<std::string> &names) {
+    std::vector<std::string> out;
+    bool options_ended = false;
+    for (const std::string &arg : args) {
+        if (options_ended || arg.size() <= 2 || arg.rfind("--", 0) != 0) {
+            options_ended = options_ended || arg == "--";
+            out.push_back(arg);
+            continue;
+        }
+        size_t eq = arg.find('=');
+        std::string name = arg.substr(0, eq);
+        std::string rest = eq == std::string::npos ? "" : arg.substr(eq);
+        if (std::find(names.begin(), names.end(), name) != names.end()) {
+            out.push_back(arg);
+            continue;
+        }
+        std::vector<std::string> matches;
+        for (const std::string &candidate : names) {
+            if (candidate.rfind(name, 0) == 0)
+                matches.push_back(candidate);
+        }
+        if (matches.size() > 1) {
+            std::string list;
+            for (const std::string &m : matches)
+                list += (list.empty() ? "" : ", ") + m;
+            return usageError("ambiguous option " + name + " could match " + list);
+        }
+        out.push_back(matches.size() == 1 ? matches[0] + rest : arg);
+    }
+    return out;
+}
+
+}  // namespace
+
+std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *const *argv) {
+    Options opts;
+    bool csv = false, url = false, label = false, no_label = false;
+    std::string fields;
+    int version = 0;
+    double max_time = 0;
+    uint64_t max_flows = 0;
+    std::string filter;
+
+    CLI::App app{"netflow " NETFLOW_VERSION
+                 ": network flows (NetFlow v9 NF-v1/v2/v3 features, nDPI) from a live "
+                 "interface or a capture file",
+                 "netflow"};
+    app.get_formatter()->column_width(34);
+
+    auto *in_if = app.add_option("-i,--interface", opts.interface,
+                                 "capture live from INTERFACE (XDP ingress + TC egress)");
+    auto *in_file = app.add_option("-f,--file", opts.file, "read a pcap or pcapng capture file");
+    app.add_flag("-c,--csv", csv, "output is a CSV file path (- for stdout)");
+    app.add_flag("-u,--url", url, "output is an http(s) URL; each flow is POSTed as JSON");
+    auto *opt_fields = app.add_option("--fields", fields,
+                                      "exactly these columns, comma-separated (NF names, "
+                                      "extras, Label, Attack, aliases)");
+    auto *opt_version = app.add_option("--version", version, "feature set 1, 2 or 3 (default 2)");
+    auto *opt_max_flows =
+        app.add_option("--max-flows", max_flows, "stop once N flows have been started");
+    auto *opt_max_time =
+        app.add_option("--max-time", max_time, "stop after SECONDS of wall-clock time");
+    app.add_flag("--label", label, "keep the Label/Attack columns (default)");
+    app.add_flag("--no-label", no_label, "leave Label/Attack out");
+    app.add_option("--attack", opts.attack, "Label=1, Attack=NAME for every flow");
+    auto *opt_filter =
+        app.add_option("--filter", filter, "tcpdump filter (libpcap syntax and semantics)");
+    app.add_flag("-v,--verbose", opts.verbose, "more detail on stderr");
+    app.add_option("--idle-timeout", opts.idle_timeout_s, "idle timeout in seconds (30)");
+    app.add_option("--active-timeout", opts.active_timeout_s, "active timeout in seconds (120)");
+    app.add_option("--dpi-packets", opts.dpi_packets,
+                   "payload packets per flow given to nDPI (32)");
+    app.add_option("--app-packets", opts.app_packets,
+                   "payload packets per flow given to the DNS/FTP parsers (256)");
+    auto *opt_backend = app.add_option("--backend", opts.backend, "live path: auto, xdp or pcap")
+                            ->check(CLI::IsMember({"auto", "xdp", "pcap"}));
+    auto *opt_capture = app.add_option("--capture", opts.capture, "live capture mode: host or tap")
+                            ->check(CLI::IsMember({"host", "tap"}));
+    auto *opt_xdp_mode =
+        app.add_option("--xdp-mode", opts.xdp_mode, "XDP attach mode: auto, native or generic")
+            ->check(CLI::IsMember({"auto", "native", "generic"}));
+    app.add_flag("--stats", opts.stats, "a status line on stderr every second");
+    app.add_option("output", opts.output, "CSV path (- for stdout) or URL")->required();
+
+    std::vector<std::string> args(argv + 1, argv + argc);
+    auto expanded = expandPrefixes(args, longOptionNames(app));
+    if (auto *exit = std::get_if<CommandLineExit>(&expanded))
+        return *exit;
+    args = std::get<std::vector<std::string>>(expanded);
+    std::reverse(args.begin(), args.end());  // CLI11 takes them last-first
+
+    try {
+        app.parse(args);
+    } catch (const CLI::CallForHelp &) {
+        return CommandLineExit{app.help(), kExitOk};
+    } catch (const CLI::ParseError &e) {
+        return usageError(e.what());
+    }
+
+    if (in_if->count() + in_file->count() != 1)
+        return usageError(in_if->count() ? "use -i/--interface or -f/--file, not both"
+                                         : "one of -i/--interface or -f/--file is required");
+    if (csv == url)
+        return usageError(csv ? "use -c/--csv or -u/--url, not both"
+                              : "one of -c/--csv or -u/--url is required");
+    if (opt_fields->count() && opt_version->count())
+        return usageError("--fields and --version cannot be used together");
+    if (label && no_label)
+        return usageError("--label and --no-label cannot be used together");
+    if (no_label && !opts.attack.empty())
+        return usageError("--attack needs the Label/Attack columns, which --no-label removes");
+    if (opt_version->count() && (version < 1 || version > 3))
+        return usageError("--version must be 1, 2 or 3, not " + std::to_string(version));
+    if (opt_max_flows->count()) {
+        if (max_flows == 0)
+            return usageError("--max-flows must be at least 1");
+        opts.max_flows = max_flows;
+    }
+    if (opt_max_time->count()) {
+        if (!(max_time > 0) || !std::isfinite(max_time))
+            return usageError("--max-time must be a positive number of seconds");
+        opts.max_time_s = max_time;
+    }
+    if (!(opts.idle_timeout_s > 0) || !(opts.active_timeout_s > 0) ||
+        !std::isfinite(opts.idle_timeout_s) || !std::isfinite(opts.active_timeout_s) ||
+        opts.idle_timeout_s > 1e9 || opts.active_timeout_s > 1e9)
+        return usageError("--idle-timeout and --active-timeout must be positive seconds");
+    if (opt_filter->count())
+        opts.filter = filter;
+    if (opts.output.empty())
+        return usageError("output must not be empty");
+    if (!opts.file.empty() &&
+        (opt_backend->count() || opt_capture->count() || opt_xdp_mode->count()))
+        return usageError("--backend, --capture and --xdp-mode apply to -i only, not to -f");
+
+    opts.output_kind = url ? OutputKind::Url : OutputKind::Csv;
+    opts.version = opt_version->count() ? version : 2;
+    if (opt_fields->count()) {
+        std::string bad;
+        auto selected = parseFieldList(fields, &bad);
+        if (!selected)
+            return usageError("unknown field '" + bad + "'; valid fields: " + validColumnNames());
+        opts.columns = std::move(*selected);
+    } else {
+        opts.columns = defaultSelection(opts.version, !no_label);
+    }
+    return opts;
+}
+
+}  // namespace netflow

@@ -1,0 +1,43 @@
+// Everything the command line decides (CLI.md), as plain values.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "output/Columns.h"
+
+namespace netflow {
+
+enum class OutputKind { Csv, Url };
+
+struct Options {
+    // Input: exactly one of them is set.
+    std::string interface;
+    std::string file;
+
+    OutputKind output_kind = OutputKind::Csv;
+    std::string output;  // CSV path ("-" is stdout) or URL
+
+    int version = 2;
+    std::vector<SelectedColumn> columns;  // what to write, in order, with header names
+
+    std::optional<uint64_t> max_flows;
+    std::optional<double> max_time_s;
+    std::string attack;  // non-empty: Label=1, Attack=this
+    std::optional<std::string> filter;
+    bool verbose = false;
+    bool stats = false;
+
+    double idle_timeout_s = 30;
+    double active_timeout_s = 120;
+    uint32_t dpi_packets = 32;
+    uint32_t app_packets = 256;
+
+    std::string backend = "auto";   // live only: auto | xdp | pcap
+    std::string capture = "host";   // live only: host | tap
+    std::string xdp_mode = "auto";  // live only: auto | native | generic
+};
+
+}  // namespace netflow

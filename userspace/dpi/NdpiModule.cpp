@@ -1,0 +1,74 @@
+#include "dpi/NdpiModule.h"
+
+#include <ndpi_api.h>
+
+#include <cstring>
+#include <stdexcept>
+
+namespace netflow {
+
+void NdpiFlowDeleter::operator()(ndpi_flow_struct *flow) const {
+    ndpi_flow_free(flow);  // the struct and whatever nDPI allocated inside it
+}
+
+NdpiModule::NdpiModule() : module_(ndpi_init_detection_module(ndpi_no_prefs)) {
+    if (!module_)
+        throw std::runtime_error("nDPI could not initialise its detection module");
+    NDPI_PROTOCOL_BITMASK all;
+    NDPI_BITMASK_SET_ALL(all);
+    ndpi_set_protocol_detection_bitmask2(module_, &all);
+    ndpi_finalize_initialization(module_);
+}
+
+NdpiModule::~NdpiModule() { ndpi_exit_detection_module(module_); }
+
+NdpiFlowPtr NdpiModule::newFlow() const {
+    auto *flow = static_cast<ndpi_flow_struct *>(ndpi_flow_malloc(SIZEOF_FLOW_STRUCT));
+    if (!flow)
+        throw std::bad_alloc();
+    std::memset(flow, 0, SIZEOF_FLOW_STRUCT);
+    return NdpiFlowPtr(flow);
+}
+
+NdpiModule::Step NdpiModule::process(ndpi_flow_struct *flow, const uint8_t *l3, uint32_t l3_len,
+                                     uint64_t time_ms) const {
+    // nDPI takes a 16-bit length; IP packets never exceed it.
+    auto len = static_cast<unsigned short>(l3_len > 0xFFFF ? 0xFFFF : l3_len);
+    ndpi_protocol proto = ndpi_detection_process_packet(module_, flow, l3, len, time_ms);
+    // The same completion rule as ndpiReader: an app protocol is known and
+    // no extra dissection (certificates, responses) is pending.
+    bool done = proto.app_protocol != NDPI_PROTOCOL_UNKNOWN &&
+                !ndpi_extra_dissection_possible(module_, flow);
+    return {{proto.master_protocol, proto.app_protocol}, done};
+}
+
+L7Protocol NdpiModule::giveUp(ndpi_flow_struct *flow) const {
+    uint8_t guessed = 0;
+    ndpi_protocol proto = ndpi_detection_giveup(module_, flow, 1, &guessed);
+    return {proto.master_protocol, proto.app_protocol};
+}
+
+L7Protocol NdpiModule::guess(uint8_t proto, const uint8_t *saddr, uint16_t sport,
+                             const uint8_t *daddr, uint16_t dport, bool ipv4) const {
+    // nDPI's address guess takes IPv4 in host order; IPv6 gets ports only.
+    auto host32 = [ipv4](const uint8_t *a) -> uint32_t {
+        return ipv4 ? (uint32_t(a[0]) << 24 | uint32_t(a[1]) << 16 | uint32_t(a[2]) << 8 | a[3])
+                    : 0;
+    };
+    ndpi_protocol guessed = ndpi_guess_undetected_protocol(module_, nullptr, proto, host32(saddr),
+                                                           sport, host32(daddr), dport);
+    return {guessed.master_protocol, guessed.app_protocol};
+}
+
+std::string NdpiModule::name(L7Protocol proto) const {
+    char buf[64];
+    ndpi_protocol p{proto.master, proto.app, NDPI_PROTOCOL_CATEGORY_UNSPECIFIED};
+    return ndpi_protocol2name(module_, p, buf, sizeof(buf));
+}
+
+std::string NdpiModule::serverName(const ndpi_flow_struct *flow) {
+    return std::string(flow->host_server_name,
+                       strnlen(flow->host_server_name, sizeof(flow->host_server_name)));
+}
+
+}  // namespace netflow

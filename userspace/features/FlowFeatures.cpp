@@ -1,0 +1,226 @@
+#include "features/FlowFeatures.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+namespace netflow {
+namespace {
+
+__extension__ typedef unsigned __int128 u128;
+
+u128 isqrt(u128 x) {
+    if (x == 0)
+        return 0;
+    auto r = static_cast<u128>(std::sqrt(static_cast<long double>(x)));
+    while (r * r > x)
+        r--;
+    while ((r + 1) * (r + 1) <= x)
+        r++;
+    return r;
+}
+
+// Population standard deviation of n gaps, floor(µs / 1000). Exact integer
+// arithmetic while n * sum of squares fits 128 bits, which holds unless gaps
+// of hours come by the billion.
+uint64_t stddevMillis(uint64_t n, uint64_t sum, uint64_t sumsq_lo, uint64_t sumsq_hi) {
+    if (n < 2)
+        return 0;
+    if ((sumsq_hi >> 32) == 0) {
+        u128 sumsq = (u128(sumsq_hi) << 64) | sumsq_lo;
+        u128 variance_times_n2 = u128(n) * sumsq - u128(sum) * u128(sum);
+        return static_cast<uint64_t>(isqrt(variance_times_n2) / (u128(n) * 1000));
+    }
+    long double sumsq = std::ldexp(static_cast<long double>(sumsq_hi), 64) + sumsq_lo;
+    long double mean = static_cast<long double>(sum) / n;
+    long double variance = std::max(0.0L, sumsq / n - mean * mean);
+    return static_cast<uint64_t>(std::floor(std::sqrt(variance) / 1000));
+}
+
+uint64_t durationMillis(uint64_t first_us, uint64_t last_us) {
+    return last_us > first_us ? (last_us - first_us) / 1000 : 0;
+}
+
+void appendAddress(std::string &out, const uint8_t *addr, int ip_version) {
+    char buf[INET6_ADDRSTRLEN];
+    inet_ntop(ip_version == 6 ? AF_INET6 : AF_INET, addr, buf, sizeof(buf));
+    out += buf;
+}
+
+void appendUnsigned(std::string &out, uint64_t v) {
+    char buf[24];
+    auto res = std::to_chars(buf, buf + sizeof(buf), v);
+    out.append(buf, res.ptr);
+}
+
+}  // namespace
+
+void appendReal(std::string &out, double value) {
+    char buf[64];
+    int n = std::snprintf(buf, sizeof(buf), "%.3f", value);
+    if (n <= 0 || static_cast<size_t>(n) >= sizeof(buf)) {
+        out += "0.0";
+        return;
+    }
+    // Drop trailing zeros, keep one decimal: "1476.000" -> "1476.0".
+    while (n > 2 && buf[n - 1] == '0' && buf[n - 2] != '.')
+        n--;
+    out.append(buf, static_cast<size_t>(n));
+}
+
+IatMillis iatMillis(const nf_dir_state &dir) {
+    if (dir.pkts < 2)
+        return {};
+    uint64_t gaps = dir.pkts - 1;
+    return {dir.iat_min_us / 1000, dir.iat_max_us / 1000, dir.iat_sum_us / gaps / 1000,
+            stddevMillis(gaps, dir.iat_sum_us, dir.iat_sumsq_lo, dir.iat_sumsq_hi)};
+}
+
+void FlowFeatures::compute(Column column, const FlowRecord &flow, FeatureValue &out) const {
+    const nf_flow_key &key = flow.key;
+    const nf_flow_state &st = flow.state;
+    const nf_dir_state &in = st.dir[NF_DIR_IN];
+    const nf_dir_state &outd = st.dir[NF_DIR_OUT];
+    const bool src_lo = st.src_is_lo;
+    const uint64_t duration_ms = durationMillis(st.first_us, st.last_us);
+    auto wallMillis = [&](uint64_t us) {
+        return static_cast<uint64_t>(static_cast<int64_t>(us) + clock_offset_us_) / 1000;
+    };
+    auto bytesPerSecond = [&](uint64_t bytes) {
+        return static_cast<double>(bytes) / std::max(1.0, static_cast<double>(duration_ms) / 1000.0);
+    };
+    auto bitsPerSecond = [&](uint64_t bytes) {
+        return bytes * 8000 / std::max<uint64_t>(1, duration_ms);
+    };
+
+    switch (column) {
+        case Column::IPV4_SRC_ADDR:
+            appendAddress(out.setText(), src_lo ? key.addr_lo : key.addr_hi, key.ip_version);
+            return;
+        case Column::IPV4_DST_ADDR:
+            appendAddress(out.setText(), src_lo ? key.addr_hi : key.addr_lo, key.ip_version);
+            return;
+        case Column::L4_SRC_PORT:
+            return out.setInteger(src_lo ? key.port_lo : key.port_hi);
+        case Column::L4_DST_PORT:
+            return out.setInteger(src_lo ? key.port_hi : key.port_lo);
+        case Column::PROTOCOL:
+            return out.setInteger(key.proto);
+        case Column::L7_PROTO: {
+            // "M.A" when both are known and differ, else "P.0".
+            std::string &text = out.setText();
+            const L7Protocol &l7 = flow.cls.l7;
+            bool both = l7.master && l7.app && l7.master != l7.app;
+            appendUnsigned(text, both ? l7.master : (l7.app ? l7.app : l7.master));
+            text += '.';
+            appendUnsigned(text, both ? l7.app : 0);
+            return;
+        }
+        case Column::IN_BYTES:
+            return out.setInteger(in.bytes);
+        case Column::IN_PKTS:
+            return out.setInteger(in.pkts);
+        case Column::OUT_BYTES:
+            return out.setInteger(outd.bytes);
+        case Column::OUT_PKTS:
+            return out.setInteger(outd.pkts);
+        case Column::TCP_FLAGS:
+            return out.setInteger(in.tcp_flags | outd.tcp_flags);
+        case Column::CLIENT_TCP_FLAGS:
+            return out.setInteger(in.tcp_flags);
+        case Column::SERVER_TCP_FLAGS:
+            return out.setInteger(outd.tcp_flags);
+        case Column::FLOW_DURATION_MILLISECONDS:
+            return out.setInteger(duration_ms);
+        case Column::DURATION_IN:
+            return out.setInteger(in.pkts >= 2 ? durationMillis(in.first_us, in.last_us) : 0);
+        case Column::DURATION_OUT:
+            return out.setInteger(outd.pkts >= 2 ? durationMillis(outd.first_us, outd.last_us)
+                                                 : 0);
+        case Column::MIN_TTL:
+            return out.setInteger(st.min_ttl);
+        case Column::MAX_TTL:
+            return out.setInteger(st.max_ttl);
+        case Column::LONGEST_FLOW_PKT:
+        case Column::MAX_IP_PKT_LEN:
+            return out.setInteger(st.max_len);
+        case Column::SHORTEST_FLOW_PKT:
+        case Column::MIN_IP_PKT_LEN:
+            return out.setInteger(st.min_len);
+        case Column::SRC_TO_DST_SECOND_BYTES:
+            return out.setReal(bytesPerSecond(in.bytes));
+        case Column::DST_TO_SRC_SECOND_BYTES:
+            return out.setReal(bytesPerSecond(outd.bytes));
+        case Column::RETRANSMITTED_IN_BYTES:
+            return out.setInteger(in.retrans_bytes);
+        case Column::RETRANSMITTED_IN_PKTS:
+            return out.setInteger(in.retrans_pkts);
+        case Column::RETRANSMITTED_OUT_BYTES:
+            return out.setInteger(outd.retrans_bytes);
+        case Column::RETRANSMITTED_OUT_PKTS:
+            return out.setInteger(outd.retrans_pkts);
+        case Column::SRC_TO_DST_AVG_THROUGHPUT:
+            return out.setInteger(bitsPerSecond(in.bytes));
+        case Column::DST_TO_SRC_AVG_THROUGHPUT:
+            return out.setInteger(bitsPerSecond(outd.bytes));
+        case Column::NUM_PKTS_UP_TO_128_BYTES:
+        case Column::NUM_PKTS_128_TO_256_BYTES:
+        case Column::NUM_PKTS_256_TO_512_BYTES:
+        case Column::NUM_PKTS_512_TO_1024_BYTES:
+        case Column::NUM_PKTS_1024_TO_1514_BYTES:
+            return out.setInteger(st.len_buckets[static_cast<int>(column) -
+                                                 static_cast<int>(Column::NUM_PKTS_UP_TO_128_BYTES)]);
+        case Column::TCP_WIN_MAX_IN:
+            return out.setInteger(in.win_max);
+        case Column::TCP_WIN_MAX_OUT:
+            return out.setInteger(outd.win_max);
+        case Column::ICMP_TYPE:
+            return out.setInteger(st.icmp_seen ? st.icmp_type * 256u + st.icmp_code : 0);
+        case Column::ICMP_IPV4_TYPE:
+            return out.setInteger(st.icmp_seen ? st.icmp_type : 0);
+        case Column::DNS_QUERY_ID:
+            return out.setInteger(flow.cls.dns.query_id);
+        case Column::DNS_QUERY_TYPE:
+            return out.setInteger(flow.cls.dns.query_type);
+        case Column::DNS_TTL_ANSWER:
+            return out.setInteger(flow.cls.dns.ttl_answer);
+        case Column::FTP_COMMAND_RET_CODE:
+            return out.setInteger(flow.cls.ftp.lastCode());
+        case Column::FLOW_START_MILLISECONDS:
+            return out.setInteger(wallMillis(st.first_us));
+        case Column::FLOW_END_MILLISECONDS:
+            return out.setInteger(wallMillis(st.last_us));
+        case Column::SRC_TO_DST_IAT_MIN:
+            return out.setInteger(iatMillis(in).min);
+        case Column::SRC_TO_DST_IAT_MAX:
+            return out.setInteger(iatMillis(in).max);
+        case Column::SRC_TO_DST_IAT_AVG:
+            return out.setInteger(iatMillis(in).avg);
+        case Column::SRC_TO_DST_IAT_STDDEV:
+            return out.setInteger(iatMillis(in).stddev);
+        case Column::DST_TO_SRC_IAT_MIN:
+            return out.setInteger(iatMillis(outd).min);
+        case Column::DST_TO_SRC_IAT_MAX:
+            return out.setInteger(iatMillis(outd).max);
+        case Column::DST_TO_SRC_IAT_AVG:
+            return out.setInteger(iatMillis(outd).avg);
+        case Column::DST_TO_SRC_IAT_STDDEV:
+            return out.setInteger(iatMillis(outd).stddev);
+        case Column::L7_PROTO_NAME:
+            out.setText() = classifier_.protocolName(flow.cls.l7);
+            return;
+        case Column::SERVER_NAME:
+            out.setText() = flow.cls.server_name ? *flow.cls.server_name : std::string();
+            return;
+        case Column::Label:
+            return out.setInteger(label_.attack ? 1 : 0);
+        case Column::Attack:
+            out.setText() = label_.name;
+            return;
+    }
+}
+
+}  // namespace netflow

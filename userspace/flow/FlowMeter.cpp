@@ -1,0 +1,70 @@
+#include "flow/FlowMeter.h"
+
+#include <algorithm>
+
+#include "flow_count.h"
+#include "flow_key.h"
+
+namespace netflow {
+
+FlowMeter::FlowMeter(const MeterConfig &config, FlowClassifier &classifier,
+                     FlowExporter &exporter)
+    : config_(config), classifier_(classifier), exporter_(exporter), table_(config.timeouts) {}
+
+FlowMeter::Verdict FlowMeter::count(const nf_packet &pkt, std::span<const uint8_t> l3,
+                                    uint64_t time_us) {
+    latest_us_ = std::max(latest_us_, time_us);
+    const uint64_t now = latest_us_;
+
+    // Everything that expired by now goes out before this packet counts.
+    expired_.clear();
+    table_.collectExpired(now, expired_);
+    for (uint32_t id : expired_)
+        exportFlow(id);
+
+    nf_flow_key key;
+    int from_lo = nf_flow_key_from_packet(&pkt, &key);
+    uint32_t id = table_.find(key);
+    if (id != kNoFlow && nf_flow_restarts_on_syn(&table_.at(id).state, &pkt)) {
+        exportFlow(id);
+        id = kNoFlow;
+    }
+    if (id == kNoFlow) {
+        if (config_.max_flows && flows_started_ >= *config_.max_flows)
+            return Verdict::FlowLimitReached;
+        id = table_.insert(key);
+        nf_flow_init(&table_.at(id).state, &pkt, from_lo, now);
+        flows_started_++;
+    }
+
+    FlowRecord &rec = table_.at(id);
+    nf_flow_count(&rec.state, &pkt, nf_packet_dir(&rec.state, from_lo), now);
+    table_.touch(id);
+
+    if (pkt.payload_len > 0) {
+        int want = nf_payload_wanted(&rec.state, &rec.key, &config_.budget);
+        if (want) {
+            bool last_dpi = rec.state.payload_pkts >= config_.budget.dpi_packets;
+            if (classifier_.onPayload(rec.cls, rec.key, pkt, l3, now, want, last_dpi))
+                rec.state.dpi_done = 1;
+        }
+    }
+    return Verdict::Counted;
+}
+
+void FlowMeter::flushAll() {
+    expired_.clear();
+    table_.collectAll(expired_);
+    for (uint32_t id : expired_)
+        exportFlow(id);
+}
+
+void FlowMeter::exportFlow(uint32_t id) {
+    FlowRecord &rec = table_.at(id);
+    classifier_.finish(rec.cls, rec.key, rec.state);
+    exporter_.exportFlow(rec);
+    flows_exported_++;
+    table_.erase(id);
+}
+
+}  // namespace netflow

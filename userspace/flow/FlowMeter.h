@@ -1,0 +1,65 @@
+// The userspace flow engine: takes parsed packets in time order, applies
+// timeouts and TCP ends, counts with the shared core, hands payload to the
+// classifier and exports finished flows. The offline path and the live
+// libpcap fallback both drive it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "dpi/FlowClassifier.h"
+#include "flow/FlowRecord.h"
+#include "flow/FlowTable.h"
+#include "flow_payload.h"
+
+namespace netflow {
+
+// Receives each finished flow, once, in export order.
+class FlowExporter {
+public:
+    virtual ~FlowExporter() = default;
+    virtual void exportFlow(const FlowRecord &flow) = 0;
+};
+
+struct MeterConfig {
+    nf_timeouts timeouts{30'000'000, 120'000'000};
+    nf_payload_budget budget{32, 256};
+    std::optional<uint64_t> max_flows;  // stop before the flow after this many
+};
+
+class FlowMeter {
+public:
+    FlowMeter(const MeterConfig &config, FlowClassifier &classifier, FlowExporter &exporter);
+
+    enum class Verdict {
+        Counted,
+        FlowLimitReached,  // the packet would start flow max_flows + 1: not counted
+    };
+
+    // One parsed packet; `l3` is its captured bytes from the IP header on.
+    // Times that go back are taken as the latest time seen.
+    Verdict count(const nf_packet &pkt, std::span<const uint8_t> l3, uint64_t time_us);
+
+    // Exports every open flow, in start order.
+    void flushAll();
+
+    uint64_t flowsStarted() const { return flows_started_; }
+    uint64_t flowsExported() const { return flows_exported_; }
+    size_t activeFlows() const { return table_.size(); }
+
+private:
+    void exportFlow(uint32_t id);
+
+    MeterConfig config_;
+    FlowClassifier &classifier_;
+    FlowExporter &exporter_;
+    FlowTable table_;
+    std::vector<uint32_t> expired_;
+    uint64_t latest_us_ = 0;
+    uint64_t flows_started_ = 0;
+    uint64_t flows_exported_ = 0;
+};
+
+}  // namespace netflow

@@ -1,0 +1,190 @@
+#include "flow/FlowTable.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "flow_count.h"
+
+namespace netflow {
+namespace {
+
+constexpr size_t kInitialSlots = 1024;
+
+bool sameKey(const nf_flow_key &a, const nf_flow_key &b) {
+    return std::memcmp(&a, &b, sizeof(a)) == 0;
+}
+
+}  // namespace
+
+FlowTable::FlowTable(const nf_timeouts &timeouts)
+    : timeouts_(timeouts), slots_(kInitialSlots, Slot{0, kNoFlow}) {}
+
+uint32_t FlowTable::hashKey(const nf_flow_key &key) {
+    // Five 64-bit words, mixed multiplicatively; the key has no padding.
+    static_assert(sizeof(nf_flow_key) == 40);
+    uint64_t words[5];
+    std::memcpy(words, &key, sizeof(words));
+    uint64_t h = 0x9E3779B97F4A7C15ULL;
+    for (uint64_t w : words) {
+        h ^= w;
+        h *= 0xBF58476D1CE4E5B9ULL;
+        h ^= h >> 31;
+    }
+    h *= 0x94D049BB133111EBULL;
+    return static_cast<uint32_t>(h >> 32);
+}
+
+size_t FlowTable::slotOf(const nf_flow_key &key, uint32_t hash) const {
+    size_t mask = slots_.size() - 1;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+        const Slot &slot = slots_[i];
+        if (slot.id == kNoFlow || (slot.hash == hash && sameKey(records_[slot.id].key, key)))
+            return i;
+    }
+}
+
+uint32_t FlowTable::find(const nf_flow_key &key) const {
+    return slots_[slotOf(key, hashKey(key))].id;
+}
+
+void FlowTable::grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(old.size() * 2, Slot{0, kNoFlow});
+    size_t mask = slots_.size() - 1;
+    for (const Slot &slot : old) {
+        if (slot.id == kNoFlow)
+            continue;
+        size_t i = slot.hash & mask;
+        while (slots_[i].id != kNoFlow)
+            i = (i + 1) & mask;
+        slots_[i] = slot;
+    }
+}
+
+uint32_t FlowTable::insert(const nf_flow_key &key) {
+    if ((count_ + 1) * 2 > slots_.size())  // load factor at most 1/2
+        grow();
+
+    uint32_t id;
+    if (!free_ids_.empty()) {
+        id = free_ids_.back();
+        free_ids_.pop_back();
+        records_[id] = FlowRecord{};
+    } else {
+        id = static_cast<uint32_t>(records_.size());
+        records_.emplace_back();
+    }
+    FlowRecord &rec = records_[id];
+    rec.key = key;
+    std::memset(&rec.state, 0, sizeof(rec.state));
+    rec.first_seen = next_first_seen_++;
+
+    uint32_t hash = hashKey(key);
+    slots_[slotOf(key, hash)] = Slot{hash, id};
+    count_++;
+    pushBack(by_last_, &FlowRecord::by_last, id);
+    pushBack(by_first_, &FlowRecord::by_first, id);
+    return id;
+}
+
+void FlowTable::touch(uint32_t id) {
+    FlowRecord &rec = records_[id];
+    unlink(by_last_, &FlowRecord::by_last, id);
+    pushBack(by_last_, &FlowRecord::by_last, id);
+    if (rec.state.ended) {
+        if (rec.in_end_list)
+            unlink(by_end_, &FlowRecord::by_end, id);
+        pushBack(by_end_, &FlowRecord::by_end, id);
+        rec.in_end_list = true;
+    }
+}
+
+void FlowTable::collectExpired(uint64_t now_us, std::vector<uint32_t> &out) {
+    size_t start = out.size();
+    // Each list's head is its earliest deadline; a flow may be due in
+    // several lists, so mark what is taken and unlink it from all.
+    auto take = [&](List &list, LinksOf links) {
+        while (list.head != kNoFlow &&
+               nf_flow_expired(&records_[list.head].state, now_us, &timeouts_)) {
+            uint32_t id = list.head;
+            unlink(list, links, id);
+            out.push_back(id);
+        }
+    };
+    take(by_first_, &FlowRecord::by_first);
+    take(by_last_, &FlowRecord::by_last);
+    take(by_end_, &FlowRecord::by_end);
+    if (out.size() == start)
+        return;
+    std::sort(out.begin() + static_cast<ptrdiff_t>(start), out.end(),
+              [this](uint32_t a, uint32_t b) {
+                  return records_[a].first_seen < records_[b].first_seen;
+              });
+    out.erase(std::unique(out.begin() + static_cast<ptrdiff_t>(start), out.end()), out.end());
+}
+
+void FlowTable::collectAll(std::vector<uint32_t> &out) const {
+    for (uint32_t id = by_first_.head; id != kNoFlow; id = records_[id].by_first.next)
+        out.push_back(id);
+}
+
+void FlowTable::erase(uint32_t id) {
+    FlowRecord &rec = records_[id];
+    // collectExpired may already have unlinked it from some lists.
+    auto linked = [&](const List &list, LinksOf links) {
+        return list.head == id || (rec.*links).prev != kNoFlow;
+    };
+    if (linked(by_last_, &FlowRecord::by_last))
+        unlink(by_last_, &FlowRecord::by_last, id);
+    if (linked(by_first_, &FlowRecord::by_first))
+        unlink(by_first_, &FlowRecord::by_first, id);
+    if (rec.in_end_list && linked(by_end_, &FlowRecord::by_end))
+        unlink(by_end_, &FlowRecord::by_end, id);
+
+    eraseSlot(slotOf(rec.key, hashKey(rec.key)));
+    count_--;
+    rec.cls = FlowClassification{};
+    free_ids_.push_back(id);
+}
+
+void FlowTable::eraseSlot(size_t slot) {
+    // Backward-shift deletion keeps probe sequences unbroken without
+    // tombstones.
+    size_t mask = slots_.size() - 1;
+    size_t hole = slot;
+    for (size_t i = (hole + 1) & mask; slots_[i].id != kNoFlow; i = (i + 1) & mask) {
+        size_t home = slots_[i].hash & mask;
+        bool movable = hole <= i ? (home <= hole || home > i) : (home <= hole && home > i);
+        if (movable) {
+            slots_[hole] = slots_[i];
+            hole = i;
+        }
+    }
+    slots_[hole] = Slot{0, kNoFlow};
+}
+
+void FlowTable::pushBack(List &list, LinksOf links, uint32_t id) {
+    ListLinks &l = records_[id].*links;
+    l.prev = list.tail;
+    l.next = kNoFlow;
+    if (list.tail != kNoFlow)
+        (records_[list.tail].*links).next = id;
+    else
+        list.head = id;
+    list.tail = id;
+}
+
+void FlowTable::unlink(List &list, LinksOf links, uint32_t id) {
+    ListLinks &l = records_[id].*links;
+    if (l.prev != kNoFlow)
+        (records_[l.prev].*links).next = l.next;
+    else
+        list.head = l.next;
+    if (l.next != kNoFlow)
+        (records_[l.next].*links).prev = l.prev;
+    else
+        list.tail = l.prev;
+    l.prev = l.next = kNoFlow;
+}
+
+}  // namespace netflow

@@ -1,0 +1,75 @@
+// The userspace flow table: flows by key, and the three orders in which
+// they expire (FEATURES.md, "Timeouts" and "TCP end").
+//
+// Time only moves forward (earlier packets take the latest time seen), so
+// keeping a list by last-packet time (moved to the tail on every packet), a
+// list by first-packet time (insertion order) and a list of ended TCP flows
+// (by last-packet time) makes every expiry check O(1): only list heads can
+// be the next to expire.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "flow/FlowRecord.h"
+
+namespace netflow {
+
+class FlowTable {
+public:
+    explicit FlowTable(const nf_timeouts &timeouts);
+
+    size_t size() const { return count_; }
+
+    // The flow with this key, or kNoFlow.
+    uint32_t find(const nf_flow_key &key) const;
+
+    // A new flow (the key must not be present). Its state is zeroed, ready
+    // for nf_flow_init; it is inserted at the tail of the expiry lists.
+    uint32_t insert(const nf_flow_key &key);
+
+    FlowRecord &at(uint32_t id) { return records_[id]; }
+    const FlowRecord &at(uint32_t id) const { return records_[id]; }
+
+    // After a packet was counted on the flow: move it in the expiry lists.
+    void touch(uint32_t id);
+
+    // Appends to `out` every flow expired at now_us, in start order.
+    void collectExpired(uint64_t now_us, std::vector<uint32_t> &out);
+
+    // Appends every flow, in start order.
+    void collectAll(std::vector<uint32_t> &out) const;
+
+    // Removes the flow; its record slot is reused later. The record's
+    // classification (nDPI state) is released here.
+    void erase(uint32_t id);
+
+private:
+    struct Slot {
+        uint32_t hash;
+        uint32_t id;  // kNoFlow: empty
+    };
+    struct List {
+        uint32_t head = kNoFlow;
+        uint32_t tail = kNoFlow;
+    };
+    using LinksOf = ListLinks FlowRecord::*;
+
+    static uint32_t hashKey(const nf_flow_key &key);
+    size_t slotOf(const nf_flow_key &key, uint32_t hash) const;
+    void grow();
+    void eraseSlot(size_t slot);
+
+    void pushBack(List &list, LinksOf links, uint32_t id);
+    void unlink(List &list, LinksOf links, uint32_t id);
+
+    nf_timeouts timeouts_;
+    std::vector<FlowRecord> records_;
+    std::vector<uint32_t> free_ids_;
+    std::vector<Slot> slots_;  // open addressing, linear probing
+    size_t count_ = 0;
+    uint64_t next_first_seen_ = 0;
+    List by_last_, by_first_, by_end_;
+};
+
+}  // namespace netflow

@@ -1,0 +1,36 @@
+// netflow: network flows with NetFlow v9 NF-v1/v2/v3 features and nDPI,
+// from a capture file (libpcap) or a live interface (XDP/TC).
+#include <cstdio>
+#include <exception>
+#include <variant>
+
+#include "cli/CommandLine.h"
+#include "pipeline/OfflineRun.h"
+#include "pipeline/StopSignal.h"
+
+int main(int argc, char **argv) {
+    using namespace netflow;
+    auto parsed = parseCommandLine(argc, argv);
+    if (auto *exit = std::get_if<CommandLineExit>(&parsed)) {
+        std::fprintf(exit->exit_code == kExitOk ? stdout : stderr, "%s\n", exit->text.c_str());
+        return exit->exit_code;
+    }
+    const Options &options = std::get<Options>(parsed);
+
+    if (!options.interface.empty()) {
+        std::fprintf(stderr, "netflow: error: live capture (-i) is not yet available\n");
+        return kExitUsage;
+    }
+    if (options.output_kind == OutputKind::Url) {
+        std::fprintf(stderr, "netflow: error: HTTP output (-u) is not yet available\n");
+        return kExitUsage;
+    }
+
+    installStopHandlers();
+    try {
+        return runOffline(options);
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "netflow: error: %s\n", e.what());
+        return kExitRuntimeError;
+    }
+}

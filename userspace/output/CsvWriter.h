@@ -1,0 +1,49 @@
+// RFC 4180 CSV: a header row with the selected names as given, one row per
+// flow, CRLF line ends, fields quoted only when they hold a comma, quote or
+// line break. Output is buffered; write errors are reported, not ignored.
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "features/FlowFeatures.h"
+#include "flow/FlowMeter.h"
+#include "output/Columns.h"
+
+namespace netflow {
+
+class CsvWriter : public FlowExporter {
+public:
+    // path "-" is stdout. Throws std::runtime_error when the file cannot be
+    // created.
+    CsvWriter(const std::string &path, std::vector<SelectedColumn> columns,
+              const FlowFeatures &features);
+    ~CsvWriter() override;
+    CsvWriter(const CsvWriter &) = delete;
+    CsvWriter &operator=(const CsvWriter &) = delete;
+
+    void exportFlow(const FlowRecord &flow) override;
+
+    // Writes out what is buffered and closes the file. Returns "" on success,
+    // else why it failed (disk full, closed pipe...).
+    std::string finish();
+
+    uint64_t rowsWritten() const { return rows_; }
+
+private:
+    void appendField(const std::string &text);
+    void flushBuffer();
+
+    std::string path_;
+    FILE *file_;
+    bool owns_file_;
+    std::vector<SelectedColumn> columns_;
+    const FlowFeatures &features_;
+    FeatureValue value_;
+    std::string buffer_;
+    std::string error_;
+    uint64_t rows_ = 0;
+};
+
+}  // namespace netflow

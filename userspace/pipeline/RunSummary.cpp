@@ -1,0 +1,34 @@
+#include "pipeline/RunSummary.h"
+
+#include <cstdio>
+
+namespace netflow {
+
+std::string formatSummary(const CaptureCounters &c, uint64_t flows, double seconds) {
+    char buf[256];
+    double pps = seconds > 0 ? static_cast<double>(c.read) / seconds : 0;
+    std::snprintf(buf, sizeof(buf), "netflow: %llu packets, %llu flows, %.2f s, %.0f packets/s",
+                  static_cast<unsigned long long>(c.read), static_cast<unsigned long long>(flows),
+                  seconds, pps);
+    std::string out = buf;
+    if (c.notCounted() == 0)
+        return out;
+
+    out += "; not counted:";
+    bool first = true;
+    auto add = [&](uint64_t n, const char *why) {
+        if (!n)
+            return;
+        out += first ? " " : ", ";
+        out += std::to_string(n) + " " + why;
+        first = false;
+    };
+    add(c.filtered_out, "filtered out");
+    add(c.not_ip, "not IP");
+    add(c.truncated, "IP header truncated");
+    add(c.malformed, "malformed IP header");
+    add(c.after_limit, "after --max-flows");
+    return out;
+}
+
+}  // namespace netflow
