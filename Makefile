@@ -11,10 +11,10 @@ JOBS       ?= $(shell nproc)
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Build, test and lab dependencies. Keep sorted.
-DEB_PACKAGES := bpftool clang cmake curl dnsmasq-base dnsutils ftp g++ iproute2 \
+DEB_PACKAGES := bpftool clang cmake curl dnsmasq-base dnsutils ethtool g++ iproute2 iputils-ping \
 	libbenchmark-dev libbpf-dev libcli11-dev libcurl4-openssl-dev libgmock-dev \
 	libgtest-dev libndpi-bin libndpi-dev libpcap-dev libxdp-dev llvm make \
-	nginx-light pkg-config python3 softflowd tcpdump tcpreplay time tshark vsftpd
+	nginx-light pkg-config python3 softflowd tcpdump tcpreplay time tnftp tshark vsftpd xxd
 
 .PHONY: all deps build run test test-unit test-asan bench format clean
 
@@ -48,7 +48,7 @@ test: deps build
 test-asan:
 	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DNETFLOW_SANITIZE=ON >/dev/null
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
-	cd $(BUILD_ASAN) && ctest --output-on-failure -j $(JOBS) -L sanitize
+	cd $(BUILD_ASAN) && ctest --output-on-failure -j $(JOBS)
 
 bench: deps build
 	tools/bench/run_bench.sh $(BUILD)
