@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 
 namespace netflow {
 namespace {
@@ -44,31 +43,42 @@ uint64_t durationMillis(uint64_t first_us, uint64_t last_us) {
     return last_us > first_us ? (last_us - first_us) / 1000 : 0;
 }
 
-void appendAddress(std::string &out, const uint8_t *addr, int ip_version) {
-    char buf[INET6_ADDRSTRLEN];
-    inet_ntop(ip_version == 6 ? AF_INET6 : AF_INET, addr, buf, sizeof(buf));
-    out += buf;
-}
-
 void appendUnsigned(std::string &out, uint64_t v) {
     char buf[24];
     auto res = std::to_chars(buf, buf + sizeof(buf), v);
     out.append(buf, res.ptr);
 }
 
+void appendAddress(std::string &out, const uint8_t *addr, int ip_version) {
+    if (ip_version == 6) {
+        char buf[INET6_ADDRSTRLEN];  // glibc prints the RFC 5952 form
+        inet_ntop(AF_INET6, addr, buf, sizeof(buf));
+        out += buf;
+        return;
+    }
+    // Dotted quad by hand: glibc's inet_ntop goes through sprintf.
+    for (int i = 0; i < 4; i++) {
+        if (i)
+            out += '.';
+        appendUnsigned(out, addr[i]);
+    }
+}
+
 }  // namespace
 
 void appendReal(std::string &out, double value) {
-    char buf[64];
-    int n = std::snprintf(buf, sizeof(buf), "%.3f", value);
-    if (n <= 0 || static_cast<size_t>(n) >= sizeof(buf)) {
+    // to_chars rounds exactly as printf's %.3f does, without its cost.
+    char buf[384];
+    auto res = std::to_chars(buf, buf + sizeof(buf), value, std::chars_format::fixed, 3);
+    if (res.ec != std::errc()) {
         out += "0.0";
         return;
     }
     // Drop trailing zeros, keep one decimal: "1476.000" -> "1476.0".
-    while (n > 2 && buf[n - 1] == '0' && buf[n - 2] != '.')
-        n--;
-    out.append(buf, static_cast<size_t>(n));
+    char *end = res.ptr;
+    while (end - buf > 2 && end[-1] == '0' && end[-2] != '.')
+        end--;
+    out.append(buf, end);
 }
 
 IatMillis iatMillis(const nf_dir_state &dir) {
@@ -77,6 +87,16 @@ IatMillis iatMillis(const nf_dir_state &dir) {
     uint64_t gaps = dir.pkts - 1;
     return {dir.iat_min_us / 1000, dir.iat_max_us / 1000, dir.iat_sum_us / gaps / 1000,
             stddevMillis(gaps, dir.iat_sum_us, dir.iat_sumsq_lo, dir.iat_sumsq_hi)};
+}
+
+const IatMillis &FlowFeatures::iat(const FlowRecord &flow, int dir) const {
+    if (iat_cache_.flow != &flow || iat_cache_.first_seen != flow.first_seen) {
+        iat_cache_.flow = &flow;
+        iat_cache_.first_seen = flow.first_seen;
+        iat_cache_.dir[NF_DIR_IN] = iatMillis(flow.state.dir[NF_DIR_IN]);
+        iat_cache_.dir[NF_DIR_OUT] = iatMillis(flow.state.dir[NF_DIR_OUT]);
+    }
+    return iat_cache_.dir[dir];
 }
 
 void FlowFeatures::compute(Column column, const FlowRecord &flow, FeatureValue &out) const {
@@ -194,21 +214,21 @@ void FlowFeatures::compute(Column column, const FlowRecord &flow, FeatureValue &
         case Column::FLOW_END_MILLISECONDS:
             return out.setInteger(wallMillis(st.last_us));
         case Column::SRC_TO_DST_IAT_MIN:
-            return out.setInteger(iatMillis(in).min);
+            return out.setInteger(iat(flow, NF_DIR_IN).min);
         case Column::SRC_TO_DST_IAT_MAX:
-            return out.setInteger(iatMillis(in).max);
+            return out.setInteger(iat(flow, NF_DIR_IN).max);
         case Column::SRC_TO_DST_IAT_AVG:
-            return out.setInteger(iatMillis(in).avg);
+            return out.setInteger(iat(flow, NF_DIR_IN).avg);
         case Column::SRC_TO_DST_IAT_STDDEV:
-            return out.setInteger(iatMillis(in).stddev);
+            return out.setInteger(iat(flow, NF_DIR_IN).stddev);
         case Column::DST_TO_SRC_IAT_MIN:
-            return out.setInteger(iatMillis(outd).min);
+            return out.setInteger(iat(flow, NF_DIR_OUT).min);
         case Column::DST_TO_SRC_IAT_MAX:
-            return out.setInteger(iatMillis(outd).max);
+            return out.setInteger(iat(flow, NF_DIR_OUT).max);
         case Column::DST_TO_SRC_IAT_AVG:
-            return out.setInteger(iatMillis(outd).avg);
+            return out.setInteger(iat(flow, NF_DIR_OUT).avg);
         case Column::DST_TO_SRC_IAT_STDDEV:
-            return out.setInteger(iatMillis(outd).stddev);
+            return out.setInteger(iat(flow, NF_DIR_OUT).stddev);
         case Column::L7_PROTO_NAME:
             out.setText() = classifier_.protocolName(flow.cls.l7);
             return;

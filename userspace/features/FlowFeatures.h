@@ -35,6 +35,16 @@ public:
     void compute(Column column, const FlowRecord &flow, FeatureValue &out) const;
 
 private:
+    // The IAT statistics of the flow being written, computed once for its
+    // eight IAT columns (the standard deviation takes a square root).
+    const IatMillis &iat(const FlowRecord &flow, int dir) const;
+    struct IatCache {
+        const FlowRecord *flow = nullptr;
+        uint64_t first_seen = 0;
+        IatMillis dir[2];
+    };
+    mutable IatCache iat_cache_;
+
     const FlowClassifier &classifier_;
     LabelSpec label_;
     int64_t clock_offset_us_;

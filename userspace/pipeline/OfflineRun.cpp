@@ -128,7 +128,7 @@ int runOffline(const Options &options) {
                 counters.malformed++;
                 break;
         }
-        progress.update(file->bytesRead(), counters.read, meter.flowsStarted());
+        progress.update([&] { return file->bytesRead(); }, counters.read, meter.flowsStarted());
         if (options.max_time_s && (counters.read & 0x3FF) == 0 && elapsed() > *options.max_time_s)
             break;
     }

@@ -12,10 +12,12 @@ public:
     explicit ProgressBar(uint64_t total_bytes);
     ~ProgressBar() { clear(); }
 
-    // Cheap to call per packet: it only draws when enough time has passed.
-    void update(uint64_t bytes_done, uint64_t packets, uint64_t flows) {
+    // Cheap to call per packet: only every few thousand calls does it ask
+    // `position` for the bytes done (a syscall) and maybe draw.
+    template <typename Position>
+    void update(Position &&position, uint64_t packets, uint64_t flows) {
         if (enabled_ && (++calls_ & 0xFFF) == 0)
-            draw(bytes_done, packets, flows);
+            draw(position(), packets, flows);
     }
     void clear();
 
