@@ -20,11 +20,18 @@
 #define NF_ETH_P_8021Q 0x8100
 #define NF_ETH_P_8021AD 0x88A8
 #define NF_ETH_P_QINQ1 0x9100
+#define NF_ETH_P_MPLS_UC 0x8847
+#define NF_ETH_P_MPLS_MC 0x8848
+#define NF_ETH_P_PPPOE_SESSION 0x8864
+#define NF_PPP_IPV4 0x0021
+#define NF_PPP_IPV6 0x0057
 
 /* Tags skipped before the EtherType is final (QinQ plus one spare). */
 #define NF_VLAN_MAX_DEPTH 3
 /* IPv6 extension headers walked before giving up on finding L4. */
 #define NF_IPV6_EXT_MAX 6
+/* MPLS labels skipped before giving up on finding the bottom of the stack. */
+#define NF_MPLS_MAX_LABELS 4
 
 enum nf_parse_result {
     NF_PARSE_OK = 0,
@@ -67,7 +74,53 @@ NF_INLINE int nf_skip_vlan_tags(const __u8 **pos, const __u8 *end, __u16 *ethert
     return 0;
 }
 
-/* Ethernet header and tags. *l3 is where the network header starts. */
+/*
+ * What may sit between the link header and IP: VLAN tags, then a PPPoE
+ * session header or an MPLS label stack. IP inside them forms flows like
+ * untagged IP (the VLAN ID stays in the key). On return *ethertype is
+ * NF_ETH_P_IPV4/IPV6 for IP, something else otherwise. -1: cut off.
+ */
+NF_INLINE int nf_skip_encapsulation(const __u8 **pos, const __u8 *end, __u16 *ethertype,
+                                    __u16 *vlan_id)
+{
+    if (nf_skip_vlan_tags(pos, end, ethertype, vlan_id) < 0)
+        return -1;
+    const __u8 *p = *pos;
+
+    if (*ethertype == NF_ETH_P_PPPOE_SESSION) {
+        /* version/type, code, session id, length, then the PPP protocol */
+        if (p + 8 > end)
+            return -1;
+        __u16 ppp = nf_load_be16(p + 6);
+        *ethertype = ppp == NF_PPP_IPV4 ? NF_ETH_P_IPV4 : ppp == NF_PPP_IPV6 ? NF_ETH_P_IPV6 : 0;
+        *pos = p + 8;
+        return 0;
+    }
+    if (*ethertype == NF_ETH_P_MPLS_UC || *ethertype == NF_ETH_P_MPLS_MC) {
+        int bottom = 0;
+        NF_UNROLL
+        for (int i = 0; i < NF_MPLS_MAX_LABELS; i++) {
+            if (p + 4 > end)
+                return -1;
+            bottom = p[2] & 1;
+            p += 4;
+            if (bottom)
+                break;
+        }
+        /* No type field after the stack: the IP version nibble tells. */
+        if (!bottom || p + 1 > end) {
+            *ethertype = 0;
+            return 0;
+        }
+        __u8 version = p[0] >> 4;
+        *ethertype = version == 4 ? NF_ETH_P_IPV4 : version == 6 ? NF_ETH_P_IPV6 : 0;
+        *pos = p;
+    }
+    return 0;
+}
+
+/* Ethernet header and what follows it up to IP. *l3 is where the network
+ * header starts. */
 NF_INLINE int nf_parse_ethernet(const __u8 *data, const __u8 *end, const __u8 **l3,
                                 __u16 *ethertype, __u16 *vlan_id)
 {
@@ -76,7 +129,7 @@ NF_INLINE int nf_parse_ethernet(const __u8 *data, const __u8 *end, const __u8 **
     *ethertype = nf_load_be16(data + 12);
     *vlan_id = 0;
     *l3 = data + NF_ETH_HLEN;
-    return nf_skip_vlan_tags(l3, end, ethertype, vlan_id);
+    return nf_skip_encapsulation(l3, end, ethertype, vlan_id);
 }
 
 NF_INLINE int nf_is_ipv6_extension(__u8 nexthdr)
@@ -125,7 +178,9 @@ NF_INLINE void nf_parse_l4(const __u8 *l3, const __u8 *end, __u32 l4_off, struct
     const __u8 *l4 = l3 + l4_off;
     __u32 hdr_len = nf_fixed_l4_header_len(pkt->proto);
 
-    if (hdr_len && l4 + hdr_len <= end) {
+    /* The header must lie within the IP length as well as the capture:
+     * Ethernet padding after a short datagram is not a header. */
+    if (hdr_len && l4_off + hdr_len <= pkt->ip_len && l4 + hdr_len <= end) {
         pkt->has_l4 = 1;
         if (pkt->proto == NF_IPPROTO_TCP) {
             if (l4 + 20 > end) /* restated for the verifier */
@@ -210,9 +265,9 @@ NF_INLINE int nf_parse_ipv6(const __u8 *l3, const __u8 *end, struct nf_packet *p
         if (!nf_is_ipv6_extension(nexthdr))
             break;
         const __u8 *ext = l3 + off;
-        if (ext + 8 > end) {
-            /* The chain is cut off: the flow is keyed on the header we
-             * could not read, with no ports. */
+        if (ext + 8 > end || off + 8 > pkt->ip_len) {
+            /* The chain is cut off (by the capture or the IP length): the
+             * flow is keyed on the header we could not read, no ports. */
             pkt->proto = nexthdr;
             nf_set_payload(l3, end, off, 0, pkt);
             return NF_PARSE_OK;

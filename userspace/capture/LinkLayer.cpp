@@ -22,10 +22,10 @@ bool rawIp(const uint8_t *p, const uint8_t *end, L3Location &out) {
     return true;
 }
 
-// An EtherType-tagged payload at p, possibly VLAN-tagged further.
+// An EtherType-tagged payload at p, possibly VLAN-tagged, PPPoE or MPLS.
 bool withEthertype(const uint8_t *p, const uint8_t *end, uint16_t type, L3Location &out) {
     out.ethertype = type;
-    if (nf_skip_vlan_tags(&p, end, &out.ethertype, &out.vlan_id) < 0)
+    if (nf_skip_encapsulation(&p, end, &out.ethertype, &out.vlan_id) < 0)
         return false;
     out.l3 = p;
     return true;
