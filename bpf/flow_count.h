@@ -17,8 +17,7 @@
  * The caller zeroes *st and then calls nf_flow_count for the packet.
  */
 NF_INLINE void nf_flow_init(struct nf_flow_state *st, const struct nf_packet *pkt, int from_lo,
-                            __u64 now_us)
-{
+                            __u64 now_us) {
     int synack = pkt->proto == NF_IPPROTO_TCP && pkt->has_l4 &&
                  (pkt->tcp_flags & (NF_TCP_SYN | NF_TCP_ACK)) == (NF_TCP_SYN | NF_TCP_ACK);
     st->src_is_lo = synack ? !from_lo : !!from_lo;
@@ -31,14 +30,12 @@ NF_INLINE void nf_flow_init(struct nf_flow_state *st, const struct nf_packet *pk
 }
 
 /* NF_DIR_IN when the packet goes src->dst. */
-NF_INLINE int nf_packet_dir(const struct nf_flow_state *st, int from_lo)
-{
+NF_INLINE int nf_packet_dir(const struct nf_flow_state *st, int from_lo) {
     return (!!from_lo == st->src_is_lo) ? NF_DIR_IN : NF_DIR_OUT;
 }
 
 /* (lo, hi) += x * x, in 128 bits without a 128-bit type. */
-NF_INLINE void nf_add_square_u128(__u64 *lo, __u64 *hi, __u64 x)
-{
+NF_INLINE void nf_add_square_u128(__u64 *lo, __u64 *hi, __u64 x) {
     __u64 x_lo = x & 0xFFFFFFFFULL, x_hi = x >> 32;
     __u64 sq_lo = x_lo * x_lo;
     __u64 cross = x_lo * x_hi; /* appears twice: cross * 2^33 */
@@ -51,8 +48,7 @@ NF_INLINE void nf_add_square_u128(__u64 *lo, __u64 *hi, __u64 x)
     *hi += sq_hi + (*lo < sq_lo);
 }
 
-NF_INLINE int nf_len_bucket(__u32 len)
-{
+NF_INLINE int nf_len_bucket(__u32 len) {
     if (len <= 128)
         return 0;
     if (len <= 256)
@@ -67,8 +63,8 @@ NF_INLINE int nf_len_bucket(__u32 len)
 }
 
 /* Inter-arrival gaps, duration, and packet/byte counts of one direction. */
-NF_INLINE void nf_count_direction(struct nf_dir_state *d, const struct nf_packet *pkt, __u64 now_us)
-{
+NF_INLINE void nf_count_direction(struct nf_dir_state *d, const struct nf_packet *pkt,
+                                  __u64 now_us) {
     if (d->pkts) {
         __u64 gap = now_us > d->last_us ? now_us - d->last_us : 0;
         if (gap < d->iat_min_us)
@@ -91,8 +87,7 @@ NF_INLINE void nf_count_direction(struct nf_dir_state *d, const struct nf_packet
  * not after the highest end seen, by signed 32-bit difference.
  */
 NF_INLINE void nf_count_tcp(struct nf_flow_state *st, struct nf_dir_state *d,
-                            const struct nf_packet *pkt, int dir)
-{
+                            const struct nf_packet *pkt, int dir) {
     d->tcp_flags |= pkt->tcp_flags;
     if (pkt->tcp_window > d->win_max)
         d->win_max = pkt->tcp_window;
@@ -118,8 +113,7 @@ NF_INLINE void nf_count_tcp(struct nf_flow_state *st, struct nf_dir_state *d,
 
 /* Counts one packet on its flow, in direction `dir`, at time now_us. */
 NF_INLINE void nf_flow_count(struct nf_flow_state *st, const struct nf_packet *pkt, int dir,
-                             __u64 now_us)
-{
+                             __u64 now_us) {
     struct nf_dir_state *d = &st->dir[dir & 1];
 
     nf_count_direction(d, pkt, now_us);
@@ -160,8 +154,7 @@ NF_INLINE void nf_flow_count(struct nf_flow_state *st, const struct nf_packet *p
  * is false.
  */
 NF_INLINE int nf_flow_expired(const struct nf_flow_state *st, __u64 now_us,
-                              const struct nf_timeouts *timeouts)
-{
+                              const struct nf_timeouts *timeouts) {
     /* Live, another CPU may have stamped a slightly later time. */
     __u64 since_last = now_us > st->last_us ? now_us - st->last_us : 0;
     __u64 since_first = now_us > st->first_us ? now_us - st->first_us : 0;
@@ -172,8 +165,7 @@ NF_INLINE int nf_flow_expired(const struct nf_flow_state *st, __u64 now_us,
 }
 
 /* A SYN without ACK on an ended TCP flow closes it and starts a new one. */
-NF_INLINE int nf_flow_restarts_on_syn(const struct nf_flow_state *st, const struct nf_packet *pkt)
-{
+NF_INLINE int nf_flow_restarts_on_syn(const struct nf_flow_state *st, const struct nf_packet *pkt) {
     return st->ended && pkt->proto == NF_IPPROTO_TCP && pkt->has_l4 &&
            (pkt->tcp_flags & (NF_TCP_SYN | NF_TCP_ACK)) == NF_TCP_SYN;
 }

@@ -35,23 +35,23 @@
 struct nf_packet {
     __u8 saddr[16];
     __u8 daddr[16];
-    __u32 ip_len;          /* IPv4 total length / IPv6 payload length + 40 */
-    __u32 payload_len;     /* ip_len minus IP, extension and L4 headers */
-    __u32 payload_offset;  /* from the start of the IP header */
+    __u32 ip_len;           /* IPv4 total length / IPv6 payload length + 40 */
+    __u32 payload_len;      /* ip_len minus IP, extension and L4 headers */
+    __u32 payload_offset;   /* from the start of the IP header */
     __u32 payload_captured; /* payload bytes present in the capture */
     __u32 tcp_seq;
     __u16 sport;
     __u16 dport;
     __u16 tcp_window;
-    __u16 vlan_id;         /* outer 802.1Q/802.1ad tag, 0 when untagged */
-    __u8 ip_version;       /* 4 or 6 */
-    __u8 proto;            /* upper-layer protocol (after IPv6 extensions) */
-    __u8 ttl;              /* IPv4 TTL / IPv6 hop limit */
+    __u16 vlan_id;   /* outer 802.1Q/802.1ad tag, 0 when untagged */
+    __u8 ip_version; /* 4 or 6 */
+    __u8 proto;      /* upper-layer protocol (after IPv6 extensions) */
+    __u8 ttl;        /* IPv4 TTL / IPv6 hop limit */
     __u8 tcp_flags;
     __u8 icmp_type;
     __u8 icmp_code;
-    __u8 has_l4;           /* the fixed L4 header was captured: ports valid */
-    __u8 later_fragment;   /* IPv4 offset != 0 or IPv6 fragment offset != 0 */
+    __u8 has_l4;         /* the fixed L4 header was captured: ports valid */
+    __u8 later_fragment; /* IPv4 offset != 0 or IPv6 fragment offset != 0 */
 };
 
 /* Canonical bidirectional key: the endpoint (addr, port) that compares lower
@@ -97,13 +97,13 @@ struct nf_flow_state {
     __u32 payload_pkts; /* packets with L4 payload, both directions */
     __u8 min_ttl;
     __u8 max_ttl;
-    __u8 src_is_lo;   /* the flow's src is the key's lo endpoint */
-    __u8 icmp_seen;   /* icmp_type/code hold the first ICMP header */
+    __u8 src_is_lo; /* the flow's src is the key's lo endpoint */
+    __u8 icmp_seen; /* icmp_type/code hold the first ICMP header */
     __u8 icmp_type;
     __u8 icmp_code;
-    __u8 fin_seen;    /* bit per direction: 1 << NF_DIR_IN, 1 << NF_DIR_OUT */
-    __u8 ended;       /* RST, or FIN from each side */
-    __u8 dpi_done;    /* userspace has what it needs; stop copying payload */
+    __u8 fin_seen; /* bit per direction: 1 << NF_DIR_IN, 1 << NF_DIR_OUT */
+    __u8 ended;    /* RST, or FIN from each side */
+    __u8 dpi_done; /* userspace has what it needs; stop copying payload */
     __u8 pad[7];
 };
 

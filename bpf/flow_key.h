@@ -11,8 +11,7 @@
 #include "flow_kern_user.h"
 
 /* Byte-wise comparison of two 16-byte addresses: <0, 0 or >0. */
-NF_INLINE int nf_addr_cmp(const __u8 *a, const __u8 *b)
-{
+NF_INLINE int nf_addr_cmp(const __u8 *a, const __u8 *b) {
     NF_UNROLL
     for (int i = 0; i < 16; i++) {
         if (a[i] != b[i])
@@ -21,8 +20,7 @@ NF_INLINE int nf_addr_cmp(const __u8 *a, const __u8 *b)
     return 0;
 }
 
-NF_INLINE int nf_proto_has_ports(__u8 proto)
-{
+NF_INLINE int nf_proto_has_ports(__u8 proto) {
     return proto == NF_IPPROTO_TCP || proto == NF_IPPROTO_UDP;
 }
 
@@ -31,8 +29,7 @@ NF_INLINE int nf_proto_has_ports(__u8 proto)
  * the key's lo endpoint (both endpoints equal: 1), which with the flow's
  * src_is_lo gives the packet's direction.
  */
-NF_INLINE int nf_flow_key_from_packet(const struct nf_packet *pkt, struct nf_flow_key *key)
-{
+NF_INLINE int nf_flow_key_from_packet(const struct nf_packet *pkt, struct nf_flow_key *key) {
     __u16 sport = 0, dport = 0;
     if (pkt->has_l4 && nf_proto_has_ports(pkt->proto)) {
         sport = pkt->sport;

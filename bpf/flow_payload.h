@@ -22,14 +22,12 @@ struct nf_payload_budget {
     __u32 app_packets;
 };
 
-NF_INLINE int nf_key_has_port(const struct nf_flow_key *key, __u16 port)
-{
+NF_INLINE int nf_key_has_port(const struct nf_flow_key *key, __u16 port) {
     return key->port_lo == port || key->port_hi == port;
 }
 
 /* Flows whose payload the DNS or FTP parser reads. */
-NF_INLINE int nf_is_app_flow(const struct nf_flow_key *key)
-{
+NF_INLINE int nf_is_app_flow(const struct nf_flow_key *key) {
     if (key->proto == NF_IPPROTO_TCP)
         return nf_key_has_port(key, NF_PORT_DNS) || nf_key_has_port(key, NF_PORT_FTP);
     if (key->proto == NF_IPPROTO_UDP)
@@ -43,8 +41,7 @@ NF_INLINE int nf_is_app_flow(const struct nf_flow_key *key)
  * NF_WANT_DPI and NF_WANT_APP.
  */
 NF_INLINE int nf_payload_wanted(const struct nf_flow_state *st, const struct nf_flow_key *key,
-                                const struct nf_payload_budget *budget)
-{
+                                const struct nf_payload_budget *budget) {
     int want = 0;
     if (!st->dpi_done && st->payload_pkts <= budget->dpi_packets)
         want |= NF_WANT_DPI;

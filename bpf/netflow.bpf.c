@@ -35,8 +35,7 @@ struct {
 } nf_scratch SEC(".maps");
 
 SEC("xdp")
-int nf_xdp_count(struct xdp_md *ctx)
-{
+int nf_xdp_count(struct xdp_md *ctx) {
     const __u8 *data = (const __u8 *)(long)ctx->data;
     const __u8 *end = (const __u8 *)(long)ctx->data_end;
     struct nf_packet pkt = {};

@@ -27,13 +27,11 @@
 #endif
 
 /* Big-endian loads from packet bytes. Callers have checked the bounds. */
-NF_INLINE __u16 nf_load_be16(const __u8 *p)
-{
+NF_INLINE __u16 nf_load_be16(const __u8 *p) {
     return (__u16)(((__u16)p[0] << 8) | p[1]);
 }
 
-NF_INLINE __u32 nf_load_be32(const __u8 *p)
-{
+NF_INLINE __u32 nf_load_be32(const __u8 *p) {
     return ((__u32)p[0] << 24) | ((__u32)p[1] << 16) | ((__u32)p[2] << 8) | p[3];
 }
 

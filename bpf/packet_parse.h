@@ -26,8 +26,9 @@
 #define NF_PPP_IPV4 0x0021
 #define NF_PPP_IPV6 0x0057
 
-/* Tags skipped before the EtherType is final (QinQ plus one spare). */
-#define NF_VLAN_MAX_DEPTH 3
+/* Stacked VLAN tags skipped before the EtherType is final: "any VLAN tags"
+ * within reason (QinQ is 2; a frame with more is not IP to us). */
+#define NF_VLAN_MAX_DEPTH 8
 /* IPv6 extension headers walked before giving up on finding L4. */
 #define NF_IPV6_EXT_MAX 6
 /* MPLS labels skipped before giving up on finding the bottom of the stack. */
@@ -40,8 +41,7 @@ enum nf_parse_result {
     NF_PARSE_MALFORMED, /* bad version, header length or total length */
 };
 
-NF_INLINE int nf_is_vlan_ethertype(__u16 type)
-{
+NF_INLINE int nf_is_vlan_ethertype(__u16 type) {
     return type == NF_ETH_P_8021Q || type == NF_ETH_P_8021AD || type == NF_ETH_P_QINQ1;
 }
 
@@ -51,8 +51,7 @@ NF_INLINE int nf_is_vlan_ethertype(__u16 type)
  * when there is no tag). Returns -1 when a tag is cut off.
  */
 NF_INLINE int nf_skip_vlan_tags(const __u8 **pos, const __u8 *end, __u16 *ethertype,
-                                __u16 *vlan_id)
-{
+                                __u16 *vlan_id) {
     const __u8 *p = *pos;
     __u16 type = *ethertype;
     int outer = 1;
@@ -81,8 +80,7 @@ NF_INLINE int nf_skip_vlan_tags(const __u8 **pos, const __u8 *end, __u16 *ethert
  * NF_ETH_P_IPV4/IPV6 for IP, something else otherwise. -1: cut off.
  */
 NF_INLINE int nf_skip_encapsulation(const __u8 **pos, const __u8 *end, __u16 *ethertype,
-                                    __u16 *vlan_id)
-{
+                                    __u16 *vlan_id) {
     if (nf_skip_vlan_tags(pos, end, ethertype, vlan_id) < 0)
         return -1;
     const __u8 *p = *pos;
@@ -122,8 +120,7 @@ NF_INLINE int nf_skip_encapsulation(const __u8 **pos, const __u8 *end, __u16 *et
 /* Ethernet header and what follows it up to IP. *l3 is where the network
  * header starts. */
 NF_INLINE int nf_parse_ethernet(const __u8 *data, const __u8 *end, const __u8 **l3,
-                                __u16 *ethertype, __u16 *vlan_id)
-{
+                                __u16 *ethertype, __u16 *vlan_id) {
     if (data + NF_ETH_HLEN > end)
         return -1;
     *ethertype = nf_load_be16(data + 12);
@@ -132,14 +129,12 @@ NF_INLINE int nf_parse_ethernet(const __u8 *data, const __u8 *end, const __u8 **
     return nf_skip_encapsulation(l3, end, ethertype, vlan_id);
 }
 
-NF_INLINE int nf_is_ipv6_extension(__u8 nexthdr)
-{
+NF_INLINE int nf_is_ipv6_extension(__u8 nexthdr) {
     /* hop-by-hop, routing, fragment, destination options, mobility */
     return nexthdr == 0 || nexthdr == 43 || nexthdr == 44 || nexthdr == 60 || nexthdr == 135;
 }
 
-NF_INLINE __u32 nf_fixed_l4_header_len(__u8 proto)
-{
+NF_INLINE __u32 nf_fixed_l4_header_len(__u8 proto) {
     if (proto == NF_IPPROTO_TCP)
         return 20;
     if (proto == NF_IPPROTO_UDP)
@@ -156,8 +151,7 @@ NF_INLINE __u32 nf_fixed_l4_header_len(__u8 proto)
  * the headers before it were not captured.
  */
 NF_INLINE void nf_set_payload(const __u8 *l3, const __u8 *end, __u32 off, int readable,
-                              struct nf_packet *pkt)
-{
+                              struct nf_packet *pkt) {
     pkt->payload_offset = off;
     pkt->payload_len = pkt->ip_len > off ? pkt->ip_len - off : 0;
     pkt->payload_captured = 0;
@@ -173,8 +167,7 @@ NF_INLINE void nf_set_payload(const __u8 *l3, const __u8 *end, __u32 off, int re
  * the payload offset/length. A header that is not captured leaves has_l4 0
  * (the packet counts on the flow with ports 0/0).
  */
-NF_INLINE void nf_parse_l4(const __u8 *l3, const __u8 *end, __u32 l4_off, struct nf_packet *pkt)
-{
+NF_INLINE void nf_parse_l4(const __u8 *l3, const __u8 *end, __u32 l4_off, struct nf_packet *pkt) {
     const __u8 *l4 = l3 + l4_off;
     __u32 hdr_len = nf_fixed_l4_header_len(pkt->proto);
 
@@ -208,8 +201,7 @@ NF_INLINE void nf_parse_l4(const __u8 *l3, const __u8 *end, __u32 l4_off, struct
     nf_set_payload(l3, end, l4_off + hdr_len, pkt->has_l4 || hdr_len == 0, pkt);
 }
 
-NF_INLINE int nf_parse_ipv4(const __u8 *l3, const __u8 *end, struct nf_packet *pkt)
-{
+NF_INLINE int nf_parse_ipv4(const __u8 *l3, const __u8 *end, struct nf_packet *pkt) {
     if (l3 + 20 > end)
         return NF_PARSE_TRUNCATED;
     if ((l3[0] >> 4) != 4)
@@ -242,8 +234,7 @@ NF_INLINE int nf_parse_ipv4(const __u8 *l3, const __u8 *end, struct nf_packet *p
     return NF_PARSE_OK;
 }
 
-NF_INLINE int nf_parse_ipv6(const __u8 *l3, const __u8 *end, struct nf_packet *pkt)
-{
+NF_INLINE int nf_parse_ipv6(const __u8 *l3, const __u8 *end, struct nf_packet *pkt) {
     if (l3 + 40 > end)
         return NF_PARSE_TRUNCATED;
     if ((l3[0] >> 4) != 6)
@@ -296,8 +287,7 @@ NF_INLINE int nf_parse_ipv6(const __u8 *l3, const __u8 *end, struct nf_packet *p
  * The network header at l3, by EtherType. Fills *pkt, which the caller has
  * zeroed (vlan_id may already be set). Returns an nf_parse_result.
  */
-NF_INLINE int nf_parse_l3(const __u8 *l3, const __u8 *end, __u16 ethertype, struct nf_packet *pkt)
-{
+NF_INLINE int nf_parse_l3(const __u8 *l3, const __u8 *end, __u16 ethertype, struct nf_packet *pkt) {
     if (ethertype == NF_ETH_P_IPV4)
         return nf_parse_ipv4(l3, end, pkt);
     if (ethertype == NF_ETH_P_IPV6)
@@ -307,8 +297,7 @@ NF_INLINE int nf_parse_l3(const __u8 *l3, const __u8 *end, __u16 ethertype, stru
 
 /* The default filter (no --filter): IPv4 carrying TCP, UDP or ICMP, after
  * any VLAN tags, i.e. `ip and (tcp or udp or icmp)` on the decoded packet. */
-NF_INLINE int nf_default_filter_pass(const struct nf_packet *pkt)
-{
+NF_INLINE int nf_default_filter_pass(const struct nf_packet *pkt) {
     return pkt->ip_version == 4 && (pkt->proto == NF_IPPROTO_TCP || pkt->proto == NF_IPPROTO_UDP ||
                                     pkt->proto == NF_IPPROTO_ICMP);
 }

@@ -13,6 +13,8 @@ BpfFilter::BpfFilter(int link_type, int snaplen, const std::string &expression) 
         throw FilterError("filter '" + expression + "': " + pcap_geterr(dead.get()));
 }
 
-BpfFilter::~BpfFilter() { pcap_freecode(&program_); }
+BpfFilter::~BpfFilter() {
+    pcap_freecode(&program_);
+}
 
 }  // namespace netflow

@@ -10,7 +10,7 @@
 namespace netflow {
 
 class BpfFilter {
-public:
+  public:
     // Throws FilterError with libpcap's reason when it does not compile.
     BpfFilter(int link_type, int snaplen, const std::string &expression);
     ~BpfFilter();
@@ -21,7 +21,7 @@ public:
         return pcap_offline_filter(&program_, &header, frame) != 0;
     }
 
-private:
+  private:
     bpf_program program_{};
 };
 

@@ -8,7 +8,9 @@
 namespace netflow {
 namespace {
 
-uint16_t le16(const uint8_t *p) { return static_cast<uint16_t>(p[0] | (p[1] << 8)); }
+uint16_t le16(const uint8_t *p) {
+    return static_cast<uint16_t>(p[0] | (p[1] << 8));
+}
 uint32_t le32(const uint8_t *p) {
     return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
 }
@@ -110,7 +112,7 @@ bool locate(int dlt, const uint8_t *p, const uint8_t *end, L3Location &out, int 
             if (dlt == DLT_NULL && family > 0xFFFF)
                 family = nf_load_be32(p);
             out.l3 = p + 4;
-            out.ethertype = family == 2 ? NF_ETH_P_IPV4
+            out.ethertype = family == 2                                      ? NF_ETH_P_IPV4
                             : (family == 24 || family == 28 || family == 30) ? NF_ETH_P_IPV6
                                                                              : 0;
             return true;

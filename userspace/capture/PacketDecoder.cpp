@@ -12,10 +12,13 @@ PacketDecoder::Outcome PacketDecoder::decode(const pcap_pkthdr &header, const ui
     if (user_filter_ && !user_filter_->matches(header, frame))
         return Outcome::FilteredOut;
 
+    // Without --filter, a frame that is not IP fails the default filter
+    // (`ip and ...`); with one, it passed the user's filter and is "not IP".
+    const Outcome not_ip = user_filter_ ? Outcome::NotIp : Outcome::FilteredOut;
     const uint8_t *end = frame + header.caplen;
     L3Location loc;
     if (!locateL3(link_type_, frame, end, loc))
-        return Outcome::NotIp;
+        return not_ip;
 
     std::memset(&pkt, 0, sizeof(pkt));
     pkt.vlan_id = loc.vlan_id;
@@ -23,7 +26,7 @@ PacketDecoder::Outcome PacketDecoder::decode(const pcap_pkthdr &header, const ui
         case NF_PARSE_OK:
             break;
         case NF_PARSE_NOT_IP:
-            return Outcome::NotIp;
+            return not_ip;
         case NF_PARSE_TRUNCATED:
             return Outcome::Truncated;
         default:

@@ -13,7 +13,7 @@
 namespace netflow {
 
 class PacketDecoder {
-public:
+  public:
     // user_filter: null for the default filter (FEATURES.md).
     PacketDecoder(int link_type, const BpfFilter *user_filter)
         : link_type_(link_type), user_filter_(user_filter) {}
@@ -25,7 +25,7 @@ public:
     Outcome decode(const pcap_pkthdr &header, const uint8_t *frame, nf_packet &pkt,
                    std::span<const uint8_t> &l3) const;
 
-private:
+  private:
     int link_type_;
     const BpfFilter *user_filter_;
 };

@@ -16,7 +16,7 @@ struct CaptureError : std::runtime_error {
 };
 
 class PcapFile {
-public:
+  public:
     // Throws CaptureError (missing file, not a capture, ...).
     explicit PcapFile(const std::string &path);
     ~PcapFile();
@@ -35,7 +35,7 @@ public:
     uint64_t bytesRead() const;
     uint64_t fileSize() const { return file_size_; }
 
-private:
+  private:
     static constexpr size_t kStreamBufferSize = 1 << 20;
 
     std::string path_;

@@ -12,8 +12,8 @@
 namespace netflow {
 
 struct FlowClassification {
-    NdpiFlowPtr ndpi;  // only while detection runs; freed as soon as it is over
-    L7Protocol l7;     // nDPI's latest answer, final once `final` is set
+    NdpiFlowPtr ndpi;       // only while detection runs; freed as soon as it is over
+    L7Protocol l7;          // nDPI's latest answer, final once `final` is set
     bool dpi_done = false;  // detection is over: no more packets for nDPI
     bool final = false;     // l7 will not change (given up or guessed at export)
     DnsFields dns;

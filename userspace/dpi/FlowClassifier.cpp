@@ -5,8 +5,8 @@
 namespace netflow {
 
 bool FlowClassifier::onPayload(FlowClassification &cls, const nf_flow_key &key,
-                               const nf_packet &pkt, std::span<const uint8_t> l3,
-                               uint64_t time_us, int want, bool last_dpi_packet) {
+                               const nf_packet &pkt, std::span<const uint8_t> l3, uint64_t time_us,
+                               int want, bool last_dpi_packet) {
     std::span<const uint8_t> payload;
     if (pkt.payload_captured > 0 && pkt.payload_offset + pkt.payload_captured <= l3.size())
         payload = l3.subspan(pkt.payload_offset, pkt.payload_captured);

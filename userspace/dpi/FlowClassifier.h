@@ -13,7 +13,7 @@
 namespace netflow {
 
 class FlowClassifier {
-public:
+  public:
     // keep_server_name: store nDPI's server name for the SERVER_NAME column.
     explicit FlowClassifier(bool keep_server_name) : keep_server_name_(keep_server_name) {}
 
@@ -23,8 +23,7 @@ public:
     // is over after this packet (the caller sets dpi_done in the counting
     // core so that no more copies are made).
     bool onPayload(FlowClassification &cls, const nf_flow_key &key, const nf_packet &pkt,
-                   std::span<const uint8_t> l3, uint64_t time_us, int want,
-                   bool last_dpi_packet);
+                   std::span<const uint8_t> l3, uint64_t time_us, int want, bool last_dpi_packet);
 
     // At export: a flow still in detection gets nDPI's give-up; a flow that
     // never had payload gets nDPI's guess from its key. nDPI state is freed.
@@ -32,7 +31,7 @@ public:
 
     std::string protocolName(L7Protocol proto) const { return ndpi_.name(proto); }
 
-private:
+  private:
     void endDetection(FlowClassification &cls, L7Protocol proto);
 
     NdpiModule ndpi_;

@@ -20,7 +20,9 @@ NdpiModule::NdpiModule() : module_(ndpi_init_detection_module(ndpi_no_prefs)) {
     ndpi_finalize_initialization(module_);
 }
 
-NdpiModule::~NdpiModule() { ndpi_exit_detection_module(module_); }
+NdpiModule::~NdpiModule() {
+    ndpi_exit_detection_module(module_);
+}
 
 NdpiFlowPtr NdpiModule::newFlow() const {
     auto *flow = static_cast<ndpi_flow_struct *>(ndpi_flow_malloc(SIZEOF_FLOW_STRUCT));

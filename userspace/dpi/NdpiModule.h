@@ -23,7 +23,7 @@ struct NdpiFlowDeleter {
 using NdpiFlowPtr = std::unique_ptr<ndpi_flow_struct, NdpiFlowDeleter>;
 
 class NdpiModule {
-public:
+  public:
     NdpiModule();
     ~NdpiModule();
     NdpiModule(const NdpiModule &) = delete;
@@ -53,7 +53,7 @@ public:
     // The HTTP Host, TLS SNI or DNS query name nDPI found ("" if none).
     static std::string serverName(const ndpi_flow_struct *flow);
 
-private:
+  private:
     ndpi_detection_module_struct *module_;
 };
 

@@ -110,7 +110,8 @@ void FlowFeatures::compute(Column column, const FlowRecord &flow, FeatureValue &
         return static_cast<uint64_t>(static_cast<int64_t>(us) + clock_offset_us_) / 1000;
     };
     auto bytesPerSecond = [&](uint64_t bytes) {
-        return static_cast<double>(bytes) / std::max(1.0, static_cast<double>(duration_ms) / 1000.0);
+        return static_cast<double>(bytes) /
+               std::max(1.0, static_cast<double>(duration_ms) / 1000.0);
     };
     auto bitsPerSecond = [&](uint64_t bytes) {
         return bytes * 8000 / std::max<uint64_t>(1, duration_ms);
@@ -158,8 +159,7 @@ void FlowFeatures::compute(Column column, const FlowRecord &flow, FeatureValue &
         case Column::DURATION_IN:
             return out.setInteger(in.pkts >= 2 ? durationMillis(in.first_us, in.last_us) : 0);
         case Column::DURATION_OUT:
-            return out.setInteger(outd.pkts >= 2 ? durationMillis(outd.first_us, outd.last_us)
-                                                 : 0);
+            return out.setInteger(outd.pkts >= 2 ? durationMillis(outd.first_us, outd.last_us) : 0);
         case Column::MIN_TTL:
             return out.setInteger(st.min_ttl);
         case Column::MAX_TTL:
@@ -191,8 +191,9 @@ void FlowFeatures::compute(Column column, const FlowRecord &flow, FeatureValue &
         case Column::NUM_PKTS_256_TO_512_BYTES:
         case Column::NUM_PKTS_512_TO_1024_BYTES:
         case Column::NUM_PKTS_1024_TO_1514_BYTES:
-            return out.setInteger(st.len_buckets[static_cast<int>(column) -
-                                                 static_cast<int>(Column::NUM_PKTS_UP_TO_128_BYTES)]);
+            return out.setInteger(
+                st.len_buckets[static_cast<int>(column) -
+                               static_cast<int>(Column::NUM_PKTS_UP_TO_128_BYTES)]);
         case Column::TCP_WIN_MAX_IN:
             return out.setInteger(in.win_max);
         case Column::TCP_WIN_MAX_OUT:

@@ -26,7 +26,7 @@ struct LabelSpec {
 };
 
 class FlowFeatures {
-public:
+  public:
     // clock_offset_us: added to the flow's times to make wall-clock time
     // (0 offline, where times are capture timestamps).
     FlowFeatures(const FlowClassifier &classifier, LabelSpec label, int64_t clock_offset_us = 0)
@@ -34,7 +34,7 @@ public:
 
     void compute(Column column, const FlowRecord &flow, FeatureValue &out) const;
 
-private:
+  private:
     // The IAT statistics of the flow being written, computed once for its
     // eight IAT columns (the standard deviation takes a square root).
     const IatMillis &iat(const FlowRecord &flow, int dir) const;

@@ -7,8 +7,7 @@
 
 namespace netflow {
 
-FlowMeter::FlowMeter(const MeterConfig &config, FlowClassifier &classifier,
-                     FlowExporter &exporter)
+FlowMeter::FlowMeter(const MeterConfig &config, FlowClassifier &classifier, FlowExporter &exporter)
     : config_(config), classifier_(classifier), exporter_(exporter), table_(config.timeouts) {}
 
 FlowMeter::Verdict FlowMeter::count(const nf_packet &pkt, std::span<const uint8_t> l3,
@@ -16,19 +15,30 @@ FlowMeter::Verdict FlowMeter::count(const nf_packet &pkt, std::span<const uint8_
     latest_us_ = std::max(latest_us_, time_us);
     const uint64_t now = latest_us_;
 
-    // Everything that expired by now goes out before this packet counts.
-    expired_.clear();
-    table_.collectExpired(now, expired_);
-    for (uint32_t id : expired_)
-        exportFlow(id);
-
     nf_flow_key key;
     int from_lo = nf_flow_key_from_packet(&pkt, &key);
     uint32_t id = table_.find(key);
-    if (id != kNoFlow && nf_flow_restarts_on_syn(&table_.at(id).state, &pkt)) {
-        exportFlow(id);
-        id = kNoFlow;
+
+    // Everything that expired by now goes out before this packet counts,
+    // with the packet's own flow when a SYN restarts it: one batch, in
+    // first-seen order.
+    expired_.clear();
+    table_.collectExpired(now, expired_);
+    if (id != kNoFlow) {
+        bool expired = std::find(expired_.begin(), expired_.end(), id) != expired_.end();
+        if (!expired && nf_flow_restarts_on_syn(&table_.at(id).state, &pkt)) {
+            auto pos = std::lower_bound(
+                expired_.begin(), expired_.end(), id, [this](uint32_t a, uint32_t b) {
+                    return table_.at(a).first_seen < table_.at(b).first_seen;
+                });
+            expired_.insert(pos, id);
+            expired = true;
+        }
+        if (expired)
+            id = kNoFlow;
     }
+    for (uint32_t expired_id : expired_)
+        exportFlow(expired_id);
     if (id == kNoFlow) {
         if (config_.max_flows && flows_started_ >= *config_.max_flows)
             return Verdict::FlowLimitReached;

@@ -18,7 +18,7 @@ namespace netflow {
 
 // Receives each finished flow, once, in export order.
 class FlowExporter {
-public:
+  public:
     virtual ~FlowExporter() = default;
     virtual void exportFlow(const FlowRecord &flow) = 0;
 };
@@ -30,7 +30,7 @@ struct MeterConfig {
 };
 
 class FlowMeter {
-public:
+  public:
     FlowMeter(const MeterConfig &config, FlowClassifier &classifier, FlowExporter &exporter);
 
     enum class Verdict {
@@ -49,7 +49,7 @@ public:
     uint64_t flowsExported() const { return flows_exported_; }
     size_t activeFlows() const { return table_.size(); }
 
-private:
+  private:
     void exportFlow(uint32_t id);
 
     MeterConfig config_;

@@ -116,10 +116,9 @@ void FlowTable::collectExpired(uint64_t now_us, std::vector<uint32_t> &out) {
     take(by_end_, &FlowRecord::by_end);
     if (out.size() == start)
         return;
-    std::sort(out.begin() + static_cast<ptrdiff_t>(start), out.end(),
-              [this](uint32_t a, uint32_t b) {
-                  return records_[a].first_seen < records_[b].first_seen;
-              });
+    std::sort(
+        out.begin() + static_cast<ptrdiff_t>(start), out.end(),
+        [this](uint32_t a, uint32_t b) { return records_[a].first_seen < records_[b].first_seen; });
     out.erase(std::unique(out.begin() + static_cast<ptrdiff_t>(start), out.end()), out.end());
 }
 

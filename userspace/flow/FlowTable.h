@@ -16,7 +16,7 @@
 namespace netflow {
 
 class FlowTable {
-public:
+  public:
     explicit FlowTable(const nf_timeouts &timeouts);
 
     size_t size() const { return count_; }
@@ -44,7 +44,7 @@ public:
     // classification (nDPI state) is released here.
     void erase(uint32_t id);
 
-private:
+  private:
     struct Slot {
         uint32_t hash;
         uint32_t id;  // kNoFlow: empty

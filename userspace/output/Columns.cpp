@@ -118,7 +118,9 @@ bool equalsIgnoreCase(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-std::string_view columnName(Column column) { return kNames[static_cast<size_t>(column)]; }
+std::string_view columnName(Column column) {
+    return kNames[static_cast<size_t>(column)];
+}
 
 std::span<const Column> versionColumns(int version) {
     switch (version) {

@@ -14,7 +14,10 @@ constexpr size_t kFlushAt = 1 << 16;
 
 CsvWriter::CsvWriter(const std::string &path, std::vector<SelectedColumn> columns,
                      const FlowFeatures &features)
-    : path_(path), file_(nullptr), owns_file_(path != "-"), columns_(std::move(columns)),
+    : path_(path),
+      file_(nullptr),
+      owns_file_(path != "-"),
+      columns_(std::move(columns)),
       features_(features) {
     file_ = owns_file_ ? std::fopen(path.c_str(), "wb") : stdout;
     if (!file_)
@@ -28,7 +31,9 @@ CsvWriter::CsvWriter(const std::string &path, std::vector<SelectedColumn> column
     buffer_ += "\r\n";
 }
 
-CsvWriter::~CsvWriter() { finish(); }
+CsvWriter::~CsvWriter() {
+    finish();
+}
 
 void CsvWriter::appendField(const std::string &text) {
     if (text.find_first_of(",\"\r\n") == std::string::npos) {

@@ -14,7 +14,7 @@
 namespace netflow {
 
 class CsvWriter : public FlowExporter {
-public:
+  public:
     // path "-" is stdout. Throws std::runtime_error when the file cannot be
     // created.
     CsvWriter(const std::string &path, std::vector<SelectedColumn> columns,
@@ -31,7 +31,7 @@ public:
 
     uint64_t rowsWritten() const { return rows_; }
 
-private:
+  private:
     void appendField(const std::string &text);
     void flushBuffer();
 

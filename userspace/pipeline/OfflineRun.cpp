@@ -60,15 +60,15 @@ int runOffline(const Options &options) {
     std::unique_ptr<BpfFilter> filter;
     if (options.filter) {
         try {
-            filter = std::make_unique<BpfFilter>(file->linkType(), file->snapLength(),
-                                                 *options.filter);
+            filter =
+                std::make_unique<BpfFilter>(file->linkType(), file->snapLength(), *options.filter);
         } catch (const FilterError &e) {
             return fail(kExitUsage, e.what());
         }
     }
     if (!isSupportedLinkType(file->linkType()))
-        return fail(kExitRuntimeError, options.file + ": unsupported link type " +
-                                           linkTypeName(file->linkType()));
+        return fail(kExitRuntimeError,
+                    options.file + ": unsupported link type " + linkTypeName(file->linkType()));
 
     FlowClassifier classifier(selects(options, Column::SERVER_NAME));
     LabelSpec label;
@@ -93,7 +93,8 @@ int runOffline(const Options &options) {
     const uint8_t *frame;
     nf_packet pkt;
     std::span<const uint8_t> l3;
-    while (!stopRequested()) {
+    bool limit_reached = false;
+    while (!stopRequested() && !limit_reached) {
         PcapFile::Next next = file->next(header, frame);
         if (next == PcapFile::Next::End)
             break;
@@ -111,7 +112,7 @@ int runOffline(const Options &options) {
                     counters.counted++;
                 } else {
                     counters.after_limit++;
-                    requestStop();
+                    limit_reached = true;
                 }
                 break;
             }
@@ -142,8 +143,7 @@ int runOffline(const Options &options) {
         std::fprintf(stderr, "netflow: error: %s\n", write_error.c_str());
         exit_code = kExitRuntimeError;
     }
-    std::fprintf(stderr, "%s\n",
-                 formatSummary(counters, meter.flowsExported(), elapsed()).c_str());
+    std::fprintf(stderr, "%s\n", formatSummary(counters, meter.flowsExported(), elapsed()).c_str());
     return exit_code;
 }
 

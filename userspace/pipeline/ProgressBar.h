@@ -8,7 +8,7 @@
 namespace netflow {
 
 class ProgressBar {
-public:
+  public:
     explicit ProgressBar(uint64_t total_bytes);
     ~ProgressBar() { clear(); }
 
@@ -21,7 +21,7 @@ public:
     }
     void clear();
 
-private:
+  private:
     void draw(uint64_t bytes_done, uint64_t packets, uint64_t flows);
 
     bool enabled_;

@@ -7,7 +7,9 @@ namespace {
 
 volatile std::sig_atomic_t g_stop = 0;
 
-extern "C" void onStopSignal(int) { g_stop = 1; }
+extern "C" void onStopSignal(int) {
+    g_stop = 1;
+}
 
 }  // namespace
 
@@ -19,8 +21,8 @@ void installStopHandlers() {
     sigaction(SIGTERM, &sa, nullptr);
 }
 
-bool stopRequested() { return g_stop != 0; }
-
-void requestStop() { g_stop = 1; }
+bool stopRequested() {
+    return g_stop != 0;
+}
 
 }  // namespace netflow

@@ -6,6 +6,5 @@ namespace netflow {
 
 void installStopHandlers();
 bool stopRequested();
-void requestStop();
 
 }  // namespace netflow
