@@ -5,7 +5,6 @@
 #include <pcap/pcap.h>
 
 #include <cstdint>
-#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -36,10 +35,7 @@ class PcapFile {
     uint64_t fileSize() const { return file_size_; }
 
   private:
-    static constexpr size_t kStreamBufferSize = 1 << 20;
-
     std::string path_;
-    std::unique_ptr<char[]> stream_buffer_;  // outlives the stream (closed first)
     pcap_t *pcap_ = nullptr;
     uint64_t file_size_ = 0;
     std::string error_;

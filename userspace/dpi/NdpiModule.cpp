@@ -37,10 +37,12 @@ NdpiModule::Step NdpiModule::process(ndpi_flow_struct *flow, const uint8_t *l3, 
     // nDPI takes a 16-bit length; IP packets never exceed it.
     auto len = static_cast<unsigned short>(l3_len > 0xFFFF ? 0xFFFF : l3_len);
     ndpi_protocol proto = ndpi_detection_process_packet(module_, flow, l3, len, time_ms);
-    // The same completion rule as ndpiReader: an app protocol is known and
-    // no extra dissection (certificates, responses) is pending.
+    // Done when an app protocol is known and nDPI will not dissect further:
+    // ndpiReader's rule (no extra dissection possible), or nDPI has already
+    // stopped its extra dissection (its per-protocol packet limit), after
+    // which it returns the same answer for every packet without looking.
     bool done = proto.app_protocol != NDPI_PROTOCOL_UNKNOWN &&
-                !ndpi_extra_dissection_possible(module_, flow);
+                (!flow->check_extra_packets || !ndpi_extra_dissection_possible(module_, flow));
     return {{proto.master_protocol, proto.app_protocol}, done};
 }
 

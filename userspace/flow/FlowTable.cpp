@@ -89,6 +89,10 @@ uint32_t FlowTable::insert(const nf_flow_key &key) {
 
 void FlowTable::touch(uint32_t id) {
     FlowRecord &rec = records_[id];
+    // Cheap and always right: this flow's own deadlines bound the earliest.
+    no_expiry_until_ = std::min<uint64_t>(
+        no_expiry_until_, std::min<uint64_t>(rec.state.last_us + timeouts_.idle_us,
+                                             rec.state.first_us + timeouts_.active_us));
     unlink(by_last_, &FlowRecord::by_last, id);
     pushBack(by_last_, &FlowRecord::by_last, id);
     if (rec.state.ended) {
@@ -96,10 +100,14 @@ void FlowTable::touch(uint32_t id) {
             unlink(by_end_, &FlowRecord::by_end, id);
         pushBack(by_end_, &FlowRecord::by_end, id);
         rec.in_end_list = true;
+        no_expiry_until_ =
+            std::min<uint64_t>(no_expiry_until_, rec.state.last_us + NF_TCP_END_LINGER_US);
     }
 }
 
 void FlowTable::collectExpired(uint64_t now_us, std::vector<uint32_t> &out) {
+    if (now_us <= no_expiry_until_)
+        return;
     size_t start = out.size();
     // Each list's head is its earliest deadline; a flow may be due in
     // several lists, so mark what is taken and unlink it from all.
@@ -114,6 +122,19 @@ void FlowTable::collectExpired(uint64_t now_us, std::vector<uint32_t> &out) {
     take(by_first_, &FlowRecord::by_first);
     take(by_last_, &FlowRecord::by_last);
     take(by_end_, &FlowRecord::by_end);
+
+    // Deadlines are strict: a flow expires when now > deadline.
+    uint64_t next = UINT64_MAX;
+    if (by_first_.head != kNoFlow)
+        next =
+            std::min<uint64_t>(next, records_[by_first_.head].state.first_us + timeouts_.active_us);
+    if (by_last_.head != kNoFlow)
+        next = std::min<uint64_t>(next, records_[by_last_.head].state.last_us + timeouts_.idle_us);
+    if (by_end_.head != kNoFlow)
+        next =
+            std::min<uint64_t>(next, records_[by_end_.head].state.last_us + NF_TCP_END_LINGER_US);
+    no_expiry_until_ = next;
+
     if (out.size() == start)
         return;
     std::sort(

@@ -70,6 +70,10 @@ class FlowTable {
     size_t count_ = 0;
     uint64_t next_first_seen_ = 0;
     List by_last_, by_first_, by_end_;
+    // No flow can expire at or before this time: the earliest deadline of
+    // the list heads when last computed, lowered by touch() with each
+    // touched flow's own deadlines. Saves walking the heads on every packet.
+    uint64_t no_expiry_until_ = 0;
 };
 
 }  // namespace netflow

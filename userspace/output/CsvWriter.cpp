@@ -6,11 +6,6 @@
 #include <stdexcept>
 
 namespace netflow {
-namespace {
-
-constexpr size_t kFlushAt = 1 << 16;
-
-}  // namespace
 
 CsvWriter::CsvWriter(const std::string &path, std::vector<SelectedColumn> columns,
                      const FlowFeatures &features)
@@ -18,69 +13,100 @@ CsvWriter::CsvWriter(const std::string &path, std::vector<SelectedColumn> column
       file_(nullptr),
       owns_file_(path != "-"),
       columns_(std::move(columns)),
-      features_(features) {
+      features_(features),
+      buffer_(std::make_unique<char[]>(kBufferSize)) {
     file_ = owns_file_ ? std::fopen(path.c_str(), "wb") : stdout;
     if (!file_)
         throw std::runtime_error("cannot create " + path + ": " + std::strerror(errno));
-    buffer_.reserve(kFlushAt * 2);
     for (size_t i = 0; i < columns_.size(); i++) {
         if (i)
-            buffer_ += ',';
-        appendField(columns_[i].header);
+            putChar(',');
+        appendText(columns_[i].header);
     }
-    buffer_ += "\r\n";
+    std::memcpy(reserve(2), "\r\n", 2);
+    used_ += 2;
 }
 
 CsvWriter::~CsvWriter() {
     finish();
 }
 
-void CsvWriter::appendField(const std::string &text) {
-    if (text.find_first_of(",\"\r\n") == std::string::npos) {
-        buffer_ += text;
+char *CsvWriter::reserve(size_t n) {
+    if (used_ + n > kBufferSize)
+        flushBuffer();
+    return buffer_.get() + used_;
+}
+
+void CsvWriter::putChar(char c) {
+    *reserve(1) = c;
+    used_++;
+}
+
+void CsvWriter::appendText(const std::string &text) {
+    bool quote = false;
+    for (char c : text)
+        quote |= c == ',' || c == '"' || c == '\r' || c == '\n';
+    if (!quote && text.size() <= kBufferSize / 2) {
+        std::memcpy(reserve(text.size()), text.data(), text.size());
+        used_ += text.size();
         return;
     }
-    buffer_ += '"';
+    // Quoted (RFC 4180: quotes doubled) or too large for the buffer.
+    scratch_.clear();
+    if (quote)
+        scratch_ += '"';
     for (char c : text) {
         if (c == '"')
-            buffer_ += '"';
-        buffer_ += c;
+            scratch_ += '"';
+        scratch_ += c;
     }
-    buffer_ += '"';
+    if (quote)
+        scratch_ += '"';
+    if (scratch_.size() > kBufferSize / 2) {
+        flushBuffer();
+        if (error_.empty() &&
+            std::fwrite(scratch_.data(), 1, scratch_.size(), file_) != scratch_.size())
+            error_ = "cannot write " + path_ + ": " + std::strerror(errno);
+        return;
+    }
+    std::memcpy(reserve(scratch_.size()), scratch_.data(), scratch_.size());
+    used_ += scratch_.size();
 }
 
 void CsvWriter::exportFlow(const FlowRecord &flow) {
     for (size_t i = 0; i < columns_.size(); i++) {
-        if (i)
-            buffer_ += ',';
         features_.compute(columns_[i].column, flow, value_);
-        switch (value_.kind) {
-            case FeatureValue::Kind::Integer: {
-                char buf[24];
-                auto res = std::to_chars(buf, buf + sizeof(buf), value_.integer);
-                buffer_.append(buf, res.ptr);
-                break;
-            }
-            case FeatureValue::Kind::Real:
-                appendReal(buffer_, value_.real);
-                break;
-            case FeatureValue::Kind::Text:
-                appendField(value_.text);
-                break;
+        if (value_.kind == FeatureValue::Kind::Text) {
+            if (i)
+                putChar(',');
+            appendText(value_.text);
+            continue;
         }
+        char *p = reserve(kMaxNumberChars + 1);
+        char *end = p + kMaxNumberChars + 1;
+        if (i)
+            *p++ = ',';
+        if (value_.kind == FeatureValue::Kind::Integer) {
+            p = std::to_chars(p, end, value_.integer).ptr;
+        } else {
+            scratch_.clear();
+            appendReal(scratch_, value_.real);
+            std::memcpy(p, scratch_.data(), scratch_.size());
+            p += scratch_.size();
+        }
+        used_ = static_cast<size_t>(p - buffer_.get());
     }
-    buffer_ += "\r\n";
+    std::memcpy(reserve(2), "\r\n", 2);
+    used_ += 2;
     rows_++;
-    if (buffer_.size() >= kFlushAt)
-        flushBuffer();
 }
 
 void CsvWriter::flushBuffer() {
-    if (!file_ || buffer_.empty())
+    if (!file_ || used_ == 0)
         return;
-    if (error_.empty() && std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size())
+    if (error_.empty() && std::fwrite(buffer_.get(), 1, used_, file_) != used_)
         error_ = "cannot write " + path_ + ": " + std::strerror(errno);
-    buffer_.clear();
+    used_ = 0;
 }
 
 std::string CsvWriter::finish() {

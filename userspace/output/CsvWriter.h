@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -32,7 +33,14 @@ class CsvWriter : public FlowExporter {
     uint64_t rowsWritten() const { return rows_; }
 
   private:
-    void appendField(const std::string &text);
+    // Rows are formatted straight into a fixed buffer (no per-field string
+    // appends: this runs for every column of every flow).
+    static constexpr size_t kBufferSize = 1 << 18;
+    static constexpr size_t kMaxNumberChars = 400;  // a double in fixed notation
+
+    char *reserve(size_t n);  // room for n more chars, flushing if needed
+    void putChar(char c);
+    void appendText(const std::string &text);
     void flushBuffer();
 
     std::string path_;
@@ -41,7 +49,9 @@ class CsvWriter : public FlowExporter {
     std::vector<SelectedColumn> columns_;
     const FlowFeatures &features_;
     FeatureValue value_;
-    std::string buffer_;
+    std::unique_ptr<char[]> buffer_;
+    size_t used_ = 0;
+    std::string scratch_;  // a real number's text, or an oversized field
     std::string error_;
     uint64_t rows_ = 0;
 };
