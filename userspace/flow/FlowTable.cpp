@@ -93,9 +93,11 @@ void FlowTable::touch(uint32_t id) {
     no_expiry_until_ = std::min<uint64_t>(
         no_expiry_until_, std::min<uint64_t>(rec.state.last_us + timeouts_.idle_us,
                                              rec.state.first_us + timeouts_.active_us));
-    unlink(by_last_, &FlowRecord::by_last, id);
-    pushBack(by_last_, &FlowRecord::by_last, id);
-    if (rec.state.ended) {
+    if (by_last_.tail != id) {  // bursts of one flow need no move
+        unlink(by_last_, &FlowRecord::by_last, id);
+        pushBack(by_last_, &FlowRecord::by_last, id);
+    }
+    if (rec.state.ended && !(rec.in_end_list && by_end_.tail == id)) {
         if (rec.in_end_list)
             unlink(by_end_, &FlowRecord::by_end, id);
         pushBack(by_end_, &FlowRecord::by_end, id);
