@@ -51,6 +51,11 @@ expect_error 2 "max-flows must be at least 1" -- -f "$cap" -c "$tmp/o.csv" --max
 expect_error 2 "apply to -i only" -- -f "$cap" -c "$tmp/o.csv" --capture tap
 [ -e "$tmp/o.csv" ] && fail "a usage error created the output file"
 
+# The output must never be the capture being read (creating it truncates it).
+cp "$cap" "$tmp/self.pcap"
+expect_error 2 "is the input capture itself" -- -f "$tmp/self.pcap" -c "$tmp/self.pcap"
+cmp -s "$cap" "$tmp/self.pcap" || fail "converting a capture onto itself damaged it"
+
 # Runtime errors: exit 1 with one clear line.
 expect_error 1 "No such file" -- -f "$tmp/missing.pcap" -c "$tmp/o.csv"
 echo "this is not a capture" >"$tmp/text.pcap"

@@ -55,7 +55,9 @@ FlowMeter::Verdict FlowMeter::count(const nf_packet &pkt, std::span<const uint8_
         int want = nf_payload_wanted(&rec.state, &rec.key, &config_.budget);
         if (want) {
             bool last_dpi = rec.state.payload_pkts >= config_.budget.dpi_packets;
-            if (classifier_.onPayload(rec.cls, rec.key, pkt, l3, now, want, last_dpi))
+            // The datagram only: Ethernet padding after it is never payload.
+            std::span<const uint8_t> datagram = l3.first(std::min<size_t>(l3.size(), pkt.ip_len));
+            if (classifier_.onPayload(rec.cls, rec.key, pkt, datagram, now, want, last_dpi))
                 rec.state.dpi_done = 1;
         }
     }

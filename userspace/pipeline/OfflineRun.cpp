@@ -1,5 +1,7 @@
 #include "pipeline/OfflineRun.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -38,6 +40,14 @@ MeterConfig meterConfig(const Options &o) {
     return config;
 }
 
+// Creating the CSV truncates it: it must never be the capture being read.
+bool sameFile(const std::string &a, const std::string &b) {
+    struct stat sa {
+    }, sb{};
+    return stat(a.c_str(), &sa) == 0 && stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
 bool selects(const Options &o, Column column) {
     return std::any_of(o.columns.begin(), o.columns.end(),
                        [column](const SelectedColumn &c) { return c.column == column; });
@@ -69,6 +79,9 @@ int runOffline(const Options &options) {
     if (!isSupportedLinkType(file->linkType()))
         return fail(kExitRuntimeError,
                     options.file + ": unsupported link type " + linkTypeName(file->linkType()));
+
+    if (sameFile(options.file, options.output))
+        return fail(kExitUsage, "output " + options.output + " is the input capture itself");
 
     FlowClassifier classifier(selects(options, Column::SERVER_NAME));
     LabelSpec label;
