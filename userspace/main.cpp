@@ -5,6 +5,7 @@
 #include <variant>
 
 #include "cli/CommandLine.h"
+#include "pipeline/LiveRun.h"
 #include "pipeline/OfflineRun.h"
 #include "pipeline/StopSignal.h"
 
@@ -17,10 +18,6 @@ int main(int argc, char **argv) {
     }
     const Options &options = std::get<Options>(parsed);
 
-    if (!options.interface.empty()) {
-        std::fprintf(stderr, "netflow: error: live capture (-i) is not yet available\n");
-        return kExitUsage;
-    }
     if (options.output_kind == OutputKind::Url) {
         std::fprintf(stderr, "netflow: error: HTTP output (-u) is not yet available\n");
         return kExitUsage;
@@ -28,7 +25,7 @@ int main(int argc, char **argv) {
 
     installStopHandlers();
     try {
-        return runOffline(options);
+        return options.interface.empty() ? runOffline(options) : runLive(options);
     } catch (const std::exception &e) {
         std::fprintf(stderr, "netflow: error: %s\n", e.what());
         return kExitRuntimeError;

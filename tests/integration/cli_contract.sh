@@ -105,8 +105,10 @@ for f in "$golden"/*.pcap; do
     cmp -s "$tmp/a.csv" "$tmp/b.csv" || fail "two conversions of $f differ"
 done
 
-# Live and HTTP output are separate issues; until then they say so.
-expect_error 2 "not yet available" -- -i nf-none0 -c "$tmp/o.csv"
+# A live interface that does not exist: a runtime error naming it.
+expect_error 1 "nf-none0 does not exist" -- -i nf-none0 --backend pcap -c "$tmp/o.csv"
+# HTTP output is a later issue; until then it says so.
+expect_error 2 "not yet available" -- -f "$cap" -u http://127.0.0.1:9/
 
 if [ "$failures" -gt 0 ]; then
     echo "$failures check(s) failed"

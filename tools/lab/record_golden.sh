@@ -20,6 +20,8 @@ OUT=${1:-$REPO/tests/golden}
 
 # shellcheck source=tools/lab/netns.sh
 source "$HERE/netns.sh"
+# shellcheck source=tools/lab/servers.sh
+source "$HERE/servers.sh"
 
 if [ "$(id -u)" != 0 ]; then
   echo "record_golden.sh: must run as root (network namespaces)" >&2
@@ -31,14 +33,13 @@ nf_lab_require_tools tcpdump nginx dnsmasq dig vsftpd ftp curl ping ethtool \
 mkdir -p "$OUT"
 WORK=$(mktemp -d /tmp/nf-golden.XXXXXX)
 chmod 755 "$WORK"          # nginx workers (nobody) and vsftpd (ftp) read below it
-SERVER_PIDS=()
 CAP_PID=
 
 cleanup() {
-  local rc=$? p
+  local rc=$?
   set +e
   [ -n "$CAP_PID" ] && kill -INT "$CAP_PID" 2>/dev/null
-  for p in "${SERVER_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+  nf_servers_stop
   nf_lab_down                # also kills anything left inside the namespaces
   rm -rf "$WORK"
   exit "$rc"
@@ -49,44 +50,7 @@ trap 'exit 130' INT TERM
 log() { echo "record_golden: $*" >&2; }
 
 # Fixed timestamp for every served file (Last-Modified, FTP listing dates).
-FILE_DATE='2024-01-02 03:04:05 UTC'
-
-# wait_for DESCRIPTION TRIES CMD... : run CMD every 0.1 s until it succeeds,
-# at most TRIES times.
-wait_for() {
-  local what=$1 tries=$2 i
-  shift 2
-  for ((i = 0; i < tries; i++)); do
-    if "$@" >/dev/null 2>&1; then return 0; fi
-    sleep 0.1
-  done
-  log "timed out waiting for $what"
-  return 1
-}
-
-# srv_listening PROTO PORT : something listens on PORT in the server ns.
-srv_listening() {
-  local opt=-ltnH
-  [ "$1" = udp ] && opt=-lunH
-  nf_srv ss "$opt" "sport = :$2" | grep -q .
-}
-
-# start_server NAME CMD... : start CMD in the server ns in the background.
-start_server() {
-  local name=$1
-  shift
-  ip netns exec "$NF_SRV_NS" "$@" >"$WORK/$name.out" 2>&1 &
-  SERVER_PIDS+=("$!")
-}
-
-stop_servers() {
-  local p
-  for p in "${SERVER_PIDS[@]}"; do
-    kill "$p" 2>/dev/null || true
-    timeout 5 tail --pid="$p" -f /dev/null 2>/dev/null || kill -9 "$p" 2>/dev/null || true
-  done
-  SERVER_PIDS=()
-}
+FILE_DATE=$NF_FILE_DATE
 
 # capture_start NAME : tcpdump on the client veth, only traffic to/from the
 # server addresses, full packets, written packet by packet.
@@ -97,7 +61,7 @@ capture_start() {
       -w "$WORK/$name.pcap" "host $NF_SRV_IP4 or host $NF_SRV_IP6" \
       2>"$WORK/$name.tcpdump.log" &
   CAP_PID=$!
-  wait_for "tcpdump ($name)" 50 grep -q 'listening on' "$WORK/$name.tcpdump.log"
+  nf_wait_for "tcpdump ($name)" 50 grep -q 'listening on' "$WORK/$name.tcpdump.log"
   sleep 0.3
 }
 
@@ -120,49 +84,7 @@ log "lab up: $NF_CLI_NS ($NF_CLI_IP4, $NF_CLI_IP6) <-> $NF_SRV_NS ($NF_SRV_IP4, 
 
 # ---------------------------------------------------------------- HTTP
 record_http() {
-  local d=$WORK/nginx
-  mkdir -p "$d/www" "$d/tmp"
-  cat >"$d/www/small.html" <<'EOF'
-<!DOCTYPE html>
-<html><head><title>netflow golden</title></head>
-<body><p>A small static page served by nginx for the netflow golden captures.</p></body>
-</html>
-EOF
-  # 200 KiB of deterministic text.
-  python3 -c '
-import sys
-line = b"netflow golden capture payload 0123456789abcdefghijklmnopqrstuvwxyz\n"
-sys.stdout.buffer.write((line * (204800 // len(line) + 1))[:204800])' >"$d/www/big.bin"
-  touch -d "$FILE_DATE" "$d/www/small.html" "$d/www/big.bin"
-  chmod -R a+rX "$d"
-  cat >"$d/nginx.conf" <<EOF
-daemon off;
-master_process on;
-worker_processes 1;
-pid $d/nginx.pid;
-error_log $d/error.log warn;
-events { worker_connections 64; }
-http {
-  access_log $d/access.log;
-  client_body_temp_path $d/tmp/body;
-  proxy_temp_path $d/tmp/proxy;
-  fastcgi_temp_path $d/tmp/fastcgi;
-  uwsgi_temp_path $d/tmp/uwsgi;
-  scgi_temp_path $d/tmp/scgi;
-  types { text/html html; application/octet-stream bin; }
-  default_type application/octet-stream;
-  server_tokens off;
-  etag off;
-  keepalive_timeout 10;
-  server {
-    listen $NF_SRV_IP4:80;
-    listen [$NF_SRV_IP6]:80;
-    root $d/www;
-  }
-}
-EOF
-  start_server nginx nginx -c "$d/nginx.conf" -p "$d"
-  wait_for "nginx" 50 srv_listening tcp 80
+  nf_http_server_start "$WORK/nginx"
 
   local curl=(curl -sS --fail --max-time 10 -A golden-curl/1.0 -o /dev/null)
   capture_start http
@@ -174,30 +96,13 @@ EOF
   capture_start http6
   nf_cli "${curl[@]}" -g --local-port 40082 "http://[$NF_SRV_IP6]/small.html"
   capture_stop http6
-  stop_servers
+  nf_servers_stop
 }
 
 # ---------------------------------------------------------------- DNS
 record_dns() {
   local d=$WORK/dnsmasq
-  mkdir -p "$d"
-  # www:    A 10.77.0.80, TTL from --local-ttl (1234)
-  # alias:  CNAME -> www (TTL 3600), then the A record of www (TTL 1234)
-  # v6only: AAAA only
-  # addr:   --address answer (A 10.77.0.81)
-  # anything else under golden.test: NXDOMAIN (--local), no upstream at all.
-  start_server dnsmasq dnsmasq --keep-in-foreground --conf-file=/dev/null \
-      --no-resolv --no-hosts --no-poll --no-negcache --bind-interfaces \
-      --listen-address="$NF_SRV_IP4" --port=53 --user=root --group=root \
-      --pid-file="$d/dnsmasq.pid" --log-facility="$d/dnsmasq.log" --log-queries \
-      --local-ttl=1234 \
-      --local=/golden.test/ \
-      --host-record=www.golden.test,10.77.0.80 \
-      --cname=alias.golden.test,www.golden.test,3600 \
-      --host-record=v6only.golden.test,fd77::80 \
-      --address=/addr.golden.test/10.77.0.81
-  wait_for "dnsmasq udp" 50 srv_listening udp 53
-  wait_for "dnsmasq tcp" 50 srv_listening tcp 53
+  nf_dns_server_start "$d"
 
   # dig: fixed query IDs and source ports, no EDNS cookie (random bytes).
   q() { # q QID SRCPORT TYPE NAME [dig options...]
@@ -217,7 +122,7 @@ record_dns() {
   sleep 1.5
   q 4102 41006 A    addr.golden.test                # 0x1006
   capture_stop dns
-  stop_servers
+  nf_servers_stop
 }
 
 # ---------------------------------------------------------------- FTP
@@ -261,8 +166,8 @@ xferlog_enable=YES
 vsftpd_log_file=$d/vsftpd.log
 EOF
   chmod 600 "$d/vsftpd.conf"
-  start_server vsftpd vsftpd "$d/vsftpd.conf"
-  wait_for "vsftpd" 50 srv_listening tcp 21
+  _nf_server_start vsftpd "$WORK" vsftpd "$d/vsftpd.conf"
+  nf_wait_for "vsftpd" 50 nf_srv_listening tcp 21
 
   capture_start ftp
   # tnftp, scripted: login (multi-line 220 and 230), FEAT (multi-line 211),
@@ -277,7 +182,7 @@ quit
 EOF
   capture_stop ftp
   cmp -s "$d/root/pub/readme.txt" "$d/readme.got" || { log "ftp download failed"; cat "$d/ftp.out" >&2; return 1; }
-  stop_servers
+  nf_servers_stop
 }
 
 # ---------------------------------------------------------------- ICMP

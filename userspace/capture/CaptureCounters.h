@@ -14,6 +14,9 @@ struct CaptureCounters {
     uint64_t truncated = 0;     // IP header not captured in full
     uint64_t malformed = 0;     // bad IP version, header length or total length
     uint64_t after_limit = 0;   // would have started a flow beyond --max-flows
+    // Live only: lost before we could read them (kernel or interface
+    // buffers full). Not in `read`: we never saw them.
+    uint64_t dropped = 0;
 
     uint64_t notCounted() const {
         return filtered_out + not_ip + truncated + malformed + after_limit;

@@ -64,6 +64,14 @@ FlowMeter::Verdict FlowMeter::count(const nf_packet &pkt, std::span<const uint8_
     return Verdict::Counted;
 }
 
+void FlowMeter::advanceTime(uint64_t now_us) {
+    latest_us_ = std::max(latest_us_, now_us);
+    expired_.clear();
+    table_.collectExpired(latest_us_, expired_);
+    for (uint32_t id : expired_)
+        exportFlow(id);
+}
+
 void FlowMeter::flushAll() {
     expired_.clear();
     table_.collectAll(expired_);

@@ -42,6 +42,10 @@ class FlowMeter {
     // Times that go back are taken as the latest time seen.
     Verdict count(const nf_packet &pkt, std::span<const uint8_t> l3, uint64_t time_us);
 
+    // Exports the flows expired at now_us, with no packet to count (a live
+    // capture's clock moves on while the network is quiet).
+    void advanceTime(uint64_t now_us);
+
     // Exports every open flow, in start order.
     void flushAll();
 

@@ -11,6 +11,8 @@ std::string formatSummary(const CaptureCounters &c, uint64_t flows, double secon
                   static_cast<unsigned long long>(c.read), static_cast<unsigned long long>(flows),
                   seconds, pps);
     std::string out = buf;
+    if (c.dropped)
+        out += "; " + std::to_string(c.dropped) + " dropped before capture (buffers full)";
     if (c.notCounted() == 0)
         return out;
 

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Live capture against the offline path, in a private two-namespace lab:
+# real traffic (curl against nginx: a small page and a 200 KiB transfer, dig
+# against dnsmasq over UDP and TCP, ping) crosses a veth pair while netflow
+# captures on the client end and tcpdump records the same end. The live rows
+# must equal the offline rows of the recording in every column; the time
+# columns may differ by at most TOLERANCE_MS.
+#   live_vs_offline.sh NETFLOW REPO_ROOT BACKEND [TOLERANCE_MS]
+# Needs root (network namespaces). Exit 77 (skip) only when not root.
+set -uo pipefail
+netflow=$1
+root=$2
+backend=$3
+tolerance_ms=${4:-0}
+
+if [ "$(id -u)" != 0 ]; then
+    echo "SKIP: live tests need root (network namespaces)"
+    exit 77
+fi
+# shellcheck source=tools/lab/netns.sh
+source "$root/tools/lab/netns.sh"
+# shellcheck source=tools/lab/servers.sh
+source "$root/tools/lab/servers.sh"
+
+work=$(mktemp -d /tmp/nf-live.XXXXXX)
+chmod 755 "$work"
+pids=()
+cleanup() {
+    local p
+    for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null; done
+    nf_servers_stop
+    nf_lab_down
+    rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+nf_lab_up "l$$" || fail "lab"
+nf_http_server_start "$work/nginx" || fail "nginx"
+nf_dns_server_start "$work/dns" || fail "dnsmasq"
+
+fields=$("$netflow" -f "$root/tests/golden/dns.pcap" -c - --version 3 --no-label 2>/dev/null |
+    head -1 | tr -d '\r'),L7_PROTO_NAME,SERVER_NAME
+
+# Started with ip netns exec directly (not through a shell function) so that
+# $! is the program itself and the signals below reach it; `timeout` bounds
+# each in case a signal is lost.
+ip netns exec "$NF_CLI_NS" timeout -s INT 120 \
+    tcpdump -i "$NF_CLI_IF" -s 0 -U -n -w "$work/recorded.pcap" 2>"$work/tcpdump.log" &
+pids+=("$!")
+nf_wait_for "tcpdump" 50 grep -q 'listening on' "$work/tcpdump.log" || fail "tcpdump did not start"
+ip netns exec "$NF_CLI_NS" timeout -s INT 120 "$netflow" -i "$NF_CLI_IF" --backend "$backend" \
+    -v -c "$work/live.csv" --fields "$fields" 2>"$work/netflow.log" &
+sensor=$!
+pids+=("$sensor")
+nf_wait_for "netflow" 50 grep -q 'capturing on' "$work/netflow.log" ||
+    fail "netflow did not start: $(cat "$work/netflow.log")"
+
+# The traffic, by real programs; each must succeed (nothing taken from the host).
+curl=(curl -sS --fail --max-time 10 -o /dev/null)
+nf_cli "${curl[@]}" "http://$NF_SRV_IP4/small.html" || fail "curl small"
+nf_cli "${curl[@]}" "http://$NF_SRV_IP4/big.bin" || fail "curl big"
+nf_cli dig +time=2 +tries=1 @"$NF_SRV_IP4" www.golden.test A >/dev/null || fail "dig"
+nf_cli dig +time=2 +tries=1 @"$NF_SRV_IP4" alias.golden.test A +tcp >/dev/null || fail "dig +tcp"
+nf_cli ping -c 3 -i 0.2 -q "$NF_SRV_IP4" >/dev/null || fail "ping"
+sleep 1.5 # TCP ends linger 1 s
+
+kill -INT "$sensor"
+wait "$sensor"
+rc=$?
+[ "$rc" = 0 ] || fail "netflow exited $rc: $(cat "$work/netflow.log")"
+kill -INT "${pids[0]}"
+wait "${pids[0]}"
+pids=()
+
+"$netflow" -f "$work/recorded.pcap" -c "$work/offline.csv" --fields "$fields" 2>/dev/null ||
+    fail "offline conversion of the recording failed"
+
+python3 - "$work/live.csv" "$work/offline.csv" "$tolerance_ms" <<'PY' || fail "live rows differ from offline rows"
+import csv, sys
+live = list(csv.DictReader(open(sys.argv[1], newline="")))
+offline = list(csv.DictReader(open(sys.argv[2], newline="")))
+tolerance = int(sys.argv[3])
+TIME = {"FLOW_DURATION_MILLISECONDS", "DURATION_IN", "DURATION_OUT", "FLOW_START_MILLISECONDS",
+        "FLOW_END_MILLISECONDS"} | {f"{d}_IAT_{s}" for d in ("SRC_TO_DST", "DST_TO_SRC")
+                                     for s in ("MIN", "MAX", "AVG", "STDDEV")}
+RATES = {"SRC_TO_DST_SECOND_BYTES", "DST_TO_SRC_SECOND_BYTES", "SRC_TO_DST_AVG_THROUGHPUT",
+         "DST_TO_SRC_AVG_THROUGHPUT"}  # derived from the duration
+key = lambda r: (r["PROTOCOL"], r["IPV4_SRC_ADDR"], r["L4_SRC_PORT"], r["IPV4_DST_ADDR"],
+                 r["L4_DST_PORT"], r["FLOW_START_MILLISECONDS"][:-3])
+problems = []
+if len(live) != len(offline):
+    problems.append(f"{len(live)} live rows, {len(offline)} offline rows")
+by_key = {}
+for r in offline:
+    by_key.setdefault(key(r)[:5], []).append(r)
+for r in live:
+    candidates = by_key.get(key(r)[:5], [])
+    if not candidates:
+        problems.append(f"live flow {key(r)[:5]} not in the recording")
+        continue
+    o = min(candidates, key=lambda c: abs(int(c["FLOW_START_MILLISECONDS"]) - int(r["FLOW_START_MILLISECONDS"])))
+    candidates.remove(o)
+    for col, want in o.items():
+        got = r[col]
+        if col in TIME:
+            if abs(int(got) - int(want)) > tolerance:
+                problems.append(f"{key(r)[:5]} {col}: live {got}, offline {want}")
+        elif col in RATES:
+            if tolerance == 0 and got != want:
+                problems.append(f"{key(r)[:5]} {col}: live {got}, offline {want}")
+        elif got != want:
+            problems.append(f"{key(r)[:5]} {col}: live {got}, offline {want}")
+for p in problems[:30]:
+    print("  " + p)
+print(f"live {len(live)} rows, offline {len(offline)} rows, {len(problems)} differences")
+sys.exit(1 if problems else 0)
+PY
+grep -q 'HTTP' "$work/live.csv" && grep -q ',DNS,' "$work/live.csv" && grep -q ',ICMP,' "$work/live.csv" ||
+    fail "expected HTTP, DNS and ICMP flows in the live rows"
+echo "live ($backend): rows equal the offline rows of the same traffic"

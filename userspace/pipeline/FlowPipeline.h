@@ -1,0 +1,57 @@
+// Frames in, rows out: the decoder, the flow engine, the classifier and the
+// CSV sink wired together, with the counters of where every frame went.
+// The offline run and the live libpcap run both feed it.
+#pragma once
+
+#include <pcap/pcap.h>
+
+#include <memory>
+#include <string>
+
+#include "capture/BpfFilter.h"
+#include "capture/CaptureCounters.h"
+#include "capture/PacketDecoder.h"
+#include "cli/Options.h"
+#include "dpi/FlowClassifier.h"
+#include "features/FlowFeatures.h"
+#include "flow/FlowMeter.h"
+#include "output/CsvWriter.h"
+
+namespace netflow {
+
+// What the options ask of the flow engine.
+MeterConfig meterConfig(const Options &options);
+
+class FlowPipeline {
+  public:
+    // Throws std::runtime_error when the output cannot be created.
+    FlowPipeline(const Options &options, int link_type, const BpfFilter *filter);
+
+    // One captured frame. Returns false when it would start a flow beyond
+    // --max-flows: it is not counted and the run should stop.
+    bool onFrame(const pcap_pkthdr &header, const uint8_t *frame);
+
+    // Exports the flows expired at now_us without a packet (live capture:
+    // the clock moves while the network is quiet).
+    void advanceTime(uint64_t now_us) { meter_.advanceTime(now_us); }
+
+    // Exports every open flow and closes the output. Returns "" or the
+    // output's write error.
+    std::string finish();
+
+    const CaptureCounters &counters() const { return counters_; }
+    uint64_t flowsStarted() const { return meter_.flowsStarted(); }
+    uint64_t flowsExported() const { return meter_.flowsExported(); }
+    size_t activeFlows() const { return meter_.activeFlows(); }
+
+  private:
+    FlowClassifier classifier_;
+    FlowFeatures features_;
+    CsvWriter writer_;
+    FlowMeter meter_;
+    PacketDecoder decoder_;
+    CaptureCounters counters_;
+    nf_packet pkt_{};
+};
+
+}  // namespace netflow

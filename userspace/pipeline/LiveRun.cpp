@@ -1,0 +1,126 @@
+#include "pipeline/LiveRun.h"
+
+#include <sys/time.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+
+#include "capture/BpfFilter.h"
+#include "capture/LinkLayer.h"
+#include "capture/PcapLive.h"
+#include "cli/CommandLine.h"
+#include "pipeline/FlowPipeline.h"
+#include "pipeline/RunSummary.h"
+#include "pipeline/StopSignal.h"
+
+namespace netflow {
+namespace {
+
+int fail(int code, const std::string &message) {
+    std::fprintf(stderr, "netflow: error: %s\n", message.c_str());
+    return code;
+}
+
+// Live packet times are the kernel's wall-clock stamps; the flow clock
+// follows the same clock between packets.
+uint64_t wallClockMicros() {
+    timeval tv{};
+    gettimeofday(&tv, nullptr);
+    return static_cast<uint64_t>(tv.tv_sec) * 1000000 + static_cast<uint64_t>(tv.tv_usec);
+}
+
+void printStatus(const FlowPipeline &pipeline, uint64_t packets_per_second, uint64_t dropped) {
+    const CaptureCounters &c = pipeline.counters();
+    std::fprintf(stderr,
+                 "netflow: %llu packets (%llu/s), %zu flows active, %llu exported, %llu not "
+                 "counted, %llu dropped\n",
+                 static_cast<unsigned long long>(c.read),
+                 static_cast<unsigned long long>(packets_per_second), pipeline.activeFlows(),
+                 static_cast<unsigned long long>(pipeline.flowsExported()),
+                 static_cast<unsigned long long>(c.notCounted()),
+                 static_cast<unsigned long long>(dropped));
+}
+
+}  // namespace
+
+int runLive(const Options &options) {
+    if (options.backend == "xdp")
+        return fail(kExitUsage, "the XDP backend is not yet available; use --backend pcap");
+    if (options.backend == "auto")
+        std::fprintf(stderr, "netflow: XDP capture is not yet available; using libpcap\n");
+
+    const auto started = std::chrono::steady_clock::now();
+    auto elapsed = [&] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    };
+
+    std::unique_ptr<PcapLive> live;
+    try {
+        live = std::make_unique<PcapLive>(options.interface, options.capture == "tap");
+    } catch (const CaptureError &e) {
+        return fail(kExitRuntimeError, e.what());
+    }
+    std::unique_ptr<BpfFilter> filter;
+    if (options.filter) {
+        try {
+            filter =
+                std::make_unique<BpfFilter>(live->linkType(), live->snapLength(), *options.filter);
+        } catch (const FilterError &e) {
+            return fail(kExitUsage, e.what());
+        }
+    }
+    if (!isSupportedLinkType(live->linkType()))
+        return fail(kExitRuntimeError, options.interface + ": unsupported link type " +
+                                           linkTypeName(live->linkType()));
+    std::unique_ptr<FlowPipeline> pipeline;
+    try {
+        pipeline = std::make_unique<FlowPipeline>(options, live->linkType(), filter.get());
+    } catch (const std::runtime_error &e) {
+        return fail(kExitRuntimeError, e.what());
+    }
+
+    if (options.verbose)
+        std::fprintf(stderr, "netflow: capturing on %s (libpcap, %s)\n", options.interface.c_str(),
+                     linkTypeName(live->linkType()).c_str());
+
+    int exit_code = kExitOk;
+    bool limit_reached = false;
+    double next_status = 1.0;
+    uint64_t packets_at_status = 0;
+    const PcapLive::Handler handler = [&](const pcap_pkthdr &header, const uint8_t *frame) {
+        if (!limit_reached && !pipeline->onFrame(header, frame))
+            limit_reached = true;
+    };
+    while (!stopRequested() && !limit_reached) {
+        if (live->poll(100, handler) < 0) {
+            std::fprintf(stderr, "netflow: error: %s\n", live->error().c_str());
+            exit_code = kExitRuntimeError;
+            break;
+        }
+        pipeline->advanceTime(wallClockMicros());
+        double now = elapsed();
+        if (options.max_time_s && now > *options.max_time_s)
+            break;
+        if (options.stats && now >= next_status) {
+            uint64_t read = pipeline->counters().read;
+            printStatus(*pipeline, read - packets_at_status, live->drops().kernel);
+            packets_at_status = read;
+            next_status += 1.0;
+        }
+    }
+
+    CaptureCounters counters = pipeline->counters();
+    PcapLive::Drops drops = live->drops();
+    counters.dropped = drops.kernel + drops.interface;
+    std::string write_error = pipeline->finish();
+    if (!write_error.empty()) {
+        std::fprintf(stderr, "netflow: error: %s\n", write_error.c_str());
+        exit_code = kExitRuntimeError;
+    }
+    std::fprintf(stderr, "%s\n",
+                 formatSummary(counters, pipeline->flowsExported(), elapsed()).c_str());
+    return exit_code;
+}
+
+}  // namespace netflow
