@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Runtime knobs of the kernel programs and the one clock they read.
+ *
+ * The knobs are `const volatile` globals in .rodata: userspace writes them
+ * through the skeleton between open and load, the map is then frozen and
+ * the verifier treats them as constants (the test-clock branch costs
+ * nothing in production). `volatile` stops clang from folding the defaults.
+ */
+#ifndef NETFLOW_CONFIG_H
+#define NETFLOW_CONFIG_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "flow_kern_user.h"
+
+/* FEATURES.md "Timeouts": the same values the offline path is given. */
+const volatile __u64 idle_timeout_us = 30000000;
+const volatile __u64 active_timeout_us = 120000000;
+
+/* 0: the default filter, IPv4 TCP/UDP/ICMP (FEATURES.md). 1: every IPv4
+ * and IPv6 packet forms flows, as offline with `--filter ''` (an empty
+ * libpcap filter); the equality tests use it to cover IPv6 and the other
+ * protocols too. */
+const volatile __u8 count_all_ip = 0;
+
+/* Tests set this and drive time through test_clock_us instead of the
+ * kernel's clock, so that capture timestamps reach the kernel programs
+ * exactly as they reach the offline path. */
+const volatile __u8 use_test_clock = 0;
+
+/* Written by the test through the skeleton's mmaped .bss before each
+ * BPF_PROG_TEST_RUN. Never read unless use_test_clock is set. */
+volatile __u64 test_clock_us = 0;
+
+/* Microseconds. Live: CLOCK_MONOTONIC, converted to wall time in
+ * userspace once at start (DESIGN.md). */
+static __always_inline __u64 nf_now_us(void) {
+    if (use_test_clock)
+        return test_clock_us;
+    return bpf_ktime_get_ns() / 1000;
+}
+
+static __always_inline struct nf_timeouts nf_timeouts_config(void) {
+    struct nf_timeouts t = {
+        .idle_us = idle_timeout_us,
+        .active_us = active_timeout_us,
+    };
+    return t;
+}
+
+#endif /* NETFLOW_CONFIG_H */

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Every map of the kernel programs, in one place. Sizes are defaults:
+ * userspace sets them with bpf_map__set_max_entries between open and load.
+ */
+#ifndef NETFLOW_MAPS_H
+#define NETFLOW_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "netflow_kern_user.h"
+
+/* The flows, by canonical key. A plain hash map with a lock per entry
+ * rather than a per-CPU hash: per-CPU values would split one flow's
+ * counters over CPUs, and first/last times, retransmission tracking, TCP
+ * end and the expiry decision need the whole flow at once. */
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, NF_FLOW_MAP_ENTRIES);
+    __type(key, struct nf_flow_key);
+    __type(value, struct nf_flow_entry);
+} nf_flows SEC(".maps");
+
+/* Records for userspace: flows ended in the kernel, packets that found the
+ * flow map full (netflow_kern_user.h). */
+struct {
+    __uint(type, BPF_MAP_TYPE_RINGBUF);
+    __uint(max_entries, NF_EVENTS_BYTES);
+} nf_events SEC(".maps");
+
+/* One struct nf_kern_stats per CPU: plain increments, no atomics. */
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct nf_kern_stats);
+} nf_stats SEC(".maps");
+
+/*
+ * A new flow's first map value, laid out as struct nf_flow_entry but without
+ * the bpf_spin_lock type: per-CPU maps may not hold one, and a map update
+ * ignores the lock word of the value it copies anyway.
+ */
+struct nf_fresh_entry {
+    __u32 lock_word;
+    __u32 pad;
+    struct nf_flow_state st;
+};
+_Static_assert(sizeof(struct nf_fresh_entry) == sizeof(struct nf_flow_entry), "entry layout");
+_Static_assert(__builtin_offsetof(struct nf_fresh_entry, st) ==
+                   __builtin_offsetof(struct nf_flow_entry, st),
+               "entry layout");
+
+/*
+ * Per-CPU scratch, too large for the 512-byte stack: a new flow's first
+ * value (inserted with BPF_NOEXIST), and an ended flow's record, filled
+ * under the entry's lock (no helper may be called there) and sent to the
+ * ring buffer after the unlock. One program run cannot be interrupted by
+ * another on its CPU (XDP runs in softirq, TC egress with softirqs off), so
+ * nothing else writes the scratch meanwhile; the same holds for nf_stats.
+ */
+struct nf_scratch {
+    struct nf_fresh_entry fresh;
+    struct nf_rec_flow_ended ended;
+};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct nf_scratch);
+} nf_scratch_map SEC(".maps");
+
+#endif /* NETFLOW_MAPS_H */

@@ -1,0 +1,97 @@
+#include "KernelTestEnv.h"
+
+#include <pcap/dlt.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "capture/PcapFile.h"
+#include "kernel/KernelError.h"
+#include "kernel/LibbpfLog.h"
+
+namespace nftest {
+
+std::unique_ptr<netflow::CountingPrograms> loadTestPrograms(uint32_t flow_map_entries,
+                                                            Filtering filtering,
+                                                            uint32_t events_bytes) {
+    // libbpf's own reason (and the verifier log) when a load fails.
+    netflow::routeLibbpfLog(true);
+    netflow::CountingConfig config;
+    config.timeouts = kTimeouts;
+    config.flow_map_entries = flow_map_entries;
+    config.events_bytes = events_bytes;
+    config.count_all_ip = filtering == Filtering::AllIp;
+    config.use_test_clock = true;
+    return std::make_unique<netflow::CountingPrograms>(config);
+}
+
+netflow::CountingPrograms *sharedPrograms(Filtering filtering, std::string *error) {
+    struct Loaded {
+        std::unique_ptr<netflow::CountingPrograms> programs;
+        std::string error;
+    };
+    static Loaded loaded[2];
+    static bool tried[2] = {false, false};
+    const int i = filtering == Filtering::AllIp ? 1 : 0;
+    if (!tried[i]) {
+        tried[i] = true;
+        try {
+            // Every flow of the largest capture fits: flows are never
+            // deleted during a replay, only re-initialised in place.
+            loaded[i].programs = loadTestPrograms(1 << 17, filtering);
+        } catch (const netflow::KernelError &e) {
+            loaded[i].error = e.what();
+        }
+    }
+    if (!loaded[i].programs && error)
+        *error = loaded[i].error;
+    return loaded[i].programs.get();
+}
+
+netflow::FlowClassifier &sharedClassifier() {
+    static netflow::FlowClassifier classifier(/*keep_server_name=*/false);
+    return classifier;
+}
+
+namespace {
+
+std::vector<std::string> sortedFiles(const std::filesystem::path &dir, const std::string &ext) {
+    std::vector<std::string> out;
+    for (const auto &entry : std::filesystem::directory_iterator(dir))
+        if (entry.is_regular_file() && (ext.empty() || entry.path().extension() == ext))
+            out.push_back(entry.path().string());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+}  // namespace
+
+std::vector<std::string> goldenCaptures() {
+    return sortedFiles(std::filesystem::path(NETFLOW_TEST_DATA) / "golden", ".pcap");
+}
+
+std::vector<std::string> corpusEthernetCaptures(size_t *others) {
+    const std::filesystem::path dir = std::filesystem::path(NETFLOW_CORPUS_DIR) / "pcap";
+    if (!std::filesystem::is_directory(dir)) {
+        ADD_FAILURE() << "nDPI corpus not found at " << dir
+                      << " (set NETFLOW_CORPUS_DIR); a missing corpus fails, as in tests/corpus";
+        return {};
+    }
+    std::vector<std::string> out;
+    *others = 0;
+    for (const std::string &path : sortedFiles(dir, "")) {
+        try {
+            netflow::PcapFile file(path);
+            if (file.linkType() == DLT_EN10MB) {
+                out.push_back(path);
+                continue;
+            }
+        } catch (const netflow::CaptureError &) {
+            // not a capture libpcap reads: not ours to replay
+        }
+        ++*others;
+    }
+    return out;
+}
+
+}  // namespace nftest

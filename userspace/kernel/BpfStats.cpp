@@ -1,0 +1,54 @@
+#include "kernel/BpfStats.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include <vector>
+
+namespace netflow {
+
+Result<nf_kern_stats> BpfStats::read() const {
+    int cpus = libbpf_num_possible_cpus();
+    if (cpus <= 0)
+        return Result<nf_kern_stats>::failure(errnoMessage("counting the possible CPUs", cpus));
+    // Per-CPU values come one per possible CPU, each rounded up to 8 bytes
+    // (nf_kern_stats already is a multiple of 8).
+    std::vector<nf_kern_stats> per_cpu(static_cast<size_t>(cpus));
+    uint32_t key = 0;
+    int err = bpf_map_lookup_elem(map_fd_, &key, per_cpu.data());
+    if (err)
+        return Result<nf_kern_stats>::failure(errnoMessage("reading the kernel statistics", err));
+
+    nf_kern_stats sum{};
+    for (const nf_kern_stats &cpu : per_cpu)
+        for (int i = 0; i < NF_STAT_COUNT; i++)
+            sum.counters[i] += cpu.counters[i];
+    return sum;
+}
+
+const char *BpfStats::name(int index) {
+    switch (index) {
+        case NF_STAT_SEEN:
+            return "seen";
+        case NF_STAT_COUNTED:
+            return "counted";
+        case NF_STAT_MAP_FULL:
+            return "map full";
+        case NF_STAT_FILTERED_OUT:
+            return "filtered out";
+        case NF_STAT_NOT_IP:
+            return "not IP";
+        case NF_STAT_TRUNCATED:
+            return "IP header truncated";
+        case NF_STAT_MALFORMED:
+            return "malformed IP header";
+        case NF_STAT_FLOWS_ENDED:
+            return "flows ended in kernel";
+        case NF_STAT_RINGBUF_FAILED:
+            return "ring buffer full";
+        default:
+            return "?";
+    }
+}
+
+}  // namespace netflow

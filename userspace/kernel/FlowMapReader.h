@@ -1,0 +1,52 @@
+// Reads the kernel's flow map (key -> struct nf_flow_entry) into (key,
+// state) pairs, each value copied under its entry's lock (BPF_F_LOCK) so
+// that no half-counted packet is seen. Batch operations where the kernel has
+// them (one syscall per batch), else key-by-key iteration.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "kernel/KernelError.h"
+#include "netflow_kern_user.h"
+
+namespace netflow {
+
+struct KernelFlow {
+    nf_flow_key key;
+    nf_flow_state state;
+};
+
+class FlowMapReader {
+  public:
+    // allow_batch false: always iterate (tests cover both ways).
+    explicit FlowMapReader(int map_fd, bool allow_batch = true, uint32_t batch_size = 1024)
+        : map_fd_(map_fd), batch_size_(batch_size), batch_ok_(allow_batch) {}
+
+    // Both append to `out` and return how many flows they appended. On a
+    // failure `out` still holds every flow read before it: a drained flow
+    // is never dropped.
+
+    // Every flow; the map is left as it is.
+    Result<size_t> readAll(std::vector<KernelFlow> &out) { return collect(false, out); }
+
+    // Every flow, each deleted as it is read.
+    Result<size_t> drain(std::vector<KernelFlow> &out) { return collect(true, out); }
+
+    // Whether the last read used batch operations (false: the fallback).
+    bool usedBatch() const { return batch_ok_; }
+
+  private:
+    Result<size_t> collect(bool remove, std::vector<KernelFlow> &out);
+    // false with batch_ok_ cleared when the kernel has no batch operations
+    // for this map; false with `error` set on a real failure.
+    bool collectBatch(bool remove, std::vector<KernelFlow> &out, std::string &error);
+    bool collectByKey(bool remove, std::vector<KernelFlow> &out, std::string &error);
+
+    int map_fd_;
+    uint32_t batch_size_;
+    bool batch_ok_;
+};
+
+}  // namespace netflow
