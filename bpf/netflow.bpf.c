@@ -3,27 +3,55 @@
  * The kernel programs: XDP on ingress, TC (clsact egress) for what the host
  * sends. Both count every frame with the same function (netflow_frame.h) on
  * the same maps (netflow_maps.h); only how they reach the frame differs
- * (netflow_ctx.h). Neither ever drops or redirects a packet.
+ * (netflow_ctx.h). Packets whose payload userspace wants take the payload
+ * path (netflow_payload.h).
+ *
+ * host capture (the default): the programs never drop or redirect a packet.
+ * tap capture, XDP only, on a mirror port whose packets are for nobody:
+ * wanted packets go to an AF_XDP socket, every other packet is dropped
+ * after counting.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
 #include "netflow_ctx.h"
 #include "netflow_frame.h"
+#include "netflow_payload.h"
 
 SEC("xdp")
 int nf_xdp_count(struct xdp_md *ctx) {
-    nf_count_frame(nf_ctx_data(ctx), nf_ctx_data_end(ctx));
+    struct nf_frame_result res;
+    nf_count_frame(&res, nf_ctx_data(ctx), nf_ctx_data_end(ctx));
+
+    if (capture_mode == NF_CAPTURE_TAP) {
+        if (!res.want)
+            return XDP_DROP;
+        if (nf_xsk_redirect(ctx, &res)) {
+            nf_stat(res.stats, NF_STAT_XSK_REDIRECTED);
+            return XDP_REDIRECT;
+        }
+        /* No socket on this queue (yet), or a driver without room for
+         * the metadata: the payload still reaches userspace, through the
+         * ring, and the mirrored frame is dropped as usual. */
+        nf_stat(res.stats, NF_STAT_XSK_REDIRECT_FAILED);
+        nf_xdp_copy_payload(ctx, &res);
+        return XDP_DROP;
+    }
+    if (res.want)
+        nf_xdp_copy_payload(ctx, &res);
     return NF_XDP_CONTINUE;
 }
 
 SEC("tc")
 int nf_tc_count(struct __sk_buff *skb) {
+    struct nf_frame_result res;
     __u32 linear = (__u32)(nf_ctx_data_end(skb) - nf_ctx_data(skb));
     if (linear < skb->len && linear < NF_TC_HEADERS_MAX)
         bpf_skb_pull_data(skb, skb->len < NF_TC_HEADERS_MAX ? skb->len : NF_TC_HEADERS_MAX);
     /* data and data_end are read again: a pull invalidates them. */
-    nf_count_frame(nf_ctx_data(skb), nf_ctx_data_end(skb));
+    nf_count_frame(&res, nf_ctx_data(skb), nf_ctx_data_end(skb));
+    if (res.want)
+        nf_skb_copy_payload(skb, &res);
     return NF_TC_CONTINUE;
 }
 

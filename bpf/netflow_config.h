@@ -14,6 +14,8 @@
 #include <bpf/bpf_helpers.h>
 
 #include "flow_kern_user.h"
+#include "flow_payload.h"
+#include "netflow_kern_user.h"
 
 /* FEATURES.md "Timeouts": the same values the offline path is given. */
 const volatile __u64 idle_timeout_us = 30000000;
@@ -24,6 +26,15 @@ const volatile __u64 active_timeout_us = 120000000;
  * libpcap filter); the equality tests use it to cover IPv6 and the other
  * protocols too. */
 const volatile __u8 count_all_ip = 0;
+
+/* NF_CAPTURE_HOST or NF_CAPTURE_TAP (netflow_kern_user.h). Only the XDP
+ * program reads it: TC is not attached in tap mode. */
+const volatile __u8 capture_mode = NF_CAPTURE_HOST;
+
+/* FEATURES.md "DPI budget": --dpi-packets and --app-packets, the same
+ * values the offline path is given (nf_payload_wanted). */
+const volatile __u32 dpi_packets = 32;
+const volatile __u32 app_packets = 256;
 
 /* Tests set this and drive time through test_clock_us instead of the
  * kernel's clock, so that capture timestamps reach the kernel programs
@@ -48,6 +59,14 @@ static __always_inline struct nf_timeouts nf_timeouts_config(void) {
         .active_us = active_timeout_us,
     };
     return t;
+}
+
+static __always_inline struct nf_payload_budget nf_budget_config(void) {
+    struct nf_payload_budget b = {
+        .dpi_packets = dpi_packets,
+        .app_packets = app_packets,
+    };
+    return b;
 }
 
 #endif /* NETFLOW_CONFIG_H */

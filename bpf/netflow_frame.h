@@ -7,7 +7,10 @@
  * decides them (flow_count.h): a packet for a flow that has expired at the
  * packet's time, or a SYN on an ended flow, ends that flow (its final
  * counters go to userspace on the ring buffer) and starts a new one in the
- * same entry. Shared by the XDP and TC programs.
+ * same entry. Under the same lock, the core's nf_payload_wanted decides
+ * whether userspace needs the packet's payload, on the state just counted,
+ * as the offline path decides it; the payload path (netflow_payload.h)
+ * delivers it. Shared by the XDP and TC programs.
  */
 #ifndef NETFLOW_FRAME_H
 #define NETFLOW_FRAME_H
@@ -18,6 +21,7 @@
 
 #include "flow_count.h"
 #include "flow_key.h"
+#include "flow_payload.h"
 #include "packet_parse.h"
 #include "netflow_config.h"
 #include "netflow_maps.h"
@@ -28,7 +32,9 @@ static __always_inline void nf_stat(struct nf_kern_stats *stats, int index) {
 }
 
 /* The flow map has no room for this packet's flow: hand the parsed packet
- * to userspace, which counts it on a flow of its own. */
+ * to userspace, which counts it on a flow of its own. Its payload is not
+ * copied: without the flow's state the budget cannot be applied, and a
+ * full map is already the degraded case, counted in NF_STAT_MAP_FULL. */
 static __always_inline void nf_send_unmapped_packet(struct nf_kern_stats *stats,
                                                     const struct nf_packet *pkt, __u64 now_us) {
     struct nf_rec_packet rec = {};
@@ -67,16 +73,53 @@ static __always_inline struct nf_flow_entry *nf_flow_entry_get(struct nf_scratch
 }
 
 /*
- * Counts the packet on its entry. Under the lock only plain memory accesses
- * are allowed (no helper calls), so an ending flow is copied into the
- * per-CPU scratch record there and sent after the unlock.
+ * The DPI budget still wants the packet: unless userspace has marked its
+ * flow DPI-done (map nf_dpi_done). A mark holds only for the flow instance
+ * it names by first_us: a later flow under the same key is not done. The
+ * mark is latched into the flow's own dpi_done under the entry's lock,
+ * where nf_payload_wanted sees it from the next packet on like any other
+ * state, and deleted. Only packets the budget wants look (the first
+ * --dpi-packets payload packets of a flow), so the lookup is rare.
  */
-static __always_inline void nf_count_on_entry(
+static __always_inline int nf_apply_dpi_done(struct nf_kern_stats *stats,
+                                             struct nf_flow_entry *entry,
+                                             const struct nf_flow_key *key, __u64 first_us,
+                                             int want) {
+    struct nf_dpi_done_mark *mark = bpf_map_lookup_elem(&nf_dpi_done, key);
+    if (!mark || mark->flow_first_us != first_us)
+        return want;
+
+    int latched = 0;
+    bpf_spin_lock(&entry->lock);
+    /* Another CPU may have restarted the flow since: that one is not done.
+     * Two CPUs may both get here: one latches, both stop copying. */
+    if (entry->st.first_us == first_us && !entry->st.dpi_done) {
+        entry->st.dpi_done = 1;
+        latched = 1;
+    }
+    bpf_spin_unlock(&entry->lock);
+    if (latched) {
+        nf_stat(stats, NF_STAT_DPI_DONE_SEEN);
+        bpf_map_delete_elem(&nf_dpi_done, key);
+    }
+    return want & ~NF_WANT_DPI;
+}
+
+/*
+ * Counts the packet on its entry and returns what userspace wants of its
+ * payload (NF_WANT_*). Under the lock only plain memory accesses are
+ * allowed (no helper calls), so an ending flow is copied into the per-CPU
+ * scratch record there and sent after the unlock, and the payload record's
+ * flow fields are taken there too.
+ */
+static __always_inline int nf_count_on_entry(
     struct nf_kern_stats *stats, struct nf_scratch *scratch, struct nf_flow_entry *entry,
     const struct nf_flow_key *key, const struct nf_packet *pkt, int from_lo, __u64 now_us) {
     struct nf_timeouts timeouts = nf_timeouts_config();
+    struct nf_payload_budget budget = nf_budget_config();
     struct nf_rec_flow_ended *rec = &scratch->ended;
-    int ended;
+    struct nf_rec_payload *payload = &scratch->payload.rec;
+    int ended, dir, want = 0;
 
     bpf_spin_lock(&entry->lock);
     ended =
@@ -87,7 +130,15 @@ static __always_inline void nf_count_on_entry(
         __builtin_memset(&entry->st, 0, sizeof(entry->st));
         nf_flow_init(&entry->st, pkt, from_lo, now_us);
     }
-    nf_flow_count(&entry->st, pkt, nf_packet_dir(&entry->st, from_lo), now_us);
+    dir = nf_packet_dir(&entry->st, from_lo);
+    nf_flow_count(&entry->st, pkt, dir, now_us);
+    /* As the offline path asks (FlowMeter::count): only a packet with
+     * payload, on the state that has just counted it. */
+    if (pkt->payload_len > 0) {
+        want = nf_payload_wanted(&entry->st, key, &budget);
+        payload->flow_first_us = entry->st.first_us;
+        payload->payload_index = entry->st.payload_pkts;
+    }
     bpf_spin_unlock(&entry->lock);
 
     nf_stat(stats, NF_STAT_COUNTED);
@@ -98,6 +149,21 @@ static __always_inline void nf_count_on_entry(
         if (bpf_ringbuf_output(&nf_events, rec, sizeof(*rec), 0) != 0)
             nf_stat(stats, NF_STAT_RINGBUF_FAILED);
     }
+
+    if (want & NF_WANT_DPI)
+        want = nf_apply_dpi_done(stats, entry, key, payload->flow_first_us, want);
+    if (want) {
+        payload->hdr.type = NF_REC_PAYLOAD;
+        payload->hdr.reserved = 0;
+        payload->time_us = now_us;
+        payload->key = *key;
+        payload->want = (__u8)want;
+        payload->dir = (__u8)dir;
+        payload->pad[0] = 0;
+        payload->pad[1] = 0;
+        nf_stat(stats, NF_STAT_PAYLOAD_WANTED);
+    }
+    return want;
 }
 
 /* Where a frame that forms no flow goes in the statistics (the buckets of
@@ -111,41 +177,100 @@ static __always_inline int nf_parse_stat(int parse_result) {
     return NF_STAT_MALFORMED;
 }
 
-/* The frame from its Ethernet header on: [data, end). */
-static __always_inline void nf_count_frame(const __u8 *data, const __u8 *end) {
+/*
+ * A parsed packet that passed the filter, onto its flow. Returns what
+ * userspace wants of its payload (NF_WANT_*); when not 0, the per-CPU
+ * scratch's payload record holds its header but for the lengths.
+ *
+ * A global function, deliberately not inlined: the verifier checks a global
+ * function once, against its argument's type, instead of once for every
+ * state the parser's branches leave behind. Everything after the parse
+ * (flow lookup, the lock, the counters, the payload decision) is verified
+ * once per program this way rather than once per parser outcome, which
+ * leaves room for the payload path at about the cost the counting alone
+ * had inlined.
+ */
+__attribute__((noinline)) int nf_count_parsed(const struct nf_packet *pkt) {
     __u32 zero = 0;
+    struct nf_kern_stats *stats = bpf_map_lookup_elem(&nf_stats, &zero);
+    struct nf_scratch *scratch = bpf_map_lookup_elem(&nf_scratch_map, &zero);
+    if (!pkt || !stats || !scratch)
+        return 0; /* cannot happen: the caller's packet, arrays of one entry */
+
+    __u64 now_us = nf_now_us();
+    struct nf_flow_key key = {};
+    int from_lo = nf_flow_key_from_packet(pkt, &key);
+    struct nf_flow_entry *entry = nf_flow_entry_get(scratch, &key, pkt, from_lo, now_us);
+    if (!entry) {
+        nf_send_unmapped_packet(stats, pkt, now_us);
+        return 0;
+    }
+    return nf_count_on_entry(stats, scratch, entry, &key, pkt, from_lo, now_us);
+}
+
+/*
+ * What counting a frame leaves for the payload path. When `want` is not 0,
+ * scratch->payload.rec holds the payload record's header but for its
+ * lengths, which depend on how the program reads the frame.
+ */
+struct nf_frame_result {
+    struct nf_kern_stats *stats;
+    struct nf_scratch *scratch;
+    __u32 l3_off; /* the IP header, from the start of the frame */
+    __u32 ip_len;
+    int want; /* NF_WANT_* of the payload; 0: userspace needs nothing of the frame */
+};
+
+/* The frame from its Ethernet header on: [data, end). res->want is 0 unless
+ * userspace wants the frame's payload, and then res->stats and
+ * res->scratch are set. */
+static __always_inline void nf_count_frame(struct nf_frame_result *res, const __u8 *data,
+                                           const __u8 *end) {
+    __u32 zero = 0;
+    /* All of it: clang may read a field before testing `want`. */
+    __builtin_memset(res, 0, sizeof(*res));
     struct nf_kern_stats *stats = bpf_map_lookup_elem(&nf_stats, &zero);
     struct nf_scratch *scratch = bpf_map_lookup_elem(&nf_scratch_map, &zero);
     if (!stats || !scratch)
         return; /* cannot happen: arrays of one entry */
     nf_stat(stats, NF_STAT_SEEN);
 
-    struct nf_packet pkt = {};
+    /* Parsed into the per-CPU scratch, not onto the stack: the verifier
+     * tracks what the stack holds, field by field, and would keep apart
+     * parser paths that differ only in the values parsed. */
+    struct nf_packet *pkt = &scratch->pkt;
+    __builtin_memset(pkt, 0, sizeof(*pkt));
     const __u8 *l3;
     __u16 ethertype;
-    if (nf_parse_ethernet(data, end, &l3, &ethertype, &pkt.vlan_id) < 0) {
+    if (nf_parse_ethernet(data, end, &l3, &ethertype, &pkt->vlan_id) < 0) {
         nf_stat(stats, NF_STAT_NOT_IP);
         return;
     }
-    int rc = nf_parse_l3(l3, end, ethertype, &pkt);
+    int rc = nf_parse_l3(l3, end, ethertype, pkt);
     if (rc != NF_PARSE_OK) {
         nf_stat(stats, nf_parse_stat(rc));
         return;
     }
-    if (!count_all_ip && !nf_default_filter_pass(&pkt)) {
+    if (!count_all_ip && !nf_default_filter_pass(pkt)) {
         nf_stat(stats, NF_STAT_FILTERED_OUT);
         return;
     }
+    /* Plain numbers from here on, no packet pointer: the parser's paths
+     * leave l3 at different offsets, and a live packet pointer would keep
+     * the verifier from merging them after the call. The empty asm keeps
+     * clang from computing the offset after the call instead. */
+    __u32 l3_off = (__u32)(l3 - data);
+    __u32 ip_len = pkt->ip_len;
+    asm volatile("" : "+r"(l3_off), "+r"(ip_len));
 
-    __u64 now_us = nf_now_us();
-    struct nf_flow_key key = {};
-    int from_lo = nf_flow_key_from_packet(&pkt, &key);
-    struct nf_flow_entry *entry = nf_flow_entry_get(scratch, &key, &pkt, from_lo, now_us);
-    if (!entry) {
-        nf_send_unmapped_packet(stats, &pkt, now_us);
+    int want = nf_count_parsed(pkt);
+    if (!want)
         return;
-    }
-    nf_count_on_entry(stats, scratch, entry, &key, &pkt, from_lo, now_us);
+    res->stats = stats;
+    res->scratch = scratch;
+    res->l3_off = l3_off;
+    res->ip_len = ip_len;
+    res->want = want;
 }
 
 #endif /* NETFLOW_FRAME_H */

@@ -30,7 +30,29 @@ struct nf_spin_lock_word {
 
 /* Default map sizes, changed with bpf_map__set_max_entries before load. */
 #define NF_FLOW_MAP_ENTRIES 65536
-#define NF_EVENTS_BYTES (4U << 20) /* ring buffer: a power of 2, whole pages */
+#define NF_EVENTS_BYTES (4U << 20)  /* ring buffer: a power of 2, whole pages */
+#define NF_PAYLOAD_BYTES (8U << 20) /* payload ring buffer: the same rules */
+#define NF_DPI_DONE_ENTRIES 16384   /* DPI-done marks not yet seen by the kernel */
+#define NF_XSK_QUEUES 64            /* tap: RX queues that can have an AF_XDP socket */
+
+/* The capture_mode knob (DESIGN.md, "Payload path"). host: payload packets
+ * are copied to the payload ring buffer and every packet continues. tap (a
+ * mirror port, XDP only): payload packets go to the RX queue's AF_XDP
+ * socket, every other packet is dropped after counting. */
+#define NF_CAPTURE_HOST 0
+#define NF_CAPTURE_TAP 1
+
+/*
+ * The most bytes of one packet a payload record carries, from the IP header
+ * on. Every datagram of a link with an MTU up to 4096 fits whole (Ethernet's
+ * 1500 with room to spare, and every frame an XDP program without frags
+ * support can be given), so nDPI and the DNS/FTP parsers get the bytes the
+ * offline path would give them. Longer datagrams (jumbo frames, GSO
+ * super-packets at TC egress) are cut here; the record says so
+ * (datagram_len > cap_len). Records take only the bytes they carry in the
+ * ring.
+ */
+#define NF_PAYLOAD_COPY_MAX 4096
 
 /*
  * A flow map value: the core's state behind a lock, because the XDP and TC
@@ -61,6 +83,17 @@ enum nf_stat_index {
     NF_STAT_MALFORMED,      /* bad IP version, header length or total length */
     NF_STAT_FLOWS_ENDED,    /* flows ended in the kernel, sent as NF_REC_FLOW_ENDED */
     NF_STAT_RINGBUF_FAILED, /* ring buffer full: that record is lost (and counted) */
+    /* The payload path (appended: the indices above are stable). Every
+     * packet counted in PAYLOAD_WANTED lands in exactly one of
+     * PAYLOAD_COPIED, PAYLOAD_COPY_FAILED and XSK_REDIRECTED. */
+    NF_STAT_PAYLOAD_WANTED,      /* userspace wants its payload (nf_payload_wanted, DPI-done) */
+    NF_STAT_PAYLOAD_COPIED,      /* sent as NF_REC_PAYLOAD on the payload ring buffer */
+    NF_STAT_PAYLOAD_COPY_FAILED, /* payload ring buffer full: that copy is lost (and counted) */
+    NF_STAT_XSK_REDIRECTED,      /* tap: redirected to the RX queue's AF_XDP socket */
+    NF_STAT_XSK_REDIRECT_FAILED, /* tap: no AF_XDP socket on the RX queue (or no room for the
+                                  * metadata): copied to the ring instead; an event, the copy
+                                  * is counted above */
+    NF_STAT_DPI_DONE_SEEN,       /* flows whose DPI copies a userspace DPI-done mark stopped */
     NF_STAT_COUNT,
 };
 
@@ -73,6 +106,7 @@ struct nf_kern_stats {
 enum nf_record_type {
     NF_REC_FLOW_ENDED = 1,
     NF_REC_PACKET = 2,
+    NF_REC_PAYLOAD = 3, /* on the payload ring buffer, not the events one */
 };
 
 struct nf_rec_header {
@@ -101,6 +135,68 @@ struct nf_rec_packet {
     __u64 time_us;
     struct nf_packet pkt;
     __u32 pad;
+};
+
+/*
+ * A packet whose payload userspace wants (nf_payload_wanted after counting,
+ * less DPI once userspace marked the flow DPI-done), on the payload ring
+ * buffer: this header, then cap_len bytes from the IP header on. userspace
+ * parses them again with the core (the key gives the IP version and VLAN)
+ * and hands them to the classifier as the offline path does.
+ *
+ * (key, flow_first_us) names the flow instance: a flow that restarts under
+ * the same key has a new first_us. Payload records travel on their own ring
+ * buffer, so they may be read before the NF_REC_FLOW_ENDED record of the
+ * flow instance before them; match them by that pair, not by arrival.
+ */
+struct nf_rec_payload {
+    struct nf_rec_header hdr;
+    __u64 time_us;       /* the packet's time, as the flow counted it */
+    __u64 flow_first_us; /* nf_flow_state.first_us of the flow it was counted on */
+    struct nf_flow_key key;
+    __u32 payload_index; /* 1-based among the flow's payload packets (payload_pkts) */
+    /* Bytes from the IP header to the end of the frame, but no further than
+     * the IP length (Ethernet padding is not part of the datagram): what the
+     * offline path hands the classifier for the same frame. */
+    __u32 datagram_len;
+    __u32 cap_len; /* bytes that follow: min(datagram_len, NF_PAYLOAD_COPY_MAX) */
+    __u8 want;     /* NF_WANT_DPI | NF_WANT_APP (flow_payload.h) */
+    __u8 dir;      /* NF_DIR_IN / NF_DIR_OUT */
+    __u8 pad[2];
+};
+
+/*
+ * tap mode: the metadata in front of each frame redirected to an AF_XDP
+ * socket (bpf_xdp_adjust_meta), what a payload record's header says minus
+ * what the frame itself gives (key and lengths, by parsing it). The
+ * consumer finds it at the frame's address minus sizeof(struct
+ * nf_xsk_meta); an AF_XDP descriptor does not carry the metadata length,
+ * hence the magic. 32 bytes: the most every kernel with AF_XDP allows.
+ */
+#define NF_XSK_META_MAGIC 0x6e664d31U /* "nfM1" */
+
+struct nf_xsk_meta {
+    __u64 time_us;
+    __u64 flow_first_us;
+    __u32 payload_index;
+    __u8 want;
+    __u8 dir;
+    __u16 reserved;
+    __u32 magic; /* NF_XSK_META_MAGIC */
+    __u32 reserved2;
+};
+
+/*
+ * Userspace's word that nDPI needs no more packets of a flow instance: the
+ * value of map nf_dpi_done under the flow's key. The programs read it only
+ * for a packet the DPI budget still wants, honour it only when flow_first_us
+ * is that of the flow the packet counted on (a later flow under the same
+ * key is not done), then set nf_flow_state.dpi_done themselves under the
+ * entry's lock and delete the mark. userspace never writes the flow map
+ * (netflow_maps.h says why).
+ */
+struct nf_dpi_done_mark {
+    __u64 flow_first_us;
 };
 
 #endif /* NETFLOW_KERN_USER_H */

@@ -29,6 +29,44 @@ struct {
     __uint(max_entries, NF_EVENTS_BYTES);
 } nf_events SEC(".maps");
 
+/* Payload packets for userspace (NF_REC_PAYLOAD). A ring of its own: a
+ * burst of payload copies may fill it, but never takes the room of the
+ * events above, whose loss would lose counters. */
+struct {
+    __uint(type, BPF_MAP_TYPE_RINGBUF);
+    __uint(max_entries, NF_PAYLOAD_BYTES);
+} nf_payload SEC(".maps");
+
+/*
+ * DPI-done marks, written by userspace, read and deleted by the programs
+ * (struct nf_dpi_done_mark). Not a byte in the flow map: userspace cannot
+ * set one field of a locked value. A BPF_F_LOCK update copies the whole
+ * value in under the lock (kernel/bpf/hashtab.c, copy_map_value_locked), so
+ * a read-modify-write from userspace would put back the counters it read
+ * and lose every packet counted in between. Here the programs set
+ * nf_flow_state.dpi_done themselves, under the lock, like any counter.
+ *
+ * LRU: a mark whose flow sends no further packet within the DPI budget is
+ * never consumed; the oldest such marks make room for new ones instead of
+ * the map filling up. A mark evicted early costs only copies userspace
+ * ignores (its classifier is done with the flow).
+ */
+struct {
+    __uint(type, BPF_MAP_TYPE_LRU_HASH);
+    __uint(max_entries, NF_DPI_DONE_ENTRIES);
+    __type(key, struct nf_flow_key);
+    __type(value, struct nf_dpi_done_mark);
+} nf_dpi_done SEC(".maps");
+
+/* tap mode: the AF_XDP socket of each RX queue, by queue index, registered
+ * by userspace. */
+struct {
+    __uint(type, BPF_MAP_TYPE_XSKMAP);
+    __uint(max_entries, NF_XSK_QUEUES);
+    __type(key, __u32);
+    __type(value, __u32);
+} nf_xsks SEC(".maps");
+
 /* One struct nf_kern_stats per CPU: plain increments, no atomics. */
 struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -52,17 +90,29 @@ _Static_assert(__builtin_offsetof(struct nf_fresh_entry, st) ==
                    __builtin_offsetof(struct nf_flow_entry, st),
                "entry layout");
 
+/* A payload record being built: the header, then room for the most bytes
+ * one carries. Only the header and the bytes loaded go to the ring. */
+struct nf_payload_scratch {
+    struct nf_rec_payload rec;
+    __u8 data[NF_PAYLOAD_COPY_MAX];
+};
+
 /*
- * Per-CPU scratch, too large for the 512-byte stack: a new flow's first
- * value (inserted with BPF_NOEXIST), and an ended flow's record, filled
- * under the entry's lock (no helper may be called there) and sent to the
- * ring buffer after the unlock. One program run cannot be interrupted by
- * another on its CPU (XDP runs in softirq, TC egress with softirqs off), so
- * nothing else writes the scratch meanwhile; the same holds for nf_stats.
+ * Per-CPU scratch: the packet being parsed (kept off the stack for the
+ * verifier's sake, netflow_frame.h), and what is too large for the 512-byte
+ * stack: a new flow's first value (inserted with BPF_NOEXIST), an ended
+ * flow's record, and a payload record, the last two filled in part under
+ * the entry's lock (no helper may be called there) and sent to a ring
+ * buffer after the unlock. One program run cannot be interrupted by another
+ * on its CPU (XDP runs in softirq, TC egress with softirqs off), so nothing
+ * else writes the scratch meanwhile; the same holds for nf_stats.
  */
 struct nf_scratch {
+    struct nf_packet pkt;
+    __u32 pad;
     struct nf_fresh_entry fresh;
     struct nf_rec_flow_ended ended;
+    struct nf_payload_scratch payload;
 };
 
 struct {

@@ -49,6 +49,7 @@ expect_error 2 "syntax error" -- -f "$cap" -c "$tmp/o.csv" --filter "tcp port"
 expect_error 2 "ambiguous option --ma" -- -f "$cap" -c "$tmp/o.csv" --ma 3
 expect_error 2 "max-flows must be at least 1" -- -f "$cap" -c "$tmp/o.csv" --max-flows 0
 expect_error 2 "apply to -i only" -- -f "$cap" -c "$tmp/o.csv" --capture tap
+expect_error 2 "apply to -i only" -- -f "$cap" -c "$tmp/o.csv" --flow-map-size 4
 [ -e "$tmp/o.csv" ] && fail "a usage error created the output file"
 
 # The output must never be the capture being read (creating it truncates it).

@@ -8,14 +8,22 @@
 // will use: the capture timestamp, except that a time earlier than the
 // latest one already counted takes that latest time (FEATURES.md "Time"),
 // exactly the clamp FlowMeter applies to the packets it counts.
+//
+// The payload path is replayed too: what the kernel delivers for each frame
+// (a payload record on the ring, or in tap mode the frame with its AF_XDP
+// metadata) and what the offline path hands the classifier for it. DPI-done
+// marks reach the kernel the way the live engine sends them: after the
+// frame whose payload finished nDPI, before the next frame runs.
 #pragma once
 
 #include <pcap/pcap.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "OfflineHandoffs.h"
 #include "capture/CaptureCounters.h"
 #include "dpi/FlowClassifier.h"
 #include "kernel/CountingPrograms.h"
@@ -47,6 +55,41 @@ struct FrameCounts {
     uint64_t beyond_linear = 0;  // run (XDP), longer than the linear part
 };
 
+// A payload record the kernel sent while frame `frame` ran.
+struct PayloadCopy {
+    size_t frame;  // index into the replayed frames
+    nf_rec_payload rec;
+    nf_packet pkt;  // its bytes parsed again by the core (EventRing)
+    std::vector<uint8_t> bytes;
+};
+
+// tap mode: a frame the program redirected to an AF_XDP socket, as the test
+// run left it: the metadata in front, then the frame.
+struct XskFrame {
+    size_t frame;
+    nf_xsk_meta meta;
+    std::vector<uint8_t> bytes;  // the frame after the metadata
+    bool unchanged;              // bytes == the frame the program was given
+};
+
+struct OfflineHandoff {
+    size_t frame;
+    Handoff handoff;
+};
+
+// When the replay tells the kernel a flow is DPI-done (map nf_dpi_done).
+enum class DpiDone {
+    // The offline path runs the classifier with the programs' budget; when
+    // nDPI finishes a flow before its budget runs out, the flow is marked
+    // at once, as the live engine does. The kernel's deliveries are then
+    // comparable with the offline hand-offs, packet by packet.
+    FollowClassifier,
+    // After the flow's payload packet number `after` (the classifier is not
+    // run: the expected deliveries follow from the budget alone).
+    AfterPayloadPacket,
+    Never,  // no marks, no classifier
+};
+
 struct ReplayResult {
     bool all_ip = false;     // the programs counted every IP packet (--filter '')
     std::string error;       // the replay itself failed (test run, maps)
@@ -63,7 +106,24 @@ struct ReplayResult {
     // Userspace: what FlowMeter exported, and where every frame went.
     std::vector<netflow::KernelFlow> user_flows;
     netflow::CaptureCounters user_counters;
+
+    // The payload path.
+    nf_payload_budget budget{};  // the programs'
+    uint8_t capture_mode = NF_CAPTURE_HOST;
+    DpiDone dpi_done = DpiDone::Never;
+    uint32_t dpi_done_after = 0;  // with DpiDone::AfterPayloadPacket
+    // Per frame: the program's return value; none when the test run
+    // refused the frame.
+    std::vector<std::optional<uint32_t>> verdicts;
+    std::vector<PayloadCopy> copies;       // in ring order
+    std::vector<XskFrame> xsk_frames;      // tap mode, redirected frames
+    std::vector<OfflineHandoff> handoffs;  // with DpiDone::FollowClassifier
+    uint64_t dpi_done_marks = 0;           // marks written to the kernel
 };
+
+// Empties what a replay leaves in the kernel: the flow map, both rings, the
+// DPI-done marks (a replay does this first). Empty, or an error message.
+std::string resetKernelState(netflow::CountingPrograms &programs);
 
 class CaptureReplay {
   public:
@@ -71,6 +131,12 @@ class CaptureReplay {
     // timeouts and filtering.
     CaptureReplay(netflow::CountingPrograms &programs, netflow::FlowClassifier &classifier)
         : programs_(programs), classifier_(classifier) {}
+
+    // DpiDone::FollowClassifier unless set.
+    void setDpiDone(DpiDone mode, uint32_t after = 0) {
+        dpi_done_ = mode;
+        dpi_done_after_ = after;
+    }
 
     enum class AtEnd { DrainMap, KeepMap };
     // The ring buffer is left consumed; the flow map empty, or with the
@@ -82,6 +148,8 @@ class CaptureReplay {
   private:
     netflow::CountingPrograms &programs_;
     netflow::FlowClassifier &classifier_;
+    DpiDone dpi_done_ = DpiDone::FollowClassifier;
+    uint32_t dpi_done_after_ = 0;
 };
 
 }  // namespace nftest

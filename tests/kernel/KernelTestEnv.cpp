@@ -11,18 +11,31 @@
 
 namespace nftest {
 
-std::unique_ptr<netflow::CountingPrograms> loadTestPrograms(uint32_t flow_map_entries,
-                                                            Filtering filtering,
-                                                            uint32_t events_bytes) {
-    // libbpf's own reason (and the verifier log) when a load fails.
-    netflow::routeLibbpfLog(true);
+netflow::CountingConfig testConfig(uint32_t flow_map_entries, Filtering filtering) {
     netflow::CountingConfig config;
     config.timeouts = kTimeouts;
     config.flow_map_entries = flow_map_entries;
-    config.events_bytes = events_bytes;
     config.count_all_ip = filtering == Filtering::AllIp;
     config.use_test_clock = true;
+    // A replay marks every flow nDPI finishes early; none may age out of
+    // the LRU map before its flow's next packet (the largest capture has
+    // a few thousand flows).
+    config.dpi_done_entries = 1 << 16;
+    return config;
+}
+
+std::unique_ptr<netflow::CountingPrograms> loadTestPrograms(const netflow::CountingConfig &config) {
+    // libbpf's own reason (and the verifier log) when a load fails.
+    netflow::routeLibbpfLog(true);
     return std::make_unique<netflow::CountingPrograms>(config);
+}
+
+std::unique_ptr<netflow::CountingPrograms> loadTestPrograms(uint32_t flow_map_entries,
+                                                            Filtering filtering,
+                                                            uint32_t events_bytes) {
+    netflow::CountingConfig config = testConfig(flow_map_entries, filtering);
+    config.events_bytes = events_bytes;
+    return loadTestPrograms(config);
 }
 
 netflow::CountingPrograms *sharedPrograms(Filtering filtering, std::string *error) {

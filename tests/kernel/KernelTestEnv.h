@@ -32,7 +32,12 @@ inline constexpr nf_timeouts kTimeouts{30'000'000, 120'000'000};
 // (offline: `--filter ''`), which brings IPv6 and other protocols in.
 enum class Filtering { Default, AllIp };
 
-// Loads the programs with the test clock; throws KernelError.
+// The programs' configuration for tests: the test clock, kTimeouts, the
+// default budget and host capture.
+netflow::CountingConfig testConfig(uint32_t flow_map_entries, Filtering filtering);
+
+// Loads the programs; throws KernelError.
+std::unique_ptr<netflow::CountingPrograms> loadTestPrograms(const netflow::CountingConfig &config);
 std::unique_ptr<netflow::CountingPrograms> loadTestPrograms(
     uint32_t flow_map_entries, Filtering filtering, uint32_t events_bytes = NF_EVENTS_BYTES);
 

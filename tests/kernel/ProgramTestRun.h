@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 namespace nftest {
 
@@ -42,6 +43,13 @@ inline Rejection sizeRejection(bool tc, int err, std::span<const uint8_t> frame)
     return Rejection::None;
 }
 
+// enum xdp_action of <linux/bpf.h>, which cannot be included next to
+// libpcap's headers.
+inline constexpr uint32_t kXdpAborted = 0;
+inline constexpr uint32_t kXdpDrop = 1;
+inline constexpr uint32_t kXdpPass = 2;
+inline constexpr uint32_t kXdpRedirect = 4;
+
 struct TestRunResult {
     int err = 0;  // 0, or libbpf's -errno
     uint32_t retval = 0;
@@ -49,6 +57,10 @@ struct TestRunResult {
 
 // libbpf's header is kept in the .cpp: <linux/bpf.h> and libpcap's
 // <pcap/bpf.h> cannot be included together.
-TestRunResult testRun(int prog_fd, std::span<const uint8_t> frame);
+//
+// With `out`, it receives the frame as the program left it, from
+// data_meta on: XDP metadata (bpf_xdp_adjust_meta) comes first.
+TestRunResult testRun(int prog_fd, std::span<const uint8_t> frame,
+                      std::vector<uint8_t> *out = nullptr);
 
 }  // namespace nftest

@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+#include <utility>
+
 #include "FlowCompare.h"
+#include "PayloadChecks.h"
+#include "ProgramTestRun.h"
 #include "kernel/BpfStats.h"
 
 namespace nftest {
@@ -68,6 +73,42 @@ bool expectSameAsOffline(const std::string &capture, const ReplayResult &r) {
     const uint64_t buckets = k[NF_STAT_COUNTED] + k[NF_STAT_MAP_FULL] + k[NF_STAT_FILTERED_OUT] +
                              k[NF_STAT_NOT_IP] + k[NF_STAT_TRUNCATED] + k[NF_STAT_MALFORMED];
     ok &= expectCount(capture, "frames in the buckets", buckets, "frames seen", k[NF_STAT_SEEN]);
+    return ok & expectPayloadAsOffline(capture, r);
+}
+
+bool expectPayloadAsOffline(const std::string &capture, const ReplayResult &r) {
+    bool ok = true;
+    // The payload path's accounting: every wanted packet is copied, lost
+    // and counted, or (tap) redirected.
+    const __u64 *k = r.kernel_stats.counters;
+    ok &= expectCount(
+        capture, "payload wanted", k[NF_STAT_PAYLOAD_WANTED], "copied + copy failed + redirected",
+        k[NF_STAT_PAYLOAD_COPIED] + k[NF_STAT_PAYLOAD_COPY_FAILED] + k[NF_STAT_XSK_REDIRECTED]);
+    ok &= expectCount(capture, "payload copied", k[NF_STAT_PAYLOAD_COPIED],
+                      "payload records received", r.copies.size());
+    ok &= expectCount(capture, "redirected to AF_XDP", k[NF_STAT_XSK_REDIRECTED],
+                      "frames redirected", r.xsk_frames.size());
+    ok &= expectCount(capture, "payload ring full", k[NF_STAT_PAYLOAD_COPY_FAILED], "(none)", 0);
+    if (r.capture_mode == NF_CAPTURE_HOST)
+        ok &= expectCount(capture, "AF_XDP redirects and misses",
+                          k[NF_STAT_XSK_REDIRECTED] + k[NF_STAT_XSK_REDIRECT_FAILED],
+                          "(host capture)", 0);
+    if (k[NF_STAT_DPI_DONE_SEEN] > r.dpi_done_marks) {
+        ADD_FAILURE() << capture << ": " << k[NF_STAT_DPI_DONE_SEEN] << " DPI-done marks taken, "
+                      << r.dpi_done_marks << " written";
+        ok = false;
+    }
+
+    auto report = [&](const std::vector<std::string> &lines) {
+        for (const std::string &line : lines)
+            ADD_FAILURE() << capture << ": " << line;
+        ok &= lines.empty();
+    };
+    report(checkCopiesPerFlow(r));
+    if (r.dpi_done == DpiDone::FollowClassifier)
+        report(compareDeliveriesWithHandoffs(r));
+    else
+        report(checkCopiesAgainstBudget(r));
     return ok;
 }
 
@@ -83,6 +124,21 @@ void ReplayTotals::add(const ReplayResult &r, bool equal) {
     flows += r.kernel_flows.size();
     counted += r.user_counters.counted;
     ended_in_kernel += r.ended_records;
+    handoffs += r.handoffs.size();
+    copies += r.copies.size();
+    redirected += r.xsk_frames.size();
+    dpi_done_marks += r.dpi_done_marks;
+    dpi_done_seen += r.kernel_stats.counters[NF_STAT_DPI_DONE_SEEN];
+    std::set<std::pair<std::string, uint64_t>> with_copies;
+    for (const PayloadCopy &c : r.copies) {
+        with_copies.emplace(
+            std::string(reinterpret_cast<const char *>(&c.rec.key), sizeof(c.rec.key)),
+            c.rec.flow_first_us);
+        cut_copies += c.rec.cap_len < c.rec.datagram_len;
+        beyond_linear_copies += c.rec.datagram_len + 14 > kXdpLinearBytes;
+        copied_bytes += c.bytes.size();
+    }
+    flows_with_copies += with_copies.size();
 }
 
 std::string ReplayTotals::summary(const std::string &what, Hook hook) const {
@@ -97,6 +153,18 @@ std::string ReplayTotals::summary(const std::string &what, Hook hook) const {
            n(captures - unequal) + " of " + n(captures) + " captures equal";
     if (damaged)
         out += " (" + n(damaged) + " end in a damaged record, replayed up to it)";
+    out += "; payload: " + n(copies) + " packets of " + n(flows_with_copies) + " flows copied (" +
+           n(copied_bytes) + " bytes, ";
+    if (hook == Hook::Xdp)
+        out += n(beyond_linear_copies) + " past the XDP linear part, ";
+    out += n(cut_copies) + " cut at " + n(NF_PAYLOAD_COPY_MAX) + ")";
+    if (redirected)
+        out += ", " + n(redirected) + " redirected to AF_XDP";
+    if (handoffs)
+        out += ", " + n(handoffs) + " offline hand-offs compared";
+    if (dpi_done_marks)
+        out += ", " + n(dpi_done_marks) + " flows marked DPI-done, " + n(dpi_done_seen) +
+               " marks taken by the kernel";
     return out;
 }
 

@@ -30,7 +30,7 @@ cleanup() {
     for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null; done
     nf_servers_stop
     nf_lab_down
-    rm -rf "$work"
+    [ -n "${NF_KEEP_WORK:-}" ] && echo "kept $work" || rm -rf "$work"
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }

@@ -106,6 +106,11 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
         app.add_option("--xdp-mode", opts.xdp_mode, "XDP attach mode: auto, native or generic")
             ->check(CLI::IsMember({"auto", "native", "generic"}));
     app.add_flag("--stats", opts.stats, "a status line on stderr every second");
+    auto *opt_map_size =
+        app.add_option("--flow-map-size", opts.flow_map_entries,
+                       "live kernel path: flows the kernel map holds; more go to userspace "
+                       "(65536)")
+            ->check(CLI::Range(1u, 1u << 26));
     app.add_option("output", opts.output, "CSV path (- for stdout) or URL")->required();
 
     std::vector<std::string> args(argv + 1, argv + argc);
@@ -156,8 +161,10 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
     if (opts.output.empty())
         return usageError("output must not be empty");
     if (!opts.file.empty() &&
-        (opt_backend->count() || opt_capture->count() || opt_xdp_mode->count()))
-        return usageError("--backend, --capture and --xdp-mode apply to -i only, not to -f");
+        (opt_backend->count() || opt_capture->count() || opt_xdp_mode->count() ||
+         opt_map_size->count()))
+        return usageError(
+            "--backend, --capture, --xdp-mode and --flow-map-size apply to -i only, not to -f");
 
     opts.output_kind = url ? OutputKind::Url : OutputKind::Csv;
     opts.version = opt_version->count() ? version : 2;

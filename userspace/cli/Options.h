@@ -38,6 +38,7 @@ struct Options {
     std::string backend = "auto";   // live only: auto | xdp | pcap
     std::string capture = "host";   // live only: host | tap
     std::string xdp_mode = "auto";  // live only: auto | native | generic
+    uint32_t flow_map_entries = 65536;  // live kernel path: flows the kernel map holds
 };
 
 }  // namespace netflow

@@ -19,7 +19,8 @@ bool FlowClassifier::onPayload(FlowClassification &cls, const nf_flow_key &key,
             cls.ftp.feedServerBytes(payload);
     }
 
-    if (!(want & NF_WANT_DPI) || cls.dpi_done)
+    // No bytes (a packet the live path could only count): nothing to see.
+    if (!(want & NF_WANT_DPI) || cls.dpi_done || l3.empty())
         return false;
     if (!cls.ndpi)
         cls.ndpi = ndpi_.newFlow();

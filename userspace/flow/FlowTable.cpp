@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "flow/FlowKeyHash.h"
 #include "flow_count.h"
 
 namespace netflow {
@@ -10,35 +11,18 @@ namespace {
 
 constexpr size_t kInitialSlots = 1024;
 
-bool sameKey(const nf_flow_key &a, const nf_flow_key &b) {
-    return std::memcmp(&a, &b, sizeof(a)) == 0;
-}
-
 }  // namespace
 
 FlowTable::FlowTable(const nf_timeouts &timeouts)
     : timeouts_(timeouts), slots_(kInitialSlots, Slot{0, kNoFlow}) {}
 
-uint32_t FlowTable::hashKey(const nf_flow_key &key) {
-    // Five 64-bit words, mixed multiplicatively; the key has no padding.
-    static_assert(sizeof(nf_flow_key) == 40);
-    uint64_t words[5];
-    std::memcpy(words, &key, sizeof(words));
-    uint64_t h = 0x9E3779B97F4A7C15ULL;
-    for (uint64_t w : words) {
-        h ^= w;
-        h *= 0xBF58476D1CE4E5B9ULL;
-        h ^= h >> 31;
-    }
-    h *= 0x94D049BB133111EBULL;
-    return static_cast<uint32_t>(h >> 32);
-}
+uint32_t FlowTable::hashKey(const nf_flow_key &key) { return hashFlowKey(key); }
 
 size_t FlowTable::slotOf(const nf_flow_key &key, uint32_t hash) const {
     size_t mask = slots_.size() - 1;
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
         const Slot &slot = slots_[i];
-        if (slot.id == kNoFlow || (slot.hash == hash && sameKey(records_[slot.id].key, key)))
+        if (slot.id == kNoFlow || (slot.hash == hash && sameFlowKey(records_[slot.id].key, key)))
             return i;
     }
 }

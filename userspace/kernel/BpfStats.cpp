@@ -46,6 +46,18 @@ const char *BpfStats::name(int index) {
             return "flows ended in kernel";
         case NF_STAT_RINGBUF_FAILED:
             return "ring buffer full";
+        case NF_STAT_PAYLOAD_WANTED:
+            return "payload wanted";
+        case NF_STAT_PAYLOAD_COPIED:
+            return "payload copied";
+        case NF_STAT_PAYLOAD_COPY_FAILED:
+            return "payload ring full";
+        case NF_STAT_XSK_REDIRECTED:
+            return "redirected to AF_XDP";
+        case NF_STAT_XSK_REDIRECT_FAILED:
+            return "AF_XDP redirect failed, copied";
+        case NF_STAT_DPI_DONE_SEEN:
+            return "DPI-done marks taken";
         default:
             return "?";
     }

@@ -1,8 +1,11 @@
 #include "kernel/CountingPrograms.h"
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include <cassert>
+#include <cerrno>
+#include <string>
 
 #include "kernel/BpfSkeleton.h"
 #include "netflow_bpf.skel.h"
@@ -26,8 +29,14 @@ CountingPrograms::CountingPrograms(const CountingConfig &config)
     skel->rodata->active_timeout_us = config.timeouts.active_us;
     skel->rodata->count_all_ip = config.count_all_ip ? 1 : 0;
     skel->rodata->use_test_clock = config.use_test_clock ? 1 : 0;
+    skel->rodata->capture_mode = config.capture_mode;
+    skel->rodata->dpi_packets = config.budget.dpi_packets;
+    skel->rodata->app_packets = config.budget.app_packets;
     setMaxEntries(skel->maps.nf_flows, config.flow_map_entries, "the flow map");
     setMaxEntries(skel->maps.nf_events, config.events_bytes, "the event ring buffer");
+    setMaxEntries(skel->maps.nf_payload, config.payload_bytes, "the payload ring buffer");
+    setMaxEntries(skel->maps.nf_dpi_done, config.dpi_done_entries, "the DPI-done map");
+    setMaxEntries(skel->maps.nf_xsks, config.xsk_queues, "the AF_XDP socket map");
     skel.load();
 }
 
@@ -51,6 +60,45 @@ int CountingPrograms::eventsMapFd() const {
 
 int CountingPrograms::statsMapFd() const {
     return bpf_map__fd((*skel_)->maps.nf_stats);
+}
+
+int CountingPrograms::payloadMapFd() const {
+    return bpf_map__fd((*skel_)->maps.nf_payload);
+}
+
+int CountingPrograms::dpiDoneMapFd() const {
+    return bpf_map__fd((*skel_)->maps.nf_dpi_done);
+}
+
+int CountingPrograms::xskMapFd() const {
+    return bpf_map__fd((*skel_)->maps.nf_xsks);
+}
+
+Result<bool> CountingPrograms::markDpiDone(const nf_flow_key &key, uint64_t flow_first_us) const {
+    const nf_dpi_done_mark mark{flow_first_us};
+    // BPF_ANY: a mark left over from an earlier flow under the key (one
+    // that was never consumed) is simply replaced.
+    int err = bpf_map_update_elem(dpiDoneMapFd(), &key, &mark, BPF_ANY);
+    if (err)
+        return Result<bool>::failure(errnoMessage("marking a flow DPI-done", err));
+    return true;
+}
+
+Result<bool> CountingPrograms::registerXsk(uint32_t queue, int xsk_fd) const {
+    const uint32_t fd = static_cast<uint32_t>(xsk_fd);
+    int err = bpf_map_update_elem(xskMapFd(), &queue, &fd, BPF_ANY);
+    if (err)
+        return Result<bool>::failure(errnoMessage(
+            "registering the AF_XDP socket of RX queue " + std::to_string(queue), err));
+    return true;
+}
+
+Result<bool> CountingPrograms::unregisterXsk(uint32_t queue) const {
+    int err = bpf_map_delete_elem(xskMapFd(), &queue);
+    if (err && err != -ENOENT)
+        return Result<bool>::failure(errnoMessage(
+            "unregistering the AF_XDP socket of RX queue " + std::to_string(queue), err));
+    return true;
 }
 
 void CountingPrograms::setTestClock(uint64_t time_us) {

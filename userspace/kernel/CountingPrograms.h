@@ -1,5 +1,6 @@
 // The kernel counting programs (bpf/netflow.bpf.c) loaded and ready: the
-// XDP and TC programs, the flow map, the ring buffer and the statistics.
+// XDP and TC programs, the flow map, the ring buffers and the statistics,
+// and the payload path's controls (DPI-done marks, AF_XDP sockets).
 // Nothing is attached here; attaching to an interface is the live capture's
 // job. Knobs are set between open and load, as const rodata.
 //
@@ -10,6 +11,8 @@
 #include <cstdint>
 #include <memory>
 
+#include "flow_payload.h"
+#include "kernel/KernelError.h"
 #include "netflow_kern_user.h"
 
 struct netflow_bpf;  // the generated skeleton, included by the .cpp only
@@ -29,6 +32,17 @@ struct CountingConfig {
     // Time comes from setTestClock() instead of the kernel's clock: for
     // BPF_PROG_TEST_RUN with capture timestamps.
     bool use_test_clock = false;
+
+    // The payload path (DESIGN.md). NF_CAPTURE_HOST: payload packets are
+    // copied to the payload ring, every packet continues. NF_CAPTURE_TAP
+    // (XDP only, a mirror port): payload packets go to the RX queue's
+    // AF_XDP socket (registerXsk), every other packet is dropped.
+    uint8_t capture_mode = NF_CAPTURE_HOST;
+    // --dpi-packets, --app-packets: the offline path's MeterConfig::budget.
+    nf_payload_budget budget{32, 256};
+    uint32_t payload_bytes = NF_PAYLOAD_BYTES;  // payload ring: a power of 2, whole pages
+    uint32_t dpi_done_entries = NF_DPI_DONE_ENTRIES;
+    uint32_t xsk_queues = NF_XSK_QUEUES;  // RX queues 0..xsk_queues-1 can have a socket
 };
 
 class CountingPrograms {
@@ -46,6 +60,27 @@ class CountingPrograms {
     int flowMapFd() const;
     int eventsMapFd() const;
     int statsMapFd() const;
+    // The payload ring buffer (NF_REC_PAYLOAD records): EventRing::addRing.
+    int payloadMapFd() const;
+    int dpiDoneMapFd() const;
+    int xskMapFd() const;
+
+    // nDPI needs no more packets of the flow instance a payload record
+    // named (its key and flow_first_us): the programs stop copying its
+    // packets for DPI from the next one on; app copies (DNS/FTP) go on
+    // within their budget. Only worth calling when nDPI finished before its
+    // budget (payload_index < dpi_packets): after the last budgeted packet
+    // the kernel stops by itself. Thread-safe, one syscall; a mark that the
+    // flow never consumes ages out of the LRU map by itself.
+    Result<bool> markDpiDone(const nf_flow_key &key, uint64_t flow_first_us) const;
+
+    // tap: the AF_XDP socket `xsk_fd`, bound to RX queue `queue` of the
+    // interface the XDP program is attached to, receives that queue's
+    // payload packets from now on (with struct nf_xsk_meta in front).
+    // Until a queue has one, its payload packets are copied to the payload
+    // ring instead. Thread-safe, one syscall each.
+    Result<bool> registerXsk(uint32_t queue, int xsk_fd) const;
+    Result<bool> unregisterXsk(uint32_t queue) const;
 
     // The time the programs see from now on (microseconds); only with
     // use_test_clock. Written through the mmaped .bss, no syscall.

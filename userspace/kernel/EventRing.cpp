@@ -5,6 +5,10 @@
 #include <cerrno>
 #include <cstring>
 
+#include "flow_key.h"
+#include "flow_payload.h"
+#include "packet_parse.h"
+
 namespace netflow {
 
 EventRing::EventRing(int map_fd, EventHandler &handler) : handler_(handler) {
@@ -15,6 +19,12 @@ EventRing::EventRing(int map_fd, EventHandler &handler) : handler_(handler) {
 
 EventRing::~EventRing() {
     ring_buffer__free(ring_);
+}
+
+void EventRing::addRing(int map_fd) {
+    int err = ring_buffer__add(ring_, map_fd, &EventRing::onRecord, this);
+    if (err)
+        throw KernelError(errnoMessage("opening the payload ring buffer", err));
 }
 
 Result<int> EventRing::consume() {
@@ -33,8 +43,44 @@ Result<int> EventRing::poll(int timeout_ms) {
     return n;
 }
 
-// Records are copied out of the ring before use: its memory is only
-// 8-byte aligned, and the handler may keep what it is given.
+bool EventRing::parsePayload(const nf_rec_payload &record, std::span<const uint8_t> l3,
+                             nf_packet &packet) {
+    std::memset(&packet, 0, sizeof(packet));
+    packet.vlan_id = record.key.vlan_id;
+    const uint16_t ethertype = record.key.ip_version == 4   ? NF_ETH_P_IPV4
+                               : record.key.ip_version == 6 ? NF_ETH_P_IPV6
+                                                            : 0;
+    if (nf_parse_l3(l3.data(), l3.data() + l3.size(), ethertype, &packet) != NF_PARSE_OK)
+        return false;
+    nf_flow_key key;
+    nf_flow_key_from_packet(&packet, &key);
+    return std::memcmp(&key, &record.key, sizeof(key)) == 0;
+}
+
+// The header is copied out (the ring's memory is only 8-byte aligned); the
+// bytes are handed on where they lie, for the duration of the call: a
+// payload packet is read once, by the classifier, and copying every one
+// would double the cost of the path.
+bool EventRing::onPayloadRecord(const uint8_t *data, size_t size) {
+    nf_rec_payload rec;
+    if (size < sizeof(rec))
+        return false;
+    std::memcpy(&rec, data, sizeof(rec));
+    const int want = rec.want;
+    if (rec.cap_len == 0 || rec.cap_len > NF_PAYLOAD_COPY_MAX || rec.cap_len > rec.datagram_len ||
+        size != sizeof(rec) + rec.cap_len || want == 0 || (want & ~(NF_WANT_DPI | NF_WANT_APP)))
+        return false;
+    std::span<const uint8_t> l3(data + sizeof(rec), rec.cap_len);
+    nf_packet packet;
+    if (!parsePayload(rec, l3, packet))
+        return false;
+    handler_.onPayload(rec, packet, l3);
+    return true;
+}
+
+// Event records are copied out of the ring before use: its memory is only
+// 8-byte aligned, and the handler may keep what it is given. Payload
+// records: onPayloadRecord.
 int EventRing::onRecord(void *ctx, void *data, size_t size) {
     auto *self = static_cast<EventRing *>(ctx);
     nf_rec_header hdr;
@@ -51,6 +97,9 @@ int EventRing::onRecord(void *ctx, void *data, size_t size) {
         nf_rec_packet rec;
         std::memcpy(&rec, data, sizeof(rec));
         self->handler_.onUnmappedPacket(rec);
+    } else if (hdr.type == NF_REC_PAYLOAD) {
+        if (!self->onPayloadRecord(static_cast<const uint8_t *>(data), size))
+            self->bad_records_++;
     } else {
         self->bad_records_++;
     }

@@ -1,5 +1,6 @@
 #include "kernel/KernelError.h"
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
@@ -7,7 +8,11 @@ namespace netflow {
 
 std::string errnoMessage(const std::string &what, int err) {
     int e = std::abs(err);
-    return what + ": " + std::strerror(e) + " (errno " + std::to_string(e) + ")";
+    std::string message = what + ": " + std::strerror(e) + " (errno " + std::to_string(e) + ")";
+    // What the user can do about it, for the errors that mean privileges.
+    if (e == EPERM || e == EACCES)
+        message += ": need root or CAP_BPF+CAP_NET_ADMIN";
+    return message;
 }
 
 }  // namespace netflow

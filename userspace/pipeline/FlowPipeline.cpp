@@ -3,9 +3,7 @@
 #include <algorithm>
 
 namespace netflow {
-namespace {
-
-bool selects(const Options &o, Column column) {
+bool selectsColumn(const Options &o, Column column) {
     return std::any_of(o.columns.begin(), o.columns.end(),
                        [column](const SelectedColumn &c) { return c.column == column; });
 }
@@ -13,8 +11,6 @@ bool selects(const Options &o, Column column) {
 LabelSpec labelSpec(const Options &o) {
     return o.attack.empty() ? LabelSpec{} : LabelSpec{true, o.attack};
 }
-
-}  // namespace
 
 MeterConfig meterConfig(const Options &o) {
     MeterConfig config;
@@ -27,7 +23,7 @@ MeterConfig meterConfig(const Options &o) {
 }
 
 FlowPipeline::FlowPipeline(const Options &options, int link_type, const BpfFilter *filter)
-    : classifier_(selects(options, Column::SERVER_NAME)),
+    : classifier_(selectsColumn(options, Column::SERVER_NAME)),
       features_(classifier_, labelSpec(options)),
       writer_(options.output, options.columns, features_),
       meter_(meterConfig(options), classifier_, writer_),

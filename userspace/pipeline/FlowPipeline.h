@@ -21,6 +21,10 @@ namespace netflow {
 
 // What the options ask of the flow engine.
 MeterConfig meterConfig(const Options &options);
+// Whether the output has this column.
+bool selectsColumn(const Options &options, Column column);
+// Label and Attack as --attack sets them.
+LabelSpec labelSpec(const Options &options);
 
 class FlowPipeline {
   public:

@@ -11,6 +11,7 @@
 #include "capture/PcapLive.h"
 #include "cli/CommandLine.h"
 #include "pipeline/FlowPipeline.h"
+#include "pipeline/KernelRun.h"
 #include "pipeline/RunSummary.h"
 #include "pipeline/StopSignal.h"
 
@@ -45,10 +46,24 @@ void printStatus(const FlowPipeline &pipeline, uint64_t packets_per_second, uint
 }  // namespace
 
 int runLive(const Options &options) {
-    if (options.backend == "xdp")
-        return fail(kExitUsage, "the XDP backend is not yet available; use --backend pcap");
-    if (options.backend == "auto")
-        std::fprintf(stderr, "netflow: XDP capture is not yet available; using libpcap\n");
+    if (options.backend != "pcap") {
+        KernelRunResult kernel = runKernelLive(options);
+        if (kernel.setup_error.empty())
+            return kernel.exit_code;
+        // Nothing was captured: --backend xdp fails, auto falls back, except
+        // where libpcap would fail the same way or compete with another sensor.
+        const bool final = options.backend == "xdp" ||
+                           kernel.setup_error.find("does not exist") != std::string::npos ||
+                           kernel.setup_error.find("another netflow") != std::string::npos;
+        if (final)
+            return fail(kernel.exit_code, kernel.setup_error);
+        std::fprintf(stderr, "netflow: XDP capture unavailable (%s); using libpcap\n",
+                     kernel.setup_error.c_str());
+    }
+    return runPcapLive(options);
+}
+
+int runPcapLive(const Options &options) {
 
     const auto started = std::chrono::steady_clock::now();
     auto elapsed = [&] {

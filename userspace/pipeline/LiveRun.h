@@ -6,7 +6,11 @@
 
 namespace netflow {
 
-// Returns the process exit code (CLI.md).
+// Returns the process exit code (CLI.md). --backend xdp: the kernel path;
+// pcap: libpcap; auto: the kernel path, or libpcap when it cannot be set up.
 int runLive(const Options &options);
+
+// The libpcap path alone.
+int runPcapLive(const Options &options);
 
 }  // namespace netflow

@@ -1,0 +1,25 @@
+#include "kernel/AttachError.h"
+
+#include <cerrno>
+#include <cstdlib>
+
+#include "kernel/KernelError.h"
+
+namespace netflow {
+
+bool isPermissionError(int err) {
+    int e = std::abs(err);
+    return e == EPERM || e == EACCES;
+}
+
+std::string attachErrorMessage(const std::string &what, const std::string &ifname, int err) {
+    int e = std::abs(err);
+    if (isPermissionError(e))
+        return what + ": not permitted: need root or CAP_BPF+CAP_NET_ADMIN";
+    // The interface went away between lookup and attach (or while attached).
+    if (e == ENODEV || e == ENXIO)
+        return what + ": interface " + ifname + " no longer exists";
+    return errnoMessage(what, e);
+}
+
+}  // namespace netflow

@@ -1,0 +1,41 @@
+// The live path's sweep (DESIGN.md, "Kernel side"): every second, the flows
+// of the kernel's flow map that have expired by now (idle, active, TCP end
+// plus linger: the counting core's nf_flow_expired) are removed and handed
+// back with their final counters. A flow that gets a packet first is ended
+// by the kernel itself (a "flow ended" record), so each flow instance is
+// exported exactly once, whichever side ends it.
+#pragma once
+
+#include <vector>
+
+#include "kernel/FlowMapReader.h"
+
+namespace netflow {
+
+class FlowSweeper {
+public:
+    FlowSweeper(int map_fd, const nf_timeouts &timeouts)
+        : map_fd_(map_fd), timeouts_(timeouts), reader_(map_fd) {}
+
+    // Appends every flow expired at now_us (kernel monotonic time) to `out`,
+    // removed from the map. Each is taken with one lookup-and-delete under
+    // its lock, so the counters are final: a packet that arrives later finds
+    // no entry and starts a new flow, as it would have by its own time.
+    Result<size_t> takeExpired(uint64_t now_us, std::vector<KernelFlow> &out);
+
+    // Appends every flow, removed (end of capture).
+    Result<size_t> takeAll(std::vector<KernelFlow> &out) { return reader_.drain(out); }
+
+    // Flows removed here that were not the instance seen when deciding
+    // (a packet restarted the key in between): exported anyway, counted.
+    uint64_t raced() const { return raced_; }
+
+private:
+    int map_fd_;
+    nf_timeouts timeouts_;
+    FlowMapReader reader_;
+    std::vector<KernelFlow> seen_;
+    uint64_t raced_ = 0;
+};
+
+}  // namespace netflow

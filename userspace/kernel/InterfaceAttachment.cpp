@@ -1,0 +1,64 @@
+#include "kernel/InterfaceAttachment.h"
+
+#include "kernel/CountingPrograms.h"
+#include "kernel/StaleAttachments.h"
+
+namespace netflow {
+
+Result<InterfaceAttachment> InterfaceAttachment::attach(const std::string &ifname, int xdp_prog_fd,
+                                                        int tc_prog_fd,
+                                                        const AttachOptions &options) {
+    using R = Result<InterfaceAttachment>;
+    Result<NetInterface> itf = NetInterface::find(ifname);
+    if (!itf)
+        return R::failure(itf.error());
+    Result<InterfaceLock> lock = InterfaceLock::acquire(itf.value(), options.lock_dir);
+    if (!lock)
+        return R::failure(lock.error());
+
+    Result<std::vector<std::string>> removed =
+        removeStaleAttachments(itf.value(), xdp_prog_fd, tc_prog_fd);
+    if (!removed)
+        return R::failure(removed.error());
+    std::vector<std::string> notes = std::move(removed.value());
+
+    Result<XdpAttachment> xdp = XdpAttachment::attach(xdp_prog_fd, itf.value(), options.xdp_mode);
+    if (!xdp)
+        return R::failure(xdp.error());
+    if (!xdp.value().nativeFailure().empty())
+        notes.push_back(xdp.value().nativeFailure() + "; using generic XDP");
+
+    std::optional<TcAttachment> tc;
+    if (options.egress) {
+        Result<TcAttachment> attached =
+            TcAttachment::attachEgress(tc_prog_fd, itf.value(), options.tc_method);
+        if (!attached)
+            return R::failure(attached.error());  // xdp detaches on return
+        if (!attached.value().tcxFailure().empty())
+            notes.push_back(attached.value().tcxFailure() + "; using a netlink clsact filter");
+        tc.emplace(std::move(attached.value()));
+    }
+    return InterfaceAttachment(std::move(lock.value()), std::move(xdp.value()), std::move(tc),
+                               std::move(notes));
+}
+
+Result<InterfaceAttachment> InterfaceAttachment::attach(const std::string &ifname,
+                                                        const CountingPrograms &programs,
+                                                        const AttachOptions &options) {
+    return attach(ifname, programs.xdpProgramFd(), programs.tcProgramFd(), options);
+}
+
+std::string InterfaceAttachment::detach() {
+    std::string error = tc_ ? tc_->detach() : "";
+    xdp_.detach();
+    return error;
+}
+
+std::string InterfaceAttachment::describe() const {
+    std::string text = interface().name + ": XDP " + xdpModeName(xdp_.mode());
+    if (tc_)
+        text += std::string(", TC egress ") + tcMethodName(tc_->method());
+    return text;
+}
+
+}  // namespace netflow

@@ -1,0 +1,92 @@
+#include "pipeline/KernelFlowEngine.h"
+
+#include <algorithm>
+
+namespace netflow {
+namespace {
+
+// Margin beyond the active timeout after which no flow can still be open:
+// covers the sweep period and the kernel's TCP-end linger.
+constexpr uint64_t kClassificationGraceUs = 5'000'000;
+
+}  // namespace
+
+KernelFlowEngine::KernelFlowEngine(const MeterConfig &config, const CountingPrograms &programs,
+                                   FlowClassifier &classifier, FlowExporter &sink)
+    : config_(config),
+      programs_(programs),
+      classifier_(classifier),
+      sink_(sink),
+      sweeper_(programs.flowMapFd(), config.timeouts),
+      overflow_(config, classifier, sink) {}
+
+void KernelFlowEngine::onFlowEnded(const nf_rec_flow_ended &record) {
+    collecting_.push_back(KernelFlow{record.key, record.state});
+}
+
+void KernelFlowEngine::onUnmappedPacket(const nf_rec_packet &record) {
+    counters_.overflow_packets++;
+    overflow_.count(record.pkt, {}, record.time_us);
+}
+
+void KernelFlowEngine::onPayload(const nf_rec_payload &record, const nf_packet &packet,
+                                 std::span<const uint8_t> l3) {
+    counters_.payload_records++;
+    FlowClassification &cls = classifications_.of(FlowInstance{record.key, record.flow_first_us});
+    const bool last_dpi = record.payload_index >= config_.budget.dpi_packets;
+    const bool done = classifier_.onPayload(cls, record.key, packet, l3, record.time_us,
+                                            record.want, last_dpi);
+    // After the last budgeted packet the kernel stops copying by itself.
+    if (done && !last_dpi) {
+        counters_.dpi_done_marks++;
+        if (!programs_.markDpiDone(record.key, record.flow_first_us))
+            counters_.dpi_done_failures++;
+    }
+}
+
+void KernelFlowEngine::exportPending() {
+    // Flows exported together go out in the order they started.
+    std::sort(pending_.begin(), pending_.end(), [](const KernelFlow &a, const KernelFlow &b) {
+        return a.state.first_us < b.state.first_us;
+    });
+    FlowRecord rec;
+    for (const KernelFlow &flow : pending_) {
+        rec.key = flow.key;
+        rec.state = flow.state;
+        rec.first_seen = next_first_seen_++;
+        rec.cls = classifications_.take(FlowInstance{flow.key, flow.state.first_us});
+        classifier_.finish(rec.cls, rec.key, rec.state);
+        sink_.exportFlow(rec);
+        counters_.flows_exported++;
+    }
+    pending_.clear();
+}
+
+Result<size_t> KernelFlowEngine::round(uint64_t now_us) {
+    exportPending();
+    pending_.swap(collecting_);
+    overflow_.advanceTime(now_us);
+
+    Result<size_t> swept = sweeper_.takeExpired(now_us, pending_);
+    const uint64_t cutoff = config_.timeouts.active_us + kClassificationGraceUs;
+    if (now_us > cutoff)
+        counters_.late_payload += classifications_.dropOlderThan(now_us - cutoff);
+    return swept;
+}
+
+Result<size_t> KernelFlowEngine::finish() {
+    exportPending();
+    pending_.swap(collecting_);
+    Result<size_t> drained = sweeper_.takeAll(pending_);
+    exportPending();
+    overflow_.flushAll();
+    return drained;
+}
+
+KernelFlowEngine::Counters KernelFlowEngine::counters() const {
+    Counters c = counters_;
+    c.flows_exported += overflow_.flowsExported();
+    return c;
+}
+
+}  // namespace netflow

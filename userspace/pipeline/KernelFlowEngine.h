@@ -1,0 +1,74 @@
+// The live kernel path's userspace half (DESIGN.md): it takes what the
+// kernel programs send (flows they ended, packets the full flow map could
+// not take, payload packets for DPI), sweeps expired flows out of the flow
+// map every second, gives each flow its classification and exports it
+// through the same sink as the offline path.
+//
+// Payload records travel on their own ring buffer, so the payload of a flow
+// instance can be read just after the record that ends it. Flows to export
+// therefore wait one round: what is collected in round n is exported in
+// round n+1, after that round has read the payload ring again.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "dpi/FlowClassifier.h"
+#include "flow/FlowMeter.h"
+#include "flow/LiveClassifications.h"
+#include "kernel/CountingPrograms.h"
+#include "kernel/EventRing.h"
+#include "kernel/FlowSweeper.h"
+
+namespace netflow {
+
+class KernelFlowEngine : public EventHandler {
+public:
+    KernelFlowEngine(const MeterConfig &config, const CountingPrograms &programs,
+                     FlowClassifier &classifier, FlowExporter &sink);
+
+    // EventHandler: records from the kernel's ring buffers.
+    void onFlowEnded(const nf_rec_flow_ended &record) override;
+    void onUnmappedPacket(const nf_rec_packet &record) override;
+    void onPayload(const nf_rec_payload &record, const nf_packet &packet,
+                   std::span<const uint8_t> l3) override;
+
+    // One round: exports the flows collected in the previous round, then
+    // removes the flows expired at now_us (kernel monotonic time) from the
+    // flow map, to be exported in the next round.
+    Result<size_t> round(uint64_t now_us);
+
+    // End of capture (programs detached, rings read): every flow still in
+    // the map, every pending one and every overflow flow is exported.
+    Result<size_t> finish();
+
+    struct Counters {
+        uint64_t flows_exported = 0;    // flows written, kernel and overflow
+        uint64_t overflow_packets = 0;  // counted here because the map was full
+        uint64_t payload_records = 0;
+        uint64_t dpi_done_marks = 0;
+        uint64_t dpi_done_failures = 0;
+        uint64_t late_payload = 0;  // payload of flows exported before it came
+    };
+    Counters counters() const;
+    size_t activeFlowsOutsideKernel() const { return overflow_.activeFlows(); }
+
+private:
+    void exportPending();
+
+    MeterConfig config_;
+    const CountingPrograms &programs_;
+    FlowClassifier &classifier_;
+    FlowExporter &sink_;
+    FlowSweeper sweeper_;
+    LiveClassifications classifications_;
+    // Flows the kernel map could not take are counted here, by the same
+    // engine as offline (no payload: nDPI guesses from the key).
+    FlowMeter overflow_;
+    std::vector<KernelFlow> pending_;  // collected last round: exported next
+    std::vector<KernelFlow> collecting_;
+    uint64_t next_first_seen_ = 0;
+    Counters counters_;
+};
+
+}  // namespace netflow
