@@ -36,7 +36,7 @@ start_sensor() {
         -c "$work/$1.csv" 2>"$work/$1.log" &
     sensor=$!
     pids+=("$sensor")
-    for _ in $(seq 100); do grep -q 'capturing on' "$work/$1.log" && return 0; sleep 0.1; done
+    for _ in $(seq 100); do grep -qs 'capturing on' "$work/$1.log" && return 0; sleep 0.1; done
     fail "$1 did not start: $(cat "$work/$1.log")"
 }
 xdp_attached() { ip -n "$NF_CLI_NS" -d link show "$NF_CLI_IF" | grep -q 'prog/xdp'; }
@@ -68,4 +68,17 @@ rc=$?
 [ "$rc" = 0 ] || fail "SIGTERM: exit $rc: $(cat "$work/third.log")"
 xdp_attached && fail "XDP still attached after SIGTERM"
 grep -q ',1,81.0,' "$work/third.csv" || fail "the ping flow was not written on SIGTERM: $(cat "$work/third.csv")"
-echo "lifecycle: second sensor refused, kill -9 leaves nothing, SIGTERM detaches and writes"
+# --max-flows: the sensor stops by itself once that many flows started and
+# writes exactly that many.
+ip netns exec "$NF_CLI_NS" timeout -s INT 30 "$netflow" -i "$NF_CLI_IF" --backend xdp -v \
+    --max-flows 2 -c "$work/max.csv" 2>"$work/max.log" &
+sensor=$!
+pids+=("$sensor")
+for _ in $(seq 100); do grep -qs 'capturing on' "$work/max.log" && break; sleep 0.1; done
+nf_cli bash -c 'for p in $(seq 30001 30010); do echo x >/dev/udp/'"$NF_SRV_IP4"'/$p; done'
+for _ in $(seq 100); do kill -0 "$sensor" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$sensor" 2>/dev/null && fail "--max-flows 2 did not stop the sensor"
+wait "$sensor" || fail "--max-flows: exit $?: $(cat "$work/max.log")"
+rows=$(($(wc -l <"$work/max.csv") - 1))
+[ "$rows" = 2 ] || fail "--max-flows 2 wrote $rows flows"
+echo "lifecycle: second sensor refused, kill -9 leaves nothing, SIGTERM detaches and writes, --max-flows stops"

@@ -26,6 +26,9 @@ public:
     // Appends every flow, removed (end of capture).
     Result<size_t> takeAll(std::vector<KernelFlow> &out) { return reader_.drain(out); }
 
+    // Flows in the map at the last takeExpired (before removal).
+    size_t lastSeen() const { return seen_.size(); }
+
     // Flows removed here that were not the instance seen when deciding
     // (a packet restarted the key in between): exported anyway, counted.
     uint64_t raced() const { return raced_; }

@@ -11,14 +11,30 @@ constexpr uint64_t kClassificationGraceUs = 5'000'000;
 
 }  // namespace
 
+// Overflow flows are limited by the shared exporter, not by the meter
+// (which would refuse their packets).
+static MeterConfig withoutFlowLimit(MeterConfig config) {
+    config.max_flows.reset();
+    return config;
+}
+
 KernelFlowEngine::KernelFlowEngine(const MeterConfig &config, const CountingPrograms &programs,
                                    FlowClassifier &classifier, FlowExporter &sink)
     : config_(config),
       programs_(programs),
       classifier_(classifier),
-      sink_(sink),
+      sink_(sink, counters_, flow_limit_),
       sweeper_(programs.flowMapFd(), config.timeouts),
-      overflow_(config, classifier, sink) {}
+      overflow_(withoutFlowLimit(config), classifier, sink_) {}
+
+void KernelFlowEngine::LimitedExporter::exportFlow(const FlowRecord &flow) {
+    if (counters_.flows_exported >= limit_) {
+        counters_.beyond_limit++;
+        return;
+    }
+    sink_.exportFlow(flow);
+    counters_.flows_exported++;
+}
 
 void KernelFlowEngine::onFlowEnded(const nf_rec_flow_ended &record) {
     collecting_.push_back(KernelFlow{record.key, record.state});
@@ -57,7 +73,6 @@ void KernelFlowEngine::exportPending() {
         rec.cls = classifications_.take(FlowInstance{flow.key, flow.state.first_us});
         classifier_.finish(rec.cls, rec.key, rec.state);
         sink_.exportFlow(rec);
-        counters_.flows_exported++;
     }
     pending_.clear();
 }
@@ -83,10 +98,11 @@ Result<size_t> KernelFlowEngine::finish() {
     return drained;
 }
 
-KernelFlowEngine::Counters KernelFlowEngine::counters() const {
-    Counters c = counters_;
-    c.flows_exported += overflow_.flowsExported();
-    return c;
+uint64_t KernelFlowEngine::flowsStarted() const {
+    return counters_.flows_exported + counters_.beyond_limit + pending_.size() +
+           collecting_.size() + sweeper_.lastSeen() + overflow_.activeFlows();
 }
+
+KernelFlowEngine::Counters KernelFlowEngine::counters() const { return counters_; }
 
 }  // namespace netflow

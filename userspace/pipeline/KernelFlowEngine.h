@@ -42,8 +42,16 @@ public:
     // the map, every pending one and every overflow flow is exported.
     Result<size_t> finish();
 
+    // --max-flows: flows beyond this many are counted, not written.
+    void setFlowLimit(uint64_t limit) { flow_limit_ = limit; }
+
+    // Flows started so far, as of the last round: exported, still in the
+    // kernel map, or open in userspace.
+    uint64_t flowsStarted() const;
+
     struct Counters {
         uint64_t flows_exported = 0;    // flows written, kernel and overflow
+        uint64_t beyond_limit = 0;      // ended after --max-flows were written
         uint64_t overflow_packets = 0;  // counted here because the map was full
         uint64_t payload_records = 0;
         uint64_t dpi_done_marks = 0;
@@ -54,12 +62,28 @@ public:
     size_t activeFlowsOutsideKernel() const { return overflow_.activeFlows(); }
 
 private:
+    // Every flow leaves through here, kernel and overflow alike: the
+    // --max-flows limit applies to both.
+    class LimitedExporter : public FlowExporter {
+    public:
+        LimitedExporter(FlowExporter &sink, Counters &counters, const uint64_t &limit)
+            : sink_(sink), counters_(counters), limit_(limit) {}
+        void exportFlow(const FlowRecord &flow) override;
+
+    private:
+        FlowExporter &sink_;
+        Counters &counters_;
+        const uint64_t &limit_;
+    };
+
     void exportPending();
 
     MeterConfig config_;
     const CountingPrograms &programs_;
     FlowClassifier &classifier_;
-    FlowExporter &sink_;
+    uint64_t flow_limit_ = UINT64_MAX;
+    Counters counters_;
+    LimitedExporter sink_;
     FlowSweeper sweeper_;
     LiveClassifications classifications_;
     // Flows the kernel map could not take are counted here, by the same
@@ -68,7 +92,6 @@ private:
     std::vector<KernelFlow> pending_;  // collected last round: exported next
     std::vector<KernelFlow> collecting_;
     uint64_t next_first_seen_ = 0;
-    Counters counters_;
 };
 
 }  // namespace netflow

@@ -105,6 +105,8 @@ KernelRunResult runKernelLive(const Options &options) {
         return fail(kExitRuntimeError, e.what());
     }
     KernelFlowEngine engine(meter, *programs, classifier, *writer);
+    if (options.max_flows)
+        engine.setFlowLimit(*options.max_flows);
     std::unique_ptr<EventRing> rings;
     try {
         rings = std::make_unique<EventRing>(programs->payloadMapFd(), engine);
@@ -140,8 +142,6 @@ KernelRunResult runKernelLive(const Options &options) {
         double now = elapsed();
         if (options.max_time_s && now > *options.max_time_s)
             break;
-        if (options.max_flows && engine.counters().flows_exported >= *options.max_flows)
-            break;
         if (now < next_round)
             continue;
         next_round += 1.0;
@@ -150,6 +150,10 @@ KernelRunResult runKernelLive(const Options &options) {
             report(swept.error());
             break;
         }
+        // --max-flows: stop once that many flows have started; the first
+        // that many are written, later ones only counted (summary).
+        if (options.max_flows && engine.flowsStarted() >= *options.max_flows)
+            break;
         if (options.stats) {
             if (Result<nf_kern_stats> s = stats.read()) {
                 printStatus(s.value(), seen_at_status, engine);
@@ -180,6 +184,9 @@ KernelRunResult runKernelLive(const Options &options) {
                  formatSummary(summaryCounters(s, lost), engine.counters().flows_exported,
                                elapsed())
                      .c_str());
+    if (engine.counters().beyond_limit)
+        std::fprintf(stderr, "netflow: %llu flows beyond --max-flows were counted, not written\n",
+                     static_cast<unsigned long long>(engine.counters().beyond_limit));
     if (s.counters[NF_STAT_MAP_FULL])
         std::fprintf(stderr,
                      "netflow: %llu packets found the flow map full and were counted in "
