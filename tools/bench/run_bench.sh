@@ -16,14 +16,22 @@
 #    tool), best wall-clock seconds, packets/s, peak RSS (the largest of the
 #    runs), the ratios, and PASS/FAIL for the targets (netflow >= 3x
 #    ndpiReader's packets/s, lower peak RSS than ndpiReader).
+# 3. Runs BUILD_DIR/tools/bpf_cost on bench.pcap, pinned like the rest: the
+#    per-packet cost of netflow's XDP program by BPF_PROG_TEST_RUN (nothing
+#    is attached to an interface) next to a bare XDP_PASS program and a
+#    minimal flow counter, with PASS/FAIL for netflow <= 2x the minimal
+#    counter (tools/bench_bpf/bpf_cost.cpp says how). Needs root.
 #
 # Exit status: 0 when every tool that ran exited 0 (a missed target is a
-# result, not an error; a missing netflow binary or peer is reported and
-# skipped); 1 when a tool failed or crashed; 2 on a usage error.
+# result, not an error; a missing netflow or bpf_cost binary or peer is
+# reported and skipped); 1 when a tool (bpf_cost included: not root, a
+# program the kernel refuses) failed or crashed; 2 on a usage error.
 #
 # Environment:
 #   GEN=path           generator binary (default BUILD_DIR/tools/gen_bench_pcap)
 #   NETFLOW=path       netflow binary (default BUILD_DIR/netflow)
+#   BPF_COST=path      bpf_cost binary (default BUILD_DIR/tools/bpf_cost)
+#   BENCH_BPF=0        skip step 3
 #   PCAP_DIR=dir       the nDPI test captures (default ../shared/pcaps/ndpi/pcap
 #                      next to the repository)
 #   BENCH_PACKETS=N    size of the capture (default 1000000)
@@ -42,6 +50,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 GEN=${GEN:-$BUILD_DIR/tools/gen_bench_pcap}
 NETFLOW=${NETFLOW:-$BUILD_DIR/netflow}
+BPF_COST=${BPF_COST:-$BUILD_DIR/tools/bpf_cost}
 PCAP_DIR=${PCAP_DIR:-$REPO/../shared/pcaps/ndpi/pcap}
 PACKETS=${BENCH_PACKETS:-1000000}
 RUNS=${BENCH_RUNS:-3}
@@ -228,5 +237,17 @@ if have netflow && have ndpiReader; then
 else
     echo "FAIL: netflow packets/s >= 3x ndpiReader's (no result to compare)"
     echo "FAIL: netflow peak RSS < ndpiReader's (no result to compare)"
+fi
+
+# ---------------------------------------------------------------- kernel program
+echo
+if [[ ${BENCH_BPF:-1} == 0 ]]; then
+    echo "bpf_cost: skipped (BENCH_BPF=0)"
+elif [[ ! -x $BPF_COST ]]; then
+    echo "bpf_cost: not built: no executable $BPF_COST"
+elif ! "${PIN[@]}" timeout -k 10 "$TIMEOUT" "$BPF_COST" "$PCAP"; then
+    # Its own message (stderr) says what failed.
+    echo "ERROR: bpf_cost failed: $BPF_COST $PCAP"
+    failed=1
 fi
 exit "$failed"

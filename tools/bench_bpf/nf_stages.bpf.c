@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * netflow's XDP counting cut off after a chosen stage, for bpf_cost's
+ * breakdown of where the program's time goes. The stages are the shared
+ * core's own functions (bpf/packet_parse.h, flow_key.h, flow_count.h),
+ * composed the way bpf/netflow_frame.h composes them, minus the payload
+ * path and the ring buffers; bpf_cost loads this object once per stage and
+ * puts the real program (with and without payload copies) above the last.
+ * The core headers are read, never changed, from here: tools/CMakeLists.txt
+ * makes this object depend on them.
+ *
+ * last_stage is rodata, frozen at load: the verifier removes the stages
+ * after it, so each load costs what its stages cost and no more.
+ */
+#include <linux/bpf.h>
+#include <linux/errno.h>
+#include <bpf/bpf_helpers.h>
+
+#include "../../bpf/flow_count.h"
+#include "../../bpf/flow_key.h"
+#include "../../bpf/netflow_kern_user.h"
+#include "../../bpf/packet_parse.h"
+
+#include "nf_stages.h"
+
+const volatile __u8 last_stage = NF_STAGE_STATS;
+/* netflow's defaults (bpf/netflow_config.h). */
+const volatile __u64 idle_timeout_us = 30000000;
+const volatile __u64 active_timeout_us = 120000000;
+
+/* As netflow's nf_flows: the same key and value, sized by bpf_cost. */
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, NF_FLOW_MAP_ENTRIES);
+    __type(key, struct nf_flow_key);
+    __type(value, struct nf_flow_entry);
+} st_flows SEC(".maps");
+
+/* A new flow's first value: struct nf_flow_entry without the lock type,
+ * which a per-CPU map may not hold (netflow's struct nf_fresh_entry). */
+struct st_fresh_entry {
+    __u32 lock_word;
+    __u32 pad;
+    struct nf_flow_state st;
+};
+_Static_assert(sizeof(struct st_fresh_entry) == sizeof(struct nf_flow_entry), "entry layout");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct st_fresh_entry);
+} st_scratch SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct nf_kern_stats);
+} st_stats SEC(".maps");
+
+/* What a stage computed must exist even when the next stage, which would
+ * use it, is cut off: without this clang may sink the work past the stage
+ * test (it does not know last_stage) and the stage would measure less than
+ * it does in the full program. */
+#define st_keep(ptr) asm volatile("" : : "r"(ptr) : "memory")
+
+static __always_inline void st_stat(struct nf_kern_stats *stats, int index) {
+    if (stats && index >= 0 && index < NF_STAT_COUNT)
+        stats->counters[index]++;
+}
+
+/* As netflow's nf_flow_entry_get. */
+static __always_inline struct nf_flow_entry *st_entry_get(struct st_fresh_entry *fresh,
+                                                          const struct nf_flow_key *key,
+                                                          const struct nf_packet *pkt, int from_lo,
+                                                          __u64 now_us) {
+    struct nf_flow_entry *entry = bpf_map_lookup_elem(&st_flows, key);
+    if (entry)
+        return entry;
+    __builtin_memset(&fresh->st, 0, sizeof(fresh->st));
+    nf_flow_init(&fresh->st, pkt, from_lo, now_us);
+    long err = bpf_map_update_elem(&st_flows, key, fresh, BPF_NOEXIST);
+    if (err != 0 && err != -EEXIST)
+        return NULL;
+    return bpf_map_lookup_elem(&st_flows, key);
+}
+
+/* Global and not inlined, as netflow's nf_count_parsed, for the same
+ * reason: the verifier checks it once, not once per parser outcome. */
+__attribute__((noinline)) int st_count_parsed(const struct nf_packet *pkt) {
+    __u32 zero = 0;
+    if (!pkt)
+        return 0;
+    struct nf_kern_stats *stats = NULL;
+    if (last_stage >= NF_STAGE_STATS) {
+        stats = bpf_map_lookup_elem(&st_stats, &zero);
+        if (!stats)
+            return 0;
+    }
+
+    struct nf_flow_key key = {};
+    int from_lo = nf_flow_key_from_packet(pkt, &key);
+    st_keep(&key);
+    if (last_stage == NF_STAGE_KEY)
+        return from_lo;
+
+    __u64 now_us = bpf_ktime_get_ns() / 1000;
+    st_keep(now_us);
+    if (last_stage == NF_STAGE_CLOCK)
+        return from_lo;
+
+    struct st_fresh_entry *fresh = bpf_map_lookup_elem(&st_scratch, &zero);
+    if (!fresh)
+        return 0;
+    struct nf_flow_entry *entry = st_entry_get(fresh, &key, pkt, from_lo, now_us);
+    if (!entry)
+        return 0;
+    st_keep(entry);
+    if (last_stage == NF_STAGE_LOOKUP)
+        return from_lo;
+
+    /* netflow's nf_count_on_entry without the ended-flow record and the
+     * payload decision. */
+    struct nf_timeouts timeouts = {.idle_us = idle_timeout_us, .active_us = active_timeout_us};
+    bpf_spin_lock(&entry->lock);
+    if (nf_flow_expired(&entry->st, now_us, &timeouts) ||
+        nf_flow_restarts_on_syn(&entry->st, pkt)) {
+        __builtin_memset(&entry->st, 0, sizeof(entry->st));
+        nf_flow_init(&entry->st, pkt, from_lo, now_us);
+    }
+    nf_flow_count(&entry->st, pkt, nf_packet_dir(&entry->st, from_lo), now_us);
+    bpf_spin_unlock(&entry->lock);
+    st_stat(stats, NF_STAT_COUNTED);
+    return from_lo;
+}
+
+SEC("xdp")
+int nf_stage_count(struct xdp_md *ctx) {
+    const __u8 *data = (const __u8 *)(unsigned long)ctx->data;
+    const __u8 *end = (const __u8 *)(unsigned long)ctx->data_end;
+    __u32 zero = 0;
+    struct nf_kern_stats *stats = NULL;
+    if (last_stage >= NF_STAGE_STATS) {
+        stats = bpf_map_lookup_elem(&st_stats, &zero);
+        if (!stats)
+            return XDP_PASS;
+    }
+    st_stat(stats, NF_STAT_SEEN);
+
+    struct nf_packet pkt = {};
+    const __u8 *l3;
+    __u16 ethertype;
+    if (nf_parse_ethernet(data, end, &l3, &ethertype, &pkt.vlan_id) < 0) {
+        st_stat(stats, NF_STAT_NOT_IP);
+        return XDP_PASS;
+    }
+    int rc = nf_parse_l3(l3, end, ethertype, &pkt);
+    if (rc != NF_PARSE_OK) {
+        st_stat(stats, NF_STAT_MALFORMED);
+        return XDP_PASS;
+    }
+    if (!nf_default_filter_pass(&pkt)) {
+        st_stat(stats, NF_STAT_FILTERED_OUT);
+        return XDP_PASS;
+    }
+    st_keep(&pkt);
+    if (last_stage == NF_STAGE_PARSE)
+        return XDP_PASS;
+    st_count_parsed(&pkt);
+    return XDP_PASS;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The stages of nf_stages.bpf.c, for its last_stage knob: shared by the
+ * BPF object and bpf_cost, which sets the knob. Each stage includes the
+ * ones before it.
+ */
+#ifndef NF_STAGES_H
+#define NF_STAGES_H
+
+enum nf_stage {
+    NF_STAGE_PARSE = 1, /* Ethernet, VLAN/PPPoE/MPLS, IPv4/IPv6, L4; the default filter */
+    NF_STAGE_KEY,       /* the canonical flow key */
+    NF_STAGE_CLOCK,     /* bpf_ktime_get_ns, in microseconds */
+    NF_STAGE_LOOKUP,    /* the flow map entry, inserted on a miss */
+    NF_STAGE_COUNT,     /* the entry's lock, expiry, every counter of the flow */
+    NF_STAGE_STATS,     /* the per-CPU statistics map, as the real program keeps it */
+};
+
+#endif /* NF_STAGES_H */
