@@ -76,46 +76,8 @@ pids=()
 "$netflow" -f "$work/recorded.pcap" -c "$work/offline.csv" --fields "$fields" 2>/dev/null ||
     fail "offline conversion of the recording failed"
 
-python3 - "$work/live.csv" "$work/offline.csv" "$tolerance_ms" <<'PY' || fail "live rows differ from offline rows"
-import csv, sys
-live = list(csv.DictReader(open(sys.argv[1], newline="")))
-offline = list(csv.DictReader(open(sys.argv[2], newline="")))
-tolerance = int(sys.argv[3])
-TIME = {"FLOW_DURATION_MILLISECONDS", "DURATION_IN", "DURATION_OUT", "FLOW_START_MILLISECONDS",
-        "FLOW_END_MILLISECONDS"} | {f"{d}_IAT_{s}" for d in ("SRC_TO_DST", "DST_TO_SRC")
-                                     for s in ("MIN", "MAX", "AVG", "STDDEV")}
-RATES = {"SRC_TO_DST_SECOND_BYTES", "DST_TO_SRC_SECOND_BYTES", "SRC_TO_DST_AVG_THROUGHPUT",
-         "DST_TO_SRC_AVG_THROUGHPUT"}  # derived from the duration
-key = lambda r: (r["PROTOCOL"], r["IPV4_SRC_ADDR"], r["L4_SRC_PORT"], r["IPV4_DST_ADDR"],
-                 r["L4_DST_PORT"], r["FLOW_START_MILLISECONDS"][:-3])
-problems = []
-if len(live) != len(offline):
-    problems.append(f"{len(live)} live rows, {len(offline)} offline rows")
-by_key = {}
-for r in offline:
-    by_key.setdefault(key(r)[:5], []).append(r)
-for r in live:
-    candidates = by_key.get(key(r)[:5], [])
-    if not candidates:
-        problems.append(f"live flow {key(r)[:5]} not in the recording")
-        continue
-    o = min(candidates, key=lambda c: abs(int(c["FLOW_START_MILLISECONDS"]) - int(r["FLOW_START_MILLISECONDS"])))
-    candidates.remove(o)
-    for col, want in o.items():
-        got = r[col]
-        if col in TIME:
-            if abs(int(got) - int(want)) > tolerance:
-                problems.append(f"{key(r)[:5]} {col}: live {got}, offline {want}")
-        elif col in RATES:
-            if tolerance == 0 and got != want:
-                problems.append(f"{key(r)[:5]} {col}: live {got}, offline {want}")
-        elif got != want:
-            problems.append(f"{key(r)[:5]} {col}: live {got}, offline {want}")
-for p in problems[:30]:
-    print("  " + p)
-print(f"live {len(live)} rows, offline {len(offline)} rows, {len(problems)} differences")
-sys.exit(1 if problems else 0)
-PY
+python3 "$root/tests/live/compare_rows.py" "$work/live.csv" "$work/offline.csv" "$tolerance_ms" ||
+    fail "live rows differ from offline rows"
 grep -q 'HTTP' "$work/live.csv" && grep -q ',DNS,' "$work/live.csv" && grep -q ',ICMP,' "$work/live.csv" ||
     fail "expected HTTP, DNS and ICMP flows in the live rows"
 echo "live ($backend): rows equal the offline rows of the same traffic"

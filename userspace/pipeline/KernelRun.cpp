@@ -3,6 +3,7 @@
 #include <time.h>
 #include <sys/time.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -15,6 +16,8 @@
 #include "kernel/CountingPrograms.h"
 #include "kernel/EventRing.h"
 #include "kernel/InterfaceAttachment.h"
+#include "kernel/RxQueues.h"
+#include "kernel/XskReceiver.h"
 #include "output/CsvWriter.h"
 #include "pipeline/FlowPipeline.h"
 #include "pipeline/KernelFlowEngine.h"
@@ -56,18 +59,53 @@ CaptureCounters summaryCounters(const nf_kern_stats &s, uint64_t ring_failures) 
     return c;
 }
 
-void printStatus(const nf_kern_stats &s, uint64_t seen_before, const KernelFlowEngine &engine) {
+// tap: an AF_XDP socket on every RX queue the XSKMAP has room for, bound and
+// registered. Zero-copy is tried only under native XDP: generic XDP hands
+// the socket skbs, which are always copied.
+Result<std::unique_ptr<XskReceiver>> openTapSockets(const Options &options,
+                                                    const CountingPrograms &programs,
+                                                    const InterfaceAttachment &attachment) {
+    using R = Result<std::unique_ptr<XskReceiver>>;
+    const RxQueues queues = rxQueues(options.interface);
+    const uint32_t usable = std::min(queues.count, programs.config().xsk_queues);
+    std::unique_ptr<XskReceiver> xsk;
+    try {
+        xsk = std::make_unique<XskReceiver>(options.interface, usable,
+                                            attachment.xdpMode() == XdpMode::Native);
+    } catch (const KernelError &e) {
+        return R::failure(e.what());
+    }
+    if (Result<bool> ok = xsk->registerWith(programs); !ok)
+        return R::failure(ok.error());
+    if (options.verbose) {
+        std::fprintf(stderr, "netflow: %s: %u RX queues (%s)\n", options.interface.c_str(),
+                     queues.count, queues.source.c_str());
+        if (usable < queues.count)
+            std::fprintf(stderr,
+                         "netflow: RX queues %u and up have no AF_XDP socket: their payload "
+                         "packets are copied to the payload ring\n",
+                         usable);
+        for (const std::string &line : xsk->describe())
+            std::fprintf(stderr, "netflow: %s\n", line.c_str());
+    }
+    return xsk;
+}
+
+void printStatus(const nf_kern_stats &s, uint64_t seen_before, const KernelFlowEngine &engine,
+                 uint64_t xsk_lost) {
     const auto c = engine.counters();
-    std::fprintf(stderr,
-                 "netflow: %llu packets (%llu/s), %llu flows exported, %llu map full, "
-                 "%llu payload copies, %llu lost\n",
-                 static_cast<unsigned long long>(s.counters[NF_STAT_SEEN]),
-                 static_cast<unsigned long long>(s.counters[NF_STAT_SEEN] - seen_before),
-                 static_cast<unsigned long long>(c.flows_exported),
-                 static_cast<unsigned long long>(s.counters[NF_STAT_MAP_FULL]),
-                 static_cast<unsigned long long>(s.counters[NF_STAT_PAYLOAD_COPIED]),
-                 static_cast<unsigned long long>(s.counters[NF_STAT_RINGBUF_FAILED] +
-                                                 s.counters[NF_STAT_PAYLOAD_COPY_FAILED]));
+    std::fprintf(
+        stderr,
+        "netflow: %llu packets (%llu/s), %llu flows exported, %llu map full, "
+        "%llu payload copies, %llu lost\n",
+        static_cast<unsigned long long>(s.counters[NF_STAT_SEEN]),
+        static_cast<unsigned long long>(s.counters[NF_STAT_SEEN] - seen_before),
+        static_cast<unsigned long long>(c.flows_exported),
+        static_cast<unsigned long long>(s.counters[NF_STAT_MAP_FULL]),
+        static_cast<unsigned long long>(s.counters[NF_STAT_PAYLOAD_COPIED] +
+                                        s.counters[NF_STAT_XSK_REDIRECTED]),
+        static_cast<unsigned long long>(s.counters[NF_STAT_RINGBUF_FAILED] +
+                                        s.counters[NF_STAT_PAYLOAD_COPY_FAILED] + xsk_lost));
 }
 
 }  // namespace
@@ -77,9 +115,6 @@ KernelRunResult runKernelLive(const Options &options) {
         std::fprintf(stderr, "netflow: error: %s\n", message.c_str());
         return KernelRunResult{code, {}};
     };
-    if (options.capture == "tap")
-        return fail(kExitUsage, "--capture tap is not yet available on the kernel path");
-
     const MeterConfig meter = meterConfig(options);
     std::unique_ptr<CountingPrograms> programs;
     try {
@@ -89,9 +124,20 @@ KernelRunResult runKernelLive(const Options &options) {
     }
     AttachOptions attach_options;
     attach_options.xdp_mode = xdpMode(options.xdp_mode);
+    // A tap (mirror port) only receives: XDP alone, no TC egress.
+    const bool tap = options.capture == "tap";
+    attach_options.egress = !tap;
     auto attachment = InterfaceAttachment::attach(options.interface, *programs, attach_options);
     if (!attachment)
         return KernelRunResult{kExitRuntimeError, attachment.error()};
+    // Before the output exists: a tap without its sockets captured nothing.
+    std::unique_ptr<XskReceiver> xsk;
+    if (tap) {
+        auto opened = openTapSockets(options, *programs, attachment.value());
+        if (!opened)
+            return KernelRunResult{kExitRuntimeError, opened.error()};
+        xsk = std::move(opened.value());
+    }
 
     // Kernel times are CLOCK_MONOTONIC; rows carry wall-clock times.
     const int64_t clock_offset = static_cast<int64_t>(clockMicros(CLOCK_REALTIME)) -
@@ -133,8 +179,18 @@ KernelRunResult runKernelLive(const Options &options) {
         std::fprintf(stderr, "netflow: error: %s\n", what.c_str());
         exit_code = kExitRuntimeError;
     };
+    uint64_t xsk_lost = 0;
     while (!stopRequested()) {
-        Result<int> polled = rings->poll(100);
+        // tap: the payload comes on the AF_XDP sockets, so they are what
+        // is waited on; the rings (flow ends, ring copies) are read after.
+        if (xsk) {
+            Result<size_t> received = xsk->poll(100, engine);
+            if (!received) {
+                report(received.error());
+                break;
+            }
+        }
+        Result<int> polled = xsk ? rings->consume() : rings->poll(100);
         if (!polled) {
             report(polled.error());
             break;
@@ -155,8 +211,12 @@ KernelRunResult runKernelLive(const Options &options) {
         if (options.max_flows && engine.flowsStarted() >= *options.max_flows)
             break;
         if (options.stats) {
+            if (xsk) {
+                if (Result<XskCounters> c = xsk->counters())
+                    xsk_lost = c.value().lost();
+            }
             if (Result<nf_kern_stats> s = stats.read()) {
-                printStatus(s.value(), seen_at_status, engine);
+                printStatus(s.value(), seen_at_status, engine, xsk_lost);
                 seen_at_status = s.value().counters[NF_STAT_SEEN];
             }
         }
@@ -171,6 +231,23 @@ KernelRunResult runKernelLive(const Options &options) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     if (Result<int> last = rings->consume(); !last)
         report(last.error());
+    // tap: the frames still on the RX rings, the sockets' counts, then the
+    // sockets out of the map and closed (the program no longer runs).
+    std::optional<XskCounters> xsk_counters;
+    std::string xsk_mode;
+    size_t xsk_sockets = 0;
+    if (xsk) {
+        xsk->drain(engine);
+        Result<XskCounters> c = xsk->counters();
+        if (c)
+            xsk_counters = c.value();
+        else
+            report(c.error());
+        xsk_mode = xsk->modeSummary();
+        xsk_sockets = xsk->sockets();
+        if (std::string closed = xsk->close(); !closed.empty())
+            report(closed);
+    }
     if (Result<size_t> drained = engine.finish(); !drained)
         report(drained.error());
 
@@ -187,6 +264,21 @@ KernelRunResult runKernelLive(const Options &options) {
     if (engine.counters().beyond_limit)
         std::fprintf(stderr, "netflow: %llu flows beyond --max-flows were counted, not written\n",
                      static_cast<unsigned long long>(engine.counters().beyond_limit));
+    if (xsk_counters)
+        std::fprintf(stderr, "%s\n",
+                     formatXskSummary(*xsk_counters, xsk_sockets, xsk_mode,
+                                      s.counters[NF_STAT_XSK_REDIRECTED])
+                         .c_str());
+    if (xsk_counters && s.counters[NF_STAT_XSK_REDIRECT_FAILED])
+        std::fprintf(stderr,
+                     "netflow: %llu payload packets found no AF_XDP socket on their RX queue and "
+                     "were copied to the payload ring instead\n",
+                     static_cast<unsigned long long>(s.counters[NF_STAT_XSK_REDIRECT_FAILED]));
+    if (xsk_counters && xsk_counters->lost())
+        std::fprintf(stderr,
+                     "netflow: %llu payload packets lost on the AF_XDP sockets: their flows were "
+                     "classified on fewer packets\n",
+                     static_cast<unsigned long long>(xsk_counters->lost()));
     if (s.counters[NF_STAT_MAP_FULL])
         std::fprintf(stderr,
                      "netflow: %llu packets found the flow map full and were counted in "

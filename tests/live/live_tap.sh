@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# tap capture (a mirror port) against the offline path, in a private
+# three-namespace lab. The client and server talk over their veth pair as
+# in live_vs_offline.sh; in the client namespace, tc mirred copies both
+# directions of nfc0 onto a second veth pair whose other end (nfm1) lies in
+# a sensor namespace (DESIGN.md, "Lab notes"):
+#
+#   server ns ── nfs0 ═══ nfc0 ── client ns        tcpdump records nfc0
+#                          │ tc clsact ingress+egress: mirred mirror
+#                          ▼
+#                         nfm0 ═══ nfm1 ── sensor ns: netflow --capture tap
+#
+# netflow counts in XDP and drops every frame there; payload packets reach
+# nDPI through AF_XDP sockets, one per RX queue (the mirror pair has two, so
+# flows spread over two sockets). The tap rows must equal the offline rows
+# of the recording in every column, L7_PROTO included (DPI got its packets
+# through AF_XDP); time columns within TOLERANCE_MS. The summary must say
+# that every frame the program redirected was received, none lost.
+#   live_tap.sh NETFLOW REPO_ROOT [TOLERANCE_MS [XDP_MODE]]
+# XDP_MODE (--xdp-mode): native (the default) or generic, where the sockets
+# are bound in copy mode without trying zero-copy.
+# Needs root (network namespaces). Exit 77 (skip) only when not root.
+set -uo pipefail
+netflow=$1
+root=$2
+tolerance_ms=${3:-5}
+xdp_mode=${4:-native}
+
+if [ "$(id -u)" != 0 ]; then
+    echo "SKIP: live tests need root (network namespaces)"
+    exit 77
+fi
+# shellcheck source=tools/lab/netns.sh
+source "$root/tools/lab/netns.sh"
+# shellcheck source=tools/lab/servers.sh
+source "$root/tools/lab/servers.sh"
+
+mirror_if=nfm0 # in the client namespace
+tap_if=nfm1    # in the sensor namespace
+sensor_ns="nf-sen-t$$"
+work=$(mktemp -d /tmp/nf-tap.XXXXXX)
+chmod 755 "$work"
+pids=()
+cleanup() {
+    local p
+    for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null; done
+    nf_servers_stop
+    _nf_ns_del "$sensor_ns"
+    nf_lab_down
+    [ -n "${NF_KEEP_WORK:-}" ] && echo "kept $work" || rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+nf_lab_up "t$$" || fail "lab"
+nf_lab_require_tools tc tcpdump || fail "tools"
+
+# The mirror pair: created in the client namespace with its peer straight in
+# the sensor namespace; no addresses, no IPv6, nothing of its own to send.
+# Offloads off as on the lab pair: the mirror carries wire-sized frames.
+ip netns add "$sensor_ns" || fail "sensor namespace"
+ip -n "$NF_CLI_NS" link add "$mirror_if" numtxqueues 2 numrxqueues 2 type veth \
+    peer name "$tap_if" numtxqueues 2 numrxqueues 2 netns "$sensor_ns" || fail "mirror pair"
+ip netns exec "$NF_CLI_NS" sysctl -q -w "net.ipv6.conf.$mirror_if.disable_ipv6=1" || fail "sysctl"
+ip netns exec "$sensor_ns" sysctl -q -w "net.ipv6.conf.$tap_if.disable_ipv6=1" || fail "sysctl"
+ip netns exec "$NF_CLI_NS" ethtool -K "$mirror_if" tso off gso off gro off tx off >/dev/null ||
+    fail "ethtool $mirror_if"
+ip netns exec "$sensor_ns" ethtool -K "$tap_if" tso off gso off gro off tx off >/dev/null ||
+    fail "ethtool $tap_if"
+ip -n "$sensor_ns" link set lo up || fail "lo"
+ip -n "$sensor_ns" link set "$tap_if" up || fail "$tap_if up"
+ip -n "$NF_CLI_NS" link set "$mirror_if" up || fail "$mirror_if up"
+# Both directions of the client's interface onto the mirror (u32 matching
+# everything: this kernel has no matchall).
+nf_cli tc qdisc add dev "$NF_CLI_IF" clsact || fail "clsact"
+for hook in ingress egress; do
+    nf_cli tc filter add dev "$NF_CLI_IF" "$hook" u32 match u32 0 0 \
+        action mirred egress mirror dev "$mirror_if" || fail "mirred $hook"
+done
+
+nf_http_server_start "$work/nginx" || fail "nginx"
+nf_dns_server_start "$work/dns" || fail "dnsmasq"
+
+fields=$("$netflow" -f "$root/tests/golden/dns.pcap" -c - --version 3 --no-label 2>/dev/null |
+    head -1 | tr -d '\r'),L7_PROTO_NAME,SERVER_NAME
+
+# Started with ip netns exec directly so that $! is the program itself;
+# `timeout` bounds each in case a signal is lost.
+ip netns exec "$NF_CLI_NS" timeout -s INT 120 \
+    tcpdump -i "$NF_CLI_IF" -s 0 -U -n -w "$work/recorded.pcap" 2>"$work/tcpdump.log" &
+pids+=("$!")
+nf_wait_for "tcpdump" 50 grep -q 'listening on' "$work/tcpdump.log" || fail "tcpdump did not start"
+ip netns exec "$sensor_ns" timeout -s INT 120 "$netflow" -i "$tap_if" --capture tap \
+    --backend xdp --xdp-mode "$xdp_mode" -v -c "$work/live.csv" --fields "$fields" 2>"$work/netflow.log" &
+sensor=$!
+pids+=("$sensor")
+nf_wait_for "netflow" 100 grep -q 'capturing on' "$work/netflow.log" ||
+    fail "netflow did not start: $(cat "$work/netflow.log")"
+
+# The traffic, by real programs; each must succeed.
+curl=(curl -sS --fail --max-time 10 -o /dev/null)
+nf_cli "${curl[@]}" "http://$NF_SRV_IP4/small.html" || fail "curl small"
+nf_cli "${curl[@]}" "http://$NF_SRV_IP4/big.bin" || fail "curl big"
+nf_cli dig +time=2 +tries=1 @"$NF_SRV_IP4" www.golden.test A >/dev/null || fail "dig"
+nf_cli dig +time=2 +tries=1 @"$NF_SRV_IP4" alias.golden.test A +tcp >/dev/null || fail "dig +tcp"
+nf_cli ping -c 3 -i 0.2 -q "$NF_SRV_IP4" >/dev/null || fail "ping"
+sleep 1.5 # TCP ends linger 1 s
+
+kill -INT "$sensor"
+wait "$sensor"
+rc=$?
+[ "$rc" = 0 ] || fail "netflow exited $rc: $(cat "$work/netflow.log")"
+kill -INT "${pids[0]}"
+wait "${pids[0]}"
+pids=()
+echo "netflow's log:"
+sed 's/^/  /' "$work/netflow.log"
+echo "$tap_if's XDP counters per RX queue:"
+ip netns exec "$sensor_ns" ethtool -S "$tap_if" 2>/dev/null | grep -E 'rx_queue_[0-9]+_xdp_(packets|redirect|drops)' |
+    sed 's/^ */  /'
+
+grep -q "capturing on $tap_if: XDP $xdp_mode\$" "$work/netflow.log" ||
+    fail "expected XDP $xdp_mode and no TC egress on the tap"
+grep -qE '^netflow: AF_XDP queue 1: (copy|zero-copy) mode' "$work/netflow.log" ||
+    fail "expected an AF_XDP socket on each of the two RX queues, with its mode (-v)"
+if [ "$xdp_mode" = generic ]; then
+    grep -q '^netflow: AF_XDP queue 0: copy mode (generic XDP)$' "$work/netflow.log" ||
+        fail "generic XDP: expected copy mode without a zero-copy attempt"
+fi
+summary=$(grep -E '^netflow: AF_XDP \(' "$work/netflow.log") || fail "no AF_XDP summary line"
+re='AF_XDP \(([a-z -]+) mode, 2 sockets\): ([0-9]+) of ([0-9]+) redirected frames received, ([0-9]+) lost'
+[[ $summary =~ $re ]] || fail "unexpected AF_XDP summary: $summary"
+received=${BASH_REMATCH[2]} redirected=${BASH_REMATCH[3]} lost=${BASH_REMATCH[4]}
+[ "$redirected" -gt 0 ] || fail "the program redirected no frame to AF_XDP"
+[ "$lost" = 0 ] && [ "$received" = "$redirected" ] ||
+    fail "received $received of $redirected redirected frames, $lost lost"
+[[ $summary == *"without metadata"* ]] && fail "frames without metadata: $summary"
+
+"$netflow" -f "$work/recorded.pcap" -c "$work/offline.csv" --fields "$fields" 2>/dev/null ||
+    fail "offline conversion of the recording failed"
+python3 "$root/tests/live/compare_rows.py" "$work/live.csv" "$work/offline.csv" "$tolerance_ms" ||
+    fail "tap rows differ from offline rows"
+grep -q 'HTTP' "$work/live.csv" && grep -q ',DNS,' "$work/live.csv" && grep -q ',ICMP,' "$work/live.csv" ||
+    fail "expected HTTP, DNS and ICMP flows in the tap rows"
+echo "live (tap, XDP $xdp_mode): rows equal the offline rows of the mirrored traffic; $received frames via AF_XDP"
