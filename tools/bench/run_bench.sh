@@ -250,4 +250,9 @@ elif ! "${PIN[@]}" timeout -k 10 "$TIMEOUT" "$BPF_COST" "$PCAP"; then
     echo "ERROR: bpf_cost failed: $BPF_COST $PCAP"
     failed=1
 fi
+
+# Live: netflow's kernel path vs tcpdump on a veth pair, same capture
+# (tools/bench/live_bench.sh says how; it skips itself when not root).
+echo
+NETFLOW=$NETFLOW "$REPO/tools/bench/live_bench.sh" "$BUILD_DIR" || failed=1
 exit "$failed"

@@ -6,8 +6,9 @@ namespace netflow {
 namespace {
 
 // Margin beyond the active timeout after which no flow can still be open:
-// covers the sweep period and the kernel's TCP-end linger.
+// covers the sweep period, the scan period below and the TCP-end linger.
 constexpr uint64_t kClassificationGraceUs = 5'000'000;
+constexpr uint64_t kRoundsPerLatePayloadScan = 30;
 
 }  // namespace
 
@@ -83,8 +84,10 @@ Result<size_t> KernelFlowEngine::round(uint64_t now_us) {
     overflow_.advanceTime(now_us);
 
     Result<size_t> swept = sweeper_.takeExpired(now_us, pending_);
+    // Late payload is rare and harmless until the active timeout has passed:
+    // scanning for it every 30 rounds is enough (a scan visits every entry).
     const uint64_t cutoff = config_.timeouts.active_us + kClassificationGraceUs;
-    if (now_us > cutoff)
+    if (++rounds_ % kRoundsPerLatePayloadScan == 0 && now_us > cutoff)
         counters_.late_payload += classifications_.dropOlderThan(now_us - cutoff);
     return swept;
 }

@@ -92,6 +92,7 @@ private:
     std::vector<KernelFlow> pending_;  // collected last round: exported next
     std::vector<KernelFlow> collecting_;
     uint64_t next_first_seen_ = 0;
+    uint64_t rounds_ = 0;
 };
 
 }  // namespace netflow
