@@ -182,6 +182,24 @@ std::vector<TimedFrame> readEthernetCapture(const std::string &path, std::string
     }
 }
 
+std::string runCaptureThroughXdp(netflow::CountingPrograms &programs, const std::string &path) {
+    std::string read_error;
+    std::vector<TimedFrame> frames = readEthernetCapture(path, &read_error);
+    if (!read_error.empty())
+        return path + ": " + read_error;
+    uint64_t latest = 0;
+    for (size_t i = 0; i < frames.size(); ++i) {
+        const pcap_pkthdr &h = frames[i].header;
+        latest = std::max(latest, static_cast<uint64_t>(h.ts.tv_sec) * 1000000 + h.ts.tv_usec);
+        programs.setTestClock(latest);
+        int err = testRun(programs.xdpProgramFd(), frames[i].bytes).err;
+        if (err != 0)
+            return path + ": frame " + std::to_string(i) +
+                   ": test run failed: " + std::strerror(-err);
+    }
+    return "";
+}
+
 ReplayResult CaptureReplay::run(const std::string &capture, Hook hook, AtEnd at_end) {
     std::string read_error;
     ReplayResult r = run(readEthernetCapture(capture, &read_error), hook, at_end);

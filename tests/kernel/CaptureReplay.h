@@ -46,6 +46,11 @@ struct TimedFrame {
 // Throws CaptureError when the file cannot be read at all.
 std::vector<TimedFrame> readEthernetCapture(const std::string &path, std::string *read_error);
 
+// Runs every frame of the Ethernet capture at `path` through the XDP
+// program, the test clock following the capture's time (never backwards),
+// without reading the rings. Returns "" or what went wrong.
+std::string runCaptureThroughXdp(netflow::CountingPrograms &programs, const std::string &path);
+
 struct FrameCounts {
     uint64_t in_capture = 0;
     uint64_t run = 0;  // through the program and the FlowMeter

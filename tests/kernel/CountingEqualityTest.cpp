@@ -38,14 +38,6 @@ class CountingEqualityTest : public ::testing::Test {
         }
         return totals;
     }
-
-    static std::vector<std::string> goldenAndCorpus() {
-        size_t others = 0;
-        std::vector<std::string> captures = goldenCaptures();
-        auto corpus = corpusEthernetCaptures(&others);
-        captures.insert(captures.end(), corpus.begin(), corpus.end());
-        return captures;
-    }
 };
 
 TEST_F(CountingEqualityTest, GoldenCapturesThroughXdp) {
@@ -73,14 +65,14 @@ TEST_F(CountingEqualityTest, CorpusEthernetCapturesThroughXdp) {
 // must count the same. Its test run is linear only (ProgramTestRun.h), so
 // longer frames are skipped on both sides.
 TEST_F(CountingEqualityTest, GoldenAndCorpusCapturesThroughTc) {
-    ReplayTotals t = replayAll(Filtering::Default, goldenAndCorpus(), Hook::Tc);
+    ReplayTotals t = replayAll(Filtering::Default, goldenAndCorpusCaptures(), Hook::Tc);
     std::printf("%s\n", t.summary("TC, golden + nDPI corpus", Hook::Tc).c_str());
     EXPECT_EQ(t.unequal, 0u);
     EXPECT_GT(t.frames.run, 0u);
 }
 
 TEST_F(CountingEqualityTest, EveryIpPacketThroughXdpAndTc) {
-    const auto captures = goldenAndCorpus();
+    const auto captures = goldenAndCorpusCaptures();
     ReplayTotals xdp = replayAll(Filtering::AllIp, captures, Hook::Xdp);
     std::printf("%s\n", xdp.summary("XDP, every IP packet, golden + corpus", Hook::Xdp).c_str());
     EXPECT_EQ(xdp.unequal, 0u);

@@ -107,4 +107,12 @@ std::vector<std::string> corpusEthernetCaptures(size_t *others) {
     return out;
 }
 
+std::vector<std::string> goldenAndCorpusCaptures() {
+    size_t others = 0;
+    std::vector<std::string> captures = goldenCaptures();
+    std::vector<std::string> corpus = corpusEthernetCaptures(&others);
+    captures.insert(captures.end(), corpus.begin(), corpus.end());
+    return captures;
+}
+
 }  // namespace nftest

@@ -55,4 +55,7 @@ std::vector<std::string> goldenCaptures();
 // error (ADD_FAILURE), as in tests/corpus.
 std::vector<std::string> corpusEthernetCaptures(size_t *others);
 
+// goldenCaptures(), then corpusEthernetCaptures().
+std::vector<std::string> goldenAndCorpusCaptures();
+
 }  // namespace nftest

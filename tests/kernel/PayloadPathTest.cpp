@@ -38,14 +38,6 @@
 namespace nftest {
 namespace {
 
-std::vector<std::string> goldenAndCorpus() {
-    size_t others = 0;
-    std::vector<std::string> captures = goldenCaptures();
-    auto corpus = corpusEthernetCaptures(&others);
-    captures.insert(captures.end(), corpus.begin(), corpus.end());
-    return captures;
-}
-
 // Frame by frame through one program, the rings read after each frame.
 class Stepper : public netflow::EventHandler {
   public:
@@ -118,7 +110,7 @@ class PayloadPathTest : public ::testing::Test {
         ReplayTotals totals;
         CaptureReplay replay(*programs_, sharedClassifier());
         replay.setDpiDone(mode, after);
-        for (const std::string &capture : goldenAndCorpus()) {
+        for (const std::string &capture : goldenAndCorpusCaptures()) {
             ReplayResult r = replay.run(capture, hook);
             totals.add(r, expectSameAsOffline(capture, r));
             for (const PayloadCopy &c : r.copies)
@@ -240,18 +232,8 @@ TEST(PayloadRingFullTest, LostCopiesAreCounted) {
     } catch (const netflow::KernelError &e) {
         FAIL() << "loading the kernel programs as root: " << e.what();
     }
-    std::string read_error;
-    auto frames =
-        readEthernetCapture(std::string(NETFLOW_CORPUS_DIR) + "/pcap/1kxun.pcap", &read_error);
-    ASSERT_TRUE(read_error.empty()) << read_error;
-
-    uint64_t latest = 0;
-    for (const TimedFrame &f : frames) {
-        uint64_t ts = static_cast<uint64_t>(f.header.ts.tv_sec) * 1000000 + f.header.ts.tv_usec;
-        latest = std::max(latest, ts);
-        programs->setTestClock(latest);
-        ASSERT_EQ(testRun(programs->xdpProgramFd(), f.bytes).err, 0);
-    }
+    ASSERT_EQ(runCaptureThroughXdp(*programs, std::string(NETFLOW_CORPUS_DIR) + "/pcap/1kxun.pcap"),
+              "");
 
     // What the budget wants of these flows, without marks.
     ReplayResult r;

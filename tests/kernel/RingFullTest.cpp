@@ -33,18 +33,8 @@ TEST(RingFullTest, LostRecordsAreCounted) {
     } catch (const netflow::KernelError &e) {
         FAIL() << "loading the kernel programs as root: " << e.what();
     }
-    std::string read_error;
-    auto frames =
-        readEthernetCapture(std::string(NETFLOW_CORPUS_DIR) + "/pcap/1kxun.pcap", &read_error);
-    ASSERT_TRUE(read_error.empty()) << read_error;
-
-    uint64_t latest = 0;
-    for (const TimedFrame &f : frames) {
-        uint64_t ts = static_cast<uint64_t>(f.header.ts.tv_sec) * 1000000 + f.header.ts.tv_usec;
-        latest = std::max(latest, ts);
-        programs->setTestClock(latest);
-        ASSERT_EQ(testRun(programs->xdpProgramFd(), f.bytes).err, 0);
-    }
+    ASSERT_EQ(runCaptureThroughXdp(*programs, std::string(NETFLOW_CORPUS_DIR) + "/pcap/1kxun.pcap"),
+              "");
 
     CountingHandler handler;
     netflow::EventRing ring(programs->eventsMapFd(), handler);

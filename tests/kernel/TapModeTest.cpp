@@ -137,14 +137,6 @@ class TapModeTest : public ::testing::Test {
         return totals;
     }
 
-    static std::vector<std::string> goldenAndCorpus() {
-        size_t others = 0;
-        std::vector<std::string> captures = goldenCaptures();
-        auto corpus = corpusEthernetCaptures(&others);
-        captures.insert(captures.end(), corpus.begin(), corpus.end());
-        return captures;
-    }
-
     std::map<uint32_t, uint64_t> verdicts;
     uint64_t unchanged_frames = 0;
     nf_kern_stats before_{};
@@ -229,7 +221,7 @@ TEST_F(TapModeTest, TcIsNotTapped) {
 }
 
 TEST_F(TapModeTest, GoldenAndCorpusWithoutASocketCopyWhatTheOfflinePathHandsOver) {
-    ReplayTotals t = replayAll(goldenAndCorpus(), false);
+    ReplayTotals t = replayAll(goldenAndCorpusCaptures(), false);
     std::printf("%s; verdicts: %llu XDP_DROP, %llu XDP_REDIRECT\n",
                 t.summary("tap XDP, no AF_XDP socket, golden + corpus", Hook::Xdp).c_str(),
                 static_cast<unsigned long long>(verdicts[kXdpDrop]),
@@ -245,7 +237,7 @@ TEST_F(TapModeTest, GoldenAndCorpusWithASocketRedirectWhatTheOfflinePathHandsOve
     XdpSocket xsk;
     ASSERT_GE(xsk.fd(), 0) << "an AF_XDP socket: " << std::strerror(errno);
     ASSERT_TRUE(programs_->registerXsk(0, xsk.fd()));
-    ReplayTotals t = replayAll(goldenAndCorpus(), true);
+    ReplayTotals t = replayAll(goldenAndCorpusCaptures(), true);
     std::printf("%s; verdicts: %llu XDP_DROP, %llu XDP_REDIRECT (%llu frames untouched)\n",
                 t.summary("tap XDP, AF_XDP socket on queue 0, golden + corpus", Hook::Xdp).c_str(),
                 static_cast<unsigned long long>(verdicts[kXdpDrop]),
