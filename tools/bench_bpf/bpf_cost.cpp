@@ -165,6 +165,20 @@ bool report(const Scenario &s, const std::vector<ProgramUnderTest> &programs,
                     nfbench::median(c.wall_ns), grouped(c.entries).c_str());
     }
     printTargetStats(costs[target]);
+    const double netflow_net = netMedian(costs[target], costs[floor]);
+    for (size_t i = 0; i < programs.size(); i++) {
+        if (programs[i].role() != Role::Filtered || netflow_net <= 0)
+            continue;
+        const double net = netMedian(costs[i], costs[floor]);
+        const double ratio = net / netflow_net;
+        std::printf("  filter '%s': %.1f vs %.1f ns net without a filter: %.3fx (%+.1f%%)\n",
+                    programs[i].filter().c_str(), net, netflow_net, ratio, 100 * (ratio - 1));
+        if (programs[i].maxOverhead() > 0)
+            std::printf("%s: --filter '%s' adds <= %.0f%% per packet [%s]\n",
+                        ratio <= 1 + programs[i].maxOverhead() ? "PASS" : "FAIL",
+                        programs[i].filter().c_str(), 100 * programs[i].maxOverhead(),
+                        s.name.c_str());
+    }
     for (size_t i = 0; i < programs.size(); i++)
         if (!costs[i].held)
             std::printf(
