@@ -90,6 +90,7 @@ TEST(CbpfToEbpf, LoadsBeyondTheFrameReject) {
     EXPECT_FALSE(accepts({stmt(BPF_LD | BPF_B | BPF_ABS, 64), kAccept}, f));
     EXPECT_TRUE(accepts({stmt(BPF_LD | BPF_W | BPF_ABS, 60), kAccept}, f));
     EXPECT_FALSE(accepts({stmt(BPF_LD | BPF_W | BPF_ABS, 61), kAccept}, f));
+    EXPECT_FALSE(accepts({stmt(BPF_LD | BPF_H | BPF_ABS, 0x7ffc), kAccept}, f));
     EXPECT_FALSE(accepts({stmt(BPF_LD | BPF_H | BPF_ABS, 0x10000), kAccept}, f));
     EXPECT_FALSE(accepts({stmt(BPF_LD | BPF_H | BPF_ABS, 0xffffffff), kAccept}, f));
     // Indexed: X + k, without wrapping around 32 bits.

@@ -1,6 +1,6 @@
 // bpf_cost: the per-packet cost of netflow's XDP program (nf_xdp_count) by
 // BPF_PROG_TEST_RUN, next to two references measured in the same run: a
-// bare XDP_PASS program and a minimal flow counter. No program is ever
+// bare XDP_PASS program and a minimal flow counter; and with a --filter. No program is ever
 // attached to an interface. `make bench` runs it (tools/bench/run_bench.sh).
 //
 //   bpf_cost [--in-order N] [--mix N] [--repeat N] [--rounds N]
@@ -31,7 +31,10 @@
 // without the two RCU grace periods a repeat test run otherwise waits for.
 //
 // Verdict: netflow's net cost per packet <= --target-ratio (2) times the
-// minimal counter's, in each scenario. Exit status: 0 when the measurement
+// minimal counter's, in each scenario; and netflow with --filter
+// 'ip and (tcp or udp or icmp)' (the filter spliced into the program)
+// <= 1.10 times netflow without a filter. A 10-clause filter is measured
+// next to them, without a target. Exit status: 0 when the measurement
 // ran (a missed target is a result), 1 on an error (not root, a program
 // that fails to load or run, an unreadable capture), 2 on a usage error.
 #include <pthread.h>

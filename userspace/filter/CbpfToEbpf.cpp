@@ -37,6 +37,8 @@ constexpr int16_t kLoadBuffer = kScratchBase - 8;
 // The verifier's bound on a variable offset from a packet pointer
 // (MAX_PACKET_OFF); an XDP frame is never that long.
 constexpr uint32_t kMaxDirectOffset = 0xffff;
+// Constant offsets up to here fit a load's 16-bit signed offset field.
+constexpr uint32_t kMaxInsnOffset = 0x7fff - 4;
 
 EbpfInsn insn(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm) {
     return EbpfInsn{code, static_cast<uint8_t>((src << 4) | (dst & 0x0f)), off, imm};
@@ -203,13 +205,23 @@ class Translator {
             emit(insn(BPF_ALU64 | BPF_ADD | BPF_X, BPF_REG_2, BPF_REG_1, 0, 0));
         } else if (k > kMaxDirectOffset) {
             // Beyond any linear part: only the helper reaches it.
+        } else if (k <= kMaxInsnOffset) {
+            // The most common load, a header field: the value's end checked
+            // against data_end, then read at data + k.
+            emit(insn(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_3, kRegData, 0, 0));
+            emit(insn(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_3, 0, 0, asImm(k) + size));
+            emit(insn(BPF_LDX | BPF_MEM | BPF_W, BPF_REG_4, kRegCtx,
+                      static_cast<int16_t>(dataEndOffset()), 0));
+            outside(insn(BPF_JMP | BPF_JGT | BPF_X, BPF_REG_3, BPF_REG_4, 0, 0));
+            emit(insn(BPF_LDX | BPF_MEM | size_code, dst, kRegData, static_cast<int16_t>(k), 0));
+            toHostOrder(dst, size);
         } else {
             emit(insn(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_2, kRegData, 0, 0));
-            if (k)
-                emit(insn(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, asImm(k)));
+            emit(insn(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, asImm(k)));
         }
         // The direct path: r2 points at the value, checked against data_end.
-        const bool direct = indexed || k <= kMaxDirectOffset;
+        const bool direct = indexed || (k > kMaxInsnOffset && k <= kMaxDirectOffset);
+        const bool fast_constant = !indexed && k <= kMaxInsnOffset;
         if (direct) {
             emit(insn(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_3, BPF_REG_2, 0, 0));
             emit(insn(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_3, 0, 0, size));
@@ -223,7 +235,7 @@ class Translator {
         // (an skb's paged data, an XDP frame's fragments) and fails beyond
         // its end.
         size_t skip_slow = 0;
-        if (direct) {
+        if (direct || fast_constant) {
             skip_slow = out_.size();
             emit(insn(BPF_JMP | BPF_JA, 0, 0, 0, 0));
         }
@@ -248,7 +260,7 @@ class Translator {
         jumpTo(insn(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, 0, 0), kReject);
         emit(insn(BPF_LDX | BPF_MEM | size_code, dst, BPF_REG_10, kLoadBuffer, 0));
         toHostOrder(dst, size);
-        if (direct)
+        if (direct || fast_constant)
             out_[skip_slow].off = static_cast<int16_t>(out_.size() - skip_slow - 1);
     }
 
