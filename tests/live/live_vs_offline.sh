@@ -50,6 +50,17 @@ fields=$("$netflow" -f "$root/tests/golden/dns.pcap" -c - --version 3 --no-label
 # Started with ip netns exec directly (not through a shell function) so that
 # $! is the program itself and the signals below reach it; `timeout` bounds
 # each in case a signal is lost.
+if [ ${#filter_args[@]} != 0 ]; then
+    # A filter libpcap cannot compile: a usage error in one line, before
+    # anything is attached (no fallback to libpcap, which fails the same way).
+    nf_cli timeout 30 "$netflow" -i "$NF_CLI_IF" --backend "$backend" --filter 'tcp port' \
+        -c "$work/bad.csv" 2>"$work/bad.log"
+    rc=$?
+    [ "$rc" = 2 ] || fail "a filter that does not compile exited $rc, not 2: $(cat "$work/bad.log")"
+    [ "$(wc -l <"$work/bad.log")" = 1 ] && grep -q "filter 'tcp port'" "$work/bad.log" ||
+        fail "not one line naming the filter: $(cat "$work/bad.log")"
+    nf_cli ip link show "$NF_CLI_IF" | grep -q xdp && fail "XDP left attached after the error"
+fi
 ip netns exec "$NF_CLI_NS" timeout -s INT 120 \
     tcpdump -i "$NF_CLI_IF" -s 0 -U -n -w "$work/recorded.pcap" 2>"$work/tcpdump.log" &
 pids+=("$!")

@@ -122,8 +122,8 @@ std::vector<ProgramUnderTest> loadVariants(const VariantOptions &options) {
     v.push_back(filteredProgram("  --filter 3", "ip and (tcp or udp or icmp)", 0.10));
     v.push_back(filteredProgram("  --filter 10",
                                 "ip and (tcp or udp or icmp) and not port 9 and not port 19 and "
-                                "not net 198.18.0.0/15 and not host 192.0.2.1 and not broadcast "
-                                "and len > 0",
+                                "not net 198.18.0.0/15 and not host 192.0.2.1 and not ether host "
+                                "02:00:00:00:00:01 and len > 0",
                                 0));
     if (!options.breakdown)
         return v;
