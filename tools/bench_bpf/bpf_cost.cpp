@@ -1,7 +1,8 @@
 // bpf_cost: the per-packet cost of netflow's XDP program (nf_xdp_count) by
 // BPF_PROG_TEST_RUN, next to two references measured in the same run: a
-// bare XDP_PASS program and a minimal flow counter; and with a --filter. No program is ever
-// attached to an interface. `make bench` runs it (tools/bench/run_bench.sh).
+// bare XDP_PASS program and a minimal flow counter; and the same program
+// with a --filter spliced in. No program is ever attached to an interface.
+// `make bench` runs it (tools/bench/run_bench.sh).
 //
 //   bpf_cost [--in-order N] [--mix N] [--repeat N] [--rounds N]
 //            [--new-flows N] [--target-ratio X] [--no-breakdown] [-v]
