@@ -45,6 +45,8 @@ CountingPrograms::CountingPrograms(const CountingConfig &config)
             std::vector<EbpfInsn> tc = translateCbpf(cbpf, FilterHook::Tc);
             verifyFilter(xdp, FilterHook::Xdp);
             verifyFilter(tc, FilterHook::Tc);
+            xdp_filter_insns_ = xdp.size();
+            tc_filter_insns_ = tc.size();
             xdp_splice = std::make_unique<FilterSplice>(skel->obj, skel->progs.nf_xdp_count,
                                                         NF_FILTER_XDP_FUNC, std::move(xdp));
             tc_splice = std::make_unique<FilterSplice>(skel->obj, skel->progs.nf_tc_count,

@@ -64,6 +64,10 @@ class CountingPrograms {
     CountingPrograms &operator=(const CountingPrograms &) = delete;
 
     const CountingConfig &config() const { return config_; }
+    // With a --filter: the eBPF instructions its translation put into the
+    // XDP and the TC program (for -v).
+    size_t xdpFilterInstructions() const { return xdp_filter_insns_; }
+    size_t tcFilterInstructions() const { return tc_filter_insns_; }
     int xdpProgramFd() const;
     int tcProgramFd() const;
     int flowMapFd() const;
@@ -98,6 +102,8 @@ class CountingPrograms {
   private:
     CountingConfig config_;
     std::unique_ptr<BpfSkeleton<netflow_bpf>> skel_;
+    size_t xdp_filter_insns_ = 0;
+    size_t tc_filter_insns_ = 0;
 };
 
 }  // namespace netflow

@@ -173,6 +173,12 @@ KernelRunResult runKernelLive(const Options &options) {
         std::fprintf(stderr, "netflow: capturing on %s\n", attachment.value().describe().c_str());
         for (const std::string &note : attachment.value().notes())
             std::fprintf(stderr, "netflow: %s\n", note.c_str());
+        if (options.filter)
+            std::fprintf(stderr,
+                         "netflow: --filter '%s' runs in the XDP and TC programs (%zu and %zu "
+                         "eBPF instructions)\n",
+                         options.filter->c_str(), programs->xdpFilterInstructions(),
+                         programs->tcFilterInstructions());
     }
 
     const auto started = std::chrono::steady_clock::now();
