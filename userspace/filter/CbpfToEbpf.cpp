@@ -4,7 +4,6 @@
 #include <linux/filter.h>
 
 #include <cstddef>
-#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -29,7 +28,7 @@ constexpr uint8_t kRegX = BPF_REG_7;
 constexpr uint8_t kRegCtx = BPF_REG_8;
 constexpr uint8_t kRegData = BPF_REG_9;  // the frame's first byte (a packet pointer)
 
-// The stack: M[0..15] at fp-64..fp-4, then 8 bytes for bpf_skb_load_bytes.
+// The stack: M[0..15] at fp-64..fp-4, then 8 bytes the load helpers write to.
 constexpr uint32_t kScratchWords = BPF_MEMWORDS;
 constexpr int16_t kScratchBase = -4 * static_cast<int16_t>(kScratchWords);
 constexpr int16_t kLoadBuffer = kScratchBase - 8;
@@ -434,18 +433,6 @@ std::vector<EbpfInsn> translateCbpf(std::span<const CbpfInsn> cbpf, FilterHook h
     if (!cbpf.empty() && BPF_CLASS(cbpf.back().code) != BPF_RET)
         throw FilterError("classic BPF program without a final return");
     return Translator(cbpf, hook).run();
-}
-
-std::string describeEbpf(std::span<const EbpfInsn> insns) {
-    std::string text;
-    char line[96];
-    for (size_t i = 0; i < insns.size(); ++i) {
-        const EbpfInsn &in = insns[i];
-        std::snprintf(line, sizeof(line), "%4zu: code %02x dst r%u src r%u off %d imm %d\n", i,
-                      in.code, in.regs & 0x0f, in.regs >> 4, in.off, in.imm);
-        text += line;
-    }
-    return text;
 }
 
 }  // namespace netflow

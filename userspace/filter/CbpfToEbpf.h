@@ -19,7 +19,6 @@
 
 #include <cstdint>
 #include <span>
-#include <string>
 #include <vector>
 
 #include "filter/CbpfProgram.h"
@@ -41,8 +40,5 @@ struct EbpfInsn {
 // Throws FilterError for a program libpcap would not produce (a jump out
 // of the program, an unknown opcode, M[k] with k >= 16, no final return).
 std::vector<EbpfInsn> translateCbpf(std::span<const CbpfInsn> cbpf, FilterHook hook);
-
-// The instructions as text, one per line, for -v and test failures.
-std::string describeEbpf(std::span<const EbpfInsn> insns);
 
 }  // namespace netflow
