@@ -3,8 +3,9 @@
  * The kernel programs: XDP on ingress, TC (clsact egress) for what the host
  * sends. Both count every frame with the same function (netflow_frame.h) on
  * the same maps (netflow_maps.h); only how they reach the frame differs
- * (netflow_ctx.h). Packets whose payload userspace wants take the payload
- * path (netflow_payload.h).
+ * (netflow_ctx.h). With --filter, the user's filter decides first
+ * (netflow_filter.h). Packets whose payload userspace wants take the
+ * payload path (netflow_payload.h).
  *
  * host capture (the default): the programs never drop or redirect a packet.
  * tap capture, XDP only, on a mirror port whose packets are for nobody:
@@ -18,10 +19,16 @@
 #include "netflow_frame.h"
 #include "netflow_payload.h"
 
+/* The user's --filter on the frame (netflow_filter.h), or none. A branch
+ * on a rodata knob: the verifier keeps only the side in force. */
+#define nf_filter_verdict(filter_fn, ctx) \
+    (!user_filter ? NF_VERDICT_DEFAULT : ((filter_fn)(ctx) ? NF_VERDICT_PASS : NF_VERDICT_FAIL))
+
 SEC("xdp")
 int nf_xdp_count(struct xdp_md *ctx) {
     struct nf_frame_result res;
-    nf_count_frame(&res, nf_ctx_data(ctx), nf_ctx_data_end(ctx));
+    int verdict = nf_filter_verdict(nf_filter_xdp, ctx);
+    nf_count_frame(&res, nf_ctx_data(ctx), nf_ctx_data_end(ctx), verdict);
 
     if (capture_mode == NF_CAPTURE_TAP) {
         if (!res.want)
@@ -48,8 +55,11 @@ int nf_tc_count(struct __sk_buff *skb) {
     __u32 linear = (__u32)(nf_ctx_data_end(skb) - nf_ctx_data(skb));
     if (linear < skb->len && linear < NF_TC_HEADERS_MAX)
         bpf_skb_pull_data(skb, skb->len < NF_TC_HEADERS_MAX ? skb->len : NF_TC_HEADERS_MAX);
+    /* After the pull: the filter's loads find the headers in the linear
+     * part (it reads the rest through bpf_skb_load_bytes). */
+    int verdict = nf_filter_verdict(nf_filter_tc, skb);
     /* data and data_end are read again: a pull invalidates them. */
-    nf_count_frame(&res, nf_ctx_data(skb), nf_ctx_data_end(skb));
+    nf_count_frame(&res, nf_ctx_data(skb), nf_ctx_data_end(skb), verdict);
     if (res.want)
         nf_skb_copy_payload(skb, &res);
     return NF_TC_CONTINUE;

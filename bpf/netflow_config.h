@@ -27,6 +27,13 @@ const volatile __u64 active_timeout_us = 120000000;
  * protocols too. */
 const volatile __u8 count_all_ip = 0;
 
+/* 1: the user's --filter decides instead of the default filter: the
+ * programs call nf_filter_xdp / nf_filter_tc (netflow_filter.h), which
+ * userspace replaces with the translated filter. A frame the filter
+ * accepts forms a flow when it is IPv4 or IPv6 (count_all_ip is then
+ * irrelevant); anything else it accepts is counted as not IP. */
+const volatile __u8 user_filter = 0;
+
 /* NF_CAPTURE_HOST or NF_CAPTURE_TAP (netflow_kern_user.h). Only the XDP
  * program reads it: TC is not attached in tap mode. */
 const volatile __u8 capture_mode = NF_CAPTURE_HOST;

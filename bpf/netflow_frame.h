@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * One frame through the counting core, in the kernel: parse (Ethernet via
- * the core), the filter (the core's default filter unless count_all_ip),
+ * One frame through the counting core, in the kernel: the user's filter
+ * when there is one (its verdict comes in), parse (Ethernet via the core),
+ * the core's default filter (without a user filter, unless count_all_ip),
  * the flow key, then count on the flow's map entry under its lock.
  * Timeouts and TCP end are decided per packet exactly as the offline path
  * decides them (flow_count.h): a packet for a flow that has expired at the
@@ -24,6 +25,7 @@
 #include "flow_payload.h"
 #include "packet_parse.h"
 #include "netflow_config.h"
+#include "netflow_filter.h"
 #include "netflow_maps.h"
 
 static __always_inline void nf_stat(struct nf_kern_stats *stats, int index) {
@@ -271,11 +273,12 @@ struct nf_frame_result {
     int want; /* NF_WANT_* of the payload; 0: userspace needs nothing of the frame */
 };
 
-/* The frame from its Ethernet header on: [data, end). res->want is 0 unless
+/* The frame from its Ethernet header on: [data, end), and the user
+ * filter's verdict on it (enum nf_filter_verdict). res->want is 0 unless
  * userspace wants the frame's payload, and then res->stats and
  * res->scratch are set. */
 static __always_inline void nf_count_frame(struct nf_frame_result *res, const __u8 *data,
-                                           const __u8 *end) {
+                                           const __u8 *end, int verdict) {
     __u32 zero = 0;
     /* All of it: clang may read a field before testing `want`. */
     __builtin_memset(res, 0, sizeof(*res));
@@ -284,6 +287,11 @@ static __always_inline void nf_count_frame(struct nf_frame_result *res, const __
     if (!stats || !scratch)
         return; /* cannot happen: arrays of one entry */
     nf_stat(stats, NF_STAT_SEEN);
+    /* Before any parsing: the filter ran on the frame, as tcpdump's does. */
+    if (verdict == NF_VERDICT_FAIL) {
+        nf_stat(stats, NF_STAT_FILTERED_OUT);
+        return;
+    }
 
     /* Parsed into the per-CPU scratch, not onto the stack: the verifier
      * tracks what the stack holds, field by field, and would keep apart
@@ -301,7 +309,7 @@ static __always_inline void nf_count_frame(struct nf_frame_result *res, const __
         nf_stat(stats, nf_parse_stat(rc));
         return;
     }
-    if (!count_all_ip && !nf_default_filter_pass(pkt)) {
+    if (verdict == NF_VERDICT_DEFAULT && !count_all_ip && !nf_default_filter_pass(pkt)) {
         nf_stat(stats, NF_STAT_FILTERED_OUT);
         return;
     }

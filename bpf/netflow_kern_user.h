@@ -28,6 +28,12 @@ struct nf_spin_lock_word {
 #define NF_SPIN_LOCK struct nf_spin_lock_word
 #endif
 
+/* The global functions of the programs that hold the --filter
+ * (netflow_filter.h), by name: userspace replaces them with the
+ * translated filter (userspace/filter/FilterSplice). */
+#define NF_FILTER_XDP_FUNC "nf_filter_xdp"
+#define NF_FILTER_TC_FUNC "nf_filter_tc"
+
 /* Default map sizes, changed with bpf_map__set_max_entries before load. */
 #define NF_FLOW_MAP_ENTRIES 65536
 #define NF_EVENTS_BYTES (4U << 20)  /* ring buffer: a power of 2, whole pages */
@@ -77,7 +83,8 @@ enum nf_stat_index {
     NF_STAT_SEEN = 0,
     NF_STAT_COUNTED,        /* counted on a flow in the flow map */
     NF_STAT_MAP_FULL,       /* no room in the flow map: sent as NF_REC_PACKET */
-    NF_STAT_FILTERED_OUT,   /* IP, but not IPv4 TCP/UDP/ICMP (the default filter) */
+    NF_STAT_FILTERED_OUT,   /* rejected by --filter; without one, IP but not IPv4
+                             * TCP/UDP/ICMP (the default filter) */
     NF_STAT_NOT_IP,         /* no IPv4/IPv6 header (ARP, ..., or a cut link header) */
     NF_STAT_TRUNCATED,      /* IP header not captured in full */
     NF_STAT_MALFORMED,      /* bad IP version, header length or total length */

@@ -243,11 +243,13 @@ ReplayResult CaptureReplay::run(const std::vector<TimedFrame> &frames, Hook hook
     if (classify)
         observing.emplace(handoffs);
     // The kernel's "every IP packet" is the offline path's empty filter.
-    out.all_ip = programs_.config().count_all_ip;
-    std::optional<netflow::BpfFilter> match_all;
+    // A --filter in the programs is the same filter offline.
+    const std::optional<std::string> &user_filter = programs_.config().filter;
+    out.all_ip = programs_.config().count_all_ip || user_filter;
+    std::optional<netflow::BpfFilter> offline_filter;
     if (out.all_ip)
-        match_all.emplace(DLT_EN10MB, kSnapLength, "");
-    netflow::PacketDecoder decoder(DLT_EN10MB, match_all ? &*match_all : nullptr);
+        offline_filter.emplace(DLT_EN10MB, kSnapLength, user_filter.value_or(""));
+    netflow::PacketDecoder decoder(DLT_EN10MB, offline_filter ? &*offline_filter : nullptr);
     const int prog_fd = hook == Hook::Xdp ? programs_.xdpProgramFd() : programs_.tcProgramFd();
 
     uint64_t latest_us = 0;  // FlowMeter's clock: the latest counted time

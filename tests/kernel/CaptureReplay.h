@@ -96,7 +96,10 @@ enum class DpiDone {
 };
 
 struct ReplayResult {
-    bool all_ip = false;     // the programs counted every IP packet (--filter '')
+    // A filter decided which frames count: --filter in the programs, or
+    // every IP packet (the offline --filter ''). Frames it rejects are
+    // "filtered out", IP or not, on both sides.
+    bool all_ip = false;
     std::string error;       // the replay itself failed (test run, maps)
     std::string read_error;  // the capture ends in a damaged record
     FrameCounts frames;

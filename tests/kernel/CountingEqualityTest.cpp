@@ -71,6 +71,19 @@ TEST_F(CountingEqualityTest, GoldenAndCorpusCapturesThroughTc) {
     EXPECT_GT(t.frames.run, 0u);
 }
 
+// --filter inside the programs: libpcap's filter, translated and spliced,
+// decides before the counting core; offline, libpcap runs it on the same
+// frames. Same flows, same "filtered out".
+TEST_F(CountingEqualityTest, UserFilterThroughXdpAndTc) {
+    const auto captures = goldenAndCorpus();
+    ReplayTotals xdp = replayAll(Filtering::User, captures, Hook::Xdp);
+    std::printf("%s\n", xdp.summary("XDP, --filter, golden + corpus", Hook::Xdp).c_str());
+    EXPECT_EQ(xdp.unequal, 0u);
+    ReplayTotals tc = replayAll(Filtering::User, captures, Hook::Tc);
+    std::printf("%s\n", tc.summary("TC, --filter, golden + corpus", Hook::Tc).c_str());
+    EXPECT_EQ(tc.unequal, 0u);
+}
+
 TEST_F(CountingEqualityTest, EveryIpPacketThroughXdpAndTc) {
     const auto captures = goldenAndCorpusCaptures();
     ReplayTotals xdp = replayAll(Filtering::AllIp, captures, Hook::Xdp);

@@ -16,6 +16,8 @@ netflow::CountingConfig testConfig(uint32_t flow_map_entries, Filtering filterin
     config.timeouts = kTimeouts;
     config.flow_map_entries = flow_map_entries;
     config.count_all_ip = filtering == Filtering::AllIp;
+    if (filtering == Filtering::User)
+        config.filter = kUserFilter;
     config.use_test_clock = true;
     // A replay marks every flow nDPI finishes early; none may age out of
     // the LRU map before its flow's next packet (the largest capture has
@@ -43,16 +45,16 @@ netflow::CountingPrograms *sharedPrograms(Filtering filtering, std::string *erro
         std::unique_ptr<netflow::CountingPrograms> programs;
         std::string error;
     };
-    static Loaded loaded[2];
-    static bool tried[2] = {false, false};
-    const int i = filtering == Filtering::AllIp ? 1 : 0;
+    static Loaded loaded[3];
+    static bool tried[3] = {false, false, false};
+    const int i = static_cast<int>(filtering);
     if (!tried[i]) {
         tried[i] = true;
         try {
             // Every flow of the largest capture fits: flows are never
             // deleted during a replay, only re-initialised in place.
             loaded[i].programs = loadTestPrograms(1 << 17, filtering);
-        } catch (const netflow::KernelError &e) {
+        } catch (const std::exception &e) {  // KernelError, FilterError
             loaded[i].error = e.what();
         }
     }

@@ -28,9 +28,15 @@ inline constexpr nf_timeouts kTimeouts{30'000'000, 120'000'000};
                             "kernel tests as root";                                            \
     } while (0)
 
-// Which packets form flows: the default filter, or every IPv4/IPv6 packet
-// (offline: `--filter ''`), which brings IPv6 and other protocols in.
-enum class Filtering { Default, AllIp };
+// Which packets form flows: the default filter, every IPv4/IPv6 packet
+// (offline: `--filter ''`), which brings IPv6 and other protocols in, or
+// the user filter kUserFilter (--filter), run inside the programs.
+enum class Filtering { Default, AllIp, User };
+
+// Ports, nets, IPv6 and VLAN-tagged frames; no `len`, which a capture cut
+// by its snap length would see otherwise offline than the kernel does.
+inline constexpr const char *kUserFilter =
+    "(tcp port 443 or udp) and not net 10.0.0.0/8 or ip6 or (vlan and tcp)";
 
 // The programs' configuration for tests: the test clock, kTimeouts, the
 // default budget and host capture.

@@ -20,7 +20,9 @@
 #    per-packet cost of netflow's XDP program by BPF_PROG_TEST_RUN (nothing
 #    is attached to an interface) next to a bare XDP_PASS program and a
 #    minimal flow counter, with PASS/FAIL for netflow <= 2x the minimal
-#    counter (tools/bench_bpf/bpf_cost.cpp says how). Needs root.
+#    counter, and the same program with a 3-clause and a 10-clause --filter
+#    spliced in, with PASS/FAIL for the 3-clause one adding <= 10% per packet
+#    (tools/bench_bpf/bpf_cost.cpp says how). Needs root.
 #
 # Exit status: 0 when every tool that ran exited 0 (a missed target is a
 # result, not an error; a missing netflow or bpf_cost binary or peer is

@@ -25,6 +25,7 @@ enum class Role {
     Floor,       // the bare XDP_PASS program: the test-run harness alone
     Reference,   // the minimal flow counter
     Target,      // netflow's program, as the sensor loads it
+    Filtered,    // netflow's program with a --filter, compared to the target
     Diagnostic,  // parts and knobs of netflow's program, for the breakdown
 };
 
@@ -54,6 +55,10 @@ struct ProgramSpec {
     // record finds it waiting and wakes it (bpf_ringbuf_output's default);
     // more: a reader busy elsewhere, whose records wake nobody.
     unsigned drain_every = 1;
+    // Role::Filtered: its filter, and the most it may add to the target's
+    // net cost per packet (0.10: 10%; 0: no target, only measured).
+    std::string filter{};
+    double max_overhead = 0;
 };
 
 class ProgramUnderTest {
@@ -67,6 +72,8 @@ class ProgramUnderTest {
     const std::string &name() const { return spec_.name; }
     const std::string &what() const { return spec_.what; }
     Role role() const { return spec_.role; }
+    const std::string &filter() const { return spec_.filter; }
+    double maxOverhead() const { return spec_.max_overhead; }
     const ProgramSize &size() const { return size_; }
     int fd() const { return spec_.prog_fd; }
 

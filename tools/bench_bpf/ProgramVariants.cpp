@@ -69,6 +69,23 @@ ProgramUnderTest netflowProgram(const char *name, const char *what, Role role,
                              .drain_every = drain_every});
 }
 
+// The sensor's program with `--filter expression` spliced in.
+ProgramUnderTest filteredProgram(const char *name, const std::string &expression,
+                                 double max_overhead) {
+    CountingConfig config;
+    config.filter = expression;
+    auto programs = std::make_shared<CountingPrograms>(config);
+    return ProgramUnderTest({.name = name,
+                             .what = "netflow with --filter '" + expression + "'",
+                             .role = Role::Filtered,
+                             .owner = programs,
+                             .prog_fd = programs->xdpProgramFd(),
+                             .stats_fd = programs->statsMapFd(),
+                             .drain_every = 1,
+                             .filter = expression,
+                             .max_overhead = max_overhead});
+}
+
 // A DPI budget of 0: no packet is wanted, so none takes the payload path.
 CountingConfig withoutPayload() {
     CountingConfig config;
@@ -98,6 +115,16 @@ std::vector<ProgramUnderTest> loadVariants(const VariantOptions &options) {
                                "nf_xdp_count as the sensor loads it; its reader keeps up, so "
                                "each payload record wakes it",
                                Role::Target, CountingConfig{}, 1));
+    // The default filter's meaning as a user filter (3 clauses): it may
+    // add at most 10% per packet. Then 10 clauses that keep the same
+    // packets of the bench capture (same flows, "map entries"), so that
+    // the difference is the filter's own cost: measured, no target.
+    v.push_back(filteredProgram("  --filter 3", "ip and (tcp or udp or icmp)", 0.10));
+    v.push_back(filteredProgram("  --filter 10",
+                                "ip and (tcp or udp or icmp) and not port 9 and not port 19 and "
+                                "not net 198.18.0.0/15 and not host 192.0.2.1 and not ether host "
+                                "02:00:00:00:00:01 and len > 0",
+                                0));
     if (!options.breakdown)
         return v;
     // Each stage adds to the one before (tools/bench_bpf/nf_stages.h).

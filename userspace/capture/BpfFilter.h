@@ -4,8 +4,11 @@
 
 #include <pcap/pcap.h>
 
+#include <span>
 #include <stdexcept>
 #include <string>
+
+#include "filter/FilterError.h"
 
 namespace netflow {
 
@@ -21,12 +24,12 @@ class BpfFilter {
         return pcap_offline_filter(&program_, &header, frame) != 0;
     }
 
+    // The classic BPF program libpcap compiled: what the kernel path
+    // translates (userspace/filter/), so both paths run the same code.
+    std::span<const bpf_insn> instructions() const { return {program_.bf_insns, program_.bf_len}; }
+
   private:
     bpf_program program_{};
-};
-
-struct FilterError : std::runtime_error {
-    using std::runtime_error::runtime_error;
 };
 
 }  // namespace netflow

@@ -7,6 +7,10 @@
 #include <cerrno>
 #include <string>
 
+#include "filter/CbpfProgram.h"
+#include "filter/CbpfToEbpf.h"
+#include "filter/FilterError.h"
+#include "filter/FilterSplice.h"
 #include "kernel/BpfSkeleton.h"
 #include "netflow_bpf.skel.h"
 
@@ -20,11 +24,42 @@ void setMaxEntries(bpf_map *map, uint32_t entries, const char *what) {
             std::string("setting the size of ") + what + " to " + std::to_string(entries), err));
 }
 
+// The splice handlers are libbpf's for the object from its opening on.
+std::unique_ptr<BpfSkeleton<netflow_bpf>> openSkeleton() {
+    installSpliceHandlers();
+    return std::make_unique<BpfSkeleton<netflow_bpf>>("netflow_bpf");
+}
+
 }  // namespace
 
 CountingPrograms::CountingPrograms(const CountingConfig &config)
-    : config_(config), skel_(std::make_unique<BpfSkeleton<netflow_bpf>>("netflow_bpf")) {
+    : config_(config), skel_(openSkeleton()) {
     BpfSkeleton<netflow_bpf> &skel = *skel_;
+    // The filter first, alone: a filter that does not compile or that the
+    // verifier refuses fails before it spends seconds on the programs.
+    std::unique_ptr<FilterSplice> xdp_splice, tc_splice;
+    if (config.filter) {
+        try {
+            const std::vector<CbpfInsn> cbpf = compileCbpf(*config.filter);
+            std::vector<EbpfInsn> xdp = translateCbpf(cbpf, FilterHook::Xdp);
+            std::vector<EbpfInsn> tc = translateCbpf(cbpf, FilterHook::Tc);
+            verifyFilter(xdp, FilterHook::Xdp);
+            verifyFilter(tc, FilterHook::Tc);
+            xdp_filter_insns_ = xdp.size();
+            tc_filter_insns_ = tc.size();
+            xdp_splice = std::make_unique<FilterSplice>(skel->obj, skel->progs.nf_xdp_count,
+                                                        NF_FILTER_XDP_FUNC, std::move(xdp));
+            tc_splice = std::make_unique<FilterSplice>(skel->obj, skel->progs.nf_tc_count,
+                                                       NF_FILTER_TC_FUNC, std::move(tc));
+        } catch (const FilterError &e) {
+            const std::string what = e.what();
+            // libpcap's own message already names the filter.
+            if (what.rfind("filter '", 0) == 0)
+                throw;
+            throw FilterError("filter '" + *config.filter + "': " + what);
+        }
+    }
+    skel->rodata->user_filter = config.filter ? 1 : 0;
     skel->rodata->idle_timeout_us = config.timeouts.idle_us;
     skel->rodata->active_timeout_us = config.timeouts.active_us;
     skel->rodata->count_all_ip = config.count_all_ip ? 1 : 0;
@@ -38,6 +73,10 @@ CountingPrograms::CountingPrograms(const CountingConfig &config)
     setMaxEntries(skel->maps.nf_dpi_done, config.dpi_done_entries, "the DPI-done map");
     setMaxEntries(skel->maps.nf_xsks, config.xsk_queues, "the AF_XDP socket map");
     skel.load();
+    for (const FilterSplice *splice : {xdp_splice.get(), tc_splice.get()}) {
+        if (splice && !splice->error().empty())
+            throw KernelError("splicing the filter: " + splice->error());
+    }
 }
 
 CountingPrograms::~CountingPrograms() = default;

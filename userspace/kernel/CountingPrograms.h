@@ -10,6 +10,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "flow_payload.h"
 #include "kernel/KernelError.h"
@@ -29,6 +31,13 @@ struct CountingConfig {
     // Every IPv4/IPv6 packet forms flows (offline: `--filter ''`) instead
     // of the default filter's IPv4 TCP/UDP/ICMP.
     bool count_all_ip = false;
+    // --filter: a tcpdump expression that decides, in the programs, which
+    // frames count (an empty one: every frame), instead of the default
+    // filter. Compiled by libpcap for Ethernet, translated to eBPF and
+    // spliced into both programs (userspace/filter/): a compile error or
+    // the verifier's refusal throws FilterError, before anything is
+    // attached.
+    std::optional<std::string> filter;
     // Time comes from setTestClock() instead of the kernel's clock: for
     // BPF_PROG_TEST_RUN with capture timestamps.
     bool use_test_clock = false;
@@ -48,13 +57,17 @@ struct CountingConfig {
 class CountingPrograms {
   public:
     // Opens, configures and loads. Throws KernelError (not root, no BTF,
-    // verifier rejection, ...).
+    // verifier rejection, ...), FilterError for a --filter that cannot run.
     explicit CountingPrograms(const CountingConfig &config);
     ~CountingPrograms();
     CountingPrograms(const CountingPrograms &) = delete;
     CountingPrograms &operator=(const CountingPrograms &) = delete;
 
     const CountingConfig &config() const { return config_; }
+    // With a --filter: the eBPF instructions its translation put into the
+    // XDP and the TC program (for -v).
+    size_t xdpFilterInstructions() const { return xdp_filter_insns_; }
+    size_t tcFilterInstructions() const { return tc_filter_insns_; }
     int xdpProgramFd() const;
     int tcProgramFd() const;
     int flowMapFd() const;
@@ -89,6 +102,8 @@ class CountingPrograms {
   private:
     CountingConfig config_;
     std::unique_ptr<BpfSkeleton<netflow_bpf>> skel_;
+    size_t xdp_filter_insns_ = 0;
+    size_t tc_filter_insns_ = 0;
 };
 
 }  // namespace netflow

@@ -12,6 +12,7 @@
 
 #include "cli/CommandLine.h"
 #include "features/FlowFeatures.h"
+#include "filter/FilterError.h"
 #include "kernel/BpfStats.h"
 #include "kernel/CountingPrograms.h"
 #include "kernel/EventRing.h"
@@ -34,7 +35,9 @@ uint64_t clockMicros(clockid_t clock) {
 }
 
 XdpMode xdpMode(const std::string &mode) {
-    return mode == "native" ? XdpMode::Native : mode == "generic" ? XdpMode::Generic : XdpMode::Auto;
+    return mode == "native"    ? XdpMode::Native
+           : mode == "generic" ? XdpMode::Generic
+                               : XdpMode::Auto;
 }
 
 CountingConfig countingConfig(const Options &o, const MeterConfig &meter) {
@@ -43,6 +46,8 @@ CountingConfig countingConfig(const Options &o, const MeterConfig &meter) {
     config.budget = meter.budget;
     config.capture_mode = o.capture == "tap" ? NF_CAPTURE_TAP : NF_CAPTURE_HOST;
     config.flow_map_entries = o.flow_map_entries;
+    // Evaluated in the programs, on every frame before it is counted.
+    config.filter = o.filter;
     return config;
 }
 
@@ -119,6 +124,9 @@ KernelRunResult runKernelLive(const Options &options) {
     std::unique_ptr<CountingPrograms> programs;
     try {
         programs = std::make_unique<CountingPrograms>(countingConfig(options, meter));
+    } catch (const FilterError &e) {
+        // The user's mistake, the same under libpcap: no fallback.
+        return fail(kExitUsage, e.what());
     } catch (const std::exception &e) {
         return KernelRunResult{kExitRuntimeError, e.what()};
     }
@@ -162,10 +170,15 @@ KernelRunResult runKernelLive(const Options &options) {
     }
     BpfStats stats(programs->statsMapFd());
     if (options.verbose) {
-        std::fprintf(stderr, "netflow: capturing on %s\n",
-                     attachment.value().describe().c_str());
+        std::fprintf(stderr, "netflow: capturing on %s\n", attachment.value().describe().c_str());
         for (const std::string &note : attachment.value().notes())
             std::fprintf(stderr, "netflow: %s\n", note.c_str());
+        if (options.filter)
+            std::fprintf(stderr,
+                         "netflow: --filter '%s' runs in the XDP and TC programs (%zu and %zu "
+                         "eBPF instructions)\n",
+                         options.filter->c_str(), programs->xdpFilterInstructions(),
+                         programs->tcFilterInstructions());
     }
 
     const auto started = std::chrono::steady_clock::now();
@@ -257,10 +270,10 @@ KernelRunResult runKernelLive(const Options &options) {
     Result<nf_kern_stats> final_stats = stats.read();
     nf_kern_stats s = final_stats ? final_stats.value() : nf_kern_stats{};
     uint64_t lost = s.counters[NF_STAT_RINGBUF_FAILED];
-    std::fprintf(stderr, "%s\n",
-                 formatSummary(summaryCounters(s, lost), engine.counters().flows_exported,
-                               elapsed())
-                     .c_str());
+    std::fprintf(
+        stderr, "%s\n",
+        formatSummary(summaryCounters(s, lost), engine.counters().flows_exported, elapsed())
+            .c_str());
     if (engine.counters().beyond_limit)
         std::fprintf(stderr, "netflow: %llu flows beyond --max-flows were counted, not written\n",
                      static_cast<unsigned long long>(engine.counters().beyond_limit));
