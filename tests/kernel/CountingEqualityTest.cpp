@@ -75,7 +75,7 @@ TEST_F(CountingEqualityTest, GoldenAndCorpusCapturesThroughTc) {
 // decides before the counting core; offline, libpcap runs it on the same
 // frames. Same flows, same "filtered out".
 TEST_F(CountingEqualityTest, UserFilterThroughXdpAndTc) {
-    const auto captures = goldenAndCorpus();
+    const auto captures = goldenAndCorpusCaptures();
     ReplayTotals xdp = replayAll(Filtering::User, captures, Hook::Xdp);
     std::printf("%s\n", xdp.summary("XDP, --filter, golden + corpus", Hook::Xdp).c_str());
     EXPECT_EQ(xdp.unequal, 0u);
