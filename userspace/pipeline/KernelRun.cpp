@@ -18,9 +18,9 @@
 #include "kernel/InterfaceAttachment.h"
 #include "kernel/RxQueues.h"
 #include "kernel/XskReceiver.h"
-#include "output/CsvWriter.h"
 #include "pipeline/FlowPipeline.h"
 #include "pipeline/KernelFlowEngine.h"
+#include "pipeline/SinkFactory.h"
 #include "pipeline/RunSummary.h"
 #include "pipeline/StopSignal.h"
 
@@ -34,7 +34,9 @@ uint64_t clockMicros(clockid_t clock) {
 }
 
 XdpMode xdpMode(const std::string &mode) {
-    return mode == "native" ? XdpMode::Native : mode == "generic" ? XdpMode::Generic : XdpMode::Auto;
+    return mode == "native"    ? XdpMode::Native
+           : mode == "generic" ? XdpMode::Generic
+                               : XdpMode::Auto;
 }
 
 CountingConfig countingConfig(const Options &o, const MeterConfig &meter) {
@@ -144,9 +146,9 @@ KernelRunResult runKernelLive(const Options &options) {
                                  static_cast<int64_t>(clockMicros(CLOCK_MONOTONIC));
     FlowClassifier classifier(selectsColumn(options, Column::SERVER_NAME));
     FlowFeatures features(classifier, labelSpec(options), clock_offset);
-    std::unique_ptr<CsvWriter> writer;
+    std::unique_ptr<FlowSink> writer;
     try {
-        writer = std::make_unique<CsvWriter>(options.output, options.columns, features);
+        writer = makeSink(options, features);
     } catch (const std::runtime_error &e) {
         return fail(kExitRuntimeError, e.what());
     }
@@ -162,8 +164,7 @@ KernelRunResult runKernelLive(const Options &options) {
     }
     BpfStats stats(programs->statsMapFd());
     if (options.verbose) {
-        std::fprintf(stderr, "netflow: capturing on %s\n",
-                     attachment.value().describe().c_str());
+        std::fprintf(stderr, "netflow: capturing on %s\n", attachment.value().describe().c_str());
         for (const std::string &note : attachment.value().notes())
             std::fprintf(stderr, "netflow: %s\n", note.c_str());
     }
@@ -257,10 +258,12 @@ KernelRunResult runKernelLive(const Options &options) {
     Result<nf_kern_stats> final_stats = stats.read();
     nf_kern_stats s = final_stats ? final_stats.value() : nf_kern_stats{};
     uint64_t lost = s.counters[NF_STAT_RINGBUF_FAILED];
-    std::fprintf(stderr, "%s\n",
-                 formatSummary(summaryCounters(s, lost), engine.counters().flows_exported,
-                               elapsed())
-                     .c_str());
+    std::fprintf(
+        stderr, "%s\n",
+        formatSummary(summaryCounters(s, lost), engine.counters().flows_exported, elapsed())
+            .c_str());
+    if (std::string line = writer->summary(); !line.empty())
+        std::fprintf(stderr, "%s\n", line.c_str());
     if (engine.counters().beyond_limit)
         std::fprintf(stderr, "netflow: %llu flows beyond --max-flows were counted, not written\n",
                      static_cast<unsigned long long>(engine.counters().beyond_limit));
