@@ -2,7 +2,7 @@
 """A flow-collecting HTTP server for netflow's -u tests, on 127.0.0.1.
 
     flow_server.py --port-file F --log L --requests R [--port P] [--mode M]
-                   [--require-header 'Name: value']
+                   [--require-header 'Name: value'] [--tls CERT KEY]
 
 Writes the port it listens on to F (P, or a free one when P is 0), then
 serves POSTs with HTTP/1.1 keep-alive, one thread per connection:
@@ -13,7 +13,7 @@ serves POSTs with HTTP/1.1 keep-alive, one thread per connection:
 Every answered request is one line of R: "STATUS NFLOWS". Every request
 answered 200 appends its body, as received, as one line of L. A request
 without Content-Type: application/json gets 415, one without the required
-header 401. SIGTERM stops the server between two requests: a request is
+header 401. --tls serves https with that certificate. SIGTERM stops the server between two requests: a request is
 either answered and logged, or neither, so a flow is never counted as
 received by a server that the client saw fail.
 """
@@ -22,6 +22,7 @@ import json
 import os
 import signal
 import socketserver
+import ssl
 import sys
 import threading
 import time
@@ -39,6 +40,7 @@ def main():
     ap.add_argument("--requests", required=True)
     ap.add_argument("--mode", default="ok", choices=["ok", "flaky", "hang", "reject"])
     ap.add_argument("--require-header")
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     args = ap.parse_args()
 
     class Handler(BaseHTTPRequestHandler):
@@ -99,6 +101,10 @@ def main():
         request_queue_size = 64
 
     server = Server(("127.0.0.1", args.port), Handler)
+    if args.tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(*args.tls)
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
 
     def stop(signum, frame):
         lock.acquire()  # never in the middle of an answer

@@ -56,6 +56,7 @@ for name in http dns ftp ping http6; do
     args_for "$name"
     "$netflow" "${a[@]}" -c "$work/$name.csv" 2>/dev/null || fail "$name: CSV conversion failed"
 done
+"$netflow" -f "$golden/http.pcap" -c "$work/http-default.csv" 2>/dev/null || fail "http: CSV failed"
 "$gen" "$work/many.pcap" 1000 1000 2>/dev/null || fail "gen_synthetic_flows"
 "$netflow" -f "$work/many.pcap" -c "$work/many.csv" 2>/dev/null || fail "many: CSV failed"
 "$gen" "$work/some.pcap" 200 200 2>/dev/null || fail "gen_synthetic_flows"
@@ -196,6 +197,26 @@ done
 # Without --flush-interval a partial batch still goes out while the run is
 # live: covered by the flush timer; without --batch every body is one object.
 grep -q '^\[' "$work/ok/log" && fail "without --batch a body is an array"
+
+# ------------------------------------------------------------ https
+# Certificates are verified against the system CA store: a self-signed
+# server is refused (never sent a flow), the flows stay in the spool.
+if openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$work/key.pem" -out "$work/cert.pem" \
+    >/dev/null 2>&1; then
+    start_server "$work/tls" ok 0 --tls "$work/cert.pem" "$work/key.pem"
+    "$netflow" -f "$golden/http.pcap" -u "https://127.0.0.1:$port/predict" --timeout 2 \
+        --spool "$work/tls.spool" 2>"$work/tls.err"
+    rc=$?
+    stop_server
+    [ "$rc" = 1 ] || fail "self-signed https: exit $rc, want 1: $(cat "$work/tls.err")"
+    grep -qi 'certificate' "$work/tls.err" || fail "self-signed https: $(cat "$work/tls.err")"
+    [ ! -s "$work/tls/requests" ] || fail "self-signed https: a request got through"
+    python3 "$here/check_flows.py" --received "$work/tls.spool" --csv "$work/http-default.csv" ||
+        fail "self-signed https: the spool does not hold the flows"
+else
+    fail "openssl could not make a test certificate"
+fi
 
 # ------------------------------------------------------------ rejected (4xx)
 start_server "$work/reject" reject 0
