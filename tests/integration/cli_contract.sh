@@ -122,6 +122,18 @@ expect_error 2 "--timeout" -- -f "$cap" -u http://127.0.0.1:9/ --timeout 0
 expect_error 1 "not delivered.*$tmp/refused.spool" -- -f "$cap" -u http://127.0.0.1:9/ \
     --timeout 1 --spool "$tmp/refused.spool"
 [ -s "$tmp/refused.spool" ] || fail "-u to a closed port: no spool"
+# A spool that is not JSON lines is refused and left as it is; one locked by
+# another process is refused; the capture itself is never the spool.
+cp "$golden/dns.pcap" "$tmp/notspool"
+expect_error 1 "is not a netflow spool" -- -f "$cap" -u http://127.0.0.1:9/ --spool "$tmp/notspool"
+cmp -s "$golden/dns.pcap" "$tmp/notspool" || fail "a file that is not a spool was changed"
+flock "$tmp/refused.spool" sleep 4 </dev/null >/dev/null 2>&1 &
+locker=$!
+sleep 0.5
+expect_error 1 "in use by another netflow" -- -f "$cap" -u http://127.0.0.1:9/ \
+    --spool "$tmp/refused.spool"
+wait "$locker"
+expect_error 2 "is the input capture itself" -- -f "$cap" -u http://127.0.0.1:9/ --spool "$cap"
 
 if [ "$failures" -gt 0 ]; then
     echo "$failures check(s) failed"
