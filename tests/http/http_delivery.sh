@@ -229,6 +229,12 @@ grep -q "$http_rows flows\? rejected by the server (HTTP 400), not retried" "$wo
     fail "rejected: not reported: $(cat "$work/reject.err")"
 [ "$(wc -l <"$work/reject/requests")" = "$http_rows" ] || fail "rejected: a 400 was retried"
 
+# Under ASan/UBSan an error report can hide behind an expected exit 1.
+if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$work"/*.err "$work"/*/*.err \
+    2>/dev/null; then
+    fail "sanitizer reports in the files above"
+fi
+
 if [ "$failures" -gt 0 ]; then
     echo "$failures failure(s)"
     exit 1

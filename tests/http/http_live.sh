@@ -76,4 +76,6 @@ if len(ping) != 1 or ping[0]["IN_PKTS"] != 3 or ping[0]["OUT_PKTS"] != 3:
     sys.exit(f"the ping's flow is missing or wrong: {ping}")
 print(f"{want} flows delivered, the ping's with 3 packets each way")
 PY
+! grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$work/netflow.log" ||
+    fail "sanitizer report"
 echo "http live ($backend): passed"
