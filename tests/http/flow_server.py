@@ -6,7 +6,8 @@
 
 Writes the port it listens on to F (P, or a free one when P is 0), then
 serves POSTs with HTTP/1.1 keep-alive, one thread per connection:
-  ok      200, body {"verdict":"benign","flows":N}
+  ok      200, body {"verdict": "benign", "flows": 1} for an object, an
+          array of {"verdict": "benign"}, one per flow, for an array
   flaky   500 to every other request (the 1st, 3rd, ...), else as ok
   hang    accepts and reads the request, never answers
   reject  400 to every request
@@ -91,7 +92,9 @@ def main():
                 if args.mode == "flaky" and n % 2 == 1:
                     self.answer(500, '{"error":"try again"}', nflows)
                     return
-                self.answer(200, json.dumps({"verdict": "benign", "flows": nflows}), nflows)
+                verdict = [{"verdict": "benign"}] * nflows if isinstance(doc, list) else \
+                    {"verdict": "benign", "flows": 1}
+                self.answer(200, json.dumps(verdict), nflows)
                 with open(args.log, "ab") as f:
                     f.write(raw.replace(b"\n", b" ") + b"\n")
 

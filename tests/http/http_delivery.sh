@@ -177,11 +177,11 @@ python3 "$here/check_flows.py" --received "$work/hang.spool" --csv "$work/dns.cs
     fail "hanging server: the spool does not hold every flow"
 echo "hanging server: exited after $secs s with --timeout 3"
 
-# ------------------------------------------------------------ batching
+# ------------------------------------------------------------ batching (and -v per flow)
 for batch in 7 100 1000 5000; do
     start_server "$work/batch$batch" ok 0
-    "$netflow" -f "$work/many.pcap" -u "$url" --batch "$batch" --flush-interval 60 \
-        --spool "$work/batch.spool" 2>"$work/batch$batch.err"
+    "$netflow" -f "$work/many.pcap" -u "$url" --batch "$batch" --flush-interval 60 -v \
+        --spool "$work/batch.spool" >"$work/batch$batch.out" 2>"$work/batch$batch.err"
     rc=$?
     stop_server
     [ "$rc" = 0 ] || fail "--batch $batch: exit $rc: $(cat "$work/batch$batch.err")"
@@ -191,6 +191,9 @@ for batch in 7 100 1000 5000; do
     [ "$(requests "$work/batch$batch" 200)" = "$(wc -l <"$work/batch$batch/requests")" ] ||
         fail "--batch $batch: requests other than 200"
     grep -qv '^\[' "$work/batch$batch/log" && fail "--batch $batch: a body that is not an array"
+    # -v: the server answers a batch with one verdict per flow: one line each.
+    [ "$(grep -c '^{"verdict": "benign"}$' "$work/batch$batch.out")" = 1000 ] ||
+        fail "--batch $batch -v: $(wc -l <"$work/batch$batch.out") lines, want 1000 verdicts"
     python3 "$here/check_flows.py" --received "$work/batch$batch/log" --csv "$work/many.csv" ||
         fail "--batch $batch: flows lost or duplicated"
 done

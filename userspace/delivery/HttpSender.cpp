@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "delivery/JsonArraySplit.h"
+
 namespace netflow {
 namespace {
 
@@ -308,7 +310,7 @@ void HttpSender::complete(Slot &slot, CURLcode result, Clock::time_point now) {
             counters_.delivered += n;
             failing_ = false;
             if (options_.print_responses)
-                printResponse(slot.response);
+                printResponse(slot.response, slot.lines.size());
             slot.state = Slot::State::Free;
             break;
         case RequestOutcome::Retry: {
@@ -365,10 +367,17 @@ void HttpSender::spoolLines(const std::vector<std::string> &lines) {
         spool_.append(line);
 }
 
-void HttpSender::printResponse(const std::string &body) {
-    std::string line = oneLine(body);
-    line += '\n';
-    std::fwrite(line.data(), 1, line.size(), stdout);
+void HttpSender::printResponse(const std::string &body, size_t flows) {
+    std::string out;
+    // A batch answered with one element per flow: one line per flow.
+    auto elements = options_.batch > 1 ? splitJsonArray(body) : std::nullopt;
+    if (elements && elements->size() == flows) {
+        for (std::string_view element : *elements)
+            out += oneLine(std::string(element)) + '\n';
+    } else {
+        out = oneLine(body) + '\n';
+    }
+    std::fwrite(out.data(), 1, out.size(), stdout);
 }
 
 }  // namespace netflow

@@ -76,7 +76,9 @@ class HttpSender {
     void giveUp();
     void spoolLines(const std::vector<std::string> &lines);
     int pollMillis(Clock::time_point now) const;
-    void printResponse(const std::string &body);
+    // -v: the body on stdout, one line (one per flow when a batch's answer
+    // is an array of as many elements).
+    void printResponse(const std::string &body, size_t flows);
 
     const HttpOptions options_;
     const bool wait_for_room_;
