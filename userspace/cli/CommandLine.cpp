@@ -91,7 +91,8 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
     app.add_option("--attack", opts.attack, "Label=1, Attack=NAME for every flow");
     auto *opt_filter =
         app.add_option("--filter", filter, "tcpdump filter (libpcap syntax and semantics)");
-    app.add_flag("-v,--verbose", opts.verbose, "more detail on stderr");
+    app.add_flag("-v,--verbose", opts.verbose,
+                 "more detail on stderr; with -u, the server's answer per flow on stdout");
     app.add_option("--idle-timeout", opts.idle_timeout_s, "idle timeout in seconds (30)");
     app.add_option("--active-timeout", opts.active_timeout_s, "active timeout in seconds (120)");
     app.add_option("--dpi-packets", opts.dpi_packets,

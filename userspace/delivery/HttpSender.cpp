@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <stdexcept>
 
@@ -26,8 +27,9 @@ size_t onBody(char *data, size_t size, size_t n, void *user) {
     return bytes;
 }
 
+// At least 1 ms: libcurl reads a timeout of 0 as none at all.
 std::chrono::milliseconds millis(double seconds) {
-    return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+    return std::chrono::milliseconds(std::max<int64_t>(1, std::llround(seconds * 1000)));
 }
 
 // A body on one line: line breaks become spaces, trailing ones go.
