@@ -221,6 +221,82 @@ else
     fail "openssl could not make a test certificate"
 fi
 
+# ------------------------------------------------------------ persistent connections, HTTP/2
+# nginx (make deps) answering 200, logging each request's protocol and
+# connection number: plain http keeps its connections alive (1000 requests
+# on at most 4 connections, one per request in flight); https with a
+# certificate trusted through --cacert negotiates HTTP/2 (ALPN) and
+# multiplexes the requests as streams.
+nginx_pid=
+start_nginx() {  # start_nginx DIR [ssl]: sets $port
+    local dir=$1 listen
+    mkdir -p "$dir/logs"
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    listen="127.0.0.1:$port"
+    [ "${2:-}" = ssl ] && listen="$listen ssl http2"
+    cat >"$dir/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/logs/error.log warn;
+events { worker_connections 256; }
+http {
+    client_body_temp_path $dir/body;
+    proxy_temp_path $dir/proxy;
+    fastcgi_temp_path $dir/fastcgi;
+    uwsgi_temp_path $dir/uwsgi;
+    scgi_temp_path $dir/scgi;
+    keepalive_requests 100000;
+    log_format proto '\$server_protocol \$connection \$status';
+    server {
+        listen $listen;
+        ssl_certificate $work/cert.pem;
+        ssl_certificate_key $work/key.pem;
+        access_log $dir/logs/requests.log proto;
+        location / { return 200 '{"verdict":"ok"}'; }
+    }
+}
+CONF
+    nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/logs/error.log" &
+    nginx_pid=$!
+    for _ in $(seq 100); do
+        curl -sk -o /dev/null "http$([ "${2:-}" = ssl ] && echo s)://127.0.0.1:$port/" && return 0
+        sleep 0.1
+    done
+    fail "nginx did not start: $(cat "$dir/logs/error.log")"
+}
+stop_nginx() {
+    [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
+    nginx_pid=
+}
+trap 'stop_server; stop_nginx; rm -rf "$work"' EXIT
+if [ -s "$work/cert.pem" ] && command -v nginx >/dev/null; then
+    for scheme in http https; do
+        start_nginx "$work/nginx-$scheme" "$([ $scheme = https ] && echo ssl)"
+        : >"$work/nginx-$scheme/logs/requests.log"  # without the readiness probes
+        "$netflow" -f "$work/many.pcap" -u "$scheme://127.0.0.1:$port/predict" \
+            --cacert "$work/cert.pem" --spool "$work/nginx.spool" 2>"$work/nginx-$scheme.err"
+        rc=$?
+        stop_nginx
+        log=$work/nginx-$scheme/logs/requests.log
+        [ "$rc" = 0 ] || fail "$scheme via nginx: exit $rc: $(cat "$work/nginx-$scheme.err")"
+        grep -q 'http: 1000 flows delivered in 1000 requests' "$work/nginx-$scheme.err" ||
+            fail "$scheme via nginx: $(tail -1 "$work/nginx-$scheme.err")"
+        [ "$(awk '$3 == 200' "$log" | wc -l)" = 1000 ] || fail "$scheme: nginx answered $(wc -l <"$log")"
+        conns=$(awk '{ print $2 }' "$log" | sort -u | wc -l)
+        [ "$conns" -le 4 ] || fail "$scheme: 1000 requests on $conns connections (no keep-alive?)"
+        want=HTTP/1.1
+        [ $scheme = https ] && want=HTTP/2.0
+        [ "$(awk -v p="$want" '$1 == p' "$log" | wc -l)" = 1000 ] ||
+            fail "$scheme: not every request was $want: $(sort "$log" | uniq -c | head -3)"
+        echo "$scheme via nginx: 1000 requests, $want, $conns connection(s)"
+    done
+else
+    fail "no certificate or no nginx (make deps) for the connection tests"
+fi
+"$netflow" -f "$golden/http.pcap" -u http://127.0.0.1:9/ --cacert "$work/none.pem" 2>/dev/null
+[ $? = 2 ] || fail "an unreadable --cacert is not a usage error"
+
 # ------------------------------------------------------------ rejected (4xx)
 start_server "$work/reject" reject 0
 "$netflow" -f "$golden/http.pcap" -u "$url" --spool "$work/reject.spool" 2>"$work/reject.err"

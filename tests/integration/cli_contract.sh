@@ -75,7 +75,7 @@ rows=$(($(wc -l <"$tmp/cut.csv") - 1))
 for flag in --interface --file --csv --url --fields --version --max-flows --max-time --label \
     --no-label --attack --filter --verbose --idle-timeout --active-timeout --dpi-packets \
     --app-packets --backend --capture --xdp-mode --stats --batch --flush-interval --spool \
-    --timeout --header --queue-size; do
+    --timeout --header --queue-size --cacert; do
     grep -q -- "$flag" "$tmp/help" || fail "--help does not mention $flag"
 done
 

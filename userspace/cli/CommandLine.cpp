@@ -1,6 +1,7 @@
 #include "cli/CommandLine.h"
 
 #include <CLI/CLI.hpp>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -129,6 +130,9 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
     auto *opt_queue = app.add_option("--queue-size", opts.http.queue_capacity,
                                      "-u: flows held in memory before the spool (16384)")
                           ->check(CLI::Range(size_t{1}, size_t{1} << 24));
+    auto *opt_cacert =
+        app.add_option("--cacert", opts.http.ca_file,
+                       "-u https: trust the CAs in FILE (PEM) instead of the system store");
     app.add_option("output", opts.output, "CSV path (- for stdout) or URL")->required();
 
     std::vector<std::string> args(argv + 1, argv + argc);
@@ -183,11 +187,12 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
         return usageError(
             "--backend, --capture, --xdp-mode and --flow-map-size apply to -i only, not to -f");
 
-    if (!url && (opt_batch->count() || opt_flush->count() || opt_spool->count() ||
-                 opt_timeout->count() || opt_header->count() || opt_queue->count()))
+    if (!url &&
+        (opt_batch->count() || opt_flush->count() || opt_spool->count() || opt_timeout->count() ||
+         opt_header->count() || opt_queue->count() || opt_cacert->count()))
         return usageError(
-            "--batch, --flush-interval, --spool, --timeout, --header and --queue-size apply to -u "
-            "only");
+            "--batch, --flush-interval, --spool, --timeout, --header, --queue-size and --cacert "
+            "apply to -u only");
     if (url) {
         if (auto bad = checkHttpUrl(opts.output))
             return usageError(*bad);
@@ -199,6 +204,8 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
             return usageError("--timeout must be a positive number of seconds");
         if (!(opts.http.flush_interval_s > 0) || opts.http.flush_interval_s > 3600)
             return usageError("--flush-interval must be a positive number of seconds");
+        if (opt_cacert->count() && ::access(opts.http.ca_file.c_str(), R_OK) != 0)
+            return usageError("--cacert " + opts.http.ca_file + " cannot be read");
         if (opts.http.spool_path.empty())
             return usageError("--spool must not be empty");
         opts.http.url = opts.output;

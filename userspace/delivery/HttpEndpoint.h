@@ -18,6 +18,7 @@ struct HttpOptions {
     size_t queue_capacity = 16384;  // flows held in memory before spooling
     size_t max_in_flight = 4;       // requests at once (connections or h2 streams)
     bool print_responses = false;   // -v: each response body on stdout
+    std::string ca_file;            // --cacert: trusted CAs instead of the system store
 };
 
 // Checks the -u URL: it must parse, be http or https, and name a host.

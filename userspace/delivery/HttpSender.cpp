@@ -126,6 +126,8 @@ HttpSender::HttpSender(const HttpOptions &options, bool wait_for_room)
         curl_easy_setopt(e, CURLOPT_WRITEDATA, &slot->response);
         curl_easy_setopt(e, CURLOPT_ERRORBUFFER, slot->error);
         curl_easy_setopt(e, CURLOPT_PRIVATE, slot.get());
+        if (!options.ca_file.empty())
+            curl_easy_setopt(e, CURLOPT_CAINFO, options.ca_file.c_str());
         slots_.push_back(std::move(slot));
     }
     // The sender thread takes no signals: SIGINT/SIGTERM go to the capture
