@@ -163,6 +163,12 @@ python3 "$here/check_flows.py" --received "$work/back/log" --csv "$work/dns.csv"
 # ------------------------------------------------------------ a server that never answers
 # The program exits within its --timeout after the end of the capture, the
 # flows in the spool (and none delivered).
+# The bound: --timeout after the end of the capture. The capture's own time
+# (start-up, nDPI, the file; slow under ASan on a loaded machine) is
+# measured by the same conversion to CSV just before.
+t0=$EPOCHREALTIME
+"$netflow" -f "$golden/dns.pcap" --fields "$fields" -c "$work/dns-timed.csv" 2>/dev/null
+capture=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
 start_server "$work/hang" hang 0
 t0=$EPOCHREALTIME
 timeout -k 5 60 "$netflow" -f "$golden/dns.pcap" --fields "$fields" -u "$url" --timeout 3 \
@@ -171,11 +177,11 @@ rc=$?
 secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
 stop_server
 [ "$rc" = 1 ] || fail "hanging server: exit $rc, want 1 (124 is a hang): $(cat "$work/hang.err")"
-awk -v s="$secs" 'BEGIN { exit !(s >= 3 && s < 3 + 4) }' ||
-    fail "hanging server: took $secs s with --timeout 3 (want 3 to 7 s)"
+awk -v s="$secs" -v c="$capture" 'BEGIN { exit !(s >= 3 && s < 3 + 2 * c + 2) }' ||
+    fail "hanging server: took $secs s with --timeout 3 (the capture alone: $capture s)"
 python3 "$here/check_flows.py" --received "$work/hang.spool" --csv "$work/dns.csv" ||
     fail "hanging server: the spool does not hold every flow"
-echo "hanging server: exited after $secs s with --timeout 3"
+echo "hanging server: exited after $secs s with --timeout 3 (the capture alone: $capture s)"
 
 # ------------------------------------------------------------ batching (and -v per flow)
 for batch in 7 100 1000 5000; do
@@ -247,7 +253,7 @@ http {
     uwsgi_temp_path $dir/uwsgi;
     scgi_temp_path $dir/scgi;
     keepalive_requests 100000;
-    log_format proto '\$server_protocol \$connection \$status';
+    log_format proto '\$server_protocol \$connection \$status \$uri';
     server {
         listen $listen;
         ssl_certificate $work/cert.pem;
@@ -260,7 +266,8 @@ CONF
     nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/logs/error.log" &
     nginx_pid=$!
     for _ in $(seq 100); do
-        curl -sk -o /dev/null "http$([ "${2:-}" = ssl ] && echo s)://127.0.0.1:$port/" && return 0
+        curl -sk -o /dev/null "http$([ "${2:-}" = ssl ] && echo s)://127.0.0.1:$port/ready" &&
+            return 0
         sleep 0.1
     done
     fail "nginx did not start: $(cat "$dir/logs/error.log")"
@@ -273,12 +280,13 @@ trap 'stop_server; stop_nginx; rm -rf "$work"' EXIT
 if [ -s "$work/cert.pem" ] && command -v nginx >/dev/null; then
     for scheme in http https; do
         start_nginx "$work/nginx-$scheme" "$([ $scheme = https ] && echo ssl)"
-        : >"$work/nginx-$scheme/logs/requests.log"  # without the readiness probes
         "$netflow" -f "$work/many.pcap" -u "$scheme://127.0.0.1:$port/predict" \
             --cacert "$work/cert.pem" --spool "$work/nginx.spool" 2>"$work/nginx-$scheme.err"
         rc=$?
         stop_nginx
-        log=$work/nginx-$scheme/logs/requests.log
+        # The readiness probes (/ready) are not counted.
+        grep -v ' /ready$' "$work/nginx-$scheme/logs/requests.log" >"$work/nginx-$scheme.log"
+        log=$work/nginx-$scheme.log
         [ "$rc" = 0 ] || fail "$scheme via nginx: exit $rc: $(cat "$work/nginx-$scheme.err")"
         grep -q 'http: 1000 flows delivered in 1000 requests' "$work/nginx-$scheme.err" ||
             fail "$scheme via nginx: $(tail -1 "$work/nginx-$scheme.err")"
