@@ -18,11 +18,6 @@ int main(int argc, char **argv) {
     }
     const Options &options = std::get<Options>(parsed);
 
-    if (options.output_kind == OutputKind::Url) {
-        std::fprintf(stderr, "netflow: error: HTTP output (-u) is not yet available\n");
-        return kExitUsage;
-    }
-
     installStopHandlers();
     try {
         return options.interface.empty() ? runOffline(options) : runLive(options);

@@ -74,7 +74,8 @@ rows=$(($(wc -l <"$tmp/cut.csv") - 1))
 "$netflow" --help >"$tmp/help" 2>&1 || fail "--help exited $?"
 for flag in --interface --file --csv --url --fields --version --max-flows --max-time --label \
     --no-label --attack --filter --verbose --idle-timeout --active-timeout --dpi-packets \
-    --app-packets --backend --capture --xdp-mode --stats; do
+    --app-packets --backend --capture --xdp-mode --stats --batch --flush-interval --spool \
+    --timeout --header --queue-size --cacert; do
     grep -q -- "$flag" "$tmp/help" || fail "--help does not mention $flag"
 done
 
@@ -108,8 +109,31 @@ done
 
 # A live interface that does not exist: a runtime error naming it.
 expect_error 1 "nf-none0 does not exist" -- -i nf-none0 --backend pcap -c "$tmp/o.csv"
-# HTTP output is a later issue; until then it says so.
-expect_error 2 "not yet available" -- -f "$cap" -u http://127.0.0.1:9/
+# -u: a URL that does not parse or is not http(s) is a usage error, before
+# anything is read or created; the delivery flags belong to -u.
+expect_error 2 "not an http or https URL" -- -f "$cap" -u ftp://127.0.0.1/x
+expect_error 2 "not a valid URL" -- -f "$cap" -u "http://exa mple/"
+expect_error 2 "no scheme\|not a valid URL" -- -f "$cap" -u "127.0.0.1:8080/predict"
+expect_error 2 "apply to -u only" -- -f "$cap" -c "$tmp/o.csv" --batch 10
+expect_error 2 "Name: value" -- -f "$cap" -u http://127.0.0.1:9/ --header nocolon
+expect_error 2 "--timeout" -- -f "$cap" -u http://127.0.0.1:9/ --timeout 0
+# A port where nothing listens: the flows stay in the spool, exit 1 after
+# --timeout, and the error says how many and where.
+expect_error 1 "not delivered.*$tmp/refused.spool" -- -f "$cap" -u http://127.0.0.1:9/ \
+    --timeout 1 --spool "$tmp/refused.spool"
+[ -s "$tmp/refused.spool" ] || fail "-u to a closed port: no spool"
+# A spool that is not JSON lines is refused and left as it is; one locked by
+# another process is refused; the capture itself is never the spool.
+cp "$golden/dns.pcap" "$tmp/notspool"
+expect_error 1 "is not a netflow spool" -- -f "$cap" -u http://127.0.0.1:9/ --spool "$tmp/notspool"
+cmp -s "$golden/dns.pcap" "$tmp/notspool" || fail "a file that is not a spool was changed"
+flock "$tmp/refused.spool" sleep 4 </dev/null >/dev/null 2>&1 &
+locker=$!
+sleep 0.5
+expect_error 1 "in use by another netflow" -- -f "$cap" -u http://127.0.0.1:9/ \
+    --spool "$tmp/refused.spool"
+wait "$locker"
+expect_error 2 "is the input capture itself" -- -f "$cap" -u http://127.0.0.1:9/ --spool "$cap"
 
 if [ "$failures" -gt 0 ]; then
     echo "$failures check(s) failed"

@@ -23,6 +23,9 @@
 #    counter, and the same program with a 3-clause and a 10-clause --filter
 #    spliced in, with PASS/FAIL for the 3-clause one adding <= 10% per packet
 #    (tools/bench_bpf/bpf_cost.cpp says how). Needs root.
+# 4. Runs tools/bench/http_bench.sh: flows/s delivered with -u to a local
+#    nginx, with and without --batch 100, next to the CSV writer on the same
+#    capture, with PASS/FAIL for --batch 100 within 20% of the CSV's flows/s.
 #
 # Exit status: 0 when every tool that ran exited 0 (a missed target is a
 # result, not an error; a missing netflow or bpf_cost binary or peer is
@@ -252,6 +255,12 @@ elif ! "${PIN[@]}" timeout -k 10 "$TIMEOUT" "$BPF_COST" "$PCAP"; then
     echo "ERROR: bpf_cost failed: $BPF_COST $PCAP"
     failed=1
 fi
+
+# HTTP delivery (-u) against a local nginx, next to the CSV writer
+# (tools/bench/http_bench.sh says how).
+echo
+NETFLOW=$NETFLOW BENCH_RUNS=$RUNS BENCH_CPU=$BENCH_CPU BENCH_TIMEOUT=$TIMEOUT \
+    "$REPO/tools/bench/http_bench.sh" "$BUILD_DIR" || failed=1
 
 # Live: netflow's kernel path vs tcpdump on a veth pair, same capture
 # (tools/bench/live_bench.sh says how; it skips itself when not root).

@@ -1,6 +1,7 @@
 #include "cli/CommandLine.h"
 
 #include <CLI/CLI.hpp>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -91,7 +92,8 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
     app.add_option("--attack", opts.attack, "Label=1, Attack=NAME for every flow");
     auto *opt_filter =
         app.add_option("--filter", filter, "tcpdump filter (libpcap syntax and semantics)");
-    app.add_flag("-v,--verbose", opts.verbose, "more detail on stderr");
+    app.add_flag("-v,--verbose", opts.verbose,
+                 "more detail on stderr; with -u, the server's answer per flow on stdout");
     app.add_option("--idle-timeout", opts.idle_timeout_s, "idle timeout in seconds (30)");
     app.add_option("--active-timeout", opts.active_timeout_s, "active timeout in seconds (120)");
     app.add_option("--dpi-packets", opts.dpi_packets,
@@ -111,6 +113,26 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
                        "live kernel path: flows the kernel map holds; more go to userspace "
                        "(65536)")
             ->check(CLI::Range(1u, 1u << 26));
+    auto *opt_batch =
+        app.add_option("--batch", opts.http.batch,
+                       "-u: up to N flows per request, as a JSON array (default: one object)")
+            ->check(CLI::Range(size_t{1}, size_t{100000}));
+    auto *opt_flush = app.add_option("--flush-interval", opts.http.flush_interval_s,
+                                     "-u --batch: a partial batch waits at most SECONDS (0.5)");
+    auto *opt_spool = app.add_option("--spool", opts.http.spool_path,
+                                     "-u: flows not yet delivered are kept in FILE, JSON lines "
+                                     "(./netflow-spool.jsonl)");
+    auto *opt_timeout = app.add_option("--timeout", opts.http.timeout_s,
+                                       "-u: seconds per request, and for delivery at exit (10)");
+    auto *opt_header = app.add_option("--header", opts.http.headers,
+                                      "-u: 'Name: value' sent with every request (repeatable)")
+                           ->allow_extra_args(false);
+    auto *opt_queue = app.add_option("--queue-size", opts.http.queue_capacity,
+                                     "-u: flows held in memory before the spool (16384)")
+                          ->check(CLI::Range(size_t{1}, size_t{1} << 24));
+    auto *opt_cacert =
+        app.add_option("--cacert", opts.http.ca_file,
+                       "-u https: trust the CAs in FILE (PEM) instead of the system store");
     app.add_option("output", opts.output, "CSV path (- for stdout) or URL")->required();
 
     std::vector<std::string> args(argv + 1, argv + argc);
@@ -160,12 +182,35 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
         opts.filter = filter;
     if (opts.output.empty())
         return usageError("output must not be empty");
-    if (!opts.file.empty() &&
-        (opt_backend->count() || opt_capture->count() || opt_xdp_mode->count() ||
-         opt_map_size->count()))
+    if (!opts.file.empty() && (opt_backend->count() || opt_capture->count() ||
+                               opt_xdp_mode->count() || opt_map_size->count()))
         return usageError(
             "--backend, --capture, --xdp-mode and --flow-map-size apply to -i only, not to -f");
 
+    if (!url &&
+        (opt_batch->count() || opt_flush->count() || opt_spool->count() || opt_timeout->count() ||
+         opt_header->count() || opt_queue->count() || opt_cacert->count()))
+        return usageError(
+            "--batch, --flush-interval, --spool, --timeout, --header, --queue-size and --cacert "
+            "apply to -u only");
+    if (url) {
+        if (auto bad = checkHttpUrl(opts.output))
+            return usageError(*bad);
+        for (const std::string &header : opts.http.headers) {
+            if (auto bad = checkHttpHeader(header))
+                return usageError(*bad);
+        }
+        if (!(opts.http.timeout_s > 0) || opts.http.timeout_s > 86400)
+            return usageError("--timeout must be a positive number of seconds");
+        if (!(opts.http.flush_interval_s > 0) || opts.http.flush_interval_s > 3600)
+            return usageError("--flush-interval must be a positive number of seconds");
+        if (opt_cacert->count() && ::access(opts.http.ca_file.c_str(), R_OK) != 0)
+            return usageError("--cacert " + opts.http.ca_file + " cannot be read");
+        if (opts.http.spool_path.empty())
+            return usageError("--spool must not be empty");
+        opts.http.url = opts.output;
+        opts.http.print_responses = opts.verbose;
+    }
     opts.output_kind = url ? OutputKind::Url : OutputKind::Csv;
     opts.version = opt_version->count() ? version : 2;
     if (opt_fields->count()) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "delivery/HttpEndpoint.h"
 #include "output/Columns.h"
 
 namespace netflow {
@@ -19,6 +20,7 @@ struct Options {
 
     OutputKind output_kind = OutputKind::Csv;
     std::string output;  // CSV path ("-" is stdout) or URL
+    HttpOptions http;    // -u: the URL again, and the delivery's settings
 
     int version = 2;
     std::vector<SelectedColumn> columns;  // what to write, in order, with header names
@@ -35,9 +37,9 @@ struct Options {
     uint32_t dpi_packets = 32;
     uint32_t app_packets = 256;
 
-    std::string backend = "auto";   // live only: auto | xdp | pcap
-    std::string capture = "host";   // live only: host | tap
-    std::string xdp_mode = "auto";  // live only: auto | native | generic
+    std::string backend = "auto";       // live only: auto | xdp | pcap
+    std::string capture = "host";       // live only: host | tap
+    std::string xdp_mode = "auto";      // live only: auto | native | generic
     uint32_t flow_map_entries = 65536;  // live kernel path: flows the kernel map holds
 };
 

@@ -9,12 +9,12 @@
 #include <vector>
 
 #include "features/FlowFeatures.h"
-#include "flow/FlowMeter.h"
 #include "output/Columns.h"
+#include "output/FlowSink.h"
 
 namespace netflow {
 
-class CsvWriter : public FlowExporter {
+class CsvWriter : public FlowSink {
   public:
     // path "-" is stdout. Throws std::runtime_error when the file cannot be
     // created.
@@ -28,7 +28,7 @@ class CsvWriter : public FlowExporter {
 
     // Writes out what is buffered and closes the file. Returns "" on success,
     // else why it failed (disk full, closed pipe...).
-    std::string finish();
+    std::string finish() override;
 
     uint64_t rowsWritten() const { return rows_; }
 

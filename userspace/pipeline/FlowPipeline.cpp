@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "pipeline/SinkFactory.h"
+
 namespace netflow {
 bool selectsColumn(const Options &o, Column column) {
     return std::any_of(o.columns.begin(), o.columns.end(),
@@ -25,8 +27,8 @@ MeterConfig meterConfig(const Options &o) {
 FlowPipeline::FlowPipeline(const Options &options, int link_type, const BpfFilter *filter)
     : classifier_(selectsColumn(options, Column::SERVER_NAME)),
       features_(classifier_, labelSpec(options)),
-      writer_(options.output, options.columns, features_),
-      meter_(meterConfig(options), classifier_, writer_),
+      sink_(makeSink(options, features_)),
+      meter_(meterConfig(options), classifier_, *sink_),
       decoder_(link_type, filter) {}
 
 bool FlowPipeline::onFrame(const pcap_pkthdr &header, const uint8_t *frame) {
@@ -61,7 +63,7 @@ bool FlowPipeline::onFrame(const pcap_pkthdr &header, const uint8_t *frame) {
 
 std::string FlowPipeline::finish() {
     meter_.flushAll();
-    return writer_.finish();
+    return sink_->finish();
 }
 
 }  // namespace netflow

@@ -1,5 +1,5 @@
 // Frames in, rows out: the decoder, the flow engine, the classifier and the
-// CSV sink wired together, with the counters of where every frame went.
+// sink (CSV or HTTP) wired together, with the counters of where every frame went.
 // The offline run and the live libpcap run both feed it.
 #pragma once
 
@@ -15,7 +15,7 @@
 #include "dpi/FlowClassifier.h"
 #include "features/FlowFeatures.h"
 #include "flow/FlowMeter.h"
-#include "output/CsvWriter.h"
+#include "output/FlowSink.h"
 
 namespace netflow {
 
@@ -40,8 +40,11 @@ class FlowPipeline {
     void advanceTime(uint64_t now_us) { meter_.advanceTime(now_us); }
 
     // Exports every open flow and closes the output. Returns "" or the
-    // output's write error.
+    // output's error (a write error, flows not delivered).
     std::string finish();
+
+    // The output's own line for the end-of-run summary, or "" (after finish).
+    std::string sinkSummary() const { return sink_->summary(); }
 
     const CaptureCounters &counters() const { return counters_; }
     uint64_t flowsStarted() const { return meter_.flowsStarted(); }
@@ -51,7 +54,7 @@ class FlowPipeline {
   private:
     FlowClassifier classifier_;
     FlowFeatures features_;
-    CsvWriter writer_;
+    std::unique_ptr<FlowSink> sink_;
     FlowMeter meter_;
     PacketDecoder decoder_;
     CaptureCounters counters_;

@@ -19,9 +19,9 @@
 #include "kernel/InterfaceAttachment.h"
 #include "kernel/RxQueues.h"
 #include "kernel/XskReceiver.h"
-#include "output/CsvWriter.h"
 #include "pipeline/FlowPipeline.h"
 #include "pipeline/KernelFlowEngine.h"
+#include "pipeline/SinkFactory.h"
 #include "pipeline/RunSummary.h"
 #include "pipeline/StopSignal.h"
 
@@ -152,9 +152,9 @@ KernelRunResult runKernelLive(const Options &options) {
                                  static_cast<int64_t>(clockMicros(CLOCK_MONOTONIC));
     FlowClassifier classifier(selectsColumn(options, Column::SERVER_NAME));
     FlowFeatures features(classifier, labelSpec(options), clock_offset);
-    std::unique_ptr<CsvWriter> writer;
+    std::unique_ptr<FlowSink> writer;
     try {
-        writer = std::make_unique<CsvWriter>(options.output, options.columns, features);
+        writer = makeSink(options, features);
     } catch (const std::runtime_error &e) {
         return fail(kExitRuntimeError, e.what());
     }
@@ -274,6 +274,8 @@ KernelRunResult runKernelLive(const Options &options) {
         stderr, "%s\n",
         formatSummary(summaryCounters(s, lost), engine.counters().flows_exported, elapsed())
             .c_str());
+    if (std::string line = writer->summary(); !line.empty())
+        std::fprintf(stderr, "%s\n", line.c_str());
     if (engine.counters().beyond_limit)
         std::fprintf(stderr, "netflow: %llu flows beyond --max-flows were counted, not written\n",
                      static_cast<unsigned long long>(engine.counters().beyond_limit));

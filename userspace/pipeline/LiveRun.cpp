@@ -64,7 +64,6 @@ int runLive(const Options &options) {
 }
 
 int runPcapLive(const Options &options) {
-
     const auto started = std::chrono::steady_clock::now();
     auto elapsed = [&] {
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -135,6 +134,8 @@ int runPcapLive(const Options &options) {
     }
     std::fprintf(stderr, "%s\n",
                  formatSummary(counters, pipeline->flowsExported(), elapsed()).c_str());
+    if (std::string line = pipeline->sinkSummary(); !line.empty())
+        std::fprintf(stderr, "%s\n", line.c_str());
     return exit_code;
 }
 

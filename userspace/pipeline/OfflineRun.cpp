@@ -54,10 +54,13 @@ int runOffline(const Options &options) {
             return fail(kExitUsage, e.what());
         }
     }
+    if (options.output_kind == OutputKind::Url && sameFile(options.file, options.http.spool_path))
+        return fail(kExitUsage,
+                    "--spool " + options.http.spool_path + " is the input capture itself");
     if (!isSupportedLinkType(file->linkType()))
         return fail(kExitRuntimeError,
                     options.file + ": unsupported link type " + linkTypeName(file->linkType()));
-    if (sameFile(options.file, options.output))
+    if (options.output_kind == OutputKind::Csv && sameFile(options.file, options.output))
         return fail(kExitUsage, "output " + options.output + " is the input capture itself");
 
     std::unique_ptr<FlowPipeline> pipeline;
@@ -99,6 +102,8 @@ int runOffline(const Options &options) {
     }
     std::fprintf(stderr, "%s\n",
                  formatSummary(pipeline->counters(), pipeline->flowsExported(), elapsed()).c_str());
+    if (std::string line = pipeline->sinkSummary(); !line.empty())
+        std::fprintf(stderr, "%s\n", line.c_str());
     return exit_code;
 }
 
