@@ -26,6 +26,8 @@ KernelFlowEngine::KernelFlowEngine(const MeterConfig &config, const CountingProg
       classifier_(classifier),
       sink_(sink, counters_, flow_limit_),
       sweeper_(programs.flowMapFd(), config.timeouts),
+      payload_order_([this](const nf_rec_payload &record, const nf_packet &packet,
+                            std::span<const uint8_t> l3) { classify(record, packet, l3); }),
       overflow_(withoutFlowLimit(config), classifier, sink_) {}
 
 void KernelFlowEngine::LimitedExporter::exportFlow(const FlowRecord &flow) {
@@ -49,10 +51,15 @@ void KernelFlowEngine::onUnmappedPacket(const nf_rec_packet &record) {
 void KernelFlowEngine::onPayload(const nf_rec_payload &record, const nf_packet &packet,
                                  std::span<const uint8_t> l3) {
     counters_.payload_records++;
+    payload_order_.add(record, packet, l3);
+}
+
+void KernelFlowEngine::classify(const nf_rec_payload &record, const nf_packet &packet,
+                                std::span<const uint8_t> l3) {
     FlowClassification &cls = classifications_.of(FlowInstance{record.key, record.flow_first_us});
     const bool last_dpi = record.payload_index >= config_.budget.dpi_packets;
-    const bool done = classifier_.onPayload(cls, record.key, packet, l3, record.time_us,
-                                            record.want, last_dpi);
+    const bool done =
+        classifier_.onPayload(cls, record.key, packet, l3, record.time_us, record.want, last_dpi);
     // After the last budgeted packet the kernel stops copying by itself.
     if (done && !last_dpi) {
         counters_.dpi_done_marks++;
@@ -71,7 +78,9 @@ void KernelFlowEngine::exportPending() {
         rec.key = flow.key;
         rec.state = flow.state;
         rec.first_seen = next_first_seen_++;
-        rec.cls = classifications_.take(FlowInstance{flow.key, flow.state.first_us});
+        const FlowInstance instance{flow.key, flow.state.first_us};
+        payload_order_.forget(instance);  // what it had waiting goes to DPI first
+        rec.cls = classifications_.take(instance);
         classifier_.finish(rec.cls, rec.key, rec.state);
         sink_.exportFlow(rec);
     }
@@ -79,6 +88,7 @@ void KernelFlowEngine::exportPending() {
 }
 
 Result<size_t> KernelFlowEngine::round(uint64_t now_us) {
+    payload_order_.endRound();
     exportPending();
     pending_.swap(collecting_);
     overflow_.advanceTime(now_us);
@@ -87,12 +97,15 @@ Result<size_t> KernelFlowEngine::round(uint64_t now_us) {
     // Late payload is rare and harmless until the active timeout has passed:
     // scanning for it every 30 rounds is enough (a scan visits every entry).
     const uint64_t cutoff = config_.timeouts.active_us + kClassificationGraceUs;
-    if (++rounds_ % kRoundsPerLatePayloadScan == 0 && now_us > cutoff)
+    if (++rounds_ % kRoundsPerLatePayloadScan == 0 && now_us > cutoff) {
         counters_.late_payload += classifications_.dropOlderThan(now_us - cutoff);
+        payload_order_.dropOlderThan(now_us - cutoff);
+    }
     return swept;
 }
 
 Result<size_t> KernelFlowEngine::finish() {
+    payload_order_.release();
     exportPending();
     pending_.swap(collecting_);
     Result<size_t> drained = sweeper_.takeAll(pending_);
@@ -106,6 +119,11 @@ uint64_t KernelFlowEngine::flowsStarted() const {
            collecting_.size() + sweeper_.lastSeen() + overflow_.activeFlows();
 }
 
-KernelFlowEngine::Counters KernelFlowEngine::counters() const { return counters_; }
+KernelFlowEngine::Counters KernelFlowEngine::counters() const {
+    Counters c = counters_;
+    c.payload_reordered = payload_order_.reordered();
+    c.payload_past_gap = payload_order_.releasedPastGap();
+    return c;
+}
 
 }  // namespace netflow

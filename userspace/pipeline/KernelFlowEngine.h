@@ -19,11 +19,12 @@
 #include "kernel/CountingPrograms.h"
 #include "kernel/EventRing.h"
 #include "kernel/FlowSweeper.h"
+#include "pipeline/PayloadOrder.h"
 
 namespace netflow {
 
 class KernelFlowEngine : public EventHandler {
-public:
+  public:
     KernelFlowEngine(const MeterConfig &config, const CountingPrograms &programs,
                      FlowClassifier &classifier, FlowExporter &sink);
 
@@ -56,27 +57,32 @@ public:
         uint64_t payload_records = 0;
         uint64_t dpi_done_marks = 0;
         uint64_t dpi_done_failures = 0;
-        uint64_t late_payload = 0;  // payload of flows exported before it came
+        uint64_t late_payload = 0;       // payload of flows exported before it came
+        uint64_t payload_reordered = 0;  // came ahead of a flow's earlier payload: waited
+        uint64_t payload_past_gap = 0;   // went on with an earlier one still missing
     };
     Counters counters() const;
     size_t activeFlowsOutsideKernel() const { return overflow_.activeFlows(); }
 
-private:
+  private:
     // Every flow leaves through here, kernel and overflow alike: the
     // --max-flows limit applies to both.
     class LimitedExporter : public FlowExporter {
-    public:
+      public:
         LimitedExporter(FlowExporter &sink, Counters &counters, const uint64_t &limit)
             : sink_(sink), counters_(counters), limit_(limit) {}
         void exportFlow(const FlowRecord &flow) override;
 
-    private:
+      private:
         FlowExporter &sink_;
         Counters &counters_;
         const uint64_t &limit_;
     };
 
     void exportPending();
+    // A payload record in its flow's order: nDPI and the DNS/FTP parsers.
+    void classify(const nf_rec_payload &record, const nf_packet &packet,
+                  std::span<const uint8_t> l3);
 
     MeterConfig config_;
     const CountingPrograms &programs_;
@@ -86,6 +92,7 @@ private:
     LimitedExporter sink_;
     FlowSweeper sweeper_;
     LiveClassifications classifications_;
+    PayloadOrder payload_order_;
     // Flows the kernel map could not take are counted here, by the same
     // engine as offline (no payload: nDPI guesses from the key).
     FlowMeter overflow_;

@@ -276,6 +276,12 @@ KernelRunResult runKernelLive(const Options &options) {
             .c_str());
     if (std::string line = writer->summary(); !line.empty())
         std::fprintf(stderr, "%s\n", line.c_str());
+    if (options.verbose)
+        std::fprintf(stderr,
+                     "netflow: payload records: %llu put back in their flow's order, %llu went "
+                     "to DPI with an earlier one missing (lost on the way)\n",
+                     static_cast<unsigned long long>(engine.counters().payload_reordered),
+                     static_cast<unsigned long long>(engine.counters().payload_past_gap));
     if (engine.counters().beyond_limit)
         std::fprintf(stderr, "netflow: %llu flows beyond --max-flows were counted, not written\n",
                      static_cast<unsigned long long>(engine.counters().beyond_limit));

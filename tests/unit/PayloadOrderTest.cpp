@@ -1,0 +1,129 @@
+// PayloadOrder: each flow's payload records reach DPI in the kernel's
+// payload_index order, whatever order the AF_XDP sockets hand them over in;
+// a record behind a lost one waits one whole round, no longer; flows do not
+// wait for each other; the bytes are copied while a record waits.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "pipeline/PayloadOrder.h"
+
+namespace {
+
+using netflow::FlowInstance;
+using netflow::PayloadOrder;
+
+struct Delivered {
+    uint16_t port;
+    uint32_t index;
+    std::string bytes;
+    bool operator==(const Delivered &) const = default;
+};
+
+class PayloadOrderTest : public ::testing::Test {
+  protected:
+    PayloadOrderTest()
+        : order_([this](const nf_rec_payload &rec, const nf_packet &, std::span<const uint8_t> l3) {
+              got_.push_back(
+                  Delivered{rec.key.port_lo, rec.payload_index, std::string(l3.begin(), l3.end())});
+          }) {}
+
+    static nf_rec_payload record(uint16_t port, uint32_t index) {
+        nf_rec_payload rec;
+        std::memset(&rec, 0, sizeof(rec));
+        rec.key.port_lo = port;
+        rec.flow_first_us = 1000 + port;
+        rec.payload_index = index;
+        return rec;
+    }
+
+    // A record whose bytes name it; the buffer is overwritten after add(),
+    // as the kernel reuses an AF_XDP frame once it is read.
+    void add(uint16_t port, uint32_t index) {
+        std::string bytes = std::to_string(port) + ":" + std::to_string(index);
+        std::vector<uint8_t> frame(bytes.begin(), bytes.end());
+        nf_packet pkt{};
+        order_.add(record(port, index), pkt, frame);
+        std::fill(frame.begin(), frame.end(), 'X');
+    }
+
+    static Delivered d(uint16_t port, uint32_t index) {
+        return {port, index, std::to_string(port) + ":" + std::to_string(index)};
+    }
+
+    std::vector<Delivered> got_;
+    PayloadOrder order_;
+};
+
+TEST_F(PayloadOrderTest, InOrderGoesStraightThrough) {
+    add(80, 1);
+    add(80, 2);
+    add(80, 3);
+    EXPECT_EQ(got_, (std::vector<Delivered>{d(80, 1), d(80, 2), d(80, 3)}));
+    EXPECT_EQ(order_.reordered(), 0u);
+    EXPECT_EQ(order_.waiting(), 0u);
+}
+
+TEST_F(PayloadOrderTest, AnAnswerAheadOfItsRequestWaitsForIt) {
+    add(80, 2);  // the server's answer, read first from another socket
+    add(80, 3);
+    EXPECT_TRUE(got_.empty());
+    EXPECT_EQ(order_.waiting(), 2u);
+    add(80, 1);
+    EXPECT_EQ(got_, (std::vector<Delivered>{d(80, 1), d(80, 2), d(80, 3)}));
+    EXPECT_EQ(order_.reordered(), 2u);
+    EXPECT_EQ(order_.releasedPastGap(), 0u);
+    EXPECT_EQ(order_.waiting(), 0u);
+}
+
+TEST_F(PayloadOrderTest, FlowsDoNotWaitForEachOther) {
+    add(80, 2);
+    add(53, 1);
+    add(443, 1);
+    add(443, 2);
+    EXPECT_EQ(got_, (std::vector<Delivered>{d(53, 1), d(443, 1), d(443, 2)}));
+    add(80, 1);
+    EXPECT_EQ(got_.back(), d(80, 2));
+}
+
+TEST_F(PayloadOrderTest, BehindALostRecordWaitsOneWholeRoundOnly) {
+    add(80, 1);
+    add(80, 3);  // 2 was lost (ring full)
+    add(80, 4);
+    order_.endRound();  // they came in this round: they wait
+    EXPECT_EQ(got_, (std::vector<Delivered>{d(80, 1)}));
+    order_.endRound();  // a whole round later: they go on, in order
+    EXPECT_EQ(got_, (std::vector<Delivered>{d(80, 1), d(80, 3), d(80, 4)}));
+    EXPECT_EQ(order_.releasedPastGap(), 1u);
+    add(80, 5);  // and the flow goes on in line
+    EXPECT_EQ(got_.back(), d(80, 5));
+    add(80, 2);  // the lost one after all: late, but not dropped
+    EXPECT_EQ(got_.back(), d(80, 2));
+    EXPECT_EQ(order_.waiting(), 0u);
+}
+
+TEST_F(PayloadOrderTest, AFlowExportedGetsWhatItHadWaitingFirst) {
+    add(80, 1);
+    add(80, 3);
+    order_.forget(FlowInstance{record(80, 0).key, 1080});
+    EXPECT_EQ(got_, (std::vector<Delivered>{d(80, 1), d(80, 3)}));
+    EXPECT_EQ(order_.waiting(), 0u);
+}
+
+TEST_F(PayloadOrderTest, EndOfCaptureReleasesEverything) {
+    add(80, 3);
+    add(80, 2);
+    add(22, 5);
+    order_.release();
+    EXPECT_EQ(got_.size(), 3u);
+    auto pos = [this](const Delivered &x) { return std::find(got_.begin(), got_.end(), x); };
+    EXPECT_LT(pos(d(80, 2)), pos(d(80, 3)));
+    EXPECT_NE(pos(d(22, 5)), got_.end());
+    EXPECT_EQ(order_.waiting(), 0u);
+}
+
+}  // namespace
