@@ -38,6 +38,18 @@ class CountingEqualityTest : public ::testing::Test {
         }
         return totals;
     }
+
+    // Golden + corpus through XDP, then TC: every flow equal to offline's.
+    static void expectEqualOnBothHooks(Filtering filtering, const std::string &what) {
+        const auto captures = goldenAndCorpusCaptures();
+        for (Hook hook : {Hook::Xdp, Hook::Tc}) {
+            ReplayTotals t = replayAll(filtering, captures, hook);
+            const std::string label =
+                std::string(hook == Hook::Xdp ? "XDP, " : "TC, ") + what + ", golden + corpus";
+            std::printf("%s\n", t.summary(label, hook).c_str());
+            EXPECT_EQ(t.unequal, 0u) << label;
+        }
+    }
 };
 
 TEST_F(CountingEqualityTest, GoldenCapturesThroughXdp) {
@@ -75,23 +87,11 @@ TEST_F(CountingEqualityTest, GoldenAndCorpusCapturesThroughTc) {
 // decides before the counting core; offline, libpcap runs it on the same
 // frames. Same flows, same "filtered out".
 TEST_F(CountingEqualityTest, UserFilterThroughXdpAndTc) {
-    const auto captures = goldenAndCorpusCaptures();
-    ReplayTotals xdp = replayAll(Filtering::User, captures, Hook::Xdp);
-    std::printf("%s\n", xdp.summary("XDP, --filter, golden + corpus", Hook::Xdp).c_str());
-    EXPECT_EQ(xdp.unequal, 0u);
-    ReplayTotals tc = replayAll(Filtering::User, captures, Hook::Tc);
-    std::printf("%s\n", tc.summary("TC, --filter, golden + corpus", Hook::Tc).c_str());
-    EXPECT_EQ(tc.unequal, 0u);
+    expectEqualOnBothHooks(Filtering::User, "--filter");
 }
 
 TEST_F(CountingEqualityTest, EveryIpPacketThroughXdpAndTc) {
-    const auto captures = goldenAndCorpusCaptures();
-    ReplayTotals xdp = replayAll(Filtering::AllIp, captures, Hook::Xdp);
-    std::printf("%s\n", xdp.summary("XDP, every IP packet, golden + corpus", Hook::Xdp).c_str());
-    EXPECT_EQ(xdp.unequal, 0u);
-    ReplayTotals tc = replayAll(Filtering::AllIp, captures, Hook::Tc);
-    std::printf("%s\n", tc.summary("TC, every IP packet, golden + corpus", Hook::Tc).c_str());
-    EXPECT_EQ(tc.unequal, 0u);
+    expectEqualOnBothHooks(Filtering::AllIp, "every IP packet");
 }
 
 }  // namespace
