@@ -73,13 +73,7 @@ nf_wait_for "netflow" 50 grep -q 'capturing on' "$work/netflow.log" ||
     fail "netflow did not start: $(cat "$work/netflow.log")"
 
 # The traffic, by real programs; each must succeed (nothing taken from the host).
-curl=(curl -sS --fail --max-time 10 -o /dev/null)
-nf_cli "${curl[@]}" "http://$NF_SRV_IP4/small.html" || fail "curl small"
-nf_cli "${curl[@]}" "http://$NF_SRV_IP4/big.bin" || fail "curl big"
-nf_cli dig +time=2 +tries=1 @"$NF_SRV_IP4" www.golden.test A >/dev/null || fail "dig"
-nf_cli dig +time=2 +tries=1 @"$NF_SRV_IP4" alias.golden.test A +tcp >/dev/null || fail "dig +tcp"
-nf_cli ping -c 3 -i 0.2 -q "$NF_SRV_IP4" >/dev/null || fail "ping"
-sleep 1.5 # TCP ends linger 1 s
+nf_mixed_traffic || fail "traffic"
 
 kill -INT "$sensor"
 wait "$sensor"

@@ -117,3 +117,19 @@ nf_dns_server_start() {
   nf_wait_for "dnsmasq udp" 50 nf_srv_listening udp 53 &&
     nf_wait_for "dnsmasq tcp" 50 nf_srv_listening tcp 53
 }
+
+# The live tests' mixed traffic from the client to the servers started
+# above: curl a small page and a 200 KiB file, dig over UDP and TCP, three
+# pings; then waits out the 1 s linger of TCP ends. Each program must
+# succeed: prints what failed and returns 1 otherwise.
+nf_mixed_traffic() {
+    local curl=(curl -sS --fail --max-time 10 -o /dev/null)
+    nf_cli "${curl[@]}" "http://$NF_SRV_IP4/small.html" || { echo "curl small failed"; return 1; }
+    nf_cli "${curl[@]}" "http://$NF_SRV_IP4/big.bin" || { echo "curl big failed"; return 1; }
+    nf_cli dig +time=2 +tries=1 @"$NF_SRV_IP4" www.golden.test A >/dev/null ||
+        { echo "dig failed"; return 1; }
+    nf_cli dig +time=2 +tries=1 @"$NF_SRV_IP4" alias.golden.test A +tcp >/dev/null ||
+        { echo "dig +tcp failed"; return 1; }
+    nf_cli ping -c 3 -i 0.2 -q "$NF_SRV_IP4" >/dev/null || { echo "ping failed"; return 1; }
+    sleep 1.5
+}
