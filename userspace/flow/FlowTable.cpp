@@ -16,7 +16,9 @@ constexpr size_t kInitialSlots = 1024;
 FlowTable::FlowTable(const nf_timeouts &timeouts)
     : timeouts_(timeouts), slots_(kInitialSlots, Slot{0, kNoFlow}) {}
 
-uint32_t FlowTable::hashKey(const nf_flow_key &key) { return hashFlowKey(key); }
+uint32_t FlowTable::hashKey(const nf_flow_key &key) {
+    return hashFlowKey(key);
+}
 
 size_t FlowTable::slotOf(const nf_flow_key &key, uint32_t hash) const {
     size_t mask = slots_.size() - 1;

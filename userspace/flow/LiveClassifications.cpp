@@ -12,9 +12,8 @@ FlowClassification LiveClassifications::take(const FlowInstance &flow) {
 }
 
 size_t LiveClassifications::dropOlderThan(uint64_t cutoff_us) {
-    return std::erase_if(map_, [cutoff_us](const auto &entry) {
-        return entry.first.first_us < cutoff_us;
-    });
+    return std::erase_if(
+        map_, [cutoff_us](const auto &entry) { return entry.first.first_us < cutoff_us; });
 }
 
 }  // namespace netflow

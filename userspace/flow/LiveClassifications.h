@@ -28,7 +28,7 @@ struct FlowInstanceHash {
 };
 
 class LiveClassifications {
-public:
+  public:
     // The classification of a flow instance, created empty on first use.
     FlowClassification &of(const FlowInstance &flow) { return map_[flow]; }
 
@@ -44,7 +44,7 @@ public:
 
     size_t size() const { return map_.size(); }
 
-private:
+  private:
     std::unordered_map<FlowInstance, FlowClassification, FlowInstanceHash> map_;
 };
 

@@ -13,7 +13,7 @@
 namespace netflow {
 
 class FlowSweeper {
-public:
+  public:
     FlowSweeper(int map_fd, const nf_timeouts &timeouts)
         : map_fd_(map_fd), timeouts_(timeouts), reader_(map_fd) {}
 
@@ -33,7 +33,7 @@ public:
     // (a packet restarted the key in between): exported anyway, counted.
     uint64_t raced() const { return raced_; }
 
-private:
+  private:
     int map_fd_;
     nf_timeouts timeouts_;
     FlowMapReader reader_;
