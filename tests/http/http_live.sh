@@ -12,26 +12,10 @@ netflow=$1
 root=$2
 backend=$3
 
-if [ "$(id -u)" != 0 ]; then
-    echo "SKIP: live tests need root (network namespaces)"
-    exit 77
-fi
-# shellcheck source=tools/lab/netns.sh
-source "$root/tools/lab/netns.sh"
-# shellcheck source=tools/lab/servers.sh
-source "$root/tools/lab/servers.sh"
-
-work=$(mktemp -d /tmp/nf-http-live.XXXXXX)
-pids=()
-cleanup() {
-    local p
-    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    nf_lab_down
-    rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+NF_STOP_SIGNAL=TERM
+# shellcheck source=tools/lab/live_test.sh
+source "$root/tools/lab/live_test.sh"
+nf_test_cleanup() { wait 2>/dev/null; }
 
 nf_lab_up "h$$" || fail "lab"
 ip netns exec "$NF_CLI_NS" timeout 120 python3 "$root/tests/http/flow_server.py" \

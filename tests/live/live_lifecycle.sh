@@ -7,23 +7,10 @@
 set -uo pipefail
 netflow=$1
 root=$2
-if [ "$(id -u)" != 0 ]; then
-    echo "SKIP: live tests need root (network namespaces)"
-    exit 77
-fi
-# shellcheck source=tools/lab/netns.sh
-source "$root/tools/lab/netns.sh"
-
-work=$(mktemp -d /tmp/nf-life.XXXXXX)
-pids=()
-cleanup() {
-    local p
-    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-    nf_lab_down
-    rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+# Sensors left running are killed with -9 at exit, like the one under test.
+NF_STOP_SIGNAL=KILL
+# shellcheck source=tools/lab/live_test.sh
+source "$root/tools/lab/live_test.sh"
 
 nf_lab_up "c$$" || fail "lab"
 

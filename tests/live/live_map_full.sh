@@ -6,35 +6,13 @@
 set -uo pipefail
 netflow=$1
 root=$2
-if [ "$(id -u)" != 0 ]; then
-    echo "SKIP: live tests need root (network namespaces)"
-    exit 77
-fi
-# shellcheck source=tools/lab/netns.sh
-source "$root/tools/lab/netns.sh"
-
-work=$(mktemp -d /tmp/nf-mapfull.XXXXXX)
-pids=()
-cleanup() {
-    local p
-    for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null; done
-    nf_lab_down
-    rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+# shellcheck source=tools/lab/live_test.sh
+source "$root/tools/lab/live_test.sh"
 
 nf_lab_up "m$$" || fail "lab"
-ip netns exec "$NF_CLI_NS" timeout -s INT 120 \
-    tcpdump -i "$NF_CLI_IF" -s 0 -U -n -w "$work/recorded.pcap" 2>"$work/tcpdump.log" &
-pids+=("$!")
-for _ in $(seq 50); do grep -q 'listening on' "$work/tcpdump.log" && break; sleep 0.1; done
-ip netns exec "$NF_CLI_NS" timeout -s INT 120 "$netflow" -i "$NF_CLI_IF" --backend xdp -v \
-    --flow-map-size 4 -c "$work/live.csv" 2>"$work/netflow.log" &
-sensor=$!
-pids+=("$sensor")
-for _ in $(seq 100); do grep -q 'capturing on' "$work/netflow.log" && break; sleep 0.1; done
-grep -q 'capturing on' "$work/netflow.log" || fail "netflow did not start: $(cat "$work/netflow.log")"
+nf_record_start
+nf_sensor_start "$NF_CLI_NS" 100 "$work/netflow.log" -i "$NF_CLI_IF" --backend xdp -v \
+    --flow-map-size 4 -c "$work/live.csv"
 
 # 200 UDP flows of 3 datagrams each (the server answers each with an ICMP
 # port unreachable), far beyond 4 map entries.
@@ -43,10 +21,8 @@ nf_cli bash -c 'for p in $(seq 20001 20200); do
     fail "traffic"
 sleep 1
 
-kill -INT "$sensor"
-wait "$sensor" || fail "netflow exited $?: $(cat "$work/netflow.log")"
-kill -INT "${pids[0]}"
-wait "${pids[0]}"
+nf_sensor_stop "$work/netflow.log"
+nf_record_stop
 pids=()
 
 "$netflow" -f "$work/recorded.pcap" -c "$work/offline.csv" 2>/dev/null || fail "offline conversion"

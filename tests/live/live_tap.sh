@@ -26,31 +26,13 @@ root=$2
 tolerance_ms=${3:-5}
 xdp_mode=${4:-native}
 
-if [ "$(id -u)" != 0 ]; then
-    echo "SKIP: live tests need root (network namespaces)"
-    exit 77
-fi
-# shellcheck source=tools/lab/netns.sh
-source "$root/tools/lab/netns.sh"
-# shellcheck source=tools/lab/servers.sh
-source "$root/tools/lab/servers.sh"
+# shellcheck source=tools/lab/live_test.sh
+source "$root/tools/lab/live_test.sh"
 
 mirror_if=nfm0 # in the client namespace
 tap_if=nfm1    # in the sensor namespace
 sensor_ns="nf-sen-t$$"
-work=$(mktemp -d /tmp/nf-tap.XXXXXX)
-chmod 755 "$work"
-pids=()
-cleanup() {
-    local p
-    for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null; done
-    nf_servers_stop
-    _nf_ns_del "$sensor_ns"
-    nf_lab_down
-    [ -n "${NF_KEEP_WORK:-}" ] && echo "kept $work" || rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+nf_test_cleanup() { _nf_ns_del "$sensor_ns"; }
 
 nf_lab_up "t$$" || fail "lab"
 nf_lab_require_tools tc tcpdump || fail "tools"
@@ -84,28 +66,15 @@ nf_dns_server_start "$work/dns" || fail "dnsmasq"
 fields=$("$netflow" -f "$root/tests/golden/dns.pcap" -c - --version 3 --no-label 2>/dev/null |
     head -1 | tr -d '\r'),L7_PROTO_NAME,SERVER_NAME
 
-# Started with ip netns exec directly so that $! is the program itself;
-# `timeout` bounds each in case a signal is lost.
-ip netns exec "$NF_CLI_NS" timeout -s INT 120 \
-    tcpdump -i "$NF_CLI_IF" -s 0 -U -n -w "$work/recorded.pcap" 2>"$work/tcpdump.log" &
-pids+=("$!")
-nf_wait_for "tcpdump" 50 grep -q 'listening on' "$work/tcpdump.log" || fail "tcpdump did not start"
-ip netns exec "$sensor_ns" timeout -s INT 120 "$netflow" -i "$tap_if" --capture tap \
-    --backend xdp --xdp-mode "$xdp_mode" -v -c "$work/live.csv" --fields "$fields" 2>"$work/netflow.log" &
-sensor=$!
-pids+=("$sensor")
-nf_wait_for "netflow" 100 grep -q 'capturing on' "$work/netflow.log" ||
-    fail "netflow did not start: $(cat "$work/netflow.log")"
+nf_record_start
+nf_sensor_start "$sensor_ns" 100 "$work/netflow.log" -i "$tap_if" --capture tap \
+    --backend xdp --xdp-mode "$xdp_mode" -v -c "$work/live.csv" --fields "$fields"
 
 # The traffic, by real programs; each must succeed.
 nf_mixed_traffic || fail "traffic"
 
-kill -INT "$sensor"
-wait "$sensor"
-rc=$?
-[ "$rc" = 0 ] || fail "netflow exited $rc: $(cat "$work/netflow.log")"
-kill -INT "${pids[0]}"
-wait "${pids[0]}"
+nf_sensor_stop "$work/netflow.log"
+nf_record_stop
 pids=()
 echo "netflow's log:"
 sed 's/^/  /' "$work/netflow.log"

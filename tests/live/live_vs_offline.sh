@@ -18,27 +18,8 @@ tolerance_ms=${4:-0}
 filter_args=()
 [ $# -ge 5 ] && filter_args=(--filter "$5")
 
-if [ "$(id -u)" != 0 ]; then
-    echo "SKIP: live tests need root (network namespaces)"
-    exit 77
-fi
-# shellcheck source=tools/lab/netns.sh
-source "$root/tools/lab/netns.sh"
-# shellcheck source=tools/lab/servers.sh
-source "$root/tools/lab/servers.sh"
-
-work=$(mktemp -d /tmp/nf-live.XXXXXX)
-chmod 755 "$work"
-pids=()
-cleanup() {
-    local p
-    for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null; done
-    nf_servers_stop
-    nf_lab_down
-    [ -n "${NF_KEEP_WORK:-}" ] && echo "kept $work" || rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+# shellcheck source=tools/lab/live_test.sh
+source "$root/tools/lab/live_test.sh"
 
 nf_lab_up "l$$" || fail "lab"
 nf_http_server_start "$work/nginx" || fail "nginx"
@@ -47,9 +28,6 @@ nf_dns_server_start "$work/dns" || fail "dnsmasq"
 fields=$("$netflow" -f "$root/tests/golden/dns.pcap" -c - --version 3 --no-label 2>/dev/null |
     head -1 | tr -d '\r'),L7_PROTO_NAME,SERVER_NAME
 
-# Started with ip netns exec directly (not through a shell function) so that
-# $! is the program itself and the signals below reach it; `timeout` bounds
-# each in case a signal is lost.
 if [ ${#filter_args[@]} != 0 ]; then
     # A filter libpcap cannot compile: a usage error in one line, before
     # anything is attached (no fallback to libpcap, which fails the same way).
@@ -61,26 +39,15 @@ if [ ${#filter_args[@]} != 0 ]; then
         fail "not one line naming the filter: $(cat "$work/bad.log")"
     nf_cli ip link show "$NF_CLI_IF" | grep -q xdp && fail "XDP left attached after the error"
 fi
-ip netns exec "$NF_CLI_NS" timeout -s INT 120 \
-    tcpdump -i "$NF_CLI_IF" -s 0 -U -n -w "$work/recorded.pcap" 2>"$work/tcpdump.log" &
-pids+=("$!")
-nf_wait_for "tcpdump" 50 grep -q 'listening on' "$work/tcpdump.log" || fail "tcpdump did not start"
-ip netns exec "$NF_CLI_NS" timeout -s INT 120 "$netflow" -i "$NF_CLI_IF" --backend "$backend" \
-    "${filter_args[@]}" -v -c "$work/live.csv" --fields "$fields" 2>"$work/netflow.log" &
-sensor=$!
-pids+=("$sensor")
-nf_wait_for "netflow" 50 grep -q 'capturing on' "$work/netflow.log" ||
-    fail "netflow did not start: $(cat "$work/netflow.log")"
+nf_record_start
+nf_sensor_start "$NF_CLI_NS" 50 "$work/netflow.log" -i "$NF_CLI_IF" --backend "$backend" \
+    "${filter_args[@]}" -v -c "$work/live.csv" --fields "$fields"
 
 # The traffic, by real programs; each must succeed (nothing taken from the host).
 nf_mixed_traffic || fail "traffic"
 
-kill -INT "$sensor"
-wait "$sensor"
-rc=$?
-[ "$rc" = 0 ] || fail "netflow exited $rc: $(cat "$work/netflow.log")"
-kill -INT "${pids[0]}"
-wait "${pids[0]}"
+nf_sensor_stop "$work/netflow.log"
+nf_record_stop
 pids=()
 
 "$netflow" -f "$work/recorded.pcap" "${filter_args[@]}" -c "$work/offline.csv" --fields "$fields" \
