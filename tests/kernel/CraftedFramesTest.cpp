@@ -28,15 +28,8 @@ PacketBuilder udp() {
     return PacketBuilder().Eth().IPv4("10.0.0.1", "10.9.9.9").UDP(1000, 2000);
 }
 
-class CraftedFramesTest : public ::testing::Test {
+class CraftedFramesTest : public SharedProgramsTest {
   protected:
-    void SetUp() override {
-        NF_REQUIRE_ROOT();
-        std::string error;
-        programs_ = sharedPrograms(Filtering::Default, &error);
-        ASSERT_NE(programs_, nullptr) << "loading the kernel programs as root: " << error;
-    }
-
     // Both programs; returns the XDP run for scenario-specific checks
     // (and the TC run in *tc_out).
     ReplayResult replayBoth(const std::string &name, const Frames &frames,
@@ -50,8 +43,6 @@ class CraftedFramesTest : public ::testing::Test {
             *tc_out = std::move(tc);
         return xdp;
     }
-
-    netflow::CountingPrograms *programs_ = nullptr;
 };
 
 TEST_F(CraftedFramesTest, SynRestartsAnEndedFlowWithinTheLinger) {

@@ -53,6 +53,20 @@ netflow::CountingPrograms *sharedPrograms(Filtering filtering, std::string *erro
 
 netflow::FlowClassifier &sharedClassifier();
 
+// A fixture on the shared programs with the default filter: skips when not
+// root, fails when they cannot be loaded.
+class SharedProgramsTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        NF_REQUIRE_ROOT();
+        std::string error;
+        programs_ = sharedPrograms(Filtering::Default, &error);
+        ASSERT_NE(programs_, nullptr) << "loading the kernel programs as root: " << error;
+    }
+
+    netflow::CountingPrograms *programs_ = nullptr;
+};
+
 // tests/golden/*.pcap, sorted.
 std::vector<std::string> goldenCaptures();
 

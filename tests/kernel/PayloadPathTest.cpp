@@ -96,13 +96,12 @@ nf_flow_key keyOf(const PacketBuilder &b) {
     return key;
 }
 
-class PayloadPathTest : public ::testing::Test {
+class PayloadPathTest : public SharedProgramsTest {
   protected:
     void SetUp() override {
-        NF_REQUIRE_ROOT();
-        std::string error;
-        programs_ = sharedPrograms(Filtering::Default, &error);
-        ASSERT_NE(programs_, nullptr) << "loading the kernel programs as root: " << error;
+        SharedProgramsTest::SetUp();
+        if (IsSkipped() || HasFatalFailure())
+            return;
         ASSERT_EQ(resetKernelState(*programs_), "");
     }
 
@@ -124,8 +123,6 @@ class PayloadPathTest : public ::testing::Test {
         EXPECT_TRUE(s) << s.error();
         return s ? s.value().counters[index] : 0;
     }
-
-    netflow::CountingPrograms *programs_ = nullptr;
 };
 
 TEST_F(PayloadPathTest, DpiDoneMarksStopDpiCopiesAtTheMarkedPacket) {
