@@ -123,9 +123,7 @@ void JsonFlowEncoder::encode(const FlowRecord &flow, std::string &out) {
                 if (!std::isfinite(value_.real)) {
                     out += "null";
                 } else {
-                    scratch_.clear();
-                    appendReal(scratch_, value_.real);
-                    out += scratch_;
+                    appendReal(out, value_.real);
                 }
                 break;
             case FeatureValue::Kind::Text:

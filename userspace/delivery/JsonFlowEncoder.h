@@ -35,7 +35,6 @@ class JsonFlowEncoder {
     std::vector<Key> keys_;
     const FlowFeatures &features_;
     FeatureValue value_;
-    std::string scratch_;
 };
 
 }  // namespace netflow
