@@ -27,10 +27,11 @@ struct Delivered {
 class PayloadOrderTest : public ::testing::Test {
   protected:
     PayloadOrderTest()
-        : order_([this](const nf_rec_payload &rec, const nf_packet &, std::span<const uint8_t> l3) {
-              got_.push_back(
-                  Delivered{rec.key.port_lo, rec.payload_index, std::string(l3.begin(), l3.end())});
-          }) {}
+        : order_(flows_,
+                 [this](const nf_rec_payload &rec, const nf_packet &, std::span<const uint8_t> l3) {
+                     got_.push_back(Delivered{rec.key.port_lo, rec.payload_index,
+                                              std::string(l3.begin(), l3.end())});
+                 }) {}
 
     static nf_rec_payload record(uint16_t port, uint32_t index) {
         nf_rec_payload rec;
@@ -56,6 +57,7 @@ class PayloadOrderTest : public ::testing::Test {
     }
 
     std::vector<Delivered> got_;
+    netflow::LiveClassifications flows_;
     PayloadOrder order_;
 };
 
@@ -109,7 +111,7 @@ TEST_F(PayloadOrderTest, BehindALostRecordWaitsOneWholeRoundOnly) {
 TEST_F(PayloadOrderTest, AFlowExportedGetsWhatItHadWaitingFirst) {
     add(80, 1);
     add(80, 3);
-    order_.forget(FlowInstance{record(80, 0).key, 1080});
+    order_.release(FlowInstance{record(80, 0).key, 1080});
     EXPECT_EQ(got_, (std::vector<Delivered>{d(80, 1), d(80, 3)}));
     EXPECT_EQ(order_.waiting(), 0u);
 }

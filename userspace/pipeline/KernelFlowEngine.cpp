@@ -26,7 +26,8 @@ KernelFlowEngine::KernelFlowEngine(const MeterConfig &config, const CountingProg
       classifier_(classifier),
       sink_(sink, counters_, flow_limit_),
       sweeper_(programs.flowMapFd(), config.timeouts),
-      payload_order_([this](const nf_rec_payload &record, const nf_packet &packet,
+      payload_order_(classifications_,
+                     [this](const nf_rec_payload &record, const nf_packet &packet,
                             std::span<const uint8_t> l3) { classify(record, packet, l3); }),
       overflow_(withoutFlowLimit(config), classifier, sink_) {}
 
@@ -79,7 +80,7 @@ void KernelFlowEngine::exportPending() {
         rec.state = flow.state;
         rec.first_seen = next_first_seen_++;
         const FlowInstance instance{flow.key, flow.state.first_us};
-        payload_order_.forget(instance);  // what it had waiting goes to DPI first
+        payload_order_.release(instance);  // what it had waiting goes to DPI first
         rec.cls = classifications_.take(instance);
         classifier_.finish(rec.cls, rec.key, rec.state);
         sink_.exportFlow(rec);
@@ -99,7 +100,6 @@ Result<size_t> KernelFlowEngine::round(uint64_t now_us) {
     const uint64_t cutoff = config_.timeouts.active_us + kClassificationGraceUs;
     if (++rounds_ % kRoundsPerLatePayloadScan == 0 && now_us > cutoff) {
         counters_.late_payload += classifications_.dropOlderThan(now_us - cutoff);
-        payload_order_.dropOlderThan(now_us - cutoff);
     }
     return swept;
 }

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <map>
 #include <unordered_map>
 #include <vector>
 
@@ -30,8 +31,11 @@ class PayloadOrder {
     using Deliver =
         std::function<void(const nf_rec_payload &, const nf_packet &, std::span<const uint8_t>)>;
 
-    // `deliver` gets every record, in each flow's payload order.
-    explicit PayloadOrder(Deliver deliver) : deliver_(std::move(deliver)) {}
+    // `deliver` gets every record, in each flow's payload order. The next
+    // index each flow expects is kept with its classification (`flows`),
+    // so it lives and goes exactly as long.
+    PayloadOrder(LiveClassifications &flows, Deliver deliver)
+        : flows_(flows), deliver_(std::move(deliver)) {}
 
     // A record as it arrives; `l3` is only read during the call.
     void add(const nf_rec_payload &rec, const nf_packet &pkt, std::span<const uint8_t> l3);
@@ -43,13 +47,8 @@ class PayloadOrder {
     // Delivers every waiting record (end of capture).
     void release();
 
-    // The flow instance is being exported: delivers what it has waiting,
-    // then forgets its position.
-    void forget(const FlowInstance &flow);
-
-    // Forgets flows that started before cutoff_us (their payload came after
-    // they were exported; see LiveClassifications::dropOlderThan).
-    void dropOlderThan(uint64_t cutoff_us);
+    // The flow instance is being exported: delivers what it has waiting.
+    void release(const FlowInstance &flow);
 
     // Records that came ahead of a missing one and waited.
     uint64_t reordered() const { return reordered_; }
@@ -64,20 +63,19 @@ class PayloadOrder {
         std::vector<uint8_t> l3;
         uint64_t round;  // the round it came in
     };
+    using WaitingByIndex = std::map<uint32_t, Waiting>;
 
-    // Delivers the flow's waiting records that are next in line.
-    void deliverInOrder(const FlowInstance &flow, uint32_t &next);
-    // Delivers all of a flow's waiting records, sorted, gaps and all.
-    void releaseFlow(const FlowInstance &flow, std::vector<Waiting> &list);
+    // Delivers a flow's waiting records from the front while they are next
+    // in line (gaps: every one), and forgets the emptied list.
+    void deliverFront(const FlowInstance &flow, WaitingByIndex &list, bool gaps);
 
     // Bounds the memory a flood of gaps could take: past this many waiting
     // records, everything waiting is released.
     static constexpr size_t kMaxWaiting = 1 << 16;
 
+    LiveClassifications &flows_;
     Deliver deliver_;
-    // Next payload index expected, per flow instance that has had payload.
-    std::unordered_map<FlowInstance, uint32_t, FlowInstanceHash> next_;
-    std::unordered_map<FlowInstance, std::vector<Waiting>, FlowInstanceHash> waiting_;
+    std::unordered_map<FlowInstance, WaitingByIndex, FlowInstanceHash> waiting_;
     size_t waiting_count_ = 0;
     uint64_t round_ = 0;
     uint64_t reordered_ = 0;
