@@ -7,14 +7,20 @@ namespace netflow {
 
 Result<InterfaceAttachment> InterfaceAttachment::attach(const std::string &ifname, int xdp_prog_fd,
                                                         int tc_prog_fd,
-                                                        const AttachOptions &options) {
+                                                        const AttachOptions &options,
+                                                        AttachStage *failed_at) {
     using R = Result<InterfaceAttachment>;
+    AttachStage unused;
+    AttachStage &stage = failed_at ? *failed_at : unused;
+    stage = AttachStage::Interface;
     Result<NetInterface> itf = NetInterface::find(ifname);
     if (!itf)
         return R::failure(itf.error());
+    stage = AttachStage::Lock;
     Result<InterfaceLock> lock = InterfaceLock::acquire(itf.value(), options.lock_dir);
     if (!lock)
         return R::failure(lock.error());
+    stage = AttachStage::Hook;
 
     Result<std::vector<std::string>> removed =
         removeStaleAttachments(itf.value(), xdp_prog_fd, tc_prog_fd);
@@ -44,8 +50,9 @@ Result<InterfaceAttachment> InterfaceAttachment::attach(const std::string &ifnam
 
 Result<InterfaceAttachment> InterfaceAttachment::attach(const std::string &ifname,
                                                         const CountingPrograms &programs,
-                                                        const AttachOptions &options) {
-    return attach(ifname, programs.xdpProgramFd(), programs.tcProgramFd(), options);
+                                                        const AttachOptions &options,
+                                                        AttachStage *failed_at) {
+    return attach(ifname, programs.xdpProgramFd(), programs.tcProgramFd(), options, failed_at);
 }
 
 std::string InterfaceAttachment::detach() {

@@ -117,8 +117,7 @@ void printStatus(const nf_kern_stats &s, uint64_t seen_before, const KernelFlowE
 
 KernelRunResult runKernelLive(const Options &options) {
     auto fail = [](int code, const std::string &message) {
-        std::fprintf(stderr, "netflow: error: %s\n", message.c_str());
-        return KernelRunResult{code, {}};
+        return KernelRunResult{reportError(code, message), {}, false};
     };
     const MeterConfig meter = meterConfig(options);
     std::unique_ptr<CountingPrograms> programs;
@@ -128,22 +127,25 @@ KernelRunResult runKernelLive(const Options &options) {
         // The user's mistake, the same under libpcap: no fallback.
         return fail(kExitUsage, e.what());
     } catch (const std::exception &e) {
-        return KernelRunResult{kExitRuntimeError, e.what()};
+        return KernelRunResult{kExitRuntimeError, e.what(), false};
     }
     AttachOptions attach_options;
     attach_options.xdp_mode = xdpMode(options.xdp_mode);
     // A tap (mirror port) only receives: XDP alone, no TC egress.
     const bool tap = options.capture == "tap";
     attach_options.egress = !tap;
-    auto attachment = InterfaceAttachment::attach(options.interface, *programs, attach_options);
+    AttachStage failed_at = AttachStage::Hook;
+    auto attachment =
+        InterfaceAttachment::attach(options.interface, *programs, attach_options, &failed_at);
     if (!attachment)
-        return KernelRunResult{kExitRuntimeError, attachment.error()};
+        return KernelRunResult{kExitRuntimeError, attachment.error(),
+                               failed_at != AttachStage::Hook};
     // Before the output exists: a tap without its sockets captured nothing.
     std::unique_ptr<XskReceiver> xsk;
     if (tap) {
         auto opened = openTapSockets(options, *programs, attachment.value());
         if (!opened)
-            return KernelRunResult{kExitRuntimeError, opened.error()};
+            return KernelRunResult{kExitRuntimeError, opened.error(), false};
         xsk = std::move(opened.value());
     }
 
@@ -189,8 +191,7 @@ KernelRunResult runKernelLive(const Options &options) {
     double next_round = 1.0;
     uint64_t seen_at_status = 0;
     auto report = [&](const std::string &what) {
-        std::fprintf(stderr, "netflow: error: %s\n", what.c_str());
-        exit_code = kExitRuntimeError;
+        exit_code = reportError(kExitRuntimeError, what);
     };
     uint64_t xsk_lost = 0;
     while (!stopRequested()) {
@@ -265,17 +266,11 @@ KernelRunResult runKernelLive(const Options &options) {
         report(drained.error());
 
     std::string write_error = writer->finish();
-    if (!write_error.empty())
-        report(write_error);
     Result<nf_kern_stats> final_stats = stats.read();
     nf_kern_stats s = final_stats ? final_stats.value() : nf_kern_stats{};
     uint64_t lost = s.counters[NF_STAT_RINGBUF_FAILED];
-    std::fprintf(
-        stderr, "%s\n",
-        formatSummary(summaryCounters(s, lost), engine.counters().flows_exported, elapsed())
-            .c_str());
-    if (std::string line = writer->summary(); !line.empty())
-        std::fprintf(stderr, "%s\n", line.c_str());
+    exit_code = reportRunEnd(exit_code, write_error, summaryCounters(s, lost),
+                             engine.counters().flows_exported, elapsed(), writer->summary());
     if (options.verbose)
         std::fprintf(stderr,
                      "netflow: payload records: %llu put back in their flow's order, %llu went "
@@ -310,7 +305,7 @@ KernelRunResult runKernelLive(const Options &options) {
                      "netflow: %llu payload copies lost (payload ring full): their flows were "
                      "classified on fewer packets\n",
                      static_cast<unsigned long long>(s.counters[NF_STAT_PAYLOAD_COPY_FAILED]));
-    return KernelRunResult{exit_code, {}};
+    return KernelRunResult{exit_code, {}, false};
 }
 
 }  // namespace netflow

@@ -16,6 +16,9 @@ struct KernelRunResult {
     // loaded or not attached) and nothing was captured: with --backend auto
     // the caller falls back to libpcap and prints this reason.
     std::string setup_error;
+    // libpcap would fail the same way (no such interface) or compete with
+    // the sensor already there: no fallback even with --backend auto.
+    bool final = false;
 };
 
 KernelRunResult runKernelLive(const Options &options);

@@ -18,11 +18,6 @@
 namespace netflow {
 namespace {
 
-int fail(int code, const std::string &message) {
-    std::fprintf(stderr, "netflow: error: %s\n", message.c_str());
-    return code;
-}
-
 // Live packet times are the kernel's wall-clock stamps; the flow clock
 // follows the same clock between packets.
 uint64_t wallClockMicros() {
@@ -52,11 +47,8 @@ int runLive(const Options &options) {
             return kernel.exit_code;
         // Nothing was captured: --backend xdp fails, auto falls back, except
         // where libpcap would fail the same way or compete with another sensor.
-        const bool final = options.backend == "xdp" ||
-                           kernel.setup_error.find("does not exist") != std::string::npos ||
-                           kernel.setup_error.find("another netflow") != std::string::npos;
-        if (final)
-            return fail(kernel.exit_code, kernel.setup_error);
+        if (options.backend == "xdp" || kernel.final)
+            return reportError(kernel.exit_code, kernel.setup_error);
         std::fprintf(stderr, "netflow: XDP capture unavailable (%s); using libpcap\n",
                      kernel.setup_error.c_str());
     }
@@ -73,7 +65,7 @@ int runPcapLive(const Options &options) {
     try {
         live = std::make_unique<PcapLive>(options.interface, options.capture == "tap");
     } catch (const CaptureError &e) {
-        return fail(kExitRuntimeError, e.what());
+        return reportError(kExitRuntimeError, e.what());
     }
     std::unique_ptr<BpfFilter> filter;
     if (options.filter) {
@@ -81,17 +73,17 @@ int runPcapLive(const Options &options) {
             filter =
                 std::make_unique<BpfFilter>(live->linkType(), live->snapLength(), *options.filter);
         } catch (const FilterError &e) {
-            return fail(kExitUsage, e.what());
+            return reportError(kExitUsage, e.what());
         }
     }
     if (!isSupportedLinkType(live->linkType()))
-        return fail(kExitRuntimeError, options.interface + ": unsupported link type " +
-                                           linkTypeName(live->linkType()));
+        return reportError(kExitRuntimeError, options.interface + ": unsupported link type " +
+                                                  linkTypeName(live->linkType()));
     std::unique_ptr<FlowPipeline> pipeline;
     try {
         pipeline = std::make_unique<FlowPipeline>(options, live->linkType(), filter.get());
     } catch (const std::runtime_error &e) {
-        return fail(kExitRuntimeError, e.what());
+        return reportError(kExitRuntimeError, e.what());
     }
 
     if (options.verbose)
@@ -108,8 +100,7 @@ int runPcapLive(const Options &options) {
     };
     while (!stopRequested() && !limit_reached) {
         if (live->poll(100, handler) < 0) {
-            std::fprintf(stderr, "netflow: error: %s\n", live->error().c_str());
-            exit_code = kExitRuntimeError;
+            exit_code = reportError(kExitRuntimeError, live->error());
             break;
         }
         pipeline->advanceTime(wallClockMicros());
@@ -128,15 +119,8 @@ int runPcapLive(const Options &options) {
     PcapLive::Drops drops = live->drops();
     counters.dropped = drops.kernel + drops.interface;
     std::string write_error = pipeline->finish();
-    if (!write_error.empty()) {
-        std::fprintf(stderr, "netflow: error: %s\n", write_error.c_str());
-        exit_code = kExitRuntimeError;
-    }
-    std::fprintf(stderr, "%s\n",
-                 formatSummary(counters, pipeline->flowsExported(), elapsed()).c_str());
-    if (std::string line = pipeline->sinkSummary(); !line.empty())
-        std::fprintf(stderr, "%s\n", line.c_str());
-    return exit_code;
+    return reportRunEnd(exit_code, write_error, counters, pipeline->flowsExported(), elapsed(),
+                        pipeline->sinkSummary());
 }
 
 }  // namespace netflow
