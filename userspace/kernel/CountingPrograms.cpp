@@ -39,8 +39,10 @@ CountingPrograms::CountingPrograms(const CountingConfig &config)
     // verifier refuses fails before it spends seconds on the programs.
     std::unique_ptr<FilterSplice> xdp_splice, tc_splice;
     if (config.filter) {
+        // libpcap's message names the filter; the translation's and the
+        // verifier's get its name in front.
+        const std::vector<CbpfInsn> cbpf = compileCbpf(*config.filter);
         try {
-            const std::vector<CbpfInsn> cbpf = compileCbpf(*config.filter);
             std::vector<EbpfInsn> xdp = translateCbpf(cbpf, FilterHook::Xdp);
             std::vector<EbpfInsn> tc = translateCbpf(cbpf, FilterHook::Tc);
             verifyFilter(xdp, FilterHook::Xdp);
@@ -52,11 +54,7 @@ CountingPrograms::CountingPrograms(const CountingConfig &config)
             tc_splice = std::make_unique<FilterSplice>(skel->obj, skel->progs.nf_tc_count,
                                                        NF_FILTER_TC_FUNC, std::move(tc));
         } catch (const FilterError &e) {
-            const std::string what = e.what();
-            // libpcap's own message already names the filter.
-            if (what.rfind("filter '", 0) == 0)
-                throw;
-            throw FilterError("filter '" + *config.filter + "': " + what);
+            throw FilterError("filter '" + *config.filter + "': " + e.what());
         }
     }
     skel->rodata->user_filter = config.filter ? 1 : 0;

@@ -14,7 +14,7 @@ namespace netflow {
 EventRing::EventRing(int map_fd, EventHandler &handler) : handler_(handler) {
     ring_ = ring_buffer__new(map_fd, &EventRing::onRecord, this, nullptr);
     if (!ring_)
-        throw KernelError(errnoMessage("opening the event ring buffer", errno));
+        throw KernelError(errnoMessage("opening a BPF ring buffer", errno));
 }
 
 EventRing::~EventRing() {
@@ -24,13 +24,13 @@ EventRing::~EventRing() {
 void EventRing::addRing(int map_fd) {
     int err = ring_buffer__add(ring_, map_fd, &EventRing::onRecord, this);
     if (err)
-        throw KernelError(errnoMessage("opening the payload ring buffer", err));
+        throw KernelError(errnoMessage("adding a BPF ring buffer", err));
 }
 
 Result<int> EventRing::consume() {
     int n = ring_buffer__consume(ring_);
     if (n < 0)
-        return Result<int>::failure(errnoMessage("reading the event ring buffer", n));
+        return Result<int>::failure(errnoMessage("reading the BPF ring buffers", n));
     return n;
 }
 
@@ -39,7 +39,7 @@ Result<int> EventRing::poll(int timeout_ms) {
     if (n == -EINTR)
         return 0;
     if (n < 0)
-        return Result<int>::failure(errnoMessage("waiting on the event ring buffer", n));
+        return Result<int>::failure(errnoMessage("waiting on the BPF ring buffers", n));
     return n;
 }
 

@@ -18,11 +18,6 @@
 namespace netflow {
 namespace {
 
-int fail(int code, const std::string &message) {
-    std::fprintf(stderr, "netflow: error: %s\n", message.c_str());
-    return code;
-}
-
 // Creating the CSV truncates it: it must never be the capture being read.
 bool sameFile(const std::string &a, const std::string &b) {
     struct stat sa {
@@ -43,7 +38,7 @@ int runOffline(const Options &options) {
     try {
         file = std::make_unique<PcapFile>(options.file);
     } catch (const CaptureError &e) {
-        return fail(kExitRuntimeError, e.what());
+        return reportError(kExitRuntimeError, e.what());
     }
     std::unique_ptr<BpfFilter> filter;
     if (options.filter) {
@@ -51,23 +46,23 @@ int runOffline(const Options &options) {
             filter =
                 std::make_unique<BpfFilter>(file->linkType(), file->snapLength(), *options.filter);
         } catch (const FilterError &e) {
-            return fail(kExitUsage, e.what());
+            return reportError(kExitUsage, e.what());
         }
     }
     if (options.output_kind == OutputKind::Url && sameFile(options.file, options.http.spool_path))
-        return fail(kExitUsage,
-                    "--spool " + options.http.spool_path + " is the input capture itself");
+        return reportError(kExitUsage,
+                           "--spool " + options.http.spool_path + " is the input capture itself");
     if (!isSupportedLinkType(file->linkType()))
-        return fail(kExitRuntimeError,
-                    options.file + ": unsupported link type " + linkTypeName(file->linkType()));
+        return reportError(kExitRuntimeError, options.file + ": unsupported link type " +
+                                                  linkTypeName(file->linkType()));
     if (options.output_kind == OutputKind::Csv && sameFile(options.file, options.output))
-        return fail(kExitUsage, "output " + options.output + " is the input capture itself");
+        return reportError(kExitUsage, "output " + options.output + " is the input capture itself");
 
     std::unique_ptr<FlowPipeline> pipeline;
     try {
         pipeline = std::make_unique<FlowPipeline>(options, file->linkType(), filter.get());
     } catch (const std::runtime_error &e) {
-        return fail(kExitRuntimeError, e.what());
+        return reportError(kExitRuntimeError, e.what());
     }
 
     ProgressBar progress(file->fileSize());
@@ -95,16 +90,9 @@ int runOffline(const Options &options) {
 
     std::string write_error = pipeline->finish();
     if (!read_error.empty())
-        std::fprintf(stderr, "netflow: error: %s\n", read_error.c_str());
-    if (!write_error.empty()) {
-        std::fprintf(stderr, "netflow: error: %s\n", write_error.c_str());
-        exit_code = kExitRuntimeError;
-    }
-    std::fprintf(stderr, "%s\n",
-                 formatSummary(pipeline->counters(), pipeline->flowsExported(), elapsed()).c_str());
-    if (std::string line = pipeline->sinkSummary(); !line.empty())
-        std::fprintf(stderr, "%s\n", line.c_str());
-    return exit_code;
+        reportError(exit_code, read_error);
+    return reportRunEnd(exit_code, write_error, pipeline->counters(), pipeline->flowsExported(),
+                        elapsed(), pipeline->sinkSummary());
 }
 
 }  // namespace netflow

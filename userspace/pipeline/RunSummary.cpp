@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "cli/CommandLine.h"
+
 namespace netflow {
 
 std::string formatSummary(const CaptureCounters &c, uint64_t flows, double seconds) {
@@ -31,6 +33,21 @@ std::string formatSummary(const CaptureCounters &c, uint64_t flows, double secon
     add(c.malformed, "malformed IP header");
     add(c.after_limit, "after --max-flows");
     return out;
+}
+
+int reportError(int code, const std::string &message) {
+    std::fprintf(stderr, "netflow: error: %s\n", message.c_str());
+    return code;
+}
+
+int reportRunEnd(int exit_code, const std::string &write_error, const CaptureCounters &counters,
+                 uint64_t flows, double seconds, const std::string &sink_summary) {
+    if (!write_error.empty())
+        exit_code = reportError(kExitRuntimeError, write_error);
+    std::fprintf(stderr, "%s\n", formatSummary(counters, flows, seconds).c_str());
+    if (!sink_summary.empty())
+        std::fprintf(stderr, "%s\n", sink_summary.c_str());
+    return exit_code;
 }
 
 }  // namespace netflow

@@ -10,4 +10,13 @@ namespace netflow {
 
 std::string formatSummary(const CaptureCounters &counters, uint64_t flows, double seconds);
 
+// "netflow: error: MESSAGE" on stderr; returns code.
+int reportError(int code, const std::string &message);
+
+// The end of every run: the output's error if it had one (then the exit
+// code is kExitRuntimeError), the summary line, and the sink's own line
+// (HTTP delivery). Returns the run's exit code.
+int reportRunEnd(int exit_code, const std::string &write_error, const CaptureCounters &counters,
+                 uint64_t flows, double seconds, const std::string &sink_summary);
+
 }  // namespace netflow
