@@ -39,6 +39,9 @@ class FlowPipeline {
     // the clock moves while the network is quiet).
     void advanceTime(uint64_t now_us) { meter_.advanceTime(now_us); }
 
+    // The output, for a RowFlusher (live runs, stream input).
+    FlowSink &sink() { return *sink_; }
+
     // Exports every open flow and closes the output. Returns "" or the
     // output's error (a write error, flows not delivered).
     std::string finish();

@@ -88,12 +88,16 @@ void KernelFlowEngine::exportPending() {
     pending_.clear();
 }
 
-Result<size_t> KernelFlowEngine::round(uint64_t now_us) {
-    payload_order_.endRound();
+void KernelFlowEngine::exportRound() {
     exportPending();
     pending_.swap(collecting_);
-    overflow_.advanceTime(now_us);
+}
 
+Result<size_t> KernelFlowEngine::sweep(uint64_t now_us) {
+    payload_order_.endRound();
+    overflow_.advanceTime(now_us);
+    // Out of the map now: their payload still on the way is read before the
+    // next export round.
     Result<size_t> swept = sweeper_.takeExpired(now_us, pending_);
     // Late payload is rare and harmless until the active timeout has passed:
     // scanning for it every 30 rounds is enough (a scan visits every entry).

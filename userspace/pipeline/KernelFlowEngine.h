@@ -4,10 +4,11 @@
 // map every second, gives each flow its classification and exports it
 // through the same sink as the offline path.
 //
-// Payload records travel on their own ring buffer, so the payload of a flow
-// instance can be read just after the record that ends it. Flows to export
-// therefore wait one round: what is collected in round n is exported in
-// round n+1, after that round has read the payload ring again.
+// Payload records travel on their own ring buffer (or AF_XDP sockets), so
+// the payload of a flow instance can be read just after the record that
+// ends it. Flows to export therefore wait for one more read of the rings:
+// what is collected before export round n is exported in round n+1, a
+// tenth of a second later (docs/live-export.md).
 #pragma once
 
 #include <span>
@@ -34,10 +35,15 @@ class KernelFlowEngine : public EventHandler {
     void onPayload(const nf_rec_payload &record, const nf_packet &packet,
                    std::span<const uint8_t> l3) override;
 
-    // One round: exports the flows collected in the previous round, then
-    // removes the flows expired at now_us (kernel monotonic time) from the
-    // flow map, to be exported in the next round.
-    Result<size_t> round(uint64_t now_us);
+    // An export round, after the rings were read: exports the flows
+    // collected before the previous round, and keeps those collected since
+    // for the next one.
+    void exportRound();
+
+    // Once a second: removes the flows expired at now_us (kernel monotonic
+    // time) from the flow map, to be exported in the next export round, and
+    // expires the overflow flows.
+    Result<size_t> sweep(uint64_t now_us);
 
     // End of capture (programs detached, rings read): every flow still in
     // the map, every pending one and every overflow flow is exported.
@@ -96,8 +102,8 @@ class KernelFlowEngine : public EventHandler {
     // Flows the kernel map could not take are counted here, by the same
     // engine as offline (no payload: nDPI guesses from the key).
     FlowMeter overflow_;
-    std::vector<KernelFlow> pending_;  // collected last round: exported next
-    std::vector<KernelFlow> collecting_;
+    std::vector<KernelFlow> pending_;     // exported in the next export round
+    std::vector<KernelFlow> collecting_;  // ended since the last export round
     uint64_t next_first_seen_ = 0;
     uint64_t rounds_ = 0;
 };

@@ -21,8 +21,9 @@
 #include "kernel/XskReceiver.h"
 #include "pipeline/FlowPipeline.h"
 #include "pipeline/KernelFlowEngine.h"
-#include "pipeline/SinkFactory.h"
+#include "pipeline/RowFlusher.h"
 #include "pipeline/RunSummary.h"
+#include "pipeline/SinkFactory.h"
 #include "pipeline/StopSignal.h"
 
 namespace netflow {
@@ -188,7 +189,9 @@ KernelRunResult runKernelLive(const Options &options) {
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     };
     int exit_code = kExitOk;
-    double next_round = 1.0;
+    RowFlusher rows(*writer);
+    double next_export = RowFlusher::kRoundSeconds;
+    double next_sweep = 1.0;
     uint64_t seen_at_status = 0;
     auto report = [&](const std::string &what) {
         exit_code = reportError(kExitRuntimeError, what);
@@ -212,10 +215,21 @@ KernelRunResult runKernelLive(const Options &options) {
         double now = elapsed();
         if (options.max_time_s && now > *options.max_time_s)
             break;
-        if (now < next_round)
+        if (now >= next_export) {
+            next_export = now + RowFlusher::kRoundSeconds;
+            // The programs send without a wakeup until a ring is an eighth
+            // full (nf_ring_flags): quiet traffic is read here, each round.
+            if (Result<int> read = rings->consume(); !read) {
+                report(read.error());
+                break;
+            }
+            engine.exportRound();
+            rows.endRound(engine.counters().flows_exported, now);
+        }
+        if (now < next_sweep)
             continue;
-        next_round += 1.0;
-        Result<size_t> swept = engine.round(clockMicros(CLOCK_MONOTONIC));
+        next_sweep += 1.0;
+        Result<size_t> swept = engine.sweep(clockMicros(CLOCK_MONOTONIC));
         if (!swept) {
             report(swept.error());
             break;
