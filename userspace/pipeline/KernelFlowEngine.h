@@ -49,11 +49,14 @@ class KernelFlowEngine : public EventHandler {
     // the map, every pending one and every overflow flow is exported.
     Result<size_t> finish();
 
-    // --max-flows: flows beyond this many are counted, not written.
-    void setFlowLimit(uint64_t limit) { flow_limit_ = limit; }
+    // --max-flows N (config.max_flows, docs/decisions.md "--max-flows"):
+    // true once N flows have started, as far as userspace knows (exported,
+    // waiting, in the kernel map at the last sweep, open in userspace): the
+    // run stops. Only the first N flows exported are written; flows the
+    // programs started meanwhile are counted (counters().beyond_limit).
+    bool flowLimitReached() const;
 
-    // Flows started so far, as of the last round: exported, still in the
-    // kernel map, or open in userspace.
+    // Flows started so far, as of the last sweep.
     uint64_t flowsStarted() const;
 
     struct Counters {
@@ -68,7 +71,6 @@ class KernelFlowEngine : public EventHandler {
         uint64_t payload_past_gap = 0;   // went on with an earlier one still missing
     };
     Counters counters() const;
-    size_t activeFlowsOutsideKernel() const { return overflow_.activeFlows(); }
 
   private:
     // Every flow leaves through here, kernel and overflow alike: the
@@ -86,7 +88,8 @@ class KernelFlowEngine : public EventHandler {
     };
 
     void exportPending();
-    // A payload record in its flow's order: nDPI and the DNS/FTP parsers.
+    // Payload records in their flow's order: nDPI and the DNS/FTP parsers.
+    void classify(PayloadOrder::Ready ready);
     void classify(const nf_rec_payload &record, const nf_packet &packet,
                   std::span<const uint8_t> l3);
 
@@ -98,7 +101,7 @@ class KernelFlowEngine : public EventHandler {
     LimitedExporter sink_;
     FlowSweeper sweeper_;
     LiveClassifications classifications_;
-    PayloadOrder payload_order_;
+    PayloadOrder payload_order_;  // delivers into classifications_
     // Flows the kernel map could not take are counted here, by the same
     // engine as offline (no payload: nDPI guesses from the key).
     FlowMeter overflow_;
