@@ -7,6 +7,8 @@
 #include <cmath>
 #include <vector>
 
+#include "delivery/SpoolFile.h"
+
 namespace netflow {
 namespace {
 
@@ -208,6 +210,8 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
             return usageError("--cacert " + opts.http.ca_file + " cannot be read");
         if (opts.http.spool_path.empty())
             return usageError("--spool must not be empty");
+        if (std::string bad = checkSpoolPath(opts.http.spool_path); !bad.empty())
+            return usageError(bad);
         opts.http.url = opts.output;
         opts.http.print_responses = opts.verbose;
     }
