@@ -103,13 +103,6 @@ void CsvWriter::exportFlow(const FlowRecord &flow) {
     rows_++;
 }
 
-void CsvWriter::flushBuffer() {
-    if (!file_ || used_ == 0)
-        return;
-    writeOut(buffer_.get(), used_);
-    used_ = 0;
-}
-
 // Straight to the descriptor (the rows are buffered here already): stdio
 // gives up on EINTR, which a stop signal or --max-time's timer can cause
 // while a pipe is full. After an error nothing more is written, and the
@@ -129,6 +122,13 @@ void CsvWriter::writeOut(const char *data, size_t n) {
         data += w;
         n -= static_cast<size_t>(w);
     }
+}
+
+void CsvWriter::flushBuffer() {
+    if (!file_ || used_ == 0)
+        return;
+    writeOut(buffer_.get(), used_);
+    used_ = 0;
 }
 
 std::string CsvWriter::finish() {
