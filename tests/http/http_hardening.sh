@@ -65,6 +65,7 @@ cp "$work/small/s.jsonl" "$work/full.spool" 2>/dev/null
 umount "$work/small"
 EOF
 mkdir -p "$work/small"
+full_disk() {
 timeout -k 5 60 unshare -m bash "$work/full.sh"
 case $? in
     0) ;;
@@ -95,6 +96,14 @@ for line in open(sys.argv[1]):
     if tuple(str(obj[k]) for k in header) not in known:
         sys.exit(f"not a converted flow: {line[:80]}")
 EOF
+}
+# A private tmpfs needs root (the test suite runs as root; a developer's
+# non-root run checks the rest).
+if [ "$(id -u)" = 0 ]; then
+    full_disk
+else
+    echo "full disk: skipped, not root"
+fi
 
 # ------------------------------------------------------------ 2, 6. a spool that is not a regular file
 # Devices, FIFOs, directories: a usage error at once (never read for ever,
