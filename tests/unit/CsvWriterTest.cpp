@@ -1,4 +1,4 @@
-// CsvWriter (CLI.md, FEATURES.md): RFC 4180 CSV with a header row of the
+// CsvWriter (docs/spec/CLI.md, docs/spec/FEATURES.md): RFC 4180 CSV with a header row of the
 // names as given, CRLF line ends, and fields quoted only when they hold a
 // comma, a quote, CR or LF (quotes doubled inside).
 #include <gtest/gtest.h>

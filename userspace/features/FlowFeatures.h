@@ -1,4 +1,4 @@
-// Computes every column of FEATURES.md from a flow's counters and
+// Computes every column of docs/spec/FEATURES.md from a flow's counters and
 // classification: the derived features (durations, rates, averages,
 // standard deviations, milliseconds) that the counting core leaves to
 // userspace.

@@ -42,7 +42,7 @@ struct CountingConfig {
     // BPF_PROG_TEST_RUN with capture timestamps.
     bool use_test_clock = false;
 
-    // The payload path (DESIGN.md). NF_CAPTURE_HOST: payload packets are
+    // The payload path (docs/spec/DESIGN.md). NF_CAPTURE_HOST: payload packets are
     // copied to the payload ring, every packet continues. NF_CAPTURE_TAP
     // (XDP only, a mirror port): payload packets go to the RX queue's
     // AF_XDP socket (registerXsk), every other packet is dropped.

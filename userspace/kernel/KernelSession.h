@@ -1,5 +1,5 @@
 // Everything the kernel path holds while it captures, acquired in order and
-// released in the one safe order (DESIGN.md, "Kernel side"):
+// released in the one safe order (docs/spec/DESIGN.md, "Kernel side"):
 //
 //   KernelSession session(config);        // load (verifier, --filter), attach,
 //                                         // tap: bind the AF_XDP sockets

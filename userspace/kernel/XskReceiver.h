@@ -1,4 +1,4 @@
-// tap capture's AF_XDP half (DESIGN.md, "Payload path"): an AF_XDP socket
+// tap capture's AF_XDP half (docs/spec/DESIGN.md, "Payload path"): an AF_XDP socket
 // on every RX queue of the interface, each registered in the programs'
 // XSKMAP, so the payload packets the XDP program redirects arrive here with
 // their metadata. Each frame becomes the payload record the host capture's

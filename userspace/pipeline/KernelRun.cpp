@@ -85,12 +85,23 @@ void printCount(uint64_t n, const char *what) {
 // as the offline path would, and why (-v: the payload order too).
 void reportKernelDetails(const Options &options, const nf_kern_stats &s,
                          const KernelFlowEngine::Counters &c, const KernelSession::End &end) {
-    if (options.verbose)
+    auto n = [](uint64_t v) { return static_cast<unsigned long long>(v); };
+    if (options.verbose) {
         std::fprintf(stderr,
-                     "netflow: payload records: %llu put back in their flow's order, %llu went "
-                     "to DPI with an earlier one missing (lost on the way)\n",
-                     static_cast<unsigned long long>(c.payload_reordered),
-                     static_cast<unsigned long long>(c.payload_past_gap));
+                     "netflow: payload records: %llu read, %llu put back in their flow's order, "
+                     "%llu went to DPI with an earlier one missing (lost on the way), %llu came "
+                     "after their flow was written (not used)\n",
+                     n(c.payload_records), n(c.payload_reordered), n(c.payload_past_gap),
+                     n(c.late_payload));
+        std::fprintf(stderr,
+                     "netflow: DPI done early: %llu flows marked in the kernel (%llu marks "
+                     "failed: those flows sent their budget in full)\n",
+                     n(c.dpi_done_marks), n(c.dpi_done_failures));
+        std::fprintf(stderr,
+                     "netflow: %llu packets counted in userspace (flow map full), %llu flows "
+                     "swept as a packet restarted them (written once, as swept)\n",
+                     n(c.overflow_packets), n(c.sweep_raced));
+    }
     printCount(c.beyond_limit, "flows beyond --max-flows were counted, not written");
     if (end.xsk) {
         std::fprintf(stderr, "%s\n",

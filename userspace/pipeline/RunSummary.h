@@ -1,4 +1,4 @@
-// The one-line summary at the end of a run (CLI.md): packets, flows,
+// The one-line summary at the end of a run (docs/spec/CLI.md): packets, flows,
 // duration, packets/s, and every packet not counted, by reason.
 #pragma once
 
