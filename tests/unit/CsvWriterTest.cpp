@@ -43,7 +43,7 @@ class CsvWriterTest : public ::testing::Test {
         }
         meter.flushAll();
         EXPECT_EQ(writer.rowsWritten(), frames.size());
-        EXPECT_EQ(writer.finish(), "");
+        EXPECT_EQ(writer.finish().error(), "");
         std::ifstream in(path_, std::ios::binary);
         std::stringstream ss;
         ss << in.rdbuf();
@@ -107,7 +107,7 @@ TEST_F(CsvWriterTest, Ipv6AddressesNeedNoQuoting) {
         nftest::Decoded d = nftest::decode(f, &all);
         meter.count(d.pkt, d.l3, kT0);
         meter.flushAll();
-        EXPECT_EQ(writer.finish(), "");
+        EXPECT_EQ(writer.finish().error(), "");
     }
     std::ifstream in(path_, std::ios::binary);
     std::stringstream ss;

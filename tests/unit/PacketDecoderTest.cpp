@@ -7,7 +7,7 @@
 #include <pcap/dlt.h>
 
 #include "support/FlowHarness.h"
-#include "capture/BpfFilter.h"
+#include "filter/BpfFilter.h"
 
 namespace {
 

@@ -7,7 +7,7 @@
 
 #include <span>
 
-#include "capture/BpfFilter.h"
+#include "filter/BpfFilter.h"
 #include "flow_types.h"
 
 namespace netflow {

@@ -85,15 +85,15 @@ class CountingPrograms {
     // budget (payload_index < dpi_packets): after the last budgeted packet
     // the kernel stops by itself. Thread-safe, one syscall; a mark that the
     // flow never consumes ages out of the LRU map by itself.
-    Result<bool> markDpiDone(const nf_flow_key &key, uint64_t flow_first_us) const;
+    Result<void> markDpiDone(const nf_flow_key &key, uint64_t flow_first_us) const;
 
     // tap: the AF_XDP socket `xsk_fd`, bound to RX queue `queue` of the
     // interface the XDP program is attached to, receives that queue's
     // payload packets from now on (with struct nf_xsk_meta in front).
     // Until a queue has one, its payload packets are copied to the payload
     // ring instead. Thread-safe, one syscall each.
-    Result<bool> registerXsk(uint32_t queue, int xsk_fd) const;
-    Result<bool> unregisterXsk(uint32_t queue) const;
+    Result<void> registerXsk(uint32_t queue, int xsk_fd) const;
+    Result<void> unregisterXsk(uint32_t queue) const;
 
     // The time the programs see from now on (microseconds); only with
     // use_test_clock. Written through the mmaped .bss, no syscall.

@@ -61,11 +61,11 @@ class KernelSession {
 
     // Waits up to timeout_ms for records (host) or AF_XDP frames (tap),
     // then hands on everything waiting.
-    Result<bool> wait(int timeout_ms);
+    Result<void> wait(int timeout_ms);
     // Hands on every ring record waiting now, without waiting: the programs
     // send without a wakeup until a ring is an eighth full (nf_ring_flags),
     // so the caller reads this way at least every round.
-    Result<bool> readRings();
+    Result<void> readRings();
 
     Result<nf_kern_stats> stats() const { return stats_.read(); }
     // tap: packets lost on the AF_XDP sockets so far; host: 0.

@@ -53,7 +53,7 @@ class XskReceiver : private XskFrameHandler {
 
     // Every socket into the XSKMAP, queue by queue. The programs must
     // outlive this receiver (or close() must come first).
-    Result<bool> registerWith(const CountingPrograms &programs);
+    Result<void> registerWith(const CountingPrograms &programs);
 
     // Waits up to timeout_ms for frames on any socket, then hands on every
     // frame waiting; the number handed on (or bad).
@@ -65,7 +65,7 @@ class XskReceiver : private XskFrameHandler {
     Result<XskCounters> counters() const;
 
     // Out of the XSKMAP, then closed. "" or the first error; idempotent.
-    std::string close();
+    Result<void> close();
 
     size_t sockets() const { return sockets_.size(); }
     // "queue 0: copy mode (zero-copy: Operation not supported ...)", one

@@ -14,7 +14,7 @@
 #include "pipeline/KernelFlowEngine.h"
 #include "pipeline/RowFlusher.h"
 #include "pipeline/RunSummary.h"
-#include "pipeline/StopSignal.h"
+#include "common/StopSignal.h"
 
 namespace netflow {
 namespace {
@@ -176,7 +176,7 @@ KernelRunResult runKernelLive(const Options &options) {
     // exported, the rows flushed. Every second: the sweep, --max-flows,
     // --stats.
     while (!stopRequested()) {
-        if (Result<bool> waited = session->wait(100); !waited) {
+        if (Result<void> waited = session->wait(100); !waited) {
             report(waited.error());
             break;
         }
@@ -185,7 +185,7 @@ KernelRunResult runKernelLive(const Options &options) {
             break;
         if (now >= next_export) {
             next_export = now + RowFlusher::kRoundSeconds;
-            if (Result<bool> read = session->readRings(); !read) {
+            if (Result<void> read = session->readRings(); !read) {
                 report(read.error());
                 break;
             }
@@ -214,10 +214,10 @@ KernelRunResult runKernelLive(const Options &options) {
         report(error);
     if (Result<size_t> drained = engine.finish(); !drained)
         report(drained.error());
-    const std::string write_error = output->finish();
+    const Result<void> written = output->finish();
     Result<nf_kern_stats> final_stats = session->stats();
     const nf_kern_stats s = final_stats ? final_stats.value() : nf_kern_stats{};
-    exit_code = reportRunEnd(exit_code, write_error, summaryCounters(s),
+    exit_code = reportRunEnd(exit_code, written, summaryCounters(s),
                              engine.counters().flows_exported, elapsed(), output->summary());
     reportKernelDetails(options, s, engine.counters(), end);
     return KernelRunResult{exit_code, {}, false};
