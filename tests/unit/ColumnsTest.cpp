@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "output/Columns.h"
+#include "features/Columns.h"
 
 namespace {
 

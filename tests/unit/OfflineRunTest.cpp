@@ -14,7 +14,7 @@
 
 #include "support/FlowHarness.h"
 #include "cli/Options.h"
-#include "output/Columns.h"
+#include "features/Columns.h"
 #include "pipeline/OfflineRun.h"
 
 namespace {

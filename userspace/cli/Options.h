@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "delivery/HttpEndpoint.h"
-#include "output/Columns.h"
+#include "features/Columns.h"
 
 namespace netflow {
 

@@ -10,7 +10,7 @@
 #include "dpi/FlowClassifier.h"
 #include "features/FeatureValue.h"
 #include "flow/FlowRecord.h"
-#include "output/Columns.h"
+#include "features/Columns.h"
 
 namespace netflow {
 

@@ -1,4 +1,4 @@
-#include "output/Columns.h"
+#include "features/Columns.h"
 
 #include <algorithm>
 #include <array>
