@@ -11,7 +11,10 @@ bool selectsColumn(const Options &o, Column column) {
 }
 
 LabelSpec labelSpec(const Options &o) {
-    return o.attack.empty() ? LabelSpec{} : LabelSpec{true, o.attack};
+    LabelSpec spec = o.attack.empty() ? LabelSpec{} : LabelSpec{true, o.attack};
+    spec.rules = o.labels;
+    spec.anonymize = o.anonymize;
+    return spec;
 }
 
 MeterConfig meterConfig(const Options &o) {

@@ -23,7 +23,7 @@ namespace netflow {
 MeterConfig meterConfig(const Options &options);
 // Whether the output has this column.
 bool selectsColumn(const Options &options, Column column);
-// Label and Attack as --attack sets them.
+// Label and Attack as --attack and --labels set them; --anonymize.
 LabelSpec labelSpec(const Options &options);
 
 class FlowPipeline {
