@@ -50,14 +50,14 @@ TEST(LabelRulesParse, TheIssuesExample) {
     EXPECT_EQ(hulk.start_us, 1499257560LL * 1000000);
     EXPECT_EQ(hulk.end_us, 1499260259LL * 1000000 + 999999);
     EXPECT_FALSE(hulk.forward_only);
-    EXPECT_EQ(hulk.origin, "r.csv:2");
+    EXPECT_EQ(hulk.line, 2u);
     const auto &recon = set.rules[1];
     EXPECT_EQ(recon.src.length, 8);
     EXPECT_TRUE(recon.dst.any());
     EXPECT_EQ(recon.proto, -1);
     EXPECT_EQ(recon.start_us, netflow::kLabelTimeMin);
     EXPECT_EQ(recon.end_us, netflow::kLabelTimeMax);
-    EXPECT_EQ(recon.origin, "r.csv:3");
+    EXPECT_EQ(recon.line, 3u);
 }
 
 TEST(LabelRulesParse, HeaderInAnyOrderCommentsBlankLinesCrlfQuotes) {
@@ -69,7 +69,7 @@ TEST(LabelRulesParse, HeaderInAnyOrderCommentsBlankLinesCrlfQuotes) {
     EXPECT_EQ(set.rules[0].dport.hi, 444);
     EXPECT_EQ(set.rules[0].src.family, 6);
     EXPECT_EQ(set.rules[0].src.length, 32);
-    EXPECT_EQ(set.rules[0].origin, "r.csv:4");
+    EXPECT_EQ(set.rules[0].line, 4u);
 }
 
 TEST(LabelRulesParse, ProtocolsByNameAndNumber) {

@@ -105,8 +105,8 @@ std::string FlowLabeler::summary(bool verbose) const {
                    " that matched no flow";
             break;
         }
-        out += "\nnetflow: labels: rule " + rules[i].origin + " (" + rules[i].attack +
-               ") matched no flow";
+        out += "\nnetflow: labels: rule " + rules_->set.path + ":" + std::to_string(rules[i].line) +
+               " (" + rules[i].attack + ") matched no flow";
     }
     return out;
 }

@@ -35,7 +35,7 @@ struct LabelRule {
     int proto = -1;                                            // -1: any
     int64_t start_us = kLabelTimeMin, end_us = kLabelTimeMax;  // inclusive
     bool forward_only = false;  // direction=forward: src must be the flow's source
-    std::string origin;         // "file:line", for -v
+    size_t line = 0;            // in the file, for -v
 };
 
 struct LabelRuleSet {

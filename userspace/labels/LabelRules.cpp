@@ -144,15 +144,17 @@ LabelRuleSet parseRulesCsv(std::istream &in, const std::string &path, int32_t tz
         if (fields.size() > order.size())
             fail(fields[order.size()].column,
                  "more fields than the header names (" + std::to_string(order.size()) + ")");
-        std::array<CsvField, kFieldCount> by_name;
-        for (size_t i = 0; i < kFieldCount; i++)
-            by_name[i].column = line.size() + 1;  // a missing field: at the line's end
+        // A missing field is empty, at the line's end.
+        const CsvField missing{std::string(), line.size() + 1};
+        std::array<const CsvField *, kFieldCount> field_of;
+        field_of.fill(&missing);
         for (size_t i = 0; i < fields.size(); i++)
-            by_name[order[i]] = fields[i];
+            field_of[order[i]] = &fields[i];
+        auto by_name = [&](int f) -> const CsvField & { return *field_of[f]; };
 
         LabelRule rule;
         std::string error;
-        const CsvField &attack = by_name[kAttack];
+        const CsvField &attack = by_name(kAttack);
         if (attack.text.empty())
             fail(attack.column, "the attack name is empty");
         if (std::any_of(attack.text.begin(), attack.text.end(),
@@ -160,43 +162,43 @@ LabelRuleSet parseRulesCsv(std::istream &in, const std::string &path, int32_t tz
             fail(attack.column, "the attack name holds a control character");
         rule.attack = attack.text;
         auto address = [&](Field f) {
-            auto p = parseAddressPrefix(by_name[f].text, &error);
+            auto p = parseAddressPrefix(by_name(f).text, &error);
             if (!p)
-                fail(by_name[f].column, error);
+                fail(by_name(f).column, error);
             return *p;
         };
         rule.src = address(kSrc);
         rule.dst = address(kDst);
         if (!rule.src.any() && !rule.dst.any() && rule.src.family != rule.dst.family)
-            fail(by_name[kDst].column, "src and dst are of different IP versions");
+            fail(by_name(kDst).column, "src and dst are of different IP versions");
         auto ports = [&](Field f) {
-            auto r = parsePortRange(by_name[f].text, &error);
+            auto r = parsePortRange(by_name(f).text, &error);
             if (!r)
-                fail(by_name[f].column, error);
+                fail(by_name(f).column, error);
             return *r;
         };
         rule.sport = ports(kSport);
         rule.dport = ports(kDport);
-        auto proto = parseProtocol(by_name[kProto].text, &error);
+        auto proto = parseProtocol(by_name(kProto).text, &error);
         if (!proto)
-            fail(by_name[kProto].column, error);
+            fail(by_name(kProto).column, error);
         rule.proto = *proto;
-        if (!by_name[kStart].text.empty()) {
-            auto t = parseLabelTime(by_name[kStart].text, tz_offset_s, &error);
+        if (!by_name(kStart).text.empty()) {
+            auto t = parseLabelTime(by_name(kStart).text, tz_offset_s, &error);
             if (!t)
-                fail(by_name[kStart].column, error);
+                fail(by_name(kStart).column, error);
             rule.start_us = t->first_us;
         }
-        if (!by_name[kEnd].text.empty()) {
-            auto t = parseLabelTime(by_name[kEnd].text, tz_offset_s, &error);
+        if (!by_name(kEnd).text.empty()) {
+            auto t = parseLabelTime(by_name(kEnd).text, tz_offset_s, &error);
             if (!t)
-                fail(by_name[kEnd].column, error);
+                fail(by_name(kEnd).column, error);
             rule.end_us = t->last_us;
         }
         if (rule.end_us < rule.start_us)
-            fail(by_name[kEnd].column, "end is before start");
-        applyOptions(by_name[kOptions], rule, path, line_no);
-        rule.origin = path + ":" + std::to_string(line_no);
+            fail(by_name(kEnd).column, "end is before start");
+        applyOptions(by_name(kOptions), rule, path, line_no);
+        rule.line = line_no;
         set.rules.push_back(std::move(rule));
     }
     return set;

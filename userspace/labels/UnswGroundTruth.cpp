@@ -111,7 +111,7 @@ LabelRuleSet parseUnswGroundTruth(std::istream &in, const std::string &path) {
             duplicates++;
             continue;
         }
-        rule.origin = path + ":" + std::to_string(line_no);
+        rule.line = line_no;
         set.rules.push_back(std::move(rule));
     }
     if (duplicates)
