@@ -5,7 +5,8 @@ netflow --labels) for a benchmark, seeded, from the rows of a conversion
 FLOW_START_MILLISECONDS, FLOW_END_MILLISECONDS). The mix is what ground
 truth looks like: mostly exact 5-tuples with a time window (UNSW-NB15 style),
 about half of them around a flow of the capture and half around no flow;
-attacker hosts with a window; victim networks (/16-/28) with port ranges;
+attacker hosts with a window; victim networks (mostly /24 and /16, some
+/17-/28) with port ranges;
 IPv6 rules; a few rules with only a port or a protocol. Broad rules come
 last, so most flows are looked up through every shape rather than stopped
 by an early wildcard."""
@@ -49,7 +50,7 @@ def main():
             start, end = window(row, rng.random() < 0.5)
             lines.append(",".join([attack, row["IPV4_SRC_ADDR"], "", "", "", "", start, end]))
         elif kind < 0.92:  # a victim network, a port range
-            length = rng.randrange(16, 29)
+            length = rng.choice([16, 24, 24, 24, rng.randrange(17, 29)])
             net = ipaddress.ip_network(f"{random_v4()}/{length}", strict=False)
             lo = rng.randrange(1, 60000)
             lines.append(",".join([attack, "", str(net), "", f"{lo}-{lo + rng.randrange(100)}",

@@ -9,14 +9,24 @@ bool isBlank(char c) {
 
 }  // namespace
 
-CsvSplit splitCsvLine(std::string_view line) {
-    CsvSplit out;
+void splitCsvLine(std::string_view line, CsvSplit &out) {
+    out.bad_column.reset();
+    size_t count = 0;
+    // The next field, reusing what the vector holds.
+    auto next = [&]() -> CsvField & {
+        if (count == out.fields.size())
+            out.fields.emplace_back();
+        CsvField &f = out.fields[count++];
+        f.text.clear();
+        return f;
+    };
     size_t i = 0;
     while (true) {
         size_t start = i;
         while (i < line.size() && isBlank(line[i]))
             i++;
-        CsvField field{std::string(), i + 1};
+        CsvField &field = next();
+        field.column = i + 1;
         if (i < line.size() && line[i] == '"') {
             size_t quote = i++;
             bool closed = false;
@@ -35,18 +45,20 @@ CsvSplit splitCsvLine(std::string_view line) {
             }
             if (!closed) {
                 out.bad_column = quote + 1;
-                return out;
+                out.fields.resize(count);
+                return;
             }
             while (i < line.size() && isBlank(line[i]))
                 i++;
             if (i < line.size() && line[i] != ',') {
                 out.bad_column = i + 1;
-                return out;
+                out.fields.resize(count);
+                return;
             }
         } else {
-            size_t end = line.find(',', i);
-            if (end == std::string_view::npos)
-                end = line.size();
+            size_t end = i;
+            while (end < line.size() && line[end] != ',')
+                end++;
             size_t last = end;
             while (last > i && isBlank(line[last - 1]))
                 last--;
@@ -55,9 +67,10 @@ CsvSplit splitCsvLine(std::string_view line) {
                 field.column = start + 1;
             i = end;
         }
-        out.fields.push_back(std::move(field));
-        if (i >= line.size())
-            return out;
+        if (i >= line.size()) {
+            out.fields.resize(count);
+            return;
+        }
         i++;  // the comma
     }
 }

@@ -21,6 +21,12 @@ struct CsvSplit {
     std::vector<CsvField> fields;
     std::optional<size_t> bad_column;
 };
-CsvSplit splitCsvLine(std::string_view line);
+// out's vectors are reused (one line after another: no allocation).
+void splitCsvLine(std::string_view line, CsvSplit &out);
+inline CsvSplit splitCsvLine(std::string_view line) {
+    CsvSplit out;
+    splitCsvLine(line, out);
+    return out;
+}
 
 }  // namespace netflow

@@ -5,7 +5,9 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
+#include <cstdio>
+#include <memory>
+#include <sstream>
 
 #include "labels/CsvLine.h"
 #include "labels/LabelError.h"
@@ -25,7 +27,7 @@ std::string lower(std::string s) {
     return s;
 }
 
-bool skippable(const std::string &line) {
+bool skippable(std::string_view line) {
     size_t first = line.find_first_not_of(" \t");
     return first == std::string::npos || line[first] == '#';
 }
@@ -62,12 +64,17 @@ void throwLabelError(const std::string &path, size_t line, size_t column,
                      message);
 }
 
-bool readRuleLine(std::istream &in, std::string &line, size_t *line_no) {
-    if (!std::getline(in, line))
+bool RuleLines::next(std::string_view &line, size_t *line_no) {
+    if (pos_ >= text_.size())
         return false;
+    size_t end = text_.find('\n', pos_);
+    if (end == std::string_view::npos)
+        end = text_.size();
+    line = text_.substr(pos_, end - pos_);
+    pos_ = end + 1;
     ++*line_no;
     if (!line.empty() && line.back() == '\r')
-        line.pop_back();
+        line.remove_suffix(1);
     return true;
 }
 
@@ -80,39 +87,50 @@ std::optional<LabelFormat> parseLabelFormat(std::string_view text) {
 }
 
 LabelRuleSet loadLabelRules(const std::string &path, LabelFormat format, int32_t tz_offset_s) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
+    std::unique_ptr<FILE, int (*)(FILE *)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+    if (!file)
         throw LabelError(path + ": cannot open: " + std::strerror(errno));
-    LabelRuleSet set = parseLabelRules(in, path, format, tz_offset_s);
-    if (in.bad())
+    std::string text;
+    char buf[1 << 16];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof(buf), file.get())) > 0)
+        text.append(buf, n);
+    if (std::ferror(file.get()))
         throw LabelError(path + ": read error: " + std::strerror(errno));
-    return set;
+    RuleLines lines(text);
+    return format == LabelFormat::UnswNb15 ? parseUnswGroundTruth(lines, path)
+                                           : parseRulesCsv(lines, path, tz_offset_s);
 }
 
 LabelRuleSet parseLabelRules(std::istream &in, const std::string &path, LabelFormat format,
                              int32_t tz_offset_s) {
-    return format == LabelFormat::UnswNb15 ? parseUnswGroundTruth(in, path)
-                                           : parseRulesCsv(in, path, tz_offset_s);
+    std::ostringstream text;
+    text << in.rdbuf();
+    const std::string all = text.str();
+    RuleLines lines(all);
+    return format == LabelFormat::UnswNb15 ? parseUnswGroundTruth(lines, path)
+                                           : parseRulesCsv(lines, path, tz_offset_s);
 }
 
-LabelRuleSet parseRulesCsv(std::istream &in, const std::string &path, int32_t tz_offset_s) {
+LabelRuleSet parseRulesCsv(RuleLines &in, const std::string &path, int32_t tz_offset_s) {
     LabelRuleSet set;
     set.path = path;
-    std::string line;
+    std::string_view line;
     size_t line_no = 0;
     auto fail = [&](size_t column, const std::string &message) {
         throwLabelError(path, line_no, column, message);
     };
-    auto split = [&] {
-        CsvSplit s = splitCsvLine(line);
-        if (s.bad_column)
-            fail(*s.bad_column, "unbalanced quote");
-        return s.fields;
+    CsvSplit split_line;
+    auto split = [&]() -> const std::vector<CsvField> & {
+        splitCsvLine(line, split_line);
+        if (split_line.bad_column)
+            fail(*split_line.bad_column, "unbalanced quote");
+        return split_line.fields;
     };
 
     // The header: which column holds which field.
     std::vector<int> order;
-    while (readRuleLine(in, line, &line_no)) {
+    while (in.next(line, &line_no)) {
         if (skippable(line))
             continue;
         for (const CsvField &f : split()) {
@@ -137,10 +155,10 @@ LabelRuleSet parseRulesCsv(std::istream &in, const std::string &path, int32_t tz
     if (std::find(order.begin(), order.end(), kOptions) == order.end())
         order.push_back(kOptions);
 
-    while (readRuleLine(in, line, &line_no)) {
+    while (in.next(line, &line_no)) {
         if (skippable(line))
             continue;
-        std::vector<CsvField> fields = split();
+        const std::vector<CsvField> &fields = split();
         if (fields.size() > order.size())
             fail(fields[order.size()].column,
                  "more fields than the header names (" + std::to_string(order.size()) + ")");

@@ -28,16 +28,25 @@ LabelRuleSet loadLabelRules(const std::string &path, LabelFormat format, int32_t
 LabelRuleSet parseLabelRules(std::istream &in, const std::string &path, LabelFormat format,
                              int32_t tz_offset_s);
 
+// The lines of a rules file read whole.
+class RuleLines {
+  public:
+    explicit RuleLines(std::string_view text) : text_(text) {}
+    // The next line, without "\n" or "\r\n"; counts lines in *line_no.
+    bool next(std::string_view &line, size_t *line_no);
+
+  private:
+    std::string_view text_;
+    size_t pos_ = 0;
+};
+
 // The CIC-IDS style format alone (LabelRules.cpp) and the UNSW-NB15 one
 // (UnswGroundTruth.cpp).
-LabelRuleSet parseRulesCsv(std::istream &in, const std::string &path, int32_t tz_offset_s);
-LabelRuleSet parseUnswGroundTruth(std::istream &in, const std::string &path);
+LabelRuleSet parseRulesCsv(RuleLines &in, const std::string &path, int32_t tz_offset_s);
+LabelRuleSet parseUnswGroundTruth(RuleLines &in, const std::string &path);
 
 // "path:line:column: message" as a LabelError.
 [[noreturn]] void throwLabelError(const std::string &path, size_t line, size_t column,
                                   const std::string &message);
-
-// Reads the next line (without "\n" or "\r\n"); counts lines in *line_no.
-bool readRuleLine(std::istream &in, std::string &line, size_t *line_no);
 
 }  // namespace netflow

@@ -1,5 +1,7 @@
 #include "labels/LabelTime.h"
 
+#include <algorithm>
+
 namespace netflow {
 namespace {
 
@@ -116,7 +118,8 @@ std::optional<int32_t> parseUtcOffset(std::string_view text) {
 std::optional<TimeSpan> parseLabelTime(std::string_view text, int32_t default_offset_s,
                                        std::string *error) {
     // Epoch seconds: digits only (an ISO date has '-' after four digits).
-    if (!text.empty() && text.find_first_not_of("0123456789.") == std::string_view::npos) {
+    if (!text.empty() &&
+        std::all_of(text.begin(), text.end(), [](char c) { return isDigit(c) || c == '.'; })) {
         if (auto span = parseEpoch(text))
             return span;
         *error = "'" + std::string(text) + "' is not epoch seconds";

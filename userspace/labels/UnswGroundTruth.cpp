@@ -27,22 +27,23 @@ bool isDigits(const std::string &s) {
 
 }  // namespace
 
-LabelRuleSet parseUnswGroundTruth(std::istream &in, const std::string &path) {
+LabelRuleSet parseUnswGroundTruth(RuleLines &in, const std::string &path) {
     LabelRuleSet set;
     set.path = path;
-    std::string line;
+    std::string_view line;
     size_t line_no = 0;
     size_t duplicates = 0;
     std::map<std::string, size_t> unknown_protocols;
     std::unordered_set<std::string> seen;
     bool first = true;
+    CsvSplit split;
     auto fail = [&](size_t column, const std::string &message) {
         throwLabelError(path, line_no, column, message);
     };
-    while (readRuleLine(in, line, &line_no)) {
+    while (in.next(line, &line_no)) {
         if (line.find_first_not_of(" \t") == std::string::npos)
             continue;
-        CsvSplit split = splitCsvLine(line);
+        splitCsvLine(line, split);
         if (split.bad_column)
             fail(*split.bad_column, "unbalanced quote");
         std::vector<CsvField> &f = split.fields;
