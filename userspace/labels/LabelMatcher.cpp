@@ -59,6 +59,22 @@ struct Item {
     Entry entry;
 };
 
+// Sorts (hash, index) pairs by hash (LSD radix, stable).
+void radixSortByHash(std::vector<std::pair<uint64_t, uint32_t>> &v) {
+    std::vector<std::pair<uint64_t, uint32_t>> tmp(v.size());
+    std::vector<uint32_t> count(65537);
+    for (int shift = 0; shift < 64; shift += 16) {
+        std::fill(count.begin(), count.end(), 0);
+        for (const auto &e : v)
+            count[((e.first >> shift) & 0xffff) + 1]++;
+        for (size_t d = 1; d < count.size(); d++)
+            count[d] += count[d - 1];
+        for (const auto &e : v)
+            tmp[count[(e.first >> shift) & 0xffff]++] = e;
+        v.swap(tmp);
+    }
+}
+
 struct ShapeId {
     uint8_t family, src_len, dst_len;
     bool sport, dport, proto;  // given exactly (else any, or a range checked per rule)
@@ -153,7 +169,7 @@ class Shape {
         std::vector<std::pair<uint64_t, uint32_t>> order(items.size());
         for (uint32_t i = 0; i < items.size(); i++)
             order[i] = {items[i].hash, i};
-        std::sort(order.begin(), order.end(), [&](const auto &x, const auto &y) {
+        auto before = [&](const auto &x, const auto &y) {
             if (x.first != y.first)
                 return x.first < y.first;
             const Item &a = items[x.second], &b = items[y.second];
@@ -162,7 +178,23 @@ class Shape {
             if (a.entry.ranged != b.entry.ranged)
                 return !a.entry.ranged;
             return a.entry.rule < b.entry.rule;
-        });
+        };
+        if (order.size() < 4096) {
+            std::sort(order.begin(), order.end(), before);
+        } else {
+            // By hash, four 16-bit radix passes; then equal hashes (the
+            // same key, or rarely a collision) by the whole order.
+            radixSortByHash(order);
+            for (size_t i = 0; i < order.size();) {
+                size_t j = i + 1;
+                while (j < order.size() && order[j].first == order[i].first)
+                    j++;
+                if (j - i > 1)
+                    std::sort(order.begin() + static_cast<ptrdiff_t>(i),
+                              order.begin() + static_cast<ptrdiff_t>(j), before);
+                i = j;
+            }
+        }
         // A rule twice in one bucket (both directions alike): once; its
         // two directions' ranges may differ, then both stay.
         order.erase(std::unique(order.begin(), order.end(),

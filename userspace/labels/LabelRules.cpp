@@ -78,6 +78,14 @@ bool RuleLines::next(std::string_view &line, size_t *line_no) {
     return true;
 }
 
+size_t RuleLines::lineCount() const {
+    size_t n = 1;
+    for (const char *p = text_.data(), *end = p + text_.size();
+         (p = static_cast<const char *>(std::memchr(p, '\n', static_cast<size_t>(end - p)))); p++)
+        n++;
+    return n;
+}
+
 std::optional<LabelFormat> parseLabelFormat(std::string_view text) {
     if (text == "cic-ids")
         return LabelFormat::CicIds;
@@ -115,6 +123,7 @@ LabelRuleSet parseLabelRules(std::istream &in, const std::string &path, LabelFor
 LabelRuleSet parseRulesCsv(RuleLines &in, const std::string &path, int32_t tz_offset_s) {
     LabelRuleSet set;
     set.path = path;
+    set.rules.reserve(in.lineCount());
     std::string_view line;
     size_t line_no = 0;
     auto fail = [&](size_t column, const std::string &message) {

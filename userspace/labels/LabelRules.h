@@ -34,6 +34,8 @@ class RuleLines {
     explicit RuleLines(std::string_view text) : text_(text) {}
     // The next line, without "\n" or "\r\n"; counts lines in *line_no.
     bool next(std::string_view &line, size_t *line_no);
+    // Lines in all (an upper bound of the rules, to reserve room).
+    size_t lineCount() const;
 
   private:
     std::string_view text_;
