@@ -25,6 +25,9 @@ netflow's summary line. The rules are:
 Rule times are whole milliseconds, so the rows' millisecond times decide
 exactly what netflow decided with microseconds (checked when reading).
 
+-u: the same rules with -u to a local collector (tests/http/flow_server.py):
+the JSON objects carry the CSV run's Label and Attack.
+
 --anonymize: two runs with one key over two captures, one with another key:
 the same address gets the same pseudonym in both runs and both files, the
 mapping is one-to-one, the other key maps every address differently, every
@@ -418,6 +421,45 @@ def check_anonymize(netflow, pcaps, work):
         fail(f"anonymize: only {len(total)} addresses seen")
 
 
+# ------------------------------------------------------------------ -u
+
+def check_http(netflow, repo, pcaps, rules_path, work):
+    """-u: the JSON objects a server receives carry the CSV's Label/Attack."""
+    import json
+    import time
+    server = os.path.join(repo, "tests", "http", "flow_server.py")
+    port_file, log, requests = (os.path.join(work, n) for n in ("port", "log", "req"))
+    for f in (port_file, log):
+        if os.path.exists(f):
+            os.unlink(f)
+    proc = subprocess.Popen([sys.executable, server, "--port-file", port_file, "--log", log,
+                             "--requests", requests])
+    try:
+        for _ in range(100):
+            if os.path.exists(port_file) and open(port_file).read().strip():
+                break
+            time.sleep(0.05)
+        url = f"http://127.0.0.1:{open(port_file).read().strip()}/flows"
+        for pcap in pcaps:
+            csv_rows, _ = run(netflow, pcap, os.path.join(work, "h.csv"), ["--labels", rules_path])
+            before = sum(1 for _ in open(log)) if os.path.exists(log) else 0
+            p = subprocess.run([netflow, "-f", pcap, "-u", url, "--filter", "", "--fields", FIELDS,
+                                "--labels", rules_path, "--spool", os.path.join(work, "spool")],
+                               capture_output=True, text=True, timeout=120)
+            lines = open(log).read().splitlines()[before:] if os.path.exists(log) else []
+            got = [(str(o["Label"]), o["Attack"]) for o in map(json.loads, lines)]
+            want = [(r["label"], r["attack"]) for r in csv_rows]
+            name = os.path.basename(pcap)
+            if p.returncode != 0 or got != want:
+                fail(f"-u {name}: exit {p.returncode}, JSON labels {got}, CSV {want}")
+            elif not any(label == "1" for label, _ in got):
+                fail(f"-u {name}: no flow labelled: the check is too weak")
+        print(f"-u: {len(pcaps)} captures, labels as in the CSV")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 # ------------------------------------------------------------------ usage errors
 
 def check_cli_errors(netflow, pcap, work):
@@ -522,6 +564,7 @@ def main():
         if matched < 100:
             fail(f"generated rules matched only {matched} flows: the check is too weak")
 
+        check_http(netflow, repo, golden, sample, work)
         check_cli_errors(netflow, golden[0], work)
         check_anonymize(netflow, [corpus_files[0], corpus_files[4], corpus_files[7]] + golden[:1],
                         work)
