@@ -29,14 +29,10 @@
  */
 static __always_inline __u32 nf_payload_lengths(struct nf_frame_result *res, __u32 frame_len) {
     struct nf_rec_payload *rec = &res->scratch->payload.rec;
-    /* As the offline path: the bytes after the IP header's start, but not
-     * past the IP length (Ethernet padding is not part of the datagram). */
-    __u32 datagram = frame_len > res->l3_off ? frame_len - res->l3_off : 0;
-    if (datagram > res->ip_len)
-        datagram = res->ip_len;
-    __u32 cap = datagram < NF_PAYLOAD_COPY_MAX ? datagram : NF_PAYLOAD_COPY_MAX;
+    /* As the offline path (nf_datagram_len): not past the IP length. */
+    __u32 datagram = nf_datagram_len(frame_len, res->l3_off, res->ip_len);
     rec->datagram_len = datagram;
-    rec->cap_len = cap;
+    rec->cap_len = nf_payload_cap(datagram);
     /* Read back from the record, not returned from the registers: the load
      * helpers need the length's exact range, and the verifier would trace
      * that need back through l3_off to the parser, whose paths differ in

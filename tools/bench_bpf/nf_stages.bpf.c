@@ -150,14 +150,9 @@ int nf_stage_count(struct xdp_md *ctx) {
 
     struct nf_packet pkt = {};
     const __u8 *l3;
-    __u16 ethertype;
-    if (nf_parse_ethernet(data, end, &l3, &ethertype, &pkt.vlan_id) < 0) {
-        st_stat(stats, NF_STAT_NOT_IP);
-        return XDP_PASS;
-    }
-    int rc = nf_parse_l3(l3, end, ethertype, &pkt);
+    int rc = nf_parse_frame(data, end, &l3, &pkt);
     if (rc != NF_PARSE_OK) {
-        st_stat(stats, NF_STAT_MALFORMED);
+        st_stat(stats, rc == NF_PARSE_NOT_IP ? NF_STAT_NOT_IP : NF_STAT_MALFORMED);
         return XDP_PASS;
     }
     if (!nf_default_filter_pass(&pkt)) {

@@ -109,6 +109,14 @@ void CsvWriter::flushBuffer() {
     used_ = 0;
 }
 
+void CsvWriter::flush() {
+    if (!file_)
+        return;
+    flushBuffer();
+    if (std::fflush(file_) != 0 && error_.empty())
+        error_ = "cannot write " + path_ + ": " + std::strerror(errno);
+}
+
 std::string CsvWriter::finish() {
     if (!file_)
         return error_;

@@ -12,6 +12,7 @@
 #include "cli/CommandLine.h"
 #include "pipeline/FlowPipeline.h"
 #include "pipeline/KernelRun.h"
+#include "pipeline/RowFlusher.h"
 #include "pipeline/RunSummary.h"
 #include "pipeline/StopSignal.h"
 
@@ -92,6 +93,7 @@ int runPcapLive(const Options &options) {
 
     int exit_code = kExitOk;
     bool limit_reached = false;
+    RowFlusher rows(pipeline->sink());
     double next_status = 1.0;
     uint64_t packets_at_status = 0;
     const PcapLive::Handler handler = [&](const pcap_pkthdr &header, const uint8_t *frame) {
@@ -105,6 +107,7 @@ int runPcapLive(const Options &options) {
         }
         pipeline->advanceTime(wallClockMicros());
         double now = elapsed();
+        rows.endRound(pipeline->flowsExported(), now);
         if (options.max_time_s && now > *options.max_time_s)
             break;
         if (options.stats && now >= next_status) {

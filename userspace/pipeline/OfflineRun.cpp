@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "capture/BpfFilter.h"
 #include "capture/LinkLayer.h"
@@ -12,6 +13,7 @@
 #include "cli/CommandLine.h"
 #include "pipeline/FlowPipeline.h"
 #include "pipeline/ProgressBar.h"
+#include "pipeline/RowFlusher.h"
 #include "pipeline/RunSummary.h"
 #include "pipeline/StopSignal.h"
 
@@ -65,6 +67,11 @@ int runOffline(const Options &options) {
         return reportError(kExitRuntimeError, e.what());
     }
 
+    // A stream (stdin, a FIFO) is read as it is written: each row goes to
+    // the reader as soon as it is exported. A file keeps the writer's buffer.
+    std::optional<RowFlusher> rows;
+    if (file->isStream())
+        rows.emplace(pipeline->sink());
     ProgressBar progress(file->fileSize());
     int exit_code = kExitOk;
     std::string read_error;
@@ -81,6 +88,8 @@ int runOffline(const Options &options) {
         }
         if (!pipeline->onFrame(*header, frame))
             break;  // --max-flows reached
+        if (rows)
+            rows->flushNew(pipeline->flowsExported());
         const uint64_t read = pipeline->counters().read;
         progress.update([&] { return file->bytesRead(); }, read, pipeline->flowsStarted());
         if (options.max_time_s && (read & 0x3FF) == 0 && elapsed() > *options.max_time_s)

@@ -7,13 +7,15 @@ namespace netflow {
 namespace {
 
 // --labels: the output, with the labels' lines added to its summary (every
-// run prints the sink's summary after its own).
+// run prints the sink's summary after its own). Everything else is the
+// output's own.
 class LabelSummarySink : public FlowSink {
   public:
     LabelSummarySink(std::unique_ptr<FlowSink> sink, const FlowFeatures &features, bool verbose)
         : sink_(std::move(sink)), features_(features), verbose_(verbose) {}
 
     void exportFlow(const FlowRecord &flow) override { sink_->exportFlow(flow); }
+    void flush() override { sink_->flush(); }
     std::string finish() override { return sink_->finish(); }
     std::string summary() const override {
         std::string out = features_.labelSummary(verbose_);
