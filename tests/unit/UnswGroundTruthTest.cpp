@@ -40,8 +40,8 @@ TEST(UnswGroundTruth, SampleFile) {
     EXPECT_EQ(first.dport.hi, 80);
     EXPECT_FALSE(first.forward_only);
     EXPECT_EQ(first.line, 2u);
-    EXPECT_EQ(set.rules[1].attack, "Backdoor");   // Backdoors
-    EXPECT_EQ(set.rules[1].line, 4u);  // line 3 was the duplicate
+    EXPECT_EQ(set.rules[1].attack, "Backdoor");  // Backdoors
+    EXPECT_EQ(set.rules[1].line, 4u);            // line 3 was the duplicate
     EXPECT_EQ(set.rules[2].attack, "Reconnaissance");
     EXPECT_EQ(set.rules[4].proto, 1);
     EXPECT_TRUE(set.rules[4].sport.any());  // '-'
