@@ -10,7 +10,7 @@
  * counters go to userspace on the ring buffer) and starts a new one in the
  * same entry. Under the same lock, the core's nf_payload_wanted decides
  * whether userspace needs the packet's payload, on the state just counted,
- * as the offline path decides it; the payload path (netflow_payload.h)
+ * as the offline path decides it; the payload path (netflow_payload_copy.h)
  * delivers it. Shared by the XDP and TC programs.
  */
 #ifndef NETFLOW_FRAME_H
@@ -20,10 +20,10 @@
 #include <linux/errno.h>
 #include <bpf/bpf_helpers.h>
 
-#include "flow_count.h"
-#include "flow_key.h"
-#include "flow_payload.h"
-#include "packet_parse.h"
+#include "core/flow_count.h"
+#include "core/flow_key.h"
+#include "core/payload_budget.h"
+#include "core/packet_parse.h"
 #include "netflow_config.h"
 #include "netflow_filter.h"
 #include "netflow_maps.h"

@@ -9,8 +9,8 @@
 #ifndef NETFLOW_KERN_USER_H
 #define NETFLOW_KERN_USER_H
 
-#include "flow_kern_user.h"
-#include "flow_payload.h"
+#include "core/flow_types.h"
+#include "core/payload_budget.h"
 
 /*
  * The flow map value's lock. The programs need the kernel's own struct
@@ -169,7 +169,7 @@ struct nf_rec_payload {
      * offline path hands the classifier for the same frame. */
     __u32 datagram_len;
     __u32 cap_len; /* bytes that follow: min(datagram_len, NF_PAYLOAD_COPY_MAX) */
-    __u8 want;     /* NF_WANT_DPI | NF_WANT_APP (flow_payload.h) */
+    __u8 want;     /* NF_WANT_DPI | NF_WANT_APP (payload_budget.h) */
     __u8 dir;      /* NF_DIR_IN / NF_DIR_OUT */
     __u8 pad[2];
 };

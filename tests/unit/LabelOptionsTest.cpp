@@ -79,7 +79,7 @@ TEST(LabelOptions, OptionsThatNeedLabels) {
                   .find("needs the Label or Attack column"),
               std::string::npos);
     EXPECT_NE(usageError({"-f", "in.pcap", "-c", "--anonymize", "", "out.csv"})
-                  .find("--anonymize: the key is empty"),
+                  .find("--anonymize needs a value, not ''"),
               std::string::npos);
 }
 

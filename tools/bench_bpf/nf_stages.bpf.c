@@ -2,7 +2,7 @@
 /*
  * netflow's XDP counting cut off after a chosen stage, for bpf_cost's
  * breakdown of where the program's time goes. The stages are the shared
- * core's own functions (bpf/packet_parse.h, flow_key.h, flow_count.h),
+ * core's own functions (bpf/core/packet_parse.h, flow_key.h, flow_count.h),
  * composed the way bpf/netflow_frame.h composes them, minus the payload
  * path and the ring buffers; bpf_cost loads this object once per stage and
  * puts the real program (with and without payload copies) above the last.
@@ -16,10 +16,10 @@
 #include <linux/errno.h>
 #include <bpf/bpf_helpers.h>
 
-#include "../../bpf/flow_count.h"
-#include "../../bpf/flow_key.h"
+#include "../../bpf/core/flow_count.h"
+#include "../../bpf/core/flow_key.h"
 #include "../../bpf/netflow_kern_user.h"
-#include "../../bpf/packet_parse.h"
+#include "../../bpf/core/packet_parse.h"
 
 #include "nf_stages.h"
 

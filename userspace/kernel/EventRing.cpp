@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "flow_key.h"
-#include "flow_payload.h"
+#include "payload_budget.h"
 #include "packet_parse.h"
 
 namespace netflow {

@@ -4,7 +4,7 @@
 // (EventHandler::onPayload).
 //
 // The XDP program puts struct nf_xsk_meta right in front of the frame
-// (netflow_payload.h): what the packet's payload record would say minus
+// (netflow_payload_copy.h): what the packet's payload record would say minus
 // what the frame itself tells. The key, the lengths and the packet handed
 // on come from one parse of the frame by the core (nf_parse_frame), which
 // gives what EventRing::parsePayload gets from a ring copy of it.

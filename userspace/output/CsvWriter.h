@@ -45,6 +45,7 @@ class CsvWriter : public FlowSink {
     void putChar(char c);
     void appendText(const std::string &text);
     void flushBuffer();
+    void writeOut(const char *data, size_t n);
 
     std::string path_;
     FILE *file_;

@@ -68,6 +68,9 @@ int runPcapLive(const Options &options) {
     } catch (const CaptureError &e) {
         return reportError(kExitRuntimeError, e.what());
     }
+    if (!isSupportedLinkType(live->linkType()))
+        return reportError(kExitRuntimeError, options.interface + ": unsupported link type " +
+                                                  linkTypeName(live->linkType()));
     std::unique_ptr<BpfFilter> filter;
     if (options.filter) {
         try {
@@ -77,9 +80,6 @@ int runPcapLive(const Options &options) {
             return reportError(kExitUsage, e.what());
         }
     }
-    if (!isSupportedLinkType(live->linkType()))
-        return reportError(kExitRuntimeError, options.interface + ": unsupported link type " +
-                                                  linkTypeName(live->linkType()));
     std::unique_ptr<FlowPipeline> pipeline;
     try {
         pipeline = std::make_unique<FlowPipeline>(options, live->linkType(), filter.get());

@@ -12,7 +12,7 @@
 #ifndef PACKET_PARSE_H
 #define PACKET_PARSE_H
 
-#include "flow_kern_user.h"
+#include "flow_types.h"
 
 #define NF_ETH_HLEN 14
 #define NF_ETH_P_IPV4 0x0800

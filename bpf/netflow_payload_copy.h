@@ -14,8 +14,8 @@
  * carries: bpf_ringbuf_reserve wants a constant size, which would make
  * every DNS query take NF_PAYLOAD_COPY_MAX bytes of the ring.
  */
-#ifndef NETFLOW_PAYLOAD_H
-#define NETFLOW_PAYLOAD_H
+#ifndef NETFLOW_PAYLOAD_COPY_H
+#define NETFLOW_PAYLOAD_COPY_H
 
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -117,4 +117,4 @@ static __always_inline int nf_xsk_redirect(struct xdp_md *ctx, struct nf_frame_r
     return bpf_redirect_map(&nf_xsks, ctx->rx_queue_index, 0) == XDP_REDIRECT;
 }
 
-#endif /* NETFLOW_PAYLOAD_H */
+#endif /* NETFLOW_PAYLOAD_COPY_H */
