@@ -13,7 +13,7 @@ SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Build, test and lab dependencies. Keep sorted.
 DEB_PACKAGES := bpftool clang cmake curl dnsmasq-base dnsutils ethtool g++ iproute2 iputils-ping \
 	libbenchmark-dev libbpf-dev libcli11-dev libcurl4-openssl-dev libgmock-dev \
-	libgtest-dev libndpi-bin libndpi-dev libpcap-dev libxdp-dev llvm make \
+	libgtest-dev libndpi-bin libndpi-dev libpcap-dev libssl-dev libxdp-dev llvm make \
 	nginx-light pkg-config python3 softflowd tcpdump tcpreplay time tnftp tshark vsftpd xxd
 
 .PHONY: all deps build run test test-unit test-asan bench format clean

@@ -2,12 +2,15 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "delivery/HttpEndpoint.h"
 #include "features/Columns.h"
+#include "labels/Anonymizer.h"
+#include "labels/CompiledLabels.h"
 
 namespace netflow {
 
@@ -28,6 +31,10 @@ struct Options {
     std::optional<uint64_t> max_flows;
     std::optional<double> max_time_s;
     std::string attack;  // non-empty: Label=1, Attack=this
+    // --labels FILE (with --labels-format, --labels-tz), read and compiled
+    // by the command line, before any packet: Label/Attack per flow.
+    std::shared_ptr<const CompiledLabels> labels;
+    std::optional<AnonymizeKey> anonymize;  // --anonymize KEY
     std::optional<std::string> filter;
     bool verbose = false;
     bool stats = false;
