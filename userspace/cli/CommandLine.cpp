@@ -17,6 +17,27 @@
 namespace netflow {
 namespace {
 
+// An option whose values are names of an enum's values: the name is turned
+// into the enum here, once (CLI11 then stores it); anything else is a usage
+// error naming the choices.
+template <typename E>
+CLI::Validator oneOf(std::vector<std::pair<std::string, E>> names) {
+    std::string choices;
+    for (const auto &entry : names)
+        choices += (choices.empty() ? "" : ",") + entry.first;
+    return CLI::Validator(
+        [names, choices](std::string &value) -> std::string {
+            for (const auto &[name, e] : names) {
+                if (value == name) {
+                    value = std::to_string(static_cast<int>(e));
+                    return {};
+                }
+            }
+            return value + " not in {" + choices + "}";
+        },
+        choices);
+}
+
 CommandLineExit usageError(const std::string &message) {
     return {"netflow: error: " + message + " (see netflow --help)", kExitUsage};
 }
@@ -223,13 +244,18 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
                    "payload packets per flow given to nDPI (32)");
     app.add_option("--app-packets", opts.app_packets,
                    "payload packets per flow given to the DNS/FTP parsers (256)");
-    auto *opt_backend = app.add_option("--backend", opts.backend, "live path: auto, xdp or pcap")
-                            ->check(CLI::IsMember({"auto", "xdp", "pcap"}));
+    auto *opt_backend =
+        app.add_option("--backend", opts.backend, "live path: auto, xdp or pcap")
+            ->transform(oneOf<Backend>(
+                {{"auto", Backend::Auto}, {"xdp", Backend::Xdp}, {"pcap", Backend::Pcap}}));
     auto *opt_capture = app.add_option("--capture", opts.capture, "live capture mode: host or tap")
-                            ->check(CLI::IsMember({"host", "tap"}));
+                            ->transform(oneOf<CaptureMode>(
+                                {{"host", CaptureMode::Host}, {"tap", CaptureMode::Tap}}));
     auto *opt_xdp_mode =
         app.add_option("--xdp-mode", opts.xdp_mode, "XDP attach mode: auto, native or generic")
-            ->check(CLI::IsMember({"auto", "native", "generic"}));
+            ->transform(oneOf<XdpModeOption>({{"auto", XdpModeOption::Auto},
+                                              {"native", XdpModeOption::Native},
+                                              {"generic", XdpModeOption::Generic}}));
     app.add_flag("--stats", opts.stats, "a status line on stderr every second");
     auto *opt_map_size =
         app.add_option("--flow-map-size", opts.flow_map_entries,

@@ -14,6 +14,11 @@
 
 namespace netflow {
 
+// The live flags' values, parsed once (CommandLine.cpp) from their names.
+enum class Backend { Auto, Xdp, Pcap };
+enum class CaptureMode { Host, Tap };
+enum class XdpModeOption { Auto, Native, Generic };
+
 enum class OutputKind { Csv, Url };
 
 struct Options {
@@ -44,10 +49,10 @@ struct Options {
     uint32_t dpi_packets = 32;
     uint32_t app_packets = 256;
 
-    std::string backend = "auto";       // live only: auto | xdp | pcap
-    std::string capture = "host";       // live only: host | tap
-    std::string xdp_mode = "auto";      // live only: auto | native | generic
-    uint32_t flow_map_entries = 65536;  // live kernel path: flows the kernel map holds
+    Backend backend = Backend::Auto;               // live only: --backend auto | xdp | pcap
+    CaptureMode capture = CaptureMode::Host;       // live only: --capture host | tap
+    XdpModeOption xdp_mode = XdpModeOption::Auto;  // live only: --xdp-mode auto | native | generic
+    uint32_t flow_map_entries = 65536;             // live kernel path: flows the kernel map holds
 };
 
 }  // namespace netflow

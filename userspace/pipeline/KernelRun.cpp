@@ -25,10 +25,15 @@ uint64_t clockMicros(clockid_t clock) {
     return static_cast<uint64_t>(ts.tv_sec) * 1000000 + static_cast<uint64_t>(ts.tv_nsec) / 1000;
 }
 
-XdpMode xdpMode(const std::string &mode) {
-    return mode == "native"    ? XdpMode::Native
-           : mode == "generic" ? XdpMode::Generic
-                               : XdpMode::Auto;
+XdpMode xdpMode(XdpModeOption mode) {
+    switch (mode) {
+        case XdpModeOption::Native:
+            return XdpMode::Native;
+        case XdpModeOption::Generic:
+            return XdpMode::Generic;
+        default:
+            return XdpMode::Auto;
+    }
 }
 
 SessionConfig sessionConfig(const Options &o, const MeterConfig &meter) {
@@ -36,13 +41,13 @@ SessionConfig sessionConfig(const Options &o, const MeterConfig &meter) {
     config.interface = o.interface;
     config.counting.timeouts = meter.timeouts;
     config.counting.budget = meter.budget;
-    config.counting.capture_mode = o.capture == "tap" ? NF_CAPTURE_TAP : NF_CAPTURE_HOST;
+    config.counting.capture_mode = o.capture == CaptureMode::Tap ? NF_CAPTURE_TAP : NF_CAPTURE_HOST;
     config.counting.flow_map_entries = o.flow_map_entries;
     // Evaluated in the programs, on every frame before it is counted.
     config.counting.filter = o.filter;
     config.attach.xdp_mode = xdpMode(o.xdp_mode);
     // A tap (mirror port) only receives: XDP alone, no TC egress.
-    config.attach.egress = o.capture != "tap";
+    config.attach.egress = o.capture != CaptureMode::Tap;
     return config;
 }
 

@@ -42,13 +42,13 @@ void printStatus(const FlowPipeline &pipeline, uint64_t packets_per_second, uint
 }  // namespace
 
 int runLive(const Options &options) {
-    if (options.backend != "pcap") {
+    if (options.backend != Backend::Pcap) {
         KernelRunResult kernel = runKernelLive(options);
         if (kernel.setup_error.empty())
             return kernel.exit_code;
         // Nothing was captured: --backend xdp fails, auto falls back, except
         // where libpcap would fail the same way or compete with another sensor.
-        if (options.backend == "xdp" || kernel.final)
+        if (options.backend == Backend::Xdp || kernel.final)
             return reportError(kernel.exit_code, kernel.setup_error);
         std::fprintf(stderr, "netflow: XDP capture unavailable (%s); using libpcap\n",
                      kernel.setup_error.c_str());
@@ -64,7 +64,7 @@ int runPcapLive(const Options &options) {
 
     std::unique_ptr<PcapLive> live;
     try {
-        live = std::make_unique<PcapLive>(options.interface, options.capture == "tap");
+        live = std::make_unique<PcapLive>(options.interface, options.capture == CaptureMode::Tap);
     } catch (const CaptureError &e) {
         return reportError(kExitRuntimeError, e.what());
     }
