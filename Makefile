@@ -14,7 +14,7 @@ SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEB_PACKAGES := bpftool clang cmake curl dnsmasq-base dnsutils ethtool g++ iproute2 iputils-ping \
 	libbenchmark-dev libbpf-dev libcli11-dev libcurl4-openssl-dev libgmock-dev \
 	libgtest-dev libndpi-bin libndpi-dev libpcap-dev libssl-dev libxdp-dev llvm make \
-	nginx-light pkg-config python3 softflowd tcpdump tcpreplay time tnftp tshark vsftpd xxd
+	nginx-light nlohmann-json3-dev pkg-config python3 softflowd tcpdump tcpreplay time tnftp tshark vsftpd xxd
 
 .PHONY: all deps build run test test-unit test-asan bench format clean
 
