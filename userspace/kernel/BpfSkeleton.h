@@ -34,7 +34,7 @@ class BpfSkeleton {
     BpfSkeleton &operator=(BpfSkeleton &&) = delete;
 
     // Creates the maps and loads the programs (the verifier runs here).
-    // Throws KernelError; with -v, libbpf's log says why.
+    // Throws KernelError; with -v, libbpf's log says why (runKernelLive routes it).
     void load() {
         int err = T::load(skel_);
         if (err)

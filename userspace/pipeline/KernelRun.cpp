@@ -7,6 +7,7 @@
 #include "common/Clock.h"
 #include "filter/FilterError.h"
 #include "kernel/KernelSession.h"
+#include "kernel/LibbpfLog.h"
 #include "pipeline/FlowOutput.h"
 #include "pipeline/FlowPipeline.h"
 #include "pipeline/KernelFlowEngine.h"
@@ -129,6 +130,9 @@ KernelRunResult runKernelLive(const Options &options) {
         return KernelRunResult{reportError(code, message), {}, false};
     };
     const MeterConfig meter = meterConfig(options);
+    // libbpf's own messages (the verifier's log, why an attach failed) go
+    // to stderr as "netflow: libbpf: ..." with -v, nowhere without it.
+    routeLibbpfLog(options.verbose);
     std::unique_ptr<KernelSession> session;
     try {
         session = std::make_unique<KernelSession>(sessionConfig(options, meter));
