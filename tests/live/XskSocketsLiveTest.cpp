@@ -92,7 +92,7 @@ class XskSocketsLive : public ::testing::Test {
     // One UDP datagram with 8 bytes of payload from the server to each
     // port in [first, first + n): n new flows, each of whose first payload
     // packet the program redirects. Returns once the program has seen them
-    // all (bounded).
+    // all (bounded: 10 s, for a loaded machine).
     void send(int first, int n) {
         const uint64_t before = flowFrames();
         CommandResult r =
@@ -100,7 +100,7 @@ class XskSocketsLive : public ::testing::Test {
                        std::to_string(first) + " " + std::to_string(first + n - 1) +
                        "); do echo payload >/dev/udp/" + lab_->ip4 + "/$p; done'");
         ASSERT_EQ(r.status, 0) << r.output;
-        for (int i = 0; i < 200 && flowFrames() < before + static_cast<uint64_t>(n); i++)
+        for (int i = 0; i < 1000 && flowFrames() < before + static_cast<uint64_t>(n); i++)
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         ASSERT_EQ(flowFrames(), before + static_cast<uint64_t>(n));
     }

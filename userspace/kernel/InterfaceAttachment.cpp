@@ -7,28 +7,27 @@ namespace netflow {
 
 Result<InterfaceAttachment> InterfaceAttachment::attach(const std::string &ifname, int xdp_prog_fd,
                                                         int tc_prog_fd,
-                                                        const AttachOptions &options,
-                                                        AttachStage *failed_at) {
+                                                        const AttachOptions &options) {
     using R = Result<InterfaceAttachment>;
-    AttachStage unused;
-    AttachStage &stage = failed_at ? *failed_at : unused;
-    stage = AttachStage::Interface;
     Result<NetInterface> itf = NetInterface::find(ifname);
     if (!itf)
         return R::failure(itf.error());
-    stage = AttachStage::Lock;
     Result<InterfaceLock> lock = InterfaceLock::acquire(itf.value(), options.lock_dir);
     if (!lock)
         return R::failure(lock.error());
-    stage = AttachStage::Hook;
+    return attach(itf.value(), std::move(lock.value()), xdp_prog_fd, tc_prog_fd, options);
+}
 
-    Result<std::vector<std::string>> removed =
-        removeStaleAttachments(itf.value(), xdp_prog_fd, tc_prog_fd);
+Result<InterfaceAttachment> InterfaceAttachment::attach(const NetInterface &itf, InterfaceLock lock,
+                                                        int xdp_prog_fd, int tc_prog_fd,
+                                                        const AttachOptions &options) {
+    using R = Result<InterfaceAttachment>;
+    Result<std::vector<std::string>> removed = removeStaleAttachments(itf, xdp_prog_fd, tc_prog_fd);
     if (!removed)
         return R::failure(removed.error());
     std::vector<std::string> notes = std::move(removed.value());
 
-    Result<XdpAttachment> xdp = XdpAttachment::attach(xdp_prog_fd, itf.value(), options.xdp_mode);
+    Result<XdpAttachment> xdp = XdpAttachment::attach(xdp_prog_fd, itf, options.xdp_mode);
     if (!xdp)
         return R::failure(xdp.error());
     if (!xdp.value().nativeFailure().empty())
@@ -37,22 +36,21 @@ Result<InterfaceAttachment> InterfaceAttachment::attach(const std::string &ifnam
     std::optional<TcAttachment> tc;
     if (options.egress) {
         Result<TcAttachment> attached =
-            TcAttachment::attachEgress(tc_prog_fd, itf.value(), options.tc_method);
+            TcAttachment::attachEgress(tc_prog_fd, itf, options.tc_method);
         if (!attached)
             return R::failure(attached.error());  // xdp detaches on return
         if (!attached.value().tcxFailure().empty())
             notes.push_back(attached.value().tcxFailure() + "; using a netlink clsact filter");
         tc.emplace(std::move(attached.value()));
     }
-    return InterfaceAttachment(std::move(lock.value()), std::move(xdp.value()), std::move(tc),
+    return InterfaceAttachment(std::move(lock), std::move(xdp.value()), std::move(tc),
                                std::move(notes));
 }
 
 Result<InterfaceAttachment> InterfaceAttachment::attach(const std::string &ifname,
                                                         const CountingPrograms &programs,
-                                                        const AttachOptions &options,
-                                                        AttachStage *failed_at) {
-    return attach(ifname, programs.xdpProgramFd(), programs.tcProgramFd(), options, failed_at);
+                                                        const AttachOptions &options) {
+    return attach(ifname, programs.xdpProgramFd(), programs.tcProgramFd(), options);
 }
 
 Result<void> InterfaceAttachment::detach() {

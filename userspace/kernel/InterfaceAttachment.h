@@ -35,22 +35,21 @@ struct AttachOptions {
     std::string lock_dir = kDefaultLockDir;
 };
 
-// Where an attach failed: the first two fail libpcap alike (no fallback).
-enum class AttachStage { Interface, Lock, Hook };
-
 class InterfaceAttachment {
   public:
     // Errors are one line naming the interface: does not exist, already
     // captured by another netflow (PID), XDP hook busy, native XDP not
     // supported, not permitted (need root or CAP_BPF+CAP_NET_ADMIN).
-    // On failure *failed_at (when given) says at which stage.
     static Result<InterfaceAttachment> attach(const std::string &ifname, int xdp_prog_fd,
-                                              int tc_prog_fd, const AttachOptions &options,
-                                              AttachStage *failed_at = nullptr);
+                                              int tc_prog_fd, const AttachOptions &options);
     static Result<InterfaceAttachment> attach(const std::string &ifname,
                                               const CountingPrograms &programs,
-                                              const AttachOptions &options,
-                                              AttachStage *failed_at = nullptr);
+                                              const AttachOptions &options);
+    // The hooks alone, on an interface found and locked by the caller (who
+    // tells those failures apart: libpcap would fail the same way).
+    static Result<InterfaceAttachment> attach(const NetInterface &itf, InterfaceLock lock,
+                                              int xdp_prog_fd, int tc_prog_fd,
+                                              const AttachOptions &options);
 
     InterfaceAttachment(InterfaceAttachment &&) noexcept = default;
     InterfaceAttachment &operator=(InterfaceAttachment &&) noexcept = default;

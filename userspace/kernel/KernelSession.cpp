@@ -21,11 +21,19 @@ std::unique_ptr<CountingPrograms> loadPrograms(const CountingConfig &config) {
 
 KernelSession::KernelSession(const SessionConfig &config)
     : config_(config), programs_(loadPrograms(config.counting)), stats_(programs_->statsMapFd()) {
-    AttachStage failed_at = AttachStage::Hook;
+    // No such interface, or another sensor on it: libpcap would fail the
+    // same way or compete (no fallback). The hooks refused: it may not.
+    Result<NetInterface> itf = NetInterface::find(config.interface);
+    if (!itf)
+        throw SetupError(itf.error(), false);
+    Result<InterfaceLock> lock = InterfaceLock::acquire(itf.value(), config.attach.lock_dir);
+    if (!lock)
+        throw SetupError(lock.error(), false);
     auto attached =
-        InterfaceAttachment::attach(config.interface, *programs_, config.attach, &failed_at);
+        InterfaceAttachment::attach(itf.value(), std::move(lock.value()), programs_->xdpProgramFd(),
+                                    programs_->tcProgramFd(), config.attach);
     if (!attached)
-        throw SetupError(attached.error(), failed_at == AttachStage::Hook);
+        throw SetupError(attached.error(), true);
     attachment_.emplace(std::move(attached.value()));
     if (config.counting.capture_mode == NF_CAPTURE_TAP)
         openTapSockets();

@@ -125,10 +125,7 @@ void reportKernelDetails(const Options &options, const nf_kern_stats &s,
 
 }  // namespace
 
-KernelRunResult runKernelLive(const Options &options) {
-    auto fail = [](int code, const std::string &message) {
-        return KernelRunResult{reportError(code, message), {}, false};
-    };
+int runKernelLive(const Options &options) {
     const MeterConfig meter = meterConfig(options);
     // libbpf's own messages (the verifier's log, why an attach failed) go
     // to stderr as "netflow: libbpf: ..." with -v, nowhere without it.
@@ -138,9 +135,7 @@ KernelRunResult runKernelLive(const Options &options) {
         session = std::make_unique<KernelSession>(sessionConfig(options, meter));
     } catch (const FilterError &e) {
         // The user's mistake, the same under libpcap: no fallback.
-        return fail(kExitUsage, e.what());
-    } catch (const KernelSession::SetupError &e) {
-        return KernelRunResult{kExitRuntimeError, e.what(), !e.fallback};
+        return reportError(kExitUsage, e.what());
     }
 
     // Kernel times are CLOCK_MONOTONIC; rows carry wall-clock times.
@@ -150,13 +145,13 @@ KernelRunResult runKernelLive(const Options &options) {
     try {
         output = std::make_unique<FlowOutput>(options, clock_offset);
     } catch (const std::runtime_error &e) {
-        return fail(kExitRuntimeError, e.what());
+        return reportError(kExitRuntimeError, e.what());
     }
     KernelFlowEngine engine(meter, session->programs(), output->classifier(), output->sink());
     try {
         session->readInto(engine);
     } catch (const KernelError &e) {
-        return fail(kExitRuntimeError, e.what());
+        return reportError(kExitRuntimeError, e.what());
     }
     if (options.verbose) {
         for (const std::string &line : session->describe())
@@ -223,7 +218,7 @@ KernelRunResult runKernelLive(const Options &options) {
     exit_code = reportRunEnd(exit_code, written, summaryCounters(s),
                              engine.counters().flows_exported, run.seconds(), output->summary());
     reportKernelDetails(options, s, engine.counters(), end);
-    return KernelRunResult{exit_code, {}, false};
+    return exit_code;
 }
 
 }  // namespace netflow

@@ -9,6 +9,7 @@
 #include "cli/CommandLine.h"
 #include "common/Clock.h"
 #include "pipeline/FlowPipeline.h"
+#include "kernel/KernelSession.h"
 #include "pipeline/KernelRun.h"
 #include "pipeline/RowFlusher.h"
 #include "pipeline/RunSummary.h"
@@ -32,15 +33,17 @@ LiveStatus status(const FlowPipeline &pipeline, uint64_t packets_per_second, uin
 
 int runLive(const Options &options) {
     if (options.backend != Backend::Pcap) {
-        KernelRunResult kernel = runKernelLive(options);
-        if (kernel.setup_error.empty())
-            return kernel.exit_code;
-        // Nothing was captured: --backend xdp fails, auto falls back, except
-        // where libpcap would fail the same way or compete with another sensor.
-        if (options.backend == Backend::Xdp || kernel.final)
-            return reportError(kernel.exit_code, kernel.setup_error);
-        std::fprintf(stderr, "netflow: XDP capture unavailable (%s); using libpcap\n",
-                     kernel.setup_error.c_str());
+        try {
+            return runKernelLive(options);
+        } catch (const KernelSession::SetupError &e) {
+            // Nothing was captured: --backend xdp fails, auto falls back,
+            // except where libpcap would fail the same way or compete with
+            // another sensor.
+            if (options.backend == Backend::Xdp || !e.fallback)
+                return reportError(kExitRuntimeError, e.what());
+            std::fprintf(stderr, "netflow: XDP capture unavailable (%s); using libpcap\n",
+                         e.what());
+        }
     }
     return runPcapLive(options);
 }
