@@ -27,6 +27,10 @@
 namespace nftest {
 namespace {
 
+bool isPacket(const netflow::Result<netflow::PcapFile::Next> &next) {
+    return next && next.value() == netflow::PcapFile::Next::Packet;
+}
+
 using netflow::EbpfInsn;
 using netflow::FilterHook;
 
@@ -113,7 +117,7 @@ const Corpus &corpus() {
             netflow::PcapFile file(out.files[f]);
             const pcap_pkthdr *header;
             const uint8_t *data;
-            for (size_t i = 0; file.next(header, data) == netflow::PcapFile::Next::Packet; ++i)
+            for (size_t i = 0; isPacket(file.next(header, data)); ++i)
                 out.frames.push_back(CorpusFrame{f, i, {data, data + header->caplen}});
         }
         return out;

@@ -136,11 +136,13 @@ python3 "$here/check_flows.py" --received "$work/cut/log" --csv "$work/dns.csv" 
     fail "cut headers: a cut response was counted as delivered (flows missing)"
 
 # ------------------------------------------------------------ 4. a server that rejects everything
-# 413 to every request, each answer 10 ms late, --timeout 1: the run lasts
-# longer than the timeout, yet answers are progress: every flow is rejected
-# (none spooled as "unreachable", none left for the next run).
+# 413 to every request, each answer 10 ms late, --timeout 2: the run (about
+# 5 s, 4 requests in flight) lasts longer than the timeout, yet answers are
+# progress: every flow is rejected (none spooled as "unreachable", none left
+# for the next run). 2 s, not 1: one slow answer on a loaded machine must
+# not end delivery.
 start_server "$work/reject" reject --reject-status 413 --delay 0.01
-"$netflow" -f "$work/f2000.pcap" -u "$url" --spool "$work/reject.spool" --timeout 1 \
+"$netflow" -f "$work/f2000.pcap" -u "$url" --spool "$work/reject.spool" --timeout 2 \
     2>"$work/reject.err"
 rc=$?
 stop_server

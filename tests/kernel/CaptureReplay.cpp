@@ -172,12 +172,12 @@ std::vector<TimedFrame> readEthernetCapture(const std::string &path, std::string
     const uint8_t *data;
     for (;;) {
         auto next = file.next(header, data);
-        if (next == netflow::PcapFile::Next::End)
-            return frames;
-        if (next == netflow::PcapFile::Next::Error) {
-            *read_error = file.error();
+        if (!next) {
+            *read_error = next.error();
             return frames;
         }
+        if (next.value() == netflow::PcapFile::Next::End)
+            return frames;
         frames.push_back(TimedFrame{*header, std::vector<uint8_t>(data, data + header->caplen)});
     }
 }

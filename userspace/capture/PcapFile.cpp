@@ -24,7 +24,7 @@ PcapFile::~PcapFile() {
         pcap_close(pcap_);
 }
 
-PcapFile::Next PcapFile::next(const pcap_pkthdr *&header, const uint8_t *&data) {
+Result<PcapFile::Next> PcapFile::next(const pcap_pkthdr *&header, const uint8_t *&data) {
     pcap_pkthdr *h = nullptr;
     const u_char *d = nullptr;
     int rc = pcap_next_ex(pcap_, &h, &d);
@@ -35,8 +35,7 @@ PcapFile::Next PcapFile::next(const pcap_pkthdr *&header, const uint8_t *&data) 
     }
     if (rc == PCAP_ERROR_BREAK)
         return Next::End;
-    error_ = path_ + ": " + pcap_geterr(pcap_);
-    return Next::Error;
+    return Result<Next>::failure(path_ + ": " + pcap_geterr(pcap_));
 }
 
 uint64_t PcapFile::bytesRead() const {

@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "common/Result.h"
+
 namespace netflow {
 
 struct CaptureError : std::runtime_error {
@@ -25,10 +27,10 @@ class PcapFile {
     int linkType() const { return pcap_datalink(pcap_); }
     int snapLength() const { return pcap_snapshot(pcap_); }
 
-    enum class Next { Packet, End, Error };
-    // On Error, error() says why (e.g. a record cut off mid-way).
-    Next next(const pcap_pkthdr *&header, const uint8_t *&data);
-    std::string error() const { return error_; }
+    enum class Next { Packet, End };
+    // The next packet, or the end; a failure says why (e.g. a record cut
+    // off mid-way).
+    Result<Next> next(const pcap_pkthdr *&header, const uint8_t *&data);
 
     // For the progress bar.
     uint64_t bytesRead() const;
@@ -42,7 +44,6 @@ class PcapFile {
     pcap_t *pcap_ = nullptr;
     uint64_t file_size_ = 0;
     bool stream_ = true;
-    std::string error_;
 };
 
 }  // namespace netflow

@@ -66,19 +66,20 @@ PcapLive::~PcapLive() {
         pcap_close(pcap_);
 }
 
-int PcapLive::poll(int timeout_ms, const Handler &handler) {
+Result<int> PcapLive::poll(int timeout_ms, const Handler &handler) {
     pollfd pfd{fd_, POLLIN, 0};
     int ready = ::poll(&pfd, 1, timeout_ms);
-    if (ready < 0)
-        return errno == EINTR ? 0 : (error_ = std::strerror(errno), -1);
+    if (ready < 0) {
+        if (errno == EINTR)
+            return 0;
+        return Result<int>::failure(interface_ + ": " + std::strerror(errno));
+    }
     if (ready == 0)
         return 0;
     DispatchContext ctx{&handler};
     int n = pcap_dispatch(pcap_, -1, onPacket, reinterpret_cast<u_char *>(&ctx));
-    if (n == PCAP_ERROR) {
-        error_ = interface_ + ": " + pcap_geterr(pcap_);
-        return -1;
-    }
+    if (n == PCAP_ERROR)
+        return Result<int>::failure(interface_ + ": " + pcap_geterr(pcap_));
     return n < 0 ? 0 : n;
 }
 

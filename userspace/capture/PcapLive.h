@@ -9,6 +9,7 @@
 #include <string>
 
 #include "capture/PcapFile.h"  // CaptureError
+#include "common/Result.h"
 
 namespace netflow {
 
@@ -28,9 +29,8 @@ class PcapLive {
     using Handler = std::function<void(const pcap_pkthdr &, const uint8_t *)>;
 
     // Waits up to timeout_ms for packets and hands each to `handler`.
-    // Returns the number handled, or -1 with error() set.
-    int poll(int timeout_ms, const Handler &handler);
-    std::string error() const { return error_; }
+    // Returns the number handled.
+    Result<int> poll(int timeout_ms, const Handler &handler);
 
     // Packets the kernel dropped because we did not read fast enough, and
     // those the interface dropped.
@@ -44,7 +44,6 @@ class PcapLive {
     std::string interface_;
     pcap_t *pcap_ = nullptr;
     int fd_ = -1;
-    std::string error_;
 };
 
 }  // namespace netflow

@@ -90,8 +90,8 @@ int runPcapLive(const Options &options) {
             limit_reached = true;
     };
     while (!stopRequested() && !limit_reached) {
-        if (live->poll(100, handler) < 0) {
-            exit_code = reportError(kExitRuntimeError, live->error());
+        if (Result<int> polled = live->poll(100, handler); !polled) {
+            exit_code = reportError(kExitRuntimeError, polled.error());
             break;
         }
         pipeline->advanceTime(wallClockMicros());

@@ -84,12 +84,12 @@ int runOffline(const Options &options) {
     const pcap_pkthdr *header;
     const uint8_t *frame;
     while (!stopRequested()) {
-        PcapFile::Next next = file->next(header, frame);
+        Result<PcapFile::Next> next = file->next(header, frame);
         // A stop signal (or --max-time) interrupts a blocked read: not an error.
-        if (next == PcapFile::Next::End || (next == PcapFile::Next::Error && stopRequested()))
+        if ((next && next.value() == PcapFile::Next::End) || (!next && stopRequested()))
             break;
-        if (next == PcapFile::Next::Error) {
-            read_error = file->error();
+        if (!next) {
+            read_error = next.error();
             exit_code = kExitRuntimeError;
             break;
         }
