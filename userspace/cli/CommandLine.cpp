@@ -7,12 +7,15 @@
 #include <charconv>
 #include <cmath>
 #include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
+#include "delivery/HttpEndpoint.h"
+#include "delivery/SpoolFile.h"
 #include "labels/LabelError.h"
 #include "labels/LabelRules.h"
 #include "labels/LabelTime.h"
-#include "delivery/SpoolFile.h"
 
 namespace netflow {
 namespace {

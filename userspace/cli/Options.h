@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "delivery/HttpEndpoint.h"
+#include "delivery/HttpOptions.h"
 #include "features/Columns.h"
 #include "labels/Anonymizer.h"
 #include "labels/CompiledLabels.h"

@@ -25,7 +25,7 @@
 
 #include "delivery/CurlHandles.h"
 #include "delivery/FlowQueue.h"
-#include "delivery/HttpEndpoint.h"
+#include "delivery/HttpOptions.h"
 #include "delivery/RetryPolicy.h"
 #include "delivery/SpoolFile.h"
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "delivery/HttpEndpoint.h"
+#include "delivery/HttpOptions.h"
 #include "delivery/HttpSender.h"
 #include "delivery/JsonFlowEncoder.h"
 #include "output/FlowSink.h"
