@@ -164,11 +164,18 @@ TEST(CbpfToEbpf, ArithmeticIs32BitUnsigned) {
         f));
     EXPECT_TRUE(accepts(
         expectA({stmt(BPF_LD | BPF_IMM, 0x80000000), stmt(BPF_ALU | BPF_RSH | BPF_K, 31)}, 1), f));
-    // Shift counts from X are taken modulo 32, as libpcap's C shift does.
-    EXPECT_TRUE(accepts(expectA({stmt(BPF_LD | BPF_IMM, 1), stmt(BPF_LDX | BPF_IMM, 33),
-                                 stmt(BPF_ALU | BPF_LSH | BPF_X, 0)},
-                                2),
-                        f));
+    // A shift by X of 32 or more gives 0, as libpcap's interpreter gives
+    // (found by fuzz/cbpf_translate_fuzz: eBPF takes the count modulo 32).
+    for (const uint16_t op : {BPF_LSH, BPF_RSH}) {
+        EXPECT_TRUE(accepts(expectA({stmt(BPF_LD | BPF_IMM, 0x100), stmt(BPF_LDX | BPF_IMM, 33),
+                                     stmt(BPF_ALU | op | BPF_X, 0)},
+                                    0),
+                            f));
+        EXPECT_TRUE(accepts(expectA({stmt(BPF_LD | BPF_IMM, 0x100), stmt(BPF_LDX | BPF_IMM, 4),
+                                     stmt(BPF_ALU | op | BPF_X, 0)},
+                                    op == BPF_LSH ? 0x1000 : 0x10),
+                            f));
+    }
 }
 
 TEST(CbpfToEbpf, DivisionByZeroRejects) {

@@ -305,14 +305,20 @@ class Translator {
                 break;
             case BPF_LSH:
             case BPF_RSH:
-                // By X, the 32-bit shift takes the count modulo 32, as the C
-                // shift of libpcap's interpreter does on the CPUs eBPF JITs
-                // for; by k, the same (the verifier refuses k >= 32).
+                // By X, a count of 32 or more gives 0, as in libpcap's
+                // interpreter (1.10: `X < 32 ? A << X : 0`); eBPF's shift
+                // would take it modulo 32. By k (bpf_validate refuses
+                // k >= 32), the count modulo 32, what the interpreter's C
+                // shift does on x86-64 (the verifier refuses k >= 32).
                 if (!by_x) {
                     emit(insn(BPF_ALU | op | BPF_K, kRegA, 0, 0, asImm(c.k & 31)));
                     return;
                 }
-                break;
+                emit(insn(BPF_JMP32 | BPF_JGT | BPF_K, kRegX, 0, 2, 31));
+                emit(insn(BPF_ALU | op | BPF_X, kRegA, kRegX, 0, 0));
+                emit(insn(BPF_JMP | BPF_JA, 0, 0, 1, 0));
+                emit(insn(BPF_ALU | BPF_MOV | BPF_K, kRegA, 0, 0, 0));
+                return;
             default:
                 throw FilterError("unknown classic BPF ALU operation at instruction " +
                                   std::to_string(i));
