@@ -41,6 +41,7 @@ struct Options {
     std::string capture = "host";       // live only: host | tap
     std::string xdp_mode = "auto";      // live only: auto | native | generic
     uint32_t flow_map_entries = 65536;  // live kernel path: flows the kernel map holds
+    std::string user;                   // live only: run as this user after start-up
 };
 
 }  // namespace netflow

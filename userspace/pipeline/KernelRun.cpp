@@ -21,6 +21,7 @@
 #include "kernel/XskReceiver.h"
 #include "pipeline/FlowPipeline.h"
 #include "pipeline/KernelFlowEngine.h"
+#include "pipeline/Privileges.h"
 #include "pipeline/SinkFactory.h"
 #include "pipeline/RunSummary.h"
 #include "pipeline/StopSignal.h"
@@ -171,6 +172,11 @@ KernelRunResult runKernelLive(const Options &options) {
         return fail(kExitRuntimeError, e.what());
     }
     BpfStats stats(programs->statsMapFd());
+    // Set up: from here on, no capability the run can do without (Privileges.h).
+    if (std::string e = dropKernelRunPrivileges(options.user, attachment.value(),
+                                                [&] { return stats.read().ok(); });
+        !e.empty())
+        return fail(kExitRuntimeError, e);
     if (options.verbose) {
         std::fprintf(stderr, "netflow: capturing on %s\n", attachment.value().describe().c_str());
         for (const std::string &note : attachment.value().notes())

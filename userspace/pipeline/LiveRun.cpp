@@ -12,6 +12,7 @@
 #include "cli/CommandLine.h"
 #include "pipeline/FlowPipeline.h"
 #include "pipeline/KernelRun.h"
+#include "pipeline/Privileges.h"
 #include "pipeline/RunSummary.h"
 #include "pipeline/StopSignal.h"
 
@@ -85,6 +86,9 @@ int runPcapLive(const Options &options) {
     } catch (const std::runtime_error &e) {
         return reportError(kExitRuntimeError, e.what());
     }
+    // The packet socket is open: no capability is needed from here on.
+    if (std::string e = dropPrivileges(options.user, {}); !e.empty())
+        return reportError(kExitRuntimeError, e);
 
     if (options.verbose)
         std::fprintf(stderr, "netflow: capturing on %s (libpcap, %s)\n", options.interface.c_str(),
