@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Least privilege live: once it captures, the sensor holds no capability
 # (CapEff, CapPrm, CapInh, CapAmb and CapBnd 0 in /proc/PID/status, no new
-# privileges), and with --user nobody runs as nobody (uid, gid, no other
-# groups); it still writes the same rows as the offline path on a recording
-# of the same traffic, and exits 0 on SIGINT. Then once without --user:
+# privileges, a seccomp filter), and with --user nobody runs as nobody
+# (uid, gid, no other groups); it still writes the same rows as the
+# offline path on a recording of the same traffic, and exits 0 on SIGINT. Then once without --user:
 # root's uid, still no capability. An unknown user is a usage error.
 #   live_privileges.sh NETFLOW REPO_ROOT BACKEND [TOLERANCE_MS]
 set -uo pipefail
@@ -41,6 +41,8 @@ check_status() {
     done
     line=$(status_of NoNewPrivs)
     [ "$line" = "NoNewPrivs: 1" ] || fail "no_new_privs not set: $line"
+    line=$(status_of Seccomp)
+    [ "$line" = "Seccomp: 2" ] || fail "no seccomp filter: $line"
     line=$(status_of Uid)
     [ "$line" = "Uid: $want_uid $want_uid $want_uid $want_uid" ] || fail "wrong user: $line"
     if [ "$want_uid" != 0 ]; then

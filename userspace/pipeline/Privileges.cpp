@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "kernel/InterfaceAttachment.h"
+#include "pipeline/SyscallFilter.h"
 
 namespace netflow {
 namespace {
@@ -80,7 +81,7 @@ std::string dropPrivileges(const std::string &user, const std::vector<int> &keep
         return errnoText("cannot clear the ambient capabilities");
     if (::prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) != 0)
         return errnoText("prctl(PR_SET_NO_NEW_PRIVS)");
-    return {};
+    return installSteadyStateFilter();
 }
 
 bool worksWithoutCapabilities(const std::function<bool()> &works) {

@@ -26,7 +26,8 @@ class InterfaceAttachment;
 
 // Keeps only the capabilities `keep` (CAP_* numbers) in the permitted and
 // effective sets; empties the inheritable, ambient and bounding sets of the
-// rest; sets no_new_privs. With a non-empty `user`, first switches the
+// rest; sets no_new_privs and installs the steady state's system-call
+// filter (SyscallFilter.h). With a non-empty `user`, first switches the
 // supplementary groups, the group and the user to that user's (real,
 // effective and saved). Returns "" or a one-line error (the run must then
 // stop: it is not running as it claims).
