@@ -5,7 +5,7 @@
  * the same maps (netflow_maps.h); only how they reach the frame differs
  * (netflow_ctx.h). With --filter, the user's filter decides first
  * (netflow_filter.h). Packets whose payload userspace wants take the
- * payload path (netflow_payload.h).
+ * payload path (netflow_payload_copy.h).
  *
  * host capture (the default): the programs never drop or redirect a packet.
  * tap capture, XDP only, on a mirror port whose packets are for nobody:
@@ -17,7 +17,7 @@
 
 #include "netflow_ctx.h"
 #include "netflow_frame.h"
-#include "netflow_payload.h"
+#include "netflow_payload_copy.h"
 
 /* The user's --filter on the frame (netflow_filter.h), or none. A branch
  * on a rodata knob: the verifier keeps only the side in force. */

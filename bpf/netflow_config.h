@@ -13,8 +13,8 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-#include "flow_kern_user.h"
-#include "flow_payload.h"
+#include "core/flow_types.h"
+#include "core/payload_budget.h"
 #include "netflow_kern_user.h"
 
 /* FEATURES.md "Timeouts": the same values the offline path is given. */

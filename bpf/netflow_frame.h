@@ -10,7 +10,7 @@
  * counters go to userspace on the ring buffer) and starts a new one in the
  * same entry. Under the same lock, the core's nf_payload_wanted decides
  * whether userspace needs the packet's payload, on the state just counted,
- * as the offline path decides it; the payload path (netflow_payload.h)
+ * as the offline path decides it; the payload path (netflow_payload_copy.h)
  * delivers it. Shared by the XDP and TC programs.
  */
 #ifndef NETFLOW_FRAME_H
@@ -20,10 +20,10 @@
 #include <linux/errno.h>
 #include <bpf/bpf_helpers.h>
 
-#include "flow_count.h"
-#include "flow_key.h"
-#include "flow_payload.h"
-#include "packet_parse.h"
+#include "core/flow_count.h"
+#include "core/flow_key.h"
+#include "core/payload_budget.h"
+#include "core/packet_parse.h"
 #include "netflow_config.h"
 #include "netflow_filter.h"
 #include "netflow_maps.h"
@@ -203,15 +203,19 @@ static __always_inline int nf_count_on_entry(
     return want;
 }
 
-/* Where a frame that forms no flow goes in the statistics (the buckets of
- * the offline path's CaptureCounters; there, without --filter, "not IP" is
- * part of "filtered out"). */
-static __always_inline int nf_parse_stat(int parse_result) {
-    if (parse_result == NF_PARSE_NOT_IP)
-        return NF_STAT_NOT_IP;
-    if (parse_result == NF_PARSE_TRUNCATED)
-        return NF_STAT_TRUNCATED;
-    return NF_STAT_MALFORMED;
+/* Where a frame that forms no flow goes in the statistics: the core's
+ * bucket (nf_unparsed_bucket, the same as the offline path's). */
+static __always_inline int nf_unparsed_stat(int parse_result, int default_filter) {
+    switch (nf_unparsed_bucket(parse_result, default_filter)) {
+        case NF_BUCKET_FILTERED_OUT:
+            return NF_STAT_FILTERED_OUT;
+        case NF_BUCKET_NOT_IP:
+            return NF_STAT_NOT_IP;
+        case NF_BUCKET_TRUNCATED:
+            return NF_STAT_TRUNCATED;
+        default:
+            return NF_STAT_MALFORMED;
+    }
 }
 
 /*
@@ -299,17 +303,13 @@ static __always_inline void nf_count_frame(struct nf_frame_result *res, const __
     struct nf_packet *pkt = &scratch->pkt;
     __builtin_memset(pkt, 0, sizeof(*pkt));
     const __u8 *l3;
-    __u16 ethertype;
-    if (nf_parse_ethernet(data, end, &l3, &ethertype, &pkt->vlan_id) < 0) {
-        nf_stat(stats, NF_STAT_NOT_IP);
-        return;
-    }
-    int rc = nf_parse_l3(l3, end, ethertype, pkt);
+    const int default_filter = verdict == NF_VERDICT_DEFAULT && !count_all_ip;
+    int rc = nf_parse_frame(data, end, &l3, pkt);
     if (rc != NF_PARSE_OK) {
-        nf_stat(stats, nf_parse_stat(rc));
+        nf_stat(stats, nf_unparsed_stat(rc, default_filter));
         return;
     }
-    if (verdict == NF_VERDICT_DEFAULT && !count_all_ip && !nf_default_filter_pass(pkt)) {
+    if (default_filter && !nf_default_filter_pass(pkt)) {
         nf_stat(stats, NF_STAT_FILTERED_OUT);
         return;
     }

@@ -9,7 +9,8 @@
 #ifndef NETFLOW_KERN_USER_H
 #define NETFLOW_KERN_USER_H
 
-#include "flow_kern_user.h"
+#include "core/flow_types.h"
+#include "core/payload_budget.h"
 
 /*
  * The flow map value's lock. The programs need the kernel's own struct
@@ -83,9 +84,10 @@ enum nf_stat_index {
     NF_STAT_SEEN = 0,
     NF_STAT_COUNTED,        /* counted on a flow in the flow map */
     NF_STAT_MAP_FULL,       /* no room in the flow map: sent as NF_REC_PACKET */
-    NF_STAT_FILTERED_OUT,   /* rejected by --filter; without one, IP but not IPv4
-                             * TCP/UDP/ICMP (the default filter) */
-    NF_STAT_NOT_IP,         /* no IPv4/IPv6 header (ARP, ..., or a cut link header) */
+    NF_STAT_FILTERED_OUT,   /* rejected by --filter; without one, not IPv4
+                             * TCP/UDP/ICMP (the default filter, nf_unparsed_bucket) */
+    NF_STAT_NOT_IP,         /* passed a --filter, but no IPv4/IPv6 header (ARP, ..., or a
+                             * cut link header) */
     NF_STAT_TRUNCATED,      /* IP header not captured in full */
     NF_STAT_MALFORMED,      /* bad IP version, header length or total length */
     NF_STAT_FLOWS_ENDED,    /* flows ended in the kernel, sent as NF_REC_FLOW_ENDED */
@@ -167,10 +169,29 @@ struct nf_rec_payload {
      * offline path hands the classifier for the same frame. */
     __u32 datagram_len;
     __u32 cap_len; /* bytes that follow: min(datagram_len, NF_PAYLOAD_COPY_MAX) */
-    __u8 want;     /* NF_WANT_DPI | NF_WANT_APP (flow_payload.h) */
+    __u8 want;     /* NF_WANT_DPI | NF_WANT_APP (payload_budget.h) */
     __u8 dir;      /* NF_DIR_IN / NF_DIR_OUT */
     __u8 pad[2];
 };
+
+/* What a payload record carries of a datagram (nf_datagram_len). */
+NF_INLINE __u32 nf_payload_cap(__u32 datagram_len) {
+    return datagram_len < NF_PAYLOAD_COPY_MAX ? datagram_len : NF_PAYLOAD_COPY_MAX;
+}
+
+/* A payload record as userspace accepts it, whichever way it came (ring
+ * copy or AF_XDP frame): some known wants, a direction, a 1-based index
+ * (what an AF_XDP frame's metadata says: checked before the frame is
+ * parsed), and 1..NF_PAYLOAD_COPY_MAX bytes of its datagram. */
+NF_INLINE int nf_payload_header_valid(__u8 want, __u8 dir, __u32 payload_index) {
+    return want != 0 && (want & ~(NF_WANT_DPI | NF_WANT_APP)) == 0 &&
+           (dir == NF_DIR_IN || dir == NF_DIR_OUT) && payload_index != 0;
+}
+
+NF_INLINE int nf_payload_record_valid(const struct nf_rec_payload *rec) {
+    return nf_payload_header_valid(rec->want, rec->dir, rec->payload_index) && rec->cap_len != 0 &&
+           rec->cap_len == nf_payload_cap(rec->datagram_len);
+}
 
 /*
  * tap mode: the metadata in front of each frame redirected to an AF_XDP

@@ -9,7 +9,8 @@ execute_process(COMMAND ${CMAKE_C_COMPILER} -print-multiarch
 function(bpf_object name source)
   set(obj ${CMAKE_CURRENT_BINARY_DIR}/${name}.bpf.o)
   set(skel ${CMAKE_CURRENT_BINARY_DIR}/bpf/${name}.skel.h)
-  file(GLOB bpf_headers CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/bpf/*.h)
+  file(GLOB bpf_headers CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/bpf/*.h
+       ${CMAKE_CURRENT_SOURCE_DIR}/bpf/core/*.h)
   add_custom_command(
     OUTPUT ${obj}
     COMMAND ${BPF_CLANG} -g -O2 -target bpf -Wall -Wextra -Werror

@@ -1,5 +1,6 @@
 // netflow: network flows with NetFlow v9 NF-v1/v2/v3 features and nDPI,
 // from a capture file (libpcap) or a live interface (XDP/TC).
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <variant>
@@ -19,6 +20,9 @@ int main(int argc, char **argv) {
     const Options &options = std::get<Options>(parsed);
 
     installStopHandlers();
+    // A closed output pipe (-c - | head -1) is a write error (EPIPE): one
+    // line and exit 1, not a silent death by SIGPIPE.
+    std::signal(SIGPIPE, SIG_IGN);
     try {
         return options.interface.empty() ? runOffline(options) : runLive(options);
     } catch (const std::exception &e) {

@@ -3,6 +3,7 @@
 
     flow_server.py --port-file F --log L --requests R [--port P] [--mode M]
                    [--require-header 'Name: value'] [--tls CERT KEY]
+                   [--reject-status S] [--delay SECONDS]
 
 Writes the port it listens on to F (P, or a free one when P is 0), then
 serves POSTs with HTTP/1.1 keep-alive, one thread per connection:
@@ -10,7 +11,11 @@ serves POSTs with HTTP/1.1 keep-alive, one thread per connection:
           array of {"verdict": "benign"}, one per flow, for an array
   flaky   500 to every other request (the 1st, 3rd, ...), else as ok
   hang    accepts and reads the request, never answers
-  reject  400 to every request
+  reject  400 (or --reject-status) to every request
+  cut     every other request (the 1st, 3rd, ...) is answered with the start
+          of a response cut inside its headers ("HTTP/1.1 200 OK\r\n
+          Content-Le"), then the connection is closed; else as ok
+--delay waits that long before each answer.
 Every answered request is one line of R: "STATUS NFLOWS". Every request
 answered 200 appends its body, as received, as one line of L. A request
 without Content-Type: application/json gets 415, one without the required
@@ -39,7 +44,9 @@ def main():
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--log", required=True)
     ap.add_argument("--requests", required=True)
-    ap.add_argument("--mode", default="ok", choices=["ok", "flaky", "hang", "reject"])
+    ap.add_argument("--mode", default="ok", choices=["ok", "flaky", "hang", "reject", "cut"])
+    ap.add_argument("--reject-status", type=int, default=400)
+    ap.add_argument("--delay", type=float, default=0)
     ap.add_argument("--require-header")
     ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     args = ap.parse_args()
@@ -68,6 +75,8 @@ def main():
             if args.mode == "hang":
                 while True:
                     time.sleep(3600)
+            if args.delay:
+                time.sleep(args.delay)
             with lock:
                 counter["requests"] += 1
                 n = counter["requests"]
@@ -87,7 +96,15 @@ def main():
                         self.answer(401, '{"error":"missing header"}', nflows)
                         return
                 if args.mode == "reject":
-                    self.answer(400, '{"error":"rejected"}', nflows)
+                    self.answer(args.reject_status, '{"error":"rejected"}', nflows)
+                    return
+                if args.mode == "cut" and n % 2 == 1:
+                    # Not logged as received: the client cannot know it was.
+                    self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Le")
+                    self.wfile.flush()
+                    self.close_connection = True
+                    with open(args.requests, "a") as f:
+                        f.write(f"cut {nflows}\n")
                     return
                 if args.mode == "flaky" and n % 2 == 1:
                     self.answer(500, '{"error":"try again"}', nflows)

@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "flow_kern_user.h"
+#include "flow_types.h"
 
 namespace nftest {
 

@@ -9,7 +9,7 @@
 #include "FlowCompare.h"
 #include "flow_count.h"
 #include "flow_key.h"
-#include "flow_payload.h"
+#include "payload_budget.h"
 
 namespace nftest {
 namespace {

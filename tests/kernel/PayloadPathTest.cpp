@@ -29,7 +29,7 @@
 #include "ProgramTestRun.h"
 #include "ReplayChecks.h"
 #include "flow_key.h"
-#include "flow_payload.h"
+#include "payload_budget.h"
 #include "kernel/BpfStats.h"
 #include "kernel/EventRing.h"
 #include "kernel/KernelError.h"

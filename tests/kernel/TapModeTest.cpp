@@ -25,7 +25,7 @@
 #include "BpfHelpers.h"
 #include "ProgramTestRun.h"
 #include "ReplayChecks.h"
-#include "flow_payload.h"
+#include "payload_budget.h"
 #include "kernel/BpfStats.h"
 #include "kernel/EventRing.h"
 #include "kernel/KernelError.h"

@@ -1,14 +1,8 @@
 #!/usr/bin/env bash
 # tap capture (a mirror port) against the offline path, in a private
-# three-namespace lab. The client and server talk over their veth pair as
-# in live_vs_offline.sh; in the client namespace, tc mirred copies both
-# directions of nfc0 onto a second veth pair whose other end (nfm1) lies in
-# a sensor namespace (DESIGN.md, "Lab notes"):
-#
-#   server ns ── nfs0 ═══ nfc0 ── client ns        tcpdump records nfc0
-#                          │ tc clsact ingress+egress: mirred mirror
-#                          ▼
-#                         nfm0 ═══ nfm1 ── sensor ns: netflow --capture tap
+# three-namespace lab (tools/lab/live_test.sh, nf_tap_up): the client and
+# server talk over their veth pair as in live_vs_offline.sh, and a mirror
+# of the client's interface arrives on a veth end in a sensor namespace.
 #
 # netflow counts in XDP and drops every frame there; payload packets reach
 # nDPI through AF_XDP sockets, one per RX queue (the mirror pair has two, so
@@ -29,36 +23,11 @@ xdp_mode=${4:-native}
 # shellcheck source=tools/lab/live_test.sh
 source "$root/tools/lab/live_test.sh"
 
-mirror_if=nfm0 # in the client namespace
-tap_if=nfm1    # in the sensor namespace
-sensor_ns="nf-sen-t$$"
-nf_test_cleanup() { _nf_ns_del "$sensor_ns"; }
-
 nf_lab_up "t$$" || fail "lab"
 nf_lab_require_tools tc tcpdump || fail "tools"
-
-# The mirror pair: created in the client namespace with its peer straight in
-# the sensor namespace; no addresses, no IPv6, nothing of its own to send.
-# Offloads off as on the lab pair: the mirror carries wire-sized frames.
-ip netns add "$sensor_ns" || fail "sensor namespace"
-ip -n "$NF_CLI_NS" link add "$mirror_if" numtxqueues 2 numrxqueues 2 type veth \
-    peer name "$tap_if" numtxqueues 2 numrxqueues 2 netns "$sensor_ns" || fail "mirror pair"
-ip netns exec "$NF_CLI_NS" sysctl -q -w "net.ipv6.conf.$mirror_if.disable_ipv6=1" || fail "sysctl"
-ip netns exec "$sensor_ns" sysctl -q -w "net.ipv6.conf.$tap_if.disable_ipv6=1" || fail "sysctl"
-ip netns exec "$NF_CLI_NS" ethtool -K "$mirror_if" tso off gso off gro off tx off >/dev/null ||
-    fail "ethtool $mirror_if"
-ip netns exec "$sensor_ns" ethtool -K "$tap_if" tso off gso off gro off tx off >/dev/null ||
-    fail "ethtool $tap_if"
-ip -n "$sensor_ns" link set lo up || fail "lo"
-ip -n "$sensor_ns" link set "$tap_if" up || fail "$tap_if up"
-ip -n "$NF_CLI_NS" link set "$mirror_if" up || fail "$mirror_if up"
-# Both directions of the client's interface onto the mirror (u32 matching
-# everything: this kernel has no matchall).
-nf_cli tc qdisc add dev "$NF_CLI_IF" clsact || fail "clsact"
-for hook in ingress egress; do
-    nf_cli tc filter add dev "$NF_CLI_IF" "$hook" u32 match u32 0 0 \
-        action mirred egress mirror dev "$mirror_if" || fail "mirred $hook"
-done
+nf_tap_up || fail "mirror port"
+sensor_ns=$NF_TAP_NS
+tap_if=$NF_TAP_IF
 
 nf_http_server_start "$work/nginx" || fail "nginx"
 nf_dns_server_start "$work/dns" || fail "dnsmasq"

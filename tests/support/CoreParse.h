@@ -1,5 +1,5 @@
-// The counting core's parser on a hand-built frame (Ethernet link type):
-// nf_parse_ethernet + nf_parse_l3, as the kernel programs call them.
+// The counting core's parse entry on a hand-built frame (Ethernet link
+// type): nf_parse_frame, as the kernel programs call it.
 #pragma once
 
 #include <cstdint>
@@ -10,18 +10,20 @@
 namespace nftest {
 
 struct CoreParsed {
-    int eth_rc = -1;  // nf_parse_ethernet: 0 or -1
-    int rc = -1;      // nf_parse_l3: an nf_parse_result
+    int rc = -1;  // nf_parse_frame: an nf_parse_result
     const uint8_t *l3 = nullptr;
-    uint16_t ethertype = 0;
     nf_packet pkt{};
+    // The link layer alone (nf_parse_ethernet), for its own tests.
+    int eth_rc = -1;
+    uint16_t ethertype = 0;
 };
 
 inline CoreParsed coreParse(const Frame &f) {
     CoreParsed p;
-    p.eth_rc = nf_parse_ethernet(f.data(), f.end(), &p.l3, &p.ethertype, &p.pkt.vlan_id);
-    if (p.eth_rc == 0)
-        p.rc = nf_parse_l3(p.l3, f.end(), p.ethertype, &p.pkt);
+    p.rc = nf_parse_frame(f.data(), f.end(), &p.l3, &p.pkt);
+    const uint8_t *l3 = nullptr;
+    uint16_t vlan_id = 0;
+    p.eth_rc = nf_parse_ethernet(f.data(), f.end(), &l3, &p.ethertype, &vlan_id);
     return p;
 }
 

@@ -1,4 +1,4 @@
-// The pure functions of the counting core (bpf/flow_count.h), directly:
+// The pure functions of the counting core (bpf/core/flow_count.h), directly:
 // 128-bit sum of squares, length buckets, expiry boundaries, SYN restart,
 // and direction from nf_flow_init / nf_packet_dir.
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// The counting core's parser (bpf/packet_parse.h) on hand-built frames:
+// The counting core's parser (bpf/core/packet_parse.h) on hand-built frames:
 // FEATURES.md "Packet length" and "Malformed and truncated packets".
 #include <gtest/gtest.h>
 

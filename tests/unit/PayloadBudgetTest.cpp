@@ -1,4 +1,4 @@
-// FEATURES.md "DPI budget" (bpf/flow_payload.h): nDPI sees the first
+// FEATURES.md "DPI budget" (bpf/payload_budget.h): nDPI sees the first
 // --dpi-packets packets of the flow with L4 payload, both directions
 // together, until it is done; the DNS/FTP parsers have their own budget,
 // --app-packets payload packets of flows on port 53 / 21, independent of
@@ -9,7 +9,7 @@
 
 #include "support/DnsMessage.h"
 #include "support/FlowHarness.h"
-#include "flow_payload.h"
+#include "payload_budget.h"
 
 namespace {
 

@@ -26,12 +26,12 @@ struct Delivered {
 
 class PayloadOrderTest : public ::testing::Test {
   protected:
-    PayloadOrderTest()
-        : order_(flows_,
-                 [this](const nf_rec_payload &rec, const nf_packet &, std::span<const uint8_t> l3) {
-                     got_.push_back(Delivered{rec.key.port_lo, rec.payload_index,
-                                              std::string(l3.begin(), l3.end())});
-                 }) {}
+    // What a call returned, as DPI would take it (before the next call).
+    void take(PayloadOrder::Ready ready) {
+        for (const netflow::ReadyPayload &p : ready)
+            got_.push_back(Delivered{p.rec->key.port_lo, p.rec->payload_index,
+                                     std::string(p.l3.begin(), p.l3.end())});
+    }
 
     static nf_rec_payload record(uint16_t port, uint32_t index) {
         nf_rec_payload rec;
@@ -48,7 +48,8 @@ class PayloadOrderTest : public ::testing::Test {
         std::string bytes = std::to_string(port) + ":" + std::to_string(index);
         std::vector<uint8_t> frame(bytes.begin(), bytes.end());
         nf_packet pkt{};
-        order_.add(record(port, index), pkt, frame);
+        nf_rec_payload rec = record(port, index);
+        take(order_.add(rec, pkt, frame));
         std::fill(frame.begin(), frame.end(), 'X');
     }
 
@@ -57,7 +58,6 @@ class PayloadOrderTest : public ::testing::Test {
     }
 
     std::vector<Delivered> got_;
-    netflow::LiveClassifications flows_;
     PayloadOrder order_;
 };
 
@@ -96,9 +96,9 @@ TEST_F(PayloadOrderTest, BehindALostRecordWaitsOneWholeRoundOnly) {
     add(80, 1);
     add(80, 3);  // 2 was lost (ring full)
     add(80, 4);
-    order_.endRound();  // they came in this round: they wait
+    take(order_.endRound());  // they came in this round: they wait
     EXPECT_EQ(got_, (std::vector<Delivered>{d(80, 1)}));
-    order_.endRound();  // a whole round later: they go on, in order
+    take(order_.endRound());  // a whole round later: they go on, in order
     EXPECT_EQ(got_, (std::vector<Delivered>{d(80, 1), d(80, 3), d(80, 4)}));
     EXPECT_EQ(order_.releasedPastGap(), 1u);
     add(80, 5);  // and the flow goes on in line
@@ -111,7 +111,7 @@ TEST_F(PayloadOrderTest, BehindALostRecordWaitsOneWholeRoundOnly) {
 TEST_F(PayloadOrderTest, AFlowExportedGetsWhatItHadWaitingFirst) {
     add(80, 1);
     add(80, 3);
-    order_.release(FlowInstance{record(80, 0).key, 1080});
+    take(order_.release(FlowInstance{record(80, 0).key, 1080}));
     EXPECT_EQ(got_, (std::vector<Delivered>{d(80, 1), d(80, 3)}));
     EXPECT_EQ(order_.waiting(), 0u);
 }
@@ -120,11 +120,25 @@ TEST_F(PayloadOrderTest, EndOfCaptureReleasesEverything) {
     add(80, 3);
     add(80, 2);
     add(22, 5);
-    order_.release();
+    take(order_.release());
     EXPECT_EQ(got_.size(), 3u);
     auto pos = [this](const Delivered &x) { return std::find(got_.begin(), got_.end(), x); };
     EXPECT_LT(pos(d(80, 2)), pos(d(80, 3)));
     EXPECT_NE(pos(d(22, 5)), got_.end());
+    EXPECT_EQ(order_.waiting(), 0u);
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(PayloadOrderTest, AnExportedFlowsLineIsForgotten) {
+    add(80, 1);
+    take(order_.release(FlowInstance{record(80, 0).key, 1080}));
+    add(80, 1);  // a late record of the exported flow starts a new line
+    EXPECT_EQ(got_, (std::vector<Delivered>{d(80, 1), d(80, 1)}));
+    add(443, 2);  // waits
+    EXPECT_EQ(order_.dropOlderThan(2000), 2u);
     EXPECT_EQ(order_.waiting(), 0u);
 }
 

@@ -2,8 +2,11 @@
 // across runs (reopen), a cut last line dropped, emptied and removed once
 // every line was read, and one spool per process (flock).
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <cstdio>
 #include <fstream>
@@ -149,3 +152,63 @@ TEST_F(SpoolFileTest, UnreadLinesStayWhenNothingWasRead) {
 }
 
 }  // namespace
+
+// A write that stops part-way (a full disk; here a file size limit, which
+// fails the same way): the whole lines it wrote stay and are counted as
+// kept, the rest as lost; each flow is one or the other, the file holds
+// only whole lines, and it is not removed.
+TEST_F(SpoolFileTest, AFullDiskKeepsTheWholeLinesWritten) {
+    const std::string line = R"({"flow":")" + std::string(80, 'x') + R"("})";  // 90 bytes
+    constexpr rlim_t kLimit = 100000;  // room for 1111 lines of 91 bytes, and a cut one
+    constexpr int kLines = 5000;
+    rlimit old{};
+    ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old), 0);
+    auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+    uint64_t pending = 0, lost = 0;
+    std::string error;
+    {
+        SpoolFile spool(path_);
+        rlimit limited{kLimit, old.rlim_max};
+        ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &limited), 0);
+        for (int i = 0; i < kLines; i++)
+            spool.append(line);
+        error = spool.close();
+        pending = spool.pending();
+        lost = spool.lost();
+        ::setrlimit(RLIMIT_FSIZE, &old);
+    }
+    std::signal(SIGXFSZ, old_handler);
+    EXPECT_EQ(pending + lost, static_cast<uint64_t>(kLines));
+    EXPECT_EQ(pending, kLimit / (line.size() + 1));
+    EXPECT_NE(error.find("cannot write spool"), std::string::npos) << error;
+    ASSERT_TRUE(exists());
+    const std::string bytes = contents();
+    EXPECT_EQ(bytes.size(), pending * (line.size() + 1));
+    EXPECT_EQ(bytes.back(), '\n');
+    SpoolFile again(path_);  // a spool, whole lines only
+    EXPECT_EQ(again.inherited(), pending);
+    EXPECT_EQ(again.droppedTailBytes(), 0u);
+}
+
+// Devices, FIFOs and directories are refused before they are read (or
+// written): /dev/zero never ends, /dev/null keeps nothing.
+TEST_F(SpoolFileTest, ANonRegularFileIsRefused) {
+    for (const char *device : {"/dev/zero", "/dev/null", "/dev/full", "/dev/urandom"}) {
+        EXPECT_NE(netflow::checkSpoolPath(device), "") << device;
+        try {
+            SpoolFile spool(device);
+            ADD_FAILURE() << device << " accepted";
+        } catch (const SpoolError &e) {
+            EXPECT_NE(std::string(e.what()).find("not a regular file"), std::string::npos)
+                << e.what();
+        }
+    }
+    ASSERT_EQ(::mkfifo(path_.c_str(), 0600), 0);
+    EXPECT_NE(netflow::checkSpoolPath(path_).find("a FIFO"), std::string::npos);
+    EXPECT_THROW(SpoolFile spool(path_), SpoolError);
+    std::remove(path_.c_str());
+    EXPECT_EQ(netflow::checkSpoolPath(path_), "");  // not there yet: created
+    EXPECT_EQ(
+        netflow::checkSpoolPath(::testing::TempDir()).find("a directory") != std::string::npos,
+        true);
+}

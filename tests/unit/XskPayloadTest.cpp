@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "flow_key.h"
-#include "flow_payload.h"
+#include "payload_budget.h"
 #include "kernel/EventRing.h"
 #include "kernel/XskPayload.h"
 #include "support/CoreParse.h"

@@ -25,13 +25,10 @@ struct PcapCloser {
 // The frame's canonical flow key as netflow's XDP program builds it, when
 // the frame reaches the flow map (default filter); false otherwise.
 bool countedKey(std::span<const uint8_t> frame, nf_flow_key &key, nf_packet &pkt) {
-    const uint8_t *end = frame.data() + frame.size();
     const uint8_t *l3;
-    uint16_t ethertype;
     pkt = {};
-    if (nf_parse_ethernet(frame.data(), end, &l3, &ethertype, &pkt.vlan_id) < 0)
-        return false;
-    if (nf_parse_l3(l3, end, ethertype, &pkt) != NF_PARSE_OK || !nf_default_filter_pass(&pkt))
+    if (nf_parse_frame(frame.data(), frame.data() + frame.size(), &l3, &pkt) != NF_PARSE_OK ||
+        !nf_default_filter_pass(&pkt))
         return false;
     key = {};
     nf_flow_key_from_packet(&pkt, &key);

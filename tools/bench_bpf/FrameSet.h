@@ -1,5 +1,5 @@
 // The packets bpf_cost feeds the programs, read from Ethernet captures and
-// sorted with the counting core (bpf/packet_parse.h, flow_key.h) into the
+// sorted with the counting core (bpf/core/packet_parse.h, flow_key.h) into the
 // three sets of its scenarios.
 //
 // libpcap stays in the .cpp: its <pcap/bpf.h> and libbpf's <linux/bpf.h>

@@ -2,7 +2,7 @@
 /*
  * netflow's XDP counting cut off after a chosen stage, for bpf_cost's
  * breakdown of where the program's time goes. The stages are the shared
- * core's own functions (bpf/packet_parse.h, flow_key.h, flow_count.h),
+ * core's own functions (bpf/core/packet_parse.h, flow_key.h, flow_count.h),
  * composed the way bpf/netflow_frame.h composes them, minus the payload
  * path and the ring buffers; bpf_cost loads this object once per stage and
  * puts the real program (with and without payload copies) above the last.
@@ -16,10 +16,10 @@
 #include <linux/errno.h>
 #include <bpf/bpf_helpers.h>
 
-#include "../../bpf/flow_count.h"
-#include "../../bpf/flow_key.h"
+#include "../../bpf/core/flow_count.h"
+#include "../../bpf/core/flow_key.h"
 #include "../../bpf/netflow_kern_user.h"
-#include "../../bpf/packet_parse.h"
+#include "../../bpf/core/packet_parse.h"
 
 #include "nf_stages.h"
 
@@ -150,14 +150,9 @@ int nf_stage_count(struct xdp_md *ctx) {
 
     struct nf_packet pkt = {};
     const __u8 *l3;
-    __u16 ethertype;
-    if (nf_parse_ethernet(data, end, &l3, &ethertype, &pkt.vlan_id) < 0) {
-        st_stat(stats, NF_STAT_NOT_IP);
-        return XDP_PASS;
-    }
-    int rc = nf_parse_l3(l3, end, ethertype, &pkt);
+    int rc = nf_parse_frame(data, end, &l3, &pkt);
     if (rc != NF_PARSE_OK) {
-        st_stat(stats, NF_STAT_MALFORMED);
+        st_stat(stats, rc == NF_PARSE_NOT_IP ? NF_STAT_NOT_IP : NF_STAT_MALFORMED);
         return XDP_PASS;
     }
     if (!nf_default_filter_pass(&pkt)) {

@@ -18,6 +18,10 @@
 #                          (TRIES x 0.1 s); sets $sensor
 #   nf_sensor_stop LOG     SIGINT to $sensor: fails unless it exits 0
 #   nf_record_stop         SIGINT to tcpdump; the recording is complete
+#   nf_tap_up              a mirror port: both directions of the client's
+#                          interface copied (tc mirred) onto a veth pair
+#                          whose other end, $NF_TAP_IF (two RX queues), is
+#                          in a third namespace, $NF_TAP_NS
 # Every process is bounded by `timeout`, every wait by a number of tries.
 
 if [ "$(id -u)" != 0 ]; then
@@ -39,6 +43,7 @@ _nf_live_cleanup() {
     for p in "${pids[@]}"; do kill "-$NF_STOP_SIGNAL" "$p" 2>/dev/null; done
     nf_servers_stop
     if declare -F nf_test_cleanup >/dev/null; then nf_test_cleanup; fi
+    [ -n "${NF_TAP_NS:-}" ] && _nf_ns_del "$NF_TAP_NS"
     nf_lab_down
     if [ -n "${NF_KEEP_WORK:-}" ]; then echo "kept $work"; else rm -rf "$work"; fi
 }
@@ -80,4 +85,40 @@ nf_sensor_stop() {
     wait "$sensor"
     rc=$?
     [ "$rc" = 0 ] || fail "netflow exited $rc: $(cat "$log")"
+}
+
+# The tap lab (after nf_lab_up): the client and server talk over their veth
+# pair; in the client namespace, tc mirred copies both directions of
+# $NF_CLI_IF onto a second veth pair whose other end lies in a sensor
+# namespace (DESIGN.md, "Lab notes"):
+#
+#   server ns ── nfs0 ═══ nfc0 ── client ns
+#                          │ tc clsact ingress+egress: mirred mirror
+#                          ▼
+#                         nfm0 ═══ nfm1 ── sensor ns $NF_TAP_NS
+#
+# No addresses, no IPv6, nothing of its own to send; offloads off as on the
+# lab pair, so the mirror carries wire-sized frames.
+nf_tap_up() {
+    local mirror_if=nfm0 hook
+    NF_TAP_IF=nfm1
+    NF_TAP_NS="nf-sen-${NF_CLI_NS#nf-cli-}"
+    ip netns add "$NF_TAP_NS" || return 1
+    ip -n "$NF_CLI_NS" link add "$mirror_if" numtxqueues 2 numrxqueues 2 type veth \
+        peer name "$NF_TAP_IF" numtxqueues 2 numrxqueues 2 netns "$NF_TAP_NS" || return 1
+    ip netns exec "$NF_CLI_NS" sysctl -q -w "net.ipv6.conf.$mirror_if.disable_ipv6=1" || return 1
+    ip netns exec "$NF_TAP_NS" sysctl -q -w "net.ipv6.conf.$NF_TAP_IF.disable_ipv6=1" || return 1
+    ip netns exec "$NF_CLI_NS" ethtool -K "$mirror_if" tso off gso off gro off tx off >/dev/null ||
+        return 1
+    ip netns exec "$NF_TAP_NS" ethtool -K "$NF_TAP_IF" tso off gso off gro off tx off >/dev/null ||
+        return 1
+    ip -n "$NF_TAP_NS" link set lo up || return 1
+    ip -n "$NF_TAP_NS" link set "$NF_TAP_IF" up || return 1
+    ip -n "$NF_CLI_NS" link set "$mirror_if" up || return 1
+    # u32 matching everything: this kernel has no matchall.
+    nf_cli tc qdisc add dev "$NF_CLI_IF" clsact || return 1
+    for hook in ingress egress; do
+        nf_cli tc filter add dev "$NF_CLI_IF" "$hook" u32 match u32 0 0 \
+            action mirred egress mirror dev "$mirror_if" || return 1
+    done
 }

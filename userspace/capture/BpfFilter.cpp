@@ -2,9 +2,15 @@
 
 #include <memory>
 
+#include "pipeline/StopSignal.h"
+
 namespace netflow {
 
 BpfFilter::BpfFilter(int link_type, int snaplen, const std::string &expression) {
+    // libpcap's compiler can run for minutes on a long filter and cannot be
+    // interrupted: a stop signal meanwhile ends the process (nothing is
+    // captured or written yet).
+    StopImmediately stop_now;
     std::unique_ptr<pcap_t, decltype(&pcap_close)> dead(pcap_open_dead(link_type, snaplen),
                                                         &pcap_close);
     if (!dead)

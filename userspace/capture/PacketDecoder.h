@@ -8,7 +8,7 @@
 #include <span>
 
 #include "capture/BpfFilter.h"
-#include "flow_kern_user.h"
+#include "flow_types.h"
 
 namespace netflow {
 

@@ -13,8 +13,10 @@ PcapFile::PcapFile(const std::string &path) : path_(path) {
     if (!pcap_)
         throw CaptureError("cannot read capture " + path + ": " + errbuf);
     struct stat st {};
-    if (stat(path.c_str(), &st) == 0)
+    if (path != "-" && stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
         file_size_ = static_cast<uint64_t>(st.st_size);
+        stream_ = false;
+    }
 }
 
 PcapFile::~PcapFile() {

@@ -34,10 +34,14 @@ class PcapFile {
     uint64_t bytesRead() const;
     uint64_t fileSize() const { return file_size_; }
 
+    // Read as it is written (stdin, a FIFO, a socket): not a regular file.
+    bool isStream() const { return stream_; }
+
   private:
     std::string path_;
     pcap_t *pcap_ = nullptr;
     uint64_t file_size_ = 0;
+    bool stream_ = true;
     std::string error_;
 };
 

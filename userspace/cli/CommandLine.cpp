@@ -5,8 +5,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <optional>
 #include <vector>
+
+#include "delivery/SpoolFile.h"
 
 namespace netflow {
 namespace {
@@ -38,8 +42,17 @@ std::variant<std::vector<std::string>, CommandLineExit> expandPrefixes(
         size_t eq = arg.find('=');
         std::string name = arg.substr(0, eq);
         std::string rest = eq == std::string::npos ? "" : arg.substr(eq);
+        // "--name=" is "--name ''" (CLI11 would call the value missing).
+        auto push = [&](const std::string &full_name) {
+            if (rest == "=") {
+                out.push_back(full_name);
+                out.emplace_back();
+            } else {
+                out.push_back(full_name + rest);
+            }
+        };
         if (std::find(names.begin(), names.end(), name) != names.end()) {
-            out.push_back(arg);
+            push(name);
             continue;
         }
         std::vector<std::string> matches;
@@ -53,9 +66,58 @@ std::variant<std::vector<std::string>, CommandLineExit> expandPrefixes(
                 list += (list.empty() ? "" : ", ") + m;
             return usageError("ambiguous option " + name + " could match " + list);
         }
-        out.push_back(matches.size() == 1 ? matches[0] + rest : arg);
+        if (matches.size() == 1)
+            push(matches[0]);
+        else
+            out.push_back(arg);
     }
     return out;
+}
+
+// A count given on the command line: digits only (no sign, no spaces), at
+// least 1, at most UINT64_MAX. CLI11's unsigned conversion takes "-1" as
+// UINT64_MAX and saturates an overflow, both "no limit" in effect.
+std::optional<uint64_t> parseCount(const std::string &text) {
+    uint64_t value = 0;
+    const char *end = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (text.empty() || ec != std::errc() || ptr != end || value == 0)
+        return std::nullopt;
+    return value;
+}
+
+// An option given an empty value (--dpi-packets '', --attack=): a usage
+// error, except where '' has a meaning of its own (--filter '': libpcap's
+// empty filter, every packet).
+std::optional<std::string> emptyValue(const CLI::App &app) {
+    for (const CLI::Option *opt : app.get_options()) {
+        if (opt->get_lnames().empty() || opt->get_lnames().front() == "filter" ||
+            opt->get_expected_min() == 0)
+            continue;
+        const auto &values = opt->results();
+        if (std::any_of(values.begin(), values.end(),
+                        [](const std::string &v) { return v.empty(); }))
+            return "--" + opt->get_lnames().front() + " needs a value, not ''";
+    }
+    return std::nullopt;
+}
+
+// A column selected twice (IN_BYTES,in_bytes; Timestamp and
+// FLOW_START_MILLISECONDS): its name would be a JSON key twice.
+std::optional<std::string> repeatedColumn(const std::vector<SelectedColumn> &columns) {
+    for (size_t i = 0; i < columns.size(); i++) {
+        for (size_t j = 0; j < i; j++) {
+            if (columns[j].column == columns[i].column)
+                return "--fields selects " + std::string(columnName(columns[i].column)) +
+                       " twice ('" + columns[j].header + "', '" + columns[i].header + "')";
+        }
+    }
+    return std::nullopt;
+}
+
+bool selects(const std::vector<SelectedColumn> &columns, Column column) {
+    return std::any_of(columns.begin(), columns.end(),
+                       [column](const SelectedColumn &c) { return c.column == column; });
 }
 
 }  // namespace
@@ -66,7 +128,7 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
     std::string fields;
     int version = 0;
     double max_time = 0;
-    uint64_t max_flows = 0;
+    std::string max_flows;
     std::string filter;
 
     CLI::App app{"netflow " NETFLOW_VERSION
@@ -157,9 +219,6 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
     if (in_if->count() + in_file->count() != 1)
         return usageError(in_if->count() ? "use -i/--interface or -f/--file, not both"
                                          : "one of -i/--interface or -f/--file is required");
-    if (opts.interface.empty() && opts.file.empty())
-        return usageError(in_if->count() ? "-i/--interface must not be empty"
-                                         : "-f/--file must not be empty");
     if (csv == url)
         return usageError(csv ? "use -c/--csv or -u/--url, not both"
                               : "one of -c/--csv or -u/--url is required");
@@ -169,12 +228,18 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
         return usageError("--label and --no-label cannot be used together");
     if (no_label && !opts.attack.empty())
         return usageError("--attack needs the Label/Attack columns, which --no-label removes");
+    if (auto empty = emptyValue(app))
+        return usageError(*empty);
     if (opt_version->count() && (version < 1 || version > 3))
         return usageError("--version must be 1, 2 or 3, not " + std::to_string(version));
     if (opt_max_flows->count()) {
-        if (max_flows == 0)
-            return usageError("--max-flows must be at least 1");
-        opts.max_flows = max_flows;
+        auto count = parseCount(max_flows);
+        if (!count)
+            return usageError(
+                "--max-flows must be at least 1, a whole number up to "
+                "18446744073709551615, not '" +
+                max_flows + "'");
+        opts.max_flows = *count;
     }
     if (opt_max_time->count()) {
         if (!(max_time > 0) || !std::isfinite(max_time))
@@ -221,6 +286,8 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
             return usageError("--cacert " + opts.http.ca_file + " cannot be read");
         if (opts.http.spool_path.empty())
             return usageError("--spool must not be empty");
+        if (std::string bad = checkSpoolPath(opts.http.spool_path); !bad.empty())
+            return usageError(bad);
         opts.http.url = opts.output;
         opts.http.print_responses = opts.verbose;
     }
@@ -231,6 +298,16 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
         auto selected = parseFieldList(fields, &bad);
         if (!selected)
             return usageError("unknown field '" + bad + "'; valid fields: " + validColumnNames());
+        if (auto twice = repeatedColumn(*selected))
+            return usageError(*twice);
+        // --fields names the columns: --no-label cannot take some away, and
+        // --attack needs a Label or Attack column to set.
+        const bool labelled =
+            selects(*selected, Column::Label) || selects(*selected, Column::Attack);
+        if (no_label && labelled)
+            return usageError("--no-label contradicts --fields, which selects Label/Attack");
+        if (!opts.attack.empty() && !labelled)
+            return usageError("--attack sets Label and Attack, which --fields does not select");
         opts.columns = std::move(*selected);
     } else {
         opts.columns = defaultSelection(opts.version, !no_label);

@@ -27,6 +27,20 @@ size_t onBody(char *data, size_t size, size_t n, void *user) {
     return bytes;
 }
 
+// Follows the response's header lines: a status line starts a response
+// (an interim 1xx, then the final one), the empty line ends its headers.
+// A connection closed before that empty line is an incomplete response,
+// whatever status libcurl saw.
+size_t onHeader(char *data, size_t size, size_t n, void *user) {
+    auto *headers_done = static_cast<bool *>(user);
+    const std::string_view line(data, size * n);
+    if (line.rfind("HTTP/", 0) == 0)
+        *headers_done = false;
+    else if (line == "\r\n" || line == "\n")
+        *headers_done = true;
+    return size * n;
+}
+
 // At least 1 ms: libcurl reads a timeout of 0 as none at all.
 std::chrono::milliseconds millis(double seconds) {
     return std::chrono::milliseconds(std::max<int64_t>(1, std::llround(seconds * 1000)));
@@ -61,6 +75,7 @@ struct HttpSender::Slot {
     std::vector<std::string> lines;  // the flows of the request
     std::string body;
     std::string response;
+    bool headers_done = false;  // the response's header block ended (onHeader)
     unsigned attempt = 0;
     Clock::time_point due;  // Waiting: when to send again
     char error[CURL_ERROR_SIZE] = {};
@@ -124,6 +139,8 @@ HttpSender::HttpSender(const HttpOptions &options, bool wait_for_room)
         curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
         curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, onBody);
         curl_easy_setopt(e, CURLOPT_WRITEDATA, &slot->response);
+        curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, onHeader);
+        curl_easy_setopt(e, CURLOPT_HEADERDATA, &slot->headers_done);
         curl_easy_setopt(e, CURLOPT_ERRORBUFFER, slot->error);
         curl_easy_setopt(e, CURLOPT_PRIVATE, slot.get());
         if (!options.ca_file.empty())
@@ -179,8 +196,10 @@ std::string HttpSender::finish() {
     counters_.submitted = submitted_.load();
     counters_.spooled = spooled_.load();
     std::lock_guard lock(spool_mutex_);
-    counters_.left_in_spool = spool_.pending();
+    // Counted after close: its last write may fail (a full disk), and a
+    // flow is either left in the spool or lost, never both.
     finish_error_ = spool_.close();
+    counters_.left_in_spool = spool_.pending();
     counters_.lost = spool_.lost();
     return finish_error_;
 }
@@ -211,9 +230,12 @@ void HttpSender::run() {
                 continue;
             Slot *slot = nullptr;
             curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &slot);
-            const uint64_t delivered = counters_.delivered;
+            // Progress is an answer that settles flows: delivered, or
+            // rejected (a server that rejects everything is still
+            // answering; those flows must not wait for the timeout).
+            const uint64_t settled = counters_.delivered + counters_.rejected;
             complete(*slot, msg->data.result, now);
-            if (counters_.delivered != delivered)
+            if (counters_.delivered + counters_.rejected != settled)
                 last_progress = now;
             completed = true;
         }
@@ -225,7 +247,7 @@ void HttpSender::run() {
             }
             if (idle && !completed && queue_.size() == 0 && spool_empty)
                 return;
-            // Give up after `timeout` without a delivery since the stop.
+            // Give up after `timeout` without an answer since the stop.
             if (now - std::max(stop_time, last_progress) >= timeout_) {
                 giveUp();
                 return;
@@ -298,6 +320,7 @@ void HttpSender::start(Slot &slot) {
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, body.data());
     slot.response.clear();
+    slot.headers_done = false;
     slot.error[0] = '\0';
     slot.state = Slot::State::InFlight;
     curl_multi_add_handle(multi_.get(), e);
@@ -309,7 +332,10 @@ void HttpSender::complete(Slot &slot, CURLcode result, Clock::time_point now) {
     curl_multi_remove_handle(multi_.get(), slot.easy.get());
     counters_.requests++;
     const uint64_t n = slot.lines.size();
-    switch (classifyResponse(result == CURLE_OK, status)) {
+    // libcurl 7.88 reports a response cut inside its headers ("HTTP/1.1
+    // 200 OK\r\nContent-Le", then close) as a success: it is not one.
+    const bool incomplete = result == CURLE_OK && !slot.headers_done;
+    switch (classifyResponse(result == CURLE_OK && !incomplete, status)) {
         case RequestOutcome::Delivered:
             counters_.delivered += n;
             failing_ = false;
@@ -319,9 +345,7 @@ void HttpSender::complete(Slot &slot, CURLcode result, Clock::time_point now) {
             break;
         case RequestOutcome::Retry: {
             counters_.retries++;
-            std::string why = result != CURLE_OK
-                                  ? (slot.error[0] ? slot.error : curl_easy_strerror(result))
-                                  : "HTTP " + std::to_string(status);
+            std::string why = failureReason(result, incomplete, status, slot.error);
             failing_ = true;
             // One line per outage, at most every 10 s; the summary counts them all.
             if (now >= next_failure_report_) {
@@ -350,9 +374,30 @@ void HttpSender::complete(Slot &slot, CURLcode result, Clock::time_point now) {
         slot.lines.clear();
 }
 
+std::string HttpSender::failureReason(CURLcode result, bool incomplete, long status,
+                                      const char *error) const {
+    if (incomplete)
+        return "incomplete response: the connection closed inside its headers";
+    // libcurl's own text for a timeout can name the wrong stage (a request
+    // queued for a connection "failed to resolve host ... after 0 ms").
+    if (result == CURLE_OPERATION_TIMEDOUT)
+        return noAnswerReason();
+    if (result != CURLE_OK)
+        return error[0] ? error : curl_easy_strerror(result);
+    return "HTTP " + std::to_string(status);
+}
+
+std::string HttpSender::noAnswerReason() const {
+    char seconds[32];
+    std::snprintf(seconds, sizeof(seconds), "%g", options_.timeout_s);
+    return std::string("no answer within --timeout ") + seconds + " s";
+}
+
 void HttpSender::giveUp() {
     std::vector<std::string> rest;
+    bool abandoned = false;
     for (auto &slot : slots_) {
+        abandoned |= slot->state == Slot::State::InFlight;
         if (slot->state == Slot::State::InFlight)
             curl_multi_remove_handle(multi_.get(), slot->easy.get());
         if (slot->state != Slot::State::Free)
@@ -362,6 +407,9 @@ void HttpSender::giveUp() {
         slot->state = Slot::State::Free;
     }
     queue_.popUpTo(queue_.capacity(), rest);
+    // Requests still unanswered when delivery gave up: that is the reason.
+    if (abandoned || counters_.last_failure.empty())
+        counters_.last_failure = noAnswerReason();
     spoolLines(rest);
 }
 

@@ -5,11 +5,13 @@
 //
 // Nothing is dropped silently. A flow is either delivered (2xx), rejected
 // by the server (other 4xx: reported, counted, not retried), or kept: a
-// request that fails (5xx, 429, timeout, refused) is retried with backoff
+// request that fails (5xx, 429, timeout, refused, a response cut inside its
+// headers) is retried with backoff
 // while its flows wait in its slot; when the queue is full new flows go to
 // the spool file, which is re-sent as the endpoint answers again. At the
-// end, delivery goes on while it makes progress; after `timeout` seconds
-// without a delivered request the rest (slots, queue) goes to the spool.
+// end, delivery goes on while it makes progress (answers that deliver or
+// reject flows); after `timeout` seconds without one the rest (slots,
+// queue) goes to the spool.
 #pragma once
 
 #include <atomic>
@@ -74,6 +76,10 @@ class HttpSender {
     void start(Slot &slot);
     void complete(Slot &slot, CURLcode result, Clock::time_point now);
     void giveUp();
+    // Why a request failed, for the messages (our words for a timeout).
+    std::string failureReason(CURLcode result, bool incomplete, long status,
+                              const char *error) const;
+    std::string noAnswerReason() const;
     void spoolLines(const std::vector<std::string> &lines);
     int pollMillis(Clock::time_point now) const;
     // -v: the body on stdout, one line (one per flow when a batch's answer

@@ -19,25 +19,71 @@ std::string errnoText() {
     return std::strerror(errno);
 }
 
-bool writeAll(int fd, const char *data, size_t n) {
-    while (n > 0) {
-        ssize_t w = ::write(fd, data, n);
+// Writes all of data; returns how many bytes were written (n unless an
+// error, e.g. a full disk, stopped it: errno says why).
+size_t writeSome(int fd, const char *data, size_t n) {
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = ::write(fd, data + done, n - done);
         if (w < 0 && errno == EINTR)
             continue;
-        if (w <= 0)
-            return false;
-        data += w;
-        n -= static_cast<size_t>(w);
+        if (w <= 0) {
+            if (w == 0)
+                errno = ENOSPC;
+            break;
+        }
+        done += static_cast<size_t>(w);
     }
-    return true;
+    return done;
+}
+
+bool writeAll(int fd, const char *data, size_t n) {
+    return writeSome(fd, data, n) == n;
+}
+
+const char *fileKind(mode_t mode) {
+    switch (mode & S_IFMT) {
+        case S_IFDIR:
+            return "a directory";
+        case S_IFCHR:
+            return "a character device";
+        case S_IFBLK:
+            return "a block device";
+        case S_IFIFO:
+            return "a FIFO";
+        case S_IFSOCK:
+            return "a socket";
+        default:
+            return "not a regular file";
+    }
 }
 
 }  // namespace
 
+std::string checkSpoolPath(const std::string &path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode))
+        return "";
+    return "--spool " + path + " is " + fileKind(st.st_mode) + ", not a regular file";
+}
+
 SpoolFile::SpoolFile(std::string path) : path_(std::move(path)) {
-    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    // A device, FIFO or directory is never opened for real: /dev/zero would
+    // be read for ever, /dev/null would "keep" flows it drops, a FIFO would
+    // block. O_NONBLOCK: the check after open (the path may have changed
+    // since) cannot block either.
+    if (std::string bad = checkSpoolPath(path_); !bad.empty())
+        throw SpoolError(bad);
+    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK | O_NOCTTY,
+                 0600);
     if (fd_ < 0)
         throw SpoolError("cannot create spool " + path_ + ": " + errnoText());
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd_);
+        throw SpoolError("--spool " + path_ + " is " + fileKind(st.st_mode) +
+                         ", not a regular file");
+    }
     if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
         std::string why = errno == EWOULDBLOCK
                               ? "in use by another netflow (choose another --spool)"
@@ -47,12 +93,16 @@ SpoolFile::SpoolFile(std::string path) : path_(std::move(path)) {
     }
     // An earlier run's spool: count its lines, check they are JSON objects
     // (a capture or CSV given by mistake must not be sent, then emptied).
+    // The scan reads the size the file had when locked, no more.
+    const uint64_t file_size = static_cast<uint64_t>(st.st_size);
     std::string chunk(kReadChunk, '\0');
     uint64_t offset = 0, line_start = 0;
     char first = 0, last = 0;
     bool bad = false;
-    for (;;) {
-        ssize_t n = ::pread(fd_, chunk.data(), chunk.size(), static_cast<off_t>(offset));
+    while (offset < file_size) {
+        const size_t want =
+            static_cast<size_t>(std::min<uint64_t>(chunk.size(), file_size - offset));
+        ssize_t n = ::pread(fd_, chunk.data(), want, static_cast<off_t>(offset));
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
@@ -106,17 +156,33 @@ void SpoolFile::fail(const std::string &what) {
 bool SpoolFile::flushWrites() {
     if (write_buf_.empty())
         return true;
-    if (fd_ < 0 || !writeAll(fd_, write_buf_.data(), write_buf_.size())) {
-        // What did get written may end in a cut line: cut the file back to
-        // whole lines. The buffered lines are lost, and said to be.
+    const size_t written = fd_ < 0 ? 0 : writeSome(fd_, write_buf_.data(), write_buf_.size());
+    if (written < write_buf_.size()) {
+        // A full disk: the whole lines that did get written stay (they
+        // are flows kept); a cut last line is cut off the file. The lines
+        // not written are lost, and said to be.
         fail("write");
-        if (fd_ >= 0 && ::ftruncate(fd_, static_cast<off_t>(size_)) != 0)
-            fail("write");
-        lost_ += buffered_lines_;
-        pending_ -= buffered_lines_;
+        size_t kept_bytes = 0;
+        if (written > 0) {
+            size_t nl = write_buf_.rfind('\n', written - 1);
+            kept_bytes = nl == std::string::npos ? 0 : nl + 1;
+        }
+        const uint64_t kept_lines = static_cast<uint64_t>(std::count(
+            write_buf_.begin(), write_buf_.begin() + static_cast<ptrdiff_t>(kept_bytes), '\n'));
+        if (fd_ >= 0 && ::ftruncate(fd_, static_cast<off_t>(size_ + kept_bytes)) != 0) {
+            // The file could not be cut back: nothing of this write is
+            // trusted (a cut line would make the spool unreadable).
+            kept_bytes = 0;
+            if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0)
+                fail("write");
+        }
+        const uint64_t kept = kept_bytes ? kept_lines : 0;
+        size_ += kept_bytes;
+        lost_ += buffered_lines_ - kept;
+        pending_ -= buffered_lines_ - kept;
         buffered_lines_ = 0;
         write_buf_.clear();
-        return false;
+        return kept > 0;
     }
     size_ += write_buf_.size();
     write_buf_.clear();

@@ -18,20 +18,24 @@ class SpoolError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// "" when `path` may be a spool (a regular file, or nothing yet); else why
+// not: a device (/dev/null, /dev/zero), a FIFO, a directory.
+std::string checkSpoolPath(const std::string &path);
+
 class SpoolFile {
   public:
     // Opens or creates `path`. An existing file must be a spool (every line
     // a JSON object); a last line cut off by a crash is dropped (and
     // counted). Throws SpoolError when the file cannot be created, read or
-    // locked, or is not a spool.
+    // locked, is not a regular file (checkSpoolPath), or is not a spool.
     explicit SpoolFile(std::string path);
     ~SpoolFile();
     SpoolFile(const SpoolFile &) = delete;
     SpoolFile &operator=(const SpoolFile &) = delete;
 
     // Appends one flow (no line break inside). Writes are buffered: when
-    // one fails, the lines it carried are lost, counted in lost(), and
-    // error() says why.
+    // one fails (a full disk), the whole lines it did write are kept, the
+    // others are lost, counted in lost(), and error() says why.
     void append(std::string_view line);
 
     // The next unread line into `out`; false when every line has been read.

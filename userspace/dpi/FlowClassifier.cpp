@@ -1,6 +1,6 @@
 #include "dpi/FlowClassifier.h"
 
-#include "flow_payload.h"
+#include "payload_budget.h"
 
 namespace netflow {
 

@@ -8,7 +8,7 @@
 
 #include "dpi/FlowClassification.h"
 #include "dpi/NdpiModule.h"
-#include "flow_kern_user.h"
+#include "flow_types.h"
 
 namespace netflow {
 

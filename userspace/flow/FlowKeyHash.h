@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "flow_kern_user.h"
+#include "flow_types.h"
 
 namespace netflow {
 

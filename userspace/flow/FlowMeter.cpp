@@ -4,6 +4,7 @@
 
 #include "flow_count.h"
 #include "flow_key.h"
+#include "packet_parse.h"
 
 namespace netflow {
 
@@ -56,7 +57,8 @@ FlowMeter::Verdict FlowMeter::count(const nf_packet &pkt, std::span<const uint8_
         if (want) {
             bool last_dpi = rec.state.payload_pkts >= config_.budget.dpi_packets;
             // The datagram only: Ethernet padding after it is never payload.
-            std::span<const uint8_t> datagram = l3.first(std::min<size_t>(l3.size(), pkt.ip_len));
+            std::span<const uint8_t> datagram =
+                l3.first(nf_datagram_len(static_cast<uint32_t>(l3.size()), 0, pkt.ip_len));
             if (classifier_.onPayload(rec.cls, rec.key, pkt, datagram, now, want, last_dpi))
                 rec.state.dpi_done = 1;
         }

@@ -12,7 +12,7 @@
 #include "dpi/FlowClassifier.h"
 #include "flow/FlowRecord.h"
 #include "flow/FlowTable.h"
-#include "flow_payload.h"
+#include "payload_budget.h"
 
 namespace netflow {
 

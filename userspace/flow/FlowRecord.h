@@ -5,7 +5,7 @@
 #include <cstdint>
 
 #include "dpi/FlowClassification.h"
-#include "flow_kern_user.h"
+#include "flow_types.h"
 
 namespace netflow {
 

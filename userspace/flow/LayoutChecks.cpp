@@ -1,10 +1,10 @@
-// The structs of bpf/flow_kern_user.h are shared with the kernel programs
+// The structs of bpf/flow_types.h are shared with the kernel programs
 // by inclusion, never mirrored. These checks pin their layout so that a
 // change that would break the BPF maps, the key hashing (which reads the key
 // as raw bytes) or the kernel/user ABI fails the build instead.
 #include <cstddef>
 
-#include "flow_kern_user.h"
+#include "flow_types.h"
 
 namespace {
 

@@ -30,11 +30,7 @@ struct FlowInstanceHash {
 class LiveClassifications {
   public:
     // The classification of a flow instance, created empty on first use.
-    FlowClassification &of(const FlowInstance &flow) { return map_[flow].cls; }
-
-    // The payload_index the instance's next payload record should carry
-    // (1 at first): pipeline/PayloadOrder keeps each flow's records in order.
-    uint32_t &nextPayload(const FlowInstance &flow) { return map_[flow].next_payload; }
+    FlowClassification &of(const FlowInstance &flow) { return map_[flow]; }
 
     // Removes and returns the instance's classification (empty if it never
     // had payload).
@@ -49,11 +45,7 @@ class LiveClassifications {
     size_t size() const { return map_.size(); }
 
   private:
-    struct Entry {
-        FlowClassification cls;
-        uint32_t next_payload = 1;
-    };
-    std::unordered_map<FlowInstance, Entry, FlowInstanceHash> map_;
+    std::unordered_map<FlowInstance, FlowClassification, FlowInstanceHash> map_;
 };
 
 }  // namespace netflow

@@ -13,7 +13,7 @@
 #include <optional>
 #include <string>
 
-#include "flow_payload.h"
+#include "payload_budget.h"
 #include "kernel/KernelError.h"
 #include "netflow_kern_user.h"
 

@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "flow_key.h"
-#include "flow_payload.h"
+#include "payload_budget.h"
 #include "packet_parse.h"
 
 namespace netflow {
@@ -66,9 +66,7 @@ bool EventRing::onPayloadRecord(const uint8_t *data, size_t size) {
     if (size < sizeof(rec))
         return false;
     std::memcpy(&rec, data, sizeof(rec));
-    const int want = rec.want;
-    if (rec.cap_len == 0 || rec.cap_len > NF_PAYLOAD_COPY_MAX || rec.cap_len > rec.datagram_len ||
-        size != sizeof(rec) + rec.cap_len || want == 0 || (want & ~(NF_WANT_DPI | NF_WANT_APP)))
+    if (!nf_payload_record_valid(&rec) || size != sizeof(rec) + rec.cap_len)
         return false;
     std::span<const uint8_t> l3(data + sizeof(rec), rec.cap_len);
     nf_packet packet;

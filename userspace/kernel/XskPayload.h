@@ -4,10 +4,10 @@
 // (EventHandler::onPayload).
 //
 // The XDP program puts struct nf_xsk_meta right in front of the frame
-// (netflow_payload.h): what the packet's payload record would say minus
-// what the frame itself tells. The key and the lengths come from parsing
-// the frame with the core, exactly as EventRing::parsePayload parses a
-// ring copy; the packet handed on is that parse.
+// (netflow_payload_copy.h): what the packet's payload record would say minus
+// what the frame itself tells. The key, the lengths and the packet handed
+// on come from one parse of the frame by the core (nf_parse_frame), which
+// gives what EventRing::parsePayload gets from a ring copy of it.
 #pragma once
 
 #include <cstdint>
@@ -25,7 +25,7 @@ enum class XskFrameStatus {
 
 struct XskPayload {
     nf_rec_payload rec;           // as the payload ring would carry it
-    nf_packet packet;             // the core's parse of `l3`, as EventRing hands it on
+    nf_packet packet;             // the core's parse of the frame, as EventRing hands it on
     std::span<const uint8_t> l3;  // rec.cap_len bytes from the IP header, inside the frame
 };
 

@@ -1,6 +1,6 @@
 // One AF_XDP socket on one RX queue of an interface, with its own UMEM:
 // tap capture's path for the payload packets the XDP program redirects
-// (netflow_payload.h). Receive only: a fill ring that lends the kernel
+// (netflow_payload_copy.h). Receive only: a fill ring that lends the kernel
 // every frame, an RX ring it hands them back on; no TX.
 //
 // The program is ours (XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD: libxdp loads

@@ -5,6 +5,10 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <unistd.h>
+
+#include "pipeline/StopSignal.h"
+
 namespace netflow {
 
 CsvWriter::CsvWriter(const std::string &path, std::vector<SelectedColumn> columns,
@@ -64,9 +68,7 @@ void CsvWriter::appendText(const std::string &text) {
         scratch_ += '"';
     if (scratch_.size() > kBufferSize / 2) {
         flushBuffer();
-        if (error_.empty() &&
-            std::fwrite(scratch_.data(), 1, scratch_.size(), file_) != scratch_.size())
-            error_ = "cannot write " + path_ + ": " + std::strerror(errno);
+        writeOut(scratch_.data(), scratch_.size());
         return;
     }
     std::memcpy(reserve(scratch_.size()), scratch_.data(), scratch_.size());
@@ -101,12 +103,40 @@ void CsvWriter::exportFlow(const FlowRecord &flow) {
     rows_++;
 }
 
+// Straight to the descriptor (the rows are buffered here already): stdio
+// gives up on EINTR, which a stop signal or --max-time's timer can cause
+// while a pipe is full. After an error nothing more is written, and the
+// run is stopped: every further row would be lost too (a closed pipe:
+// -c - | head -1).
+void CsvWriter::writeOut(const char *data, size_t n) {
+    const int fd = ::fileno(file_);
+    while (error_.empty() && n > 0) {
+        ssize_t w = ::write(fd, data, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            error_ = "cannot write " + path_ + ": " + std::strerror(w < 0 ? errno : ENOSPC);
+            requestStop();
+            return;
+        }
+        data += w;
+        n -= static_cast<size_t>(w);
+    }
+}
+
 void CsvWriter::flushBuffer() {
     if (!file_ || used_ == 0)
         return;
-    if (error_.empty() && std::fwrite(buffer_.get(), 1, used_, file_) != used_)
-        error_ = "cannot write " + path_ + ": " + std::strerror(errno);
+    writeOut(buffer_.get(), used_);
     used_ = 0;
+}
+
+void CsvWriter::flush() {
+    if (!file_)
+        return;
+    flushBuffer();
+    if (std::fflush(file_) != 0 && error_.empty())
+        error_ = "cannot write " + path_ + ": " + std::strerror(errno);
 }
 
 std::string CsvWriter::finish() {

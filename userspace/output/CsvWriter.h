@@ -26,6 +26,9 @@ class CsvWriter : public FlowSink {
 
     void exportFlow(const FlowRecord &flow) override;
 
+    // Writes the buffered rows and flushes the file or pipe.
+    void flush() override;
+
     // Writes out what is buffered and closes the file. Returns "" on success,
     // else why it failed (disk full, closed pipe...).
     std::string finish() override;
@@ -42,6 +45,7 @@ class CsvWriter : public FlowSink {
     void putChar(char c);
     void appendText(const std::string &text);
     void flushBuffer();
+    void writeOut(const char *data, size_t n);
 
     std::string path_;
     FILE *file_;

@@ -11,6 +11,14 @@ namespace netflow {
 
 class FlowSink : public FlowExporter {
   public:
+    // Makes every row exported so far visible to its reader now (CSV: the
+    // buffer written and the file or pipe flushed). Live runs call it once
+    // at start (the header) and after each export round that wrote rows
+    // (docs/live-export.md); offline runs only when the input is a stream.
+    // A write error is kept and returned by finish(). The HTTP sink has
+    // nothing to do: its sender thread takes each flow as it comes.
+    virtual void flush() {}
+
     // Writes or delivers what is still buffered and closes the output.
     // Returns "" on success, else one line saying what failed (a write
     // error, flows left undelivered and where they are).

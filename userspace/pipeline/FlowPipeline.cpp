@@ -1,18 +1,6 @@
 #include "pipeline/FlowPipeline.h"
 
-#include <algorithm>
-
-#include "pipeline/SinkFactory.h"
-
 namespace netflow {
-bool selectsColumn(const Options &o, Column column) {
-    return std::any_of(o.columns.begin(), o.columns.end(),
-                       [column](const SelectedColumn &c) { return c.column == column; });
-}
-
-LabelSpec labelSpec(const Options &o) {
-    return o.attack.empty() ? LabelSpec{} : LabelSpec{true, o.attack};
-}
 
 MeterConfig meterConfig(const Options &o) {
     MeterConfig config;
@@ -25,10 +13,8 @@ MeterConfig meterConfig(const Options &o) {
 }
 
 FlowPipeline::FlowPipeline(const Options &options, int link_type, const BpfFilter *filter)
-    : classifier_(selectsColumn(options, Column::SERVER_NAME)),
-      features_(classifier_, labelSpec(options)),
-      sink_(makeSink(options, features_)),
-      meter_(meterConfig(options), classifier_, *sink_),
+    : output_(options),
+      meter_(meterConfig(options), output_.classifier(), output_.sink()),
       decoder_(link_type, filter) {}
 
 bool FlowPipeline::onFrame(const pcap_pkthdr &header, const uint8_t *frame) {
@@ -63,7 +49,7 @@ bool FlowPipeline::onFrame(const pcap_pkthdr &header, const uint8_t *frame) {
 
 std::string FlowPipeline::finish() {
     meter_.flushAll();
-    return sink_->finish();
+    return output_.finish();
 }
 
 }  // namespace netflow

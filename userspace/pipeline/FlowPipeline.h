@@ -1,6 +1,6 @@
-// Frames in, rows out: the decoder, the flow engine, the classifier and the
-// sink (CSV or HTTP) wired together, with the counters of where every frame went.
-// The offline run and the live libpcap run both feed it.
+// Frames in, rows out: the decoder and the flow engine in front of the
+// run's FlowOutput (classifier, features, sink), with the counters of where
+// every frame went. The offline run and the live libpcap run both feed it.
 #pragma once
 
 #include <pcap/pcap.h>
@@ -12,19 +12,13 @@
 #include "capture/CaptureCounters.h"
 #include "capture/PacketDecoder.h"
 #include "cli/Options.h"
-#include "dpi/FlowClassifier.h"
-#include "features/FlowFeatures.h"
 #include "flow/FlowMeter.h"
-#include "output/FlowSink.h"
+#include "pipeline/FlowOutput.h"
 
 namespace netflow {
 
 // What the options ask of the flow engine.
 MeterConfig meterConfig(const Options &options);
-// Whether the output has this column.
-bool selectsColumn(const Options &options, Column column);
-// Label and Attack as --attack sets them.
-LabelSpec labelSpec(const Options &options);
 
 class FlowPipeline {
   public:
@@ -39,12 +33,15 @@ class FlowPipeline {
     // the clock moves while the network is quiet).
     void advanceTime(uint64_t now_us) { meter_.advanceTime(now_us); }
 
+    // The output, for a RowFlusher (live runs, stream input).
+    FlowSink &sink() { return output_.sink(); }
+
     // Exports every open flow and closes the output. Returns "" or the
     // output's error (a write error, flows not delivered).
     std::string finish();
 
     // The output's own line for the end-of-run summary, or "" (after finish).
-    std::string sinkSummary() const { return sink_->summary(); }
+    std::string sinkSummary() const { return output_.summary(); }
 
     const CaptureCounters &counters() const { return counters_; }
     uint64_t flowsStarted() const { return meter_.flowsStarted(); }
@@ -52,9 +49,7 @@ class FlowPipeline {
     size_t activeFlows() const { return meter_.activeFlows(); }
 
   private:
-    FlowClassifier classifier_;
-    FlowFeatures features_;
-    std::unique_ptr<FlowSink> sink_;
+    FlowOutput output_;
     FlowMeter meter_;
     PacketDecoder decoder_;
     CaptureCounters counters_;

@@ -26,10 +26,10 @@ KernelFlowEngine::KernelFlowEngine(const MeterConfig &config, const CountingProg
       classifier_(classifier),
       sink_(sink, counters_, flow_limit_),
       sweeper_(programs.flowMapFd(), config.timeouts),
-      payload_order_(classifications_,
-                     [this](const nf_rec_payload &record, const nf_packet &packet,
-                            std::span<const uint8_t> l3) { classify(record, packet, l3); }),
-      overflow_(withoutFlowLimit(config), classifier, sink_) {}
+      overflow_(withoutFlowLimit(config), classifier, sink_) {
+    if (config.max_flows)
+        flow_limit_ = *config.max_flows;
+}
 
 void KernelFlowEngine::LimitedExporter::exportFlow(const FlowRecord &flow) {
     if (counters_.flows_exported >= limit_) {
@@ -52,7 +52,12 @@ void KernelFlowEngine::onUnmappedPacket(const nf_rec_packet &record) {
 void KernelFlowEngine::onPayload(const nf_rec_payload &record, const nf_packet &packet,
                                  std::span<const uint8_t> l3) {
     counters_.payload_records++;
-    payload_order_.add(record, packet, l3);
+    classify(payload_order_.add(record, packet, l3));
+}
+
+void KernelFlowEngine::classify(PayloadOrder::Ready ready) {
+    for (const ReadyPayload &payload : ready)
+        classify(*payload.rec, *payload.pkt, payload.l3);
 }
 
 void KernelFlowEngine::classify(const nf_rec_payload &record, const nf_packet &packet,
@@ -80,7 +85,7 @@ void KernelFlowEngine::exportPending() {
         rec.state = flow.state;
         rec.first_seen = next_first_seen_++;
         const FlowInstance instance{flow.key, flow.state.first_us};
-        payload_order_.release(instance);  // what it had waiting goes to DPI first
+        classify(payload_order_.release(instance));  // what it had waiting goes to DPI first
         rec.cls = classifications_.take(instance);
         classifier_.finish(rec.cls, rec.key, rec.state);
         sink_.exportFlow(rec);
@@ -88,30 +93,39 @@ void KernelFlowEngine::exportPending() {
     pending_.clear();
 }
 
-Result<size_t> KernelFlowEngine::round(uint64_t now_us) {
-    payload_order_.endRound();
+void KernelFlowEngine::exportRound() {
     exportPending();
     pending_.swap(collecting_);
-    overflow_.advanceTime(now_us);
+}
 
+Result<size_t> KernelFlowEngine::sweep(uint64_t now_us) {
+    classify(payload_order_.endRound());
+    overflow_.advanceTime(now_us);
+    // Out of the map now: their payload still on the way is read before the
+    // next export round.
     Result<size_t> swept = sweeper_.takeExpired(now_us, pending_);
     // Late payload is rare and harmless until the active timeout has passed:
     // scanning for it every 30 rounds is enough (a scan visits every entry).
     const uint64_t cutoff = config_.timeouts.active_us + kClassificationGraceUs;
     if (++rounds_ % kRoundsPerLatePayloadScan == 0 && now_us > cutoff) {
         counters_.late_payload += classifications_.dropOlderThan(now_us - cutoff);
+        payload_order_.dropOlderThan(now_us - cutoff);
     }
     return swept;
 }
 
 Result<size_t> KernelFlowEngine::finish() {
-    payload_order_.release();
+    classify(payload_order_.release());
     exportPending();
     pending_.swap(collecting_);
     Result<size_t> drained = sweeper_.takeAll(pending_);
     exportPending();
     overflow_.flushAll();
     return drained;
+}
+
+bool KernelFlowEngine::flowLimitReached() const {
+    return flow_limit_ != UINT64_MAX && flowsStarted() >= flow_limit_;
 }
 
 uint64_t KernelFlowEngine::flowsStarted() const {

@@ -4,10 +4,11 @@
 // map every second, gives each flow its classification and exports it
 // through the same sink as the offline path.
 //
-// Payload records travel on their own ring buffer, so the payload of a flow
-// instance can be read just after the record that ends it. Flows to export
-// therefore wait one round: what is collected in round n is exported in
-// round n+1, after that round has read the payload ring again.
+// Payload records travel on their own ring buffer (or AF_XDP sockets), so
+// the payload of a flow instance can be read just after the record that
+// ends it. Flows to export therefore wait for one more read of the rings:
+// what is collected before export round n is exported in round n+1, a
+// tenth of a second later (docs/live-export.md).
 #pragma once
 
 #include <span>
@@ -34,20 +35,28 @@ class KernelFlowEngine : public EventHandler {
     void onPayload(const nf_rec_payload &record, const nf_packet &packet,
                    std::span<const uint8_t> l3) override;
 
-    // One round: exports the flows collected in the previous round, then
-    // removes the flows expired at now_us (kernel monotonic time) from the
-    // flow map, to be exported in the next round.
-    Result<size_t> round(uint64_t now_us);
+    // An export round, after the rings were read: exports the flows
+    // collected before the previous round, and keeps those collected since
+    // for the next one.
+    void exportRound();
+
+    // Once a second: removes the flows expired at now_us (kernel monotonic
+    // time) from the flow map, to be exported in the next export round, and
+    // expires the overflow flows.
+    Result<size_t> sweep(uint64_t now_us);
 
     // End of capture (programs detached, rings read): every flow still in
     // the map, every pending one and every overflow flow is exported.
     Result<size_t> finish();
 
-    // --max-flows: flows beyond this many are counted, not written.
-    void setFlowLimit(uint64_t limit) { flow_limit_ = limit; }
+    // --max-flows N (config.max_flows, docs/decisions.md "--max-flows"):
+    // true once N flows have started, as far as userspace knows (exported,
+    // waiting, in the kernel map at the last sweep, open in userspace): the
+    // run stops. Only the first N flows exported are written; flows the
+    // programs started meanwhile are counted (counters().beyond_limit).
+    bool flowLimitReached() const;
 
-    // Flows started so far, as of the last round: exported, still in the
-    // kernel map, or open in userspace.
+    // Flows started so far, as of the last sweep.
     uint64_t flowsStarted() const;
 
     struct Counters {
@@ -62,7 +71,6 @@ class KernelFlowEngine : public EventHandler {
         uint64_t payload_past_gap = 0;   // went on with an earlier one still missing
     };
     Counters counters() const;
-    size_t activeFlowsOutsideKernel() const { return overflow_.activeFlows(); }
 
   private:
     // Every flow leaves through here, kernel and overflow alike: the
@@ -80,7 +88,8 @@ class KernelFlowEngine : public EventHandler {
     };
 
     void exportPending();
-    // A payload record in its flow's order: nDPI and the DNS/FTP parsers.
+    // Payload records in their flow's order: nDPI and the DNS/FTP parsers.
+    void classify(PayloadOrder::Ready ready);
     void classify(const nf_rec_payload &record, const nf_packet &packet,
                   std::span<const uint8_t> l3);
 
@@ -92,12 +101,12 @@ class KernelFlowEngine : public EventHandler {
     LimitedExporter sink_;
     FlowSweeper sweeper_;
     LiveClassifications classifications_;
-    PayloadOrder payload_order_;
+    PayloadOrder payload_order_;  // delivers into classifications_
     // Flows the kernel map could not take are counted here, by the same
     // engine as offline (no payload: nDPI guesses from the key).
     FlowMeter overflow_;
-    std::vector<KernelFlow> pending_;  // collected last round: exported next
-    std::vector<KernelFlow> collecting_;
+    std::vector<KernelFlow> pending_;     // exported in the next export round
+    std::vector<KernelFlow> collecting_;  // ended since the last export round
     uint64_t next_first_seen_ = 0;
     uint64_t rounds_ = 0;
 };

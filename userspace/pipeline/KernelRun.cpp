@@ -1,28 +1,19 @@
 #include "pipeline/KernelRun.h"
 
 #include <time.h>
-#include <sys/time.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
-#include <optional>
-#include <thread>
 
 #include "cli/CommandLine.h"
-#include "features/FlowFeatures.h"
 #include "filter/FilterError.h"
-#include "kernel/BpfStats.h"
-#include "kernel/CountingPrograms.h"
-#include "kernel/EventRing.h"
-#include "kernel/InterfaceAttachment.h"
-#include "kernel/RxQueues.h"
-#include "kernel/XskReceiver.h"
+#include "kernel/KernelSession.h"
+#include "pipeline/FlowOutput.h"
 #include "pipeline/FlowPipeline.h"
 #include "pipeline/KernelFlowEngine.h"
 #include "pipeline/Privileges.h"
-#include "pipeline/SinkFactory.h"
+#include "pipeline/RowFlusher.h"
 #include "pipeline/RunSummary.h"
 #include "pipeline/StopSignal.h"
 
@@ -41,19 +32,23 @@ XdpMode xdpMode(const std::string &mode) {
                                : XdpMode::Auto;
 }
 
-CountingConfig countingConfig(const Options &o, const MeterConfig &meter) {
-    CountingConfig config;
-    config.timeouts = meter.timeouts;
-    config.budget = meter.budget;
-    config.capture_mode = o.capture == "tap" ? NF_CAPTURE_TAP : NF_CAPTURE_HOST;
-    config.flow_map_entries = o.flow_map_entries;
+SessionConfig sessionConfig(const Options &o, const MeterConfig &meter) {
+    SessionConfig config;
+    config.interface = o.interface;
+    config.counting.timeouts = meter.timeouts;
+    config.counting.budget = meter.budget;
+    config.counting.capture_mode = o.capture == "tap" ? NF_CAPTURE_TAP : NF_CAPTURE_HOST;
+    config.counting.flow_map_entries = o.flow_map_entries;
     // Evaluated in the programs, on every frame before it is counted.
-    config.filter = o.filter;
+    config.counting.filter = o.filter;
+    config.attach.xdp_mode = xdpMode(o.xdp_mode);
+    // A tap (mirror port) only receives: XDP alone, no TC egress.
+    config.attach.egress = o.capture != "tap";
     return config;
 }
 
 // The kernel's statistics in the offline path's buckets, for the summary.
-CaptureCounters summaryCounters(const nf_kern_stats &s, uint64_t ring_failures) {
+CaptureCounters summaryCounters(const nf_kern_stats &s) {
     CaptureCounters c;
     c.read = s.counters[NF_STAT_SEEN];
     c.counted = s.counters[NF_STAT_COUNTED] + s.counters[NF_STAT_MAP_FULL];
@@ -61,40 +56,8 @@ CaptureCounters summaryCounters(const nf_kern_stats &s, uint64_t ring_failures) 
     c.not_ip = s.counters[NF_STAT_NOT_IP];
     c.truncated = s.counters[NF_STAT_TRUNCATED];
     c.malformed = s.counters[NF_STAT_MALFORMED];
-    c.dropped = ring_failures;
+    c.dropped = s.counters[NF_STAT_RINGBUF_FAILED];
     return c;
-}
-
-// tap: an AF_XDP socket on every RX queue the XSKMAP has room for, bound and
-// registered. Zero-copy is tried only under native XDP: generic XDP hands
-// the socket skbs, which are always copied.
-Result<std::unique_ptr<XskReceiver>> openTapSockets(const Options &options,
-                                                    const CountingPrograms &programs,
-                                                    const InterfaceAttachment &attachment) {
-    using R = Result<std::unique_ptr<XskReceiver>>;
-    const RxQueues queues = rxQueues(options.interface);
-    const uint32_t usable = std::min(queues.count, programs.config().xsk_queues);
-    std::unique_ptr<XskReceiver> xsk;
-    try {
-        xsk = std::make_unique<XskReceiver>(options.interface, usable,
-                                            attachment.xdpMode() == XdpMode::Native);
-    } catch (const KernelError &e) {
-        return R::failure(e.what());
-    }
-    if (Result<bool> ok = xsk->registerWith(programs); !ok)
-        return R::failure(ok.error());
-    if (options.verbose) {
-        std::fprintf(stderr, "netflow: %s: %u RX queues (%s)\n", options.interface.c_str(),
-                     queues.count, queues.source.c_str());
-        if (usable < queues.count)
-            std::fprintf(stderr,
-                         "netflow: RX queues %u and up have no AF_XDP socket: their payload "
-                         "packets are copied to the payload ring\n",
-                         usable);
-        for (const std::string &line : xsk->describe())
-            std::fprintf(stderr, "netflow: %s\n", line.c_str());
-    }
-    return xsk;
 }
 
 void printStatus(const nf_kern_stats &s, uint64_t seen_before, const KernelFlowEngine &engine,
@@ -114,6 +77,42 @@ void printStatus(const nf_kern_stats &s, uint64_t seen_before, const KernelFlowE
                                         s.counters[NF_STAT_PAYLOAD_COPY_FAILED] + xsk_lost));
 }
 
+void printCount(uint64_t n, const char *what) {
+    if (n)
+        std::fprintf(stderr, "netflow: %llu %s\n", static_cast<unsigned long long>(n), what);
+}
+
+// After the summary: every packet or flow the kernel path could not treat
+// as the offline path would, and why (-v: the payload order too).
+void reportKernelDetails(const Options &options, const nf_kern_stats &s,
+                         const KernelFlowEngine::Counters &c, const KernelSession::End &end) {
+    if (options.verbose)
+        std::fprintf(stderr,
+                     "netflow: payload records: %llu put back in their flow's order, %llu went "
+                     "to DPI with an earlier one missing (lost on the way)\n",
+                     static_cast<unsigned long long>(c.payload_reordered),
+                     static_cast<unsigned long long>(c.payload_past_gap));
+    printCount(c.beyond_limit, "flows beyond --max-flows were counted, not written");
+    if (end.xsk) {
+        std::fprintf(stderr, "%s\n",
+                     formatXskSummary(*end.xsk, end.xsk_sockets, end.xsk_mode,
+                                      s.counters[NF_STAT_XSK_REDIRECTED])
+                         .c_str());
+        printCount(s.counters[NF_STAT_XSK_REDIRECT_FAILED],
+                   "payload packets found no AF_XDP socket on their RX queue and were copied "
+                   "to the payload ring instead");
+        printCount(end.xsk->lost(),
+                   "payload packets lost on the AF_XDP sockets: their flows were classified on "
+                   "fewer packets");
+    }
+    printCount(s.counters[NF_STAT_MAP_FULL],
+               "packets found the flow map full and were counted in userspace "
+               "(--flow-map-size)");
+    printCount(s.counters[NF_STAT_PAYLOAD_COPY_FAILED],
+               "payload copies lost (payload ring full): their flows were classified on fewer "
+               "packets");
+}
+
 }  // namespace
 
 KernelRunResult runKernelLive(const Options &options) {
@@ -121,72 +120,37 @@ KernelRunResult runKernelLive(const Options &options) {
         return KernelRunResult{reportError(code, message), {}, false};
     };
     const MeterConfig meter = meterConfig(options);
-    std::unique_ptr<CountingPrograms> programs;
+    std::unique_ptr<KernelSession> session;
     try {
-        programs = std::make_unique<CountingPrograms>(countingConfig(options, meter));
+        session = std::make_unique<KernelSession>(sessionConfig(options, meter));
     } catch (const FilterError &e) {
         // The user's mistake, the same under libpcap: no fallback.
         return fail(kExitUsage, e.what());
-    } catch (const std::exception &e) {
-        return KernelRunResult{kExitRuntimeError, e.what(), false};
-    }
-    AttachOptions attach_options;
-    attach_options.xdp_mode = xdpMode(options.xdp_mode);
-    // A tap (mirror port) only receives: XDP alone, no TC egress.
-    const bool tap = options.capture == "tap";
-    attach_options.egress = !tap;
-    AttachStage failed_at = AttachStage::Hook;
-    auto attachment =
-        InterfaceAttachment::attach(options.interface, *programs, attach_options, &failed_at);
-    if (!attachment)
-        return KernelRunResult{kExitRuntimeError, attachment.error(),
-                               failed_at != AttachStage::Hook};
-    // Before the output exists: a tap without its sockets captured nothing.
-    std::unique_ptr<XskReceiver> xsk;
-    if (tap) {
-        auto opened = openTapSockets(options, *programs, attachment.value());
-        if (!opened)
-            return KernelRunResult{kExitRuntimeError, opened.error(), false};
-        xsk = std::move(opened.value());
+    } catch (const KernelSession::SetupError &e) {
+        return KernelRunResult{kExitRuntimeError, e.what(), !e.fallback};
     }
 
     // Kernel times are CLOCK_MONOTONIC; rows carry wall-clock times.
     const int64_t clock_offset = static_cast<int64_t>(clockMicros(CLOCK_REALTIME)) -
                                  static_cast<int64_t>(clockMicros(CLOCK_MONOTONIC));
-    FlowClassifier classifier(selectsColumn(options, Column::SERVER_NAME));
-    FlowFeatures features(classifier, labelSpec(options), clock_offset);
-    std::unique_ptr<FlowSink> writer;
+    std::unique_ptr<FlowOutput> output;
     try {
-        writer = makeSink(options, features);
+        output = std::make_unique<FlowOutput>(options, clock_offset);
     } catch (const std::runtime_error &e) {
         return fail(kExitRuntimeError, e.what());
     }
-    KernelFlowEngine engine(meter, *programs, classifier, *writer);
-    if (options.max_flows)
-        engine.setFlowLimit(*options.max_flows);
-    std::unique_ptr<EventRing> rings;
+    KernelFlowEngine engine(meter, session->programs(), output->classifier(), output->sink());
     try {
-        rings = std::make_unique<EventRing>(programs->payloadMapFd(), engine);
-        rings->addRing(programs->eventsMapFd());
-    } catch (const std::exception &e) {
+        session->readInto(engine);
+    } catch (const KernelError &e) {
         return fail(kExitRuntimeError, e.what());
     }
-    BpfStats stats(programs->statsMapFd());
     // Set up: from here on, no capability the run can do without (Privileges.h).
-    if (std::string e = dropKernelRunPrivileges(options.user, attachment.value(),
-                                                [&] { return stats.read().ok(); });
-        !e.empty())
+    if (std::string e = dropKernelRunPrivileges(options.user, *session); !e.empty())
         return fail(kExitRuntimeError, e);
     if (options.verbose) {
-        std::fprintf(stderr, "netflow: capturing on %s\n", attachment.value().describe().c_str());
-        for (const std::string &note : attachment.value().notes())
-            std::fprintf(stderr, "netflow: %s\n", note.c_str());
-        if (options.filter)
-            std::fprintf(stderr,
-                         "netflow: --filter '%s' runs in the XDP and TC programs (%zu and %zu "
-                         "eBPF instructions)\n",
-                         options.filter->c_str(), programs->xdpFilterInstructions(),
-                         programs->tcFilterInstructions());
+        for (const std::string &line : session->describe())
+            std::fprintf(stderr, "netflow: %s\n", line.c_str());
     }
 
     const auto started = std::chrono::steady_clock::now();
@@ -194,123 +158,61 @@ KernelRunResult runKernelLive(const Options &options) {
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     };
     int exit_code = kExitOk;
-    double next_round = 1.0;
-    uint64_t seen_at_status = 0;
     auto report = [&](const std::string &what) {
         exit_code = reportError(kExitRuntimeError, what);
     };
-    uint64_t xsk_lost = 0;
+    RowFlusher rows(output->sink());
+    double next_export = RowFlusher::kRoundSeconds;
+    double next_sweep = 1.0;
+    uint64_t seen_at_status = 0;
+    // Every round (0.1 s): the rings read, the flows collected a round ago
+    // exported, the rows flushed. Every second: the sweep, --max-flows,
+    // --stats.
     while (!stopRequested()) {
-        // tap: the payload comes on the AF_XDP sockets, so they are what
-        // is waited on; the rings (flow ends, ring copies) are read after.
-        if (xsk) {
-            Result<size_t> received = xsk->poll(100, engine);
-            if (!received) {
-                report(received.error());
-                break;
-            }
-        }
-        Result<int> polled = xsk ? rings->consume() : rings->poll(100);
-        if (!polled) {
-            report(polled.error());
+        if (Result<bool> waited = session->wait(100); !waited) {
+            report(waited.error());
             break;
         }
-        double now = elapsed();
+        const double now = elapsed();
         if (options.max_time_s && now > *options.max_time_s)
             break;
-        if (now < next_round)
+        if (now >= next_export) {
+            next_export = now + RowFlusher::kRoundSeconds;
+            if (Result<bool> read = session->readRings(); !read) {
+                report(read.error());
+                break;
+            }
+            engine.exportRound();
+            rows.endRound(engine.counters().flows_exported, now);
+        }
+        if (now < next_sweep)
             continue;
-        next_round += 1.0;
-        Result<size_t> swept = engine.round(clockMicros(CLOCK_MONOTONIC));
-        if (!swept) {
+        next_sweep += 1.0;
+        if (Result<size_t> swept = engine.sweep(clockMicros(CLOCK_MONOTONIC)); !swept) {
             report(swept.error());
             break;
         }
-        // --max-flows: stop once that many flows have started; the first
-        // that many are written, later ones only counted (summary).
-        if (options.max_flows && engine.flowsStarted() >= *options.max_flows)
+        if (engine.flowLimitReached())
             break;
         if (options.stats) {
-            if (xsk) {
-                if (Result<XskCounters> c = xsk->counters())
-                    xsk_lost = c.value().lost();
-            }
-            if (Result<nf_kern_stats> s = stats.read()) {
-                printStatus(s.value(), seen_at_status, engine, xsk_lost);
+            if (Result<nf_kern_stats> s = session->stats()) {
+                printStatus(s.value(), seen_at_status, engine, session->xskLost());
                 seen_at_status = s.value().counters[NF_STAT_SEEN];
             }
         }
     }
 
-    // Stop counting first, then read what the programs left. A packet
-    // already inside a program on another CPU may still update the maps
-    // just after the detach: a short pause lets it finish.
-    std::string detach_error = attachment.value().detach();
-    if (!detach_error.empty())
-        report(detach_error);
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    if (Result<int> last = rings->consume(); !last)
-        report(last.error());
-    // tap: the frames still on the RX rings, the sockets' counts, then the
-    // sockets out of the map and closed (the program no longer runs).
-    std::optional<XskCounters> xsk_counters;
-    std::string xsk_mode;
-    size_t xsk_sockets = 0;
-    if (xsk) {
-        xsk->drain(engine);
-        Result<XskCounters> c = xsk->counters();
-        if (c)
-            xsk_counters = c.value();
-        else
-            report(c.error());
-        xsk_mode = xsk->modeSummary();
-        xsk_sockets = xsk->sockets();
-        if (std::string closed = xsk->close(); !closed.empty())
-            report(closed);
-    }
+    const KernelSession::End end = session->stop();
+    for (const std::string &error : end.errors)
+        report(error);
     if (Result<size_t> drained = engine.finish(); !drained)
         report(drained.error());
-
-    std::string write_error = writer->finish();
-    Result<nf_kern_stats> final_stats = stats.read();
-    nf_kern_stats s = final_stats ? final_stats.value() : nf_kern_stats{};
-    uint64_t lost = s.counters[NF_STAT_RINGBUF_FAILED];
-    exit_code = reportRunEnd(exit_code, write_error, summaryCounters(s, lost),
-                             engine.counters().flows_exported, elapsed(), writer->summary());
-    if (options.verbose)
-        std::fprintf(stderr,
-                     "netflow: payload records: %llu put back in their flow's order, %llu went "
-                     "to DPI with an earlier one missing (lost on the way)\n",
-                     static_cast<unsigned long long>(engine.counters().payload_reordered),
-                     static_cast<unsigned long long>(engine.counters().payload_past_gap));
-    if (engine.counters().beyond_limit)
-        std::fprintf(stderr, "netflow: %llu flows beyond --max-flows were counted, not written\n",
-                     static_cast<unsigned long long>(engine.counters().beyond_limit));
-    if (xsk_counters)
-        std::fprintf(stderr, "%s\n",
-                     formatXskSummary(*xsk_counters, xsk_sockets, xsk_mode,
-                                      s.counters[NF_STAT_XSK_REDIRECTED])
-                         .c_str());
-    if (xsk_counters && s.counters[NF_STAT_XSK_REDIRECT_FAILED])
-        std::fprintf(stderr,
-                     "netflow: %llu payload packets found no AF_XDP socket on their RX queue and "
-                     "were copied to the payload ring instead\n",
-                     static_cast<unsigned long long>(s.counters[NF_STAT_XSK_REDIRECT_FAILED]));
-    if (xsk_counters && xsk_counters->lost())
-        std::fprintf(stderr,
-                     "netflow: %llu payload packets lost on the AF_XDP sockets: their flows were "
-                     "classified on fewer packets\n",
-                     static_cast<unsigned long long>(xsk_counters->lost()));
-    if (s.counters[NF_STAT_MAP_FULL])
-        std::fprintf(stderr,
-                     "netflow: %llu packets found the flow map full and were counted in "
-                     "userspace (--flow-map-size)\n",
-                     static_cast<unsigned long long>(s.counters[NF_STAT_MAP_FULL]));
-    if (s.counters[NF_STAT_PAYLOAD_COPY_FAILED])
-        std::fprintf(stderr,
-                     "netflow: %llu payload copies lost (payload ring full): their flows were "
-                     "classified on fewer packets\n",
-                     static_cast<unsigned long long>(s.counters[NF_STAT_PAYLOAD_COPY_FAILED]));
+    const std::string write_error = output->finish();
+    Result<nf_kern_stats> final_stats = session->stats();
+    const nf_kern_stats s = final_stats ? final_stats.value() : nf_kern_stats{};
+    exit_code = reportRunEnd(exit_code, write_error, summaryCounters(s),
+                             engine.counters().flows_exported, elapsed(), output->summary());
+    reportKernelDetails(options, s, engine.counters(), end);
     return KernelRunResult{exit_code, {}, false};
 }
 

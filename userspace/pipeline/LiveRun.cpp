@@ -13,6 +13,7 @@
 #include "pipeline/FlowPipeline.h"
 #include "pipeline/KernelRun.h"
 #include "pipeline/Privileges.h"
+#include "pipeline/RowFlusher.h"
 #include "pipeline/RunSummary.h"
 #include "pipeline/StopSignal.h"
 
@@ -68,6 +69,9 @@ int runPcapLive(const Options &options) {
     } catch (const CaptureError &e) {
         return reportError(kExitRuntimeError, e.what());
     }
+    if (!isSupportedLinkType(live->linkType()))
+        return reportError(kExitRuntimeError, options.interface + ": unsupported link type " +
+                                                  linkTypeName(live->linkType()));
     std::unique_ptr<BpfFilter> filter;
     if (options.filter) {
         try {
@@ -77,9 +81,6 @@ int runPcapLive(const Options &options) {
             return reportError(kExitUsage, e.what());
         }
     }
-    if (!isSupportedLinkType(live->linkType()))
-        return reportError(kExitRuntimeError, options.interface + ": unsupported link type " +
-                                                  linkTypeName(live->linkType()));
     std::unique_ptr<FlowPipeline> pipeline;
     try {
         pipeline = std::make_unique<FlowPipeline>(options, live->linkType(), filter.get());
@@ -96,6 +97,7 @@ int runPcapLive(const Options &options) {
 
     int exit_code = kExitOk;
     bool limit_reached = false;
+    RowFlusher rows(pipeline->sink());
     double next_status = 1.0;
     uint64_t packets_at_status = 0;
     const PcapLive::Handler handler = [&](const pcap_pkthdr &header, const uint8_t *frame) {
@@ -109,6 +111,7 @@ int runPcapLive(const Options &options) {
         }
         pipeline->advanceTime(wallClockMicros());
         double now = elapsed();
+        rows.endRound(pipeline->flowsExported(), now);
         if (options.max_time_s && now > *options.max_time_s)
             break;
         if (options.stats && now >= next_status) {

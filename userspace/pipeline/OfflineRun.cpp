@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "capture/BpfFilter.h"
 #include "capture/LinkLayer.h"
@@ -12,6 +13,7 @@
 #include "cli/CommandLine.h"
 #include "pipeline/FlowPipeline.h"
 #include "pipeline/ProgressBar.h"
+#include "pipeline/RowFlusher.h"
 #include "pipeline/RunSummary.h"
 #include "pipeline/StopSignal.h"
 
@@ -34,12 +36,23 @@ int runOffline(const Options &options) {
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     };
 
+    // --max-time also ends a read blocked on a stalled pipe or FIFO.
+    std::optional<StopTimer> deadline;
+    if (options.max_time_s)
+        deadline.emplace(*options.max_time_s);
+    // Opening a FIFO blocks until a writer comes: a signal then ends the run.
+    std::optional<StopImmediately> before_start(std::in_place);
     std::unique_ptr<PcapFile> file;
     try {
         file = std::make_unique<PcapFile>(options.file);
     } catch (const CaptureError &e) {
         return reportError(kExitRuntimeError, e.what());
     }
+    // The link type first: a filter for one that is not supported is not
+    // the filter's fault (same error, same exit code, with or without it).
+    if (!isSupportedLinkType(file->linkType()))
+        return reportError(kExitRuntimeError, options.file + ": unsupported link type " +
+                                                  linkTypeName(file->linkType()));
     std::unique_ptr<BpfFilter> filter;
     if (options.filter) {
         try {
@@ -52,9 +65,7 @@ int runOffline(const Options &options) {
     if (options.output_kind == OutputKind::Url && sameFile(options.file, options.http.spool_path))
         return reportError(kExitUsage,
                            "--spool " + options.http.spool_path + " is the input capture itself");
-    if (!isSupportedLinkType(file->linkType()))
-        return reportError(kExitRuntimeError, options.file + ": unsupported link type " +
-                                                  linkTypeName(file->linkType()));
+    before_start.reset();
     if (options.output_kind == OutputKind::Csv && sameFile(options.file, options.output))
         return reportError(kExitUsage, "output " + options.output + " is the input capture itself");
 
@@ -65,6 +76,11 @@ int runOffline(const Options &options) {
         return reportError(kExitRuntimeError, e.what());
     }
 
+    // A stream (stdin, a FIFO) is read as it is written: each row goes to
+    // the reader as soon as it is exported. A file keeps the writer's buffer.
+    std::optional<RowFlusher> rows;
+    if (file->isStream())
+        rows.emplace(pipeline->sink());
     ProgressBar progress(file->fileSize());
     int exit_code = kExitOk;
     std::string read_error;
@@ -72,7 +88,8 @@ int runOffline(const Options &options) {
     const uint8_t *frame;
     while (!stopRequested()) {
         PcapFile::Next next = file->next(header, frame);
-        if (next == PcapFile::Next::End)
+        // A stop signal (or --max-time) interrupts a blocked read: not an error.
+        if (next == PcapFile::Next::End || (next == PcapFile::Next::Error && stopRequested()))
             break;
         if (next == PcapFile::Next::Error) {
             read_error = file->error();
@@ -81,12 +98,15 @@ int runOffline(const Options &options) {
         }
         if (!pipeline->onFrame(*header, frame))
             break;  // --max-flows reached
+        if (rows)
+            rows->flushNew(pipeline->flowsExported());
         const uint64_t read = pipeline->counters().read;
         progress.update([&] { return file->bytesRead(); }, read, pipeline->flowsStarted());
         if (options.max_time_s && (read & 0x3FF) == 0 && elapsed() > *options.max_time_s)
             break;
     }
     progress.clear();
+    deadline.reset();
 
     std::string write_error = pipeline->finish();
     if (!read_error.empty())

@@ -4,69 +4,90 @@
 
 namespace netflow {
 
-void PayloadOrder::add(const nf_rec_payload &rec, const nf_packet &pkt,
-                       std::span<const uint8_t> l3) {
+void PayloadOrder::startReady() {
+    ready_.clear();
+    released_.clear();
+}
+
+PayloadOrder::Ready PayloadOrder::ready() {
+    return ready_;
+}
+
+PayloadOrder::Ready PayloadOrder::add(const nf_rec_payload &rec, const nf_packet &pkt,
+                                      std::span<const uint8_t> l3) {
+    startReady();
     const FlowInstance flow{rec.key, rec.flow_first_us};
-    uint32_t &next = flows_.nextPayload(flow);
+    Line &line = lines_[flow];
     // In line, or behind it (a record released past its gap came later):
     // nothing to wait for.
-    if (rec.payload_index <= next) {
-        deliver_(rec, pkt, l3);
-        next = std::max(next, rec.payload_index + 1);
-        if (auto it = waiting_.find(flow); it != waiting_.end())
-            deliverFront(flow, it->second, false);
-        return;
+    if (rec.payload_index <= line.next) {
+        ready_.push_back(ReadyPayload{&rec, &pkt, l3});
+        line.next = std::max(line.next, rec.payload_index + 1);
+        releaseFront(line, false);
+        return ready();
     }
-    WaitingByIndex &list = waiting_[flow];
-    if (!list.try_emplace(rec.payload_index,
+    if (!line.waiting
+             .try_emplace(rec.payload_index,
                           Waiting{rec, pkt, std::vector<uint8_t>(l3.begin(), l3.end()), round_})
              .second) {
-        deliver_(rec, pkt, l3);  // the same index twice: nothing to order it by
-        return;
+        ready_.push_back(ReadyPayload{&rec, &pkt, l3});  // the same index twice: no order
+        return ready();
     }
     waiting_count_++;
     reordered_++;
-    if (waiting_count_ > kMaxWaiting)
-        release();
+    if (waiting_count_ > kMaxWaiting) {
+        for (auto &[waiting_flow, waiting_line] : lines_)
+            releaseFront(waiting_line, true);
+    }
+    return ready();
 }
 
-void PayloadOrder::deliverFront(const FlowInstance &flow, WaitingByIndex &list, bool gaps) {
-    uint32_t &next = flows_.nextPayload(flow);
-    while (!list.empty() && (gaps || list.begin()->first <= next)) {
-        auto node = list.extract(list.begin());
-        const Waiting &w = node.mapped();
-        if (w.rec.payload_index > next)
+void PayloadOrder::releaseFront(Line &line, bool gaps) {
+    while (!line.waiting.empty() && (gaps || line.waiting.begin()->first <= line.next)) {
+        auto node = line.waiting.extract(line.waiting.begin());
+        const Waiting &w = released_.emplace_back(std::move(node.mapped()));
+        if (w.rec.payload_index > line.next)
             past_gap_++;
-        deliver_(w.rec, w.pkt, w.l3);
-        next = std::max(next, w.rec.payload_index + 1);
+        ready_.push_back(ReadyPayload{&w.rec, &w.pkt, w.l3});
+        line.next = std::max(line.next, w.rec.payload_index + 1);
         waiting_count_--;
     }
-    if (list.empty())
-        waiting_.erase(flow);
 }
 
-void PayloadOrder::endRound() {
-    std::vector<FlowInstance> due;
-    for (const auto &[flow, list] : waiting_) {
-        if (std::any_of(list.begin(), list.end(),
+PayloadOrder::Ready PayloadOrder::endRound() {
+    startReady();
+    for (auto &[flow, line] : lines_) {
+        if (std::any_of(line.waiting.begin(), line.waiting.end(),
                         [this](const auto &entry) { return entry.second.round < round_; }))
-            due.push_back(flow);
+            releaseFront(line, true);
     }
-    for (const FlowInstance &flow : due)
-        deliverFront(flow, waiting_.at(flow), true);
     round_++;
+    return ready();
 }
 
-void PayloadOrder::release() {
-    while (!waiting_.empty()) {
-        auto it = waiting_.begin();
-        deliverFront(it->first, it->second, true);
+PayloadOrder::Ready PayloadOrder::release() {
+    startReady();
+    for (auto &[flow, line] : lines_)
+        releaseFront(line, true);
+    return ready();
+}
+
+PayloadOrder::Ready PayloadOrder::release(const FlowInstance &flow) {
+    startReady();
+    if (auto it = lines_.find(flow); it != lines_.end()) {
+        releaseFront(it->second, true);
+        lines_.erase(it);
     }
+    return ready();
 }
 
-void PayloadOrder::release(const FlowInstance &flow) {
-    if (auto it = waiting_.find(flow); it != waiting_.end())
-        deliverFront(flow, it->second, true);
+size_t PayloadOrder::dropOlderThan(uint64_t cutoff_us) {
+    return std::erase_if(lines_, [this, cutoff_us](const auto &entry) {
+        if (entry.first.first_us >= cutoff_us)
+            return false;
+        waiting_count_ -= entry.second.waiting.size();
+        return true;
+    });
 }
 
 }  // namespace netflow

@@ -11,12 +11,15 @@
 // filled, or for a whole round of the engine (the missing record was lost
 // on the way: ring or socket full, counted there), then goes on in index
 // order.
+//
+// Every call returns the records that are ready, in order; the caller
+// hands them to DPI before its next call (their bytes stay valid until then).
 #pragma once
 
 #include <cstdint>
-#include <functional>
-#include <span>
+#include <deque>
 #include <map>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -26,29 +29,38 @@
 
 namespace netflow {
 
+// A payload record ready for DPI: the record, its packet as parsed, and its
+// bytes from the IP header on.
+struct ReadyPayload {
+    const nf_rec_payload *rec;
+    const nf_packet *pkt;
+    std::span<const uint8_t> l3;
+};
+
 class PayloadOrder {
   public:
-    using Deliver =
-        std::function<void(const nf_rec_payload &, const nf_packet &, std::span<const uint8_t>)>;
+    using Ready = std::span<const ReadyPayload>;
 
-    // `deliver` gets every record, in each flow's payload order. The next
-    // index each flow expects is kept with its classification (`flows`),
-    // so it lives and goes exactly as long.
-    PayloadOrder(LiveClassifications &flows, Deliver deliver)
-        : flows_(flows), deliver_(std::move(deliver)) {}
+    // A record as it arrives; `l3` is only read during the call (a record
+    // that has to wait is copied). Returns it, and what it let go, when it
+    // is next in line; nothing when it has to wait.
+    Ready add(const nf_rec_payload &rec, const nf_packet &pkt, std::span<const uint8_t> l3);
 
-    // A record as it arrives; `l3` is only read during the call.
-    void add(const nf_rec_payload &rec, const nf_packet &pkt, std::span<const uint8_t> l3);
+    // Once a round: the records, in index order and gaps and all, of every
+    // flow that has had one waiting since the previous round.
+    Ready endRound();
 
-    // Once a round: delivers, in index order and gaps and all, the records
-    // of every flow that has had one waiting since the previous round.
-    void endRound();
+    // Every waiting record (end of capture).
+    Ready release();
 
-    // Delivers every waiting record (end of capture).
-    void release();
+    // The flow instance is being exported: what it has waiting, and its
+    // place in line is forgotten (a record after this starts a new line).
+    Ready release(const FlowInstance &flow);
 
-    // The flow instance is being exported: delivers what it has waiting.
-    void release(const FlowInstance &flow);
+    // Forgets the lines of flows that started before cutoff_us (exported
+    // long ago: their records came too late), with the records they had
+    // waiting. Returns how many lines.
+    size_t dropOlderThan(uint64_t cutoff_us);
 
     // Records that came ahead of a missing one and waited.
     uint64_t reordered() const { return reordered_; }
@@ -64,18 +76,27 @@ class PayloadOrder {
         uint64_t round;  // the round it came in
     };
     using WaitingByIndex = std::map<uint32_t, Waiting>;
+    struct Line {
+        uint32_t next = 1;  // the payload_index expected next
+        WaitingByIndex waiting;
+    };
 
-    // Delivers a flow's waiting records from the front while they are next
-    // in line (gaps: every one), and forgets the emptied list.
-    void deliverFront(const FlowInstance &flow, WaitingByIndex &list, bool gaps);
+    // Starts a call's answer: what the previous call returned is done with.
+    void startReady();
+    // Moves a line's waiting records to the answer from the front while
+    // they are next in line (gaps: every one).
+    void releaseFront(Line &line, bool gaps);
+    Ready ready();
 
     // Bounds the memory a flood of gaps could take: past this many waiting
     // records, everything waiting is released.
     static constexpr size_t kMaxWaiting = 1 << 16;
 
-    LiveClassifications &flows_;
-    Deliver deliver_;
-    std::unordered_map<FlowInstance, WaitingByIndex, FlowInstanceHash> waiting_;
+    std::unordered_map<FlowInstance, Line, FlowInstanceHash> lines_;
+    // The answer of the current call, pointing into the caller's record or
+    // into released_ (a deque: its elements stay where they are).
+    std::vector<ReadyPayload> ready_;
+    std::deque<Waiting> released_;
     size_t waiting_count_ = 0;
     uint64_t round_ = 0;
     uint64_t reordered_ = 0;

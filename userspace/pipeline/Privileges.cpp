@@ -11,7 +11,7 @@
 #include <cstring>
 #include <memory>
 
-#include "kernel/InterfaceAttachment.h"
+#include "kernel/KernelSession.h"
 #include "pipeline/SyscallFilter.h"
 
 namespace netflow {
@@ -95,12 +95,11 @@ bool worksWithoutCapabilities(const std::function<bool()> &works) {
     return ok;
 }
 
-std::string dropKernelRunPrivileges(const std::string &user, const InterfaceAttachment &attachment,
-                                    const std::function<bool()> &map_access) {
+std::string dropKernelRunPrivileges(const std::string &user, const KernelSession &session) {
     std::vector<int> keep;
-    if (attachment.hasEgress() && attachment.tcMethod() == TcMethod::Netlink)
+    if (session.detachNeedsNetAdmin())
         keep.push_back(CAP_NET_ADMIN);
-    if (!worksWithoutCapabilities(map_access))
+    if (!worksWithoutCapabilities([&] { return session.stats().ok(); }))
         keep.push_back(CAP_BPF);
     return dropPrivileges(user, keep);
 }

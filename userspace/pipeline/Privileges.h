@@ -22,7 +22,7 @@
 
 namespace netflow {
 
-class InterfaceAttachment;
+class KernelSession;
 
 // Keeps only the capabilities `keep` (CAP_* numbers) in the permitted and
 // effective sets; empties the inheritable, ambient and bounding sets of the
@@ -37,10 +37,9 @@ std::string dropPrivileges(const std::string &user, const std::vector<int> &keep
 // permitted set is kept and the effective one restored afterwards).
 bool worksWithoutCapabilities(const std::function<bool()> &works);
 
-// The kernel path's drop: what it keeps follows the attachment (netlink TC)
-// and whether `map_access` (a read through an open map fd) works without
+// The kernel path's drop: what it keeps follows the session's attachment
+// (netlink TC) and whether a map read through an open fd works without
 // capabilities.
-std::string dropKernelRunPrivileges(const std::string &user, const InterfaceAttachment &attachment,
-                                    const std::function<bool()> &map_access);
+std::string dropKernelRunPrivileges(const std::string &user, const KernelSession &session);
 
 }  // namespace netflow

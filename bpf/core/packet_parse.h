@@ -12,7 +12,7 @@
 #ifndef PACKET_PARSE_H
 #define PACKET_PARSE_H
 
-#include "flow_kern_user.h"
+#include "flow_types.h"
 
 #define NF_ETH_HLEN 14
 #define NF_ETH_P_IPV4 0x0800
@@ -293,6 +293,53 @@ NF_INLINE int nf_parse_l3(const __u8 *l3, const __u8 *end, __u16 ethertype, stru
     if (ethertype == NF_ETH_P_IPV6)
         return nf_parse_ipv6(l3, end, pkt);
     return NF_PARSE_NOT_IP;
+}
+
+/*
+ * The parse entry of every path that starts from an Ethernet frame (the XDP
+ * and TC programs, AF_XDP frames in userspace, the tests and benches): the
+ * link header (VLAN tags, PPPoE, MPLS), then IP. *l3 is where the network
+ * header starts; *pkt must be zeroed. A frame whose link header is cut or
+ * carries no IP is NF_PARSE_NOT_IP. Returns an nf_parse_result.
+ */
+NF_INLINE int nf_parse_frame(const __u8 *data, const __u8 *end, const __u8 **l3,
+                             struct nf_packet *pkt) {
+    __u16 ethertype;
+    if (nf_parse_ethernet(data, end, l3, &ethertype, &pkt->vlan_id) < 0)
+        return NF_PARSE_NOT_IP;
+    return nf_parse_l3(*l3, end, ethertype, pkt);
+}
+
+/*
+ * Where a frame that forms no flow is counted (FEATURES.md, "filter"): the
+ * default filter is `ip and (tcp or udp or icmp)`, so under it a frame with
+ * no IP header is filtered out; with a --filter that passed it (or when
+ * every IP packet counts) it is "not IP". One rule for the programs'
+ * statistics and the offline decoder.
+ */
+enum nf_unparsed_bucket {
+    NF_BUCKET_FILTERED_OUT,
+    NF_BUCKET_NOT_IP,
+    NF_BUCKET_TRUNCATED,
+    NF_BUCKET_MALFORMED,
+};
+
+NF_INLINE int nf_unparsed_bucket(int parse_result, int default_filter) {
+    if (parse_result == NF_PARSE_NOT_IP)
+        return default_filter ? NF_BUCKET_FILTERED_OUT : NF_BUCKET_NOT_IP;
+    if (parse_result == NF_PARSE_TRUNCATED)
+        return NF_BUCKET_TRUNCATED;
+    return NF_BUCKET_MALFORMED;
+}
+
+/*
+ * The bytes of a frame's datagram from its IP header (at l3_off) on, as
+ * userspace's classifier gets them on every path: not past the IP length,
+ * so Ethernet padding is never payload.
+ */
+NF_INLINE __u32 nf_datagram_len(__u32 frame_len, __u32 l3_off, __u32 ip_len) {
+    __u32 datagram = frame_len > l3_off ? frame_len - l3_off : 0;
+    return datagram > ip_len ? ip_len : datagram;
 }
 
 /* The default filter (no --filter): IPv4 carrying TCP, UDP or ICMP, after

@@ -8,7 +8,7 @@
 #ifndef FLOW_COUNT_H
 #define FLOW_COUNT_H
 
-#include "flow_kern_user.h"
+#include "flow_types.h"
 
 /*
  * A new flow's state for its first packet. `from_lo` is what

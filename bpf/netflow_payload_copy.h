@@ -14,8 +14,8 @@
  * carries: bpf_ringbuf_reserve wants a constant size, which would make
  * every DNS query take NF_PAYLOAD_COPY_MAX bytes of the ring.
  */
-#ifndef NETFLOW_PAYLOAD_H
-#define NETFLOW_PAYLOAD_H
+#ifndef NETFLOW_PAYLOAD_COPY_H
+#define NETFLOW_PAYLOAD_COPY_H
 
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -29,14 +29,10 @@
  */
 static __always_inline __u32 nf_payload_lengths(struct nf_frame_result *res, __u32 frame_len) {
     struct nf_rec_payload *rec = &res->scratch->payload.rec;
-    /* As the offline path: the bytes after the IP header's start, but not
-     * past the IP length (Ethernet padding is not part of the datagram). */
-    __u32 datagram = frame_len > res->l3_off ? frame_len - res->l3_off : 0;
-    if (datagram > res->ip_len)
-        datagram = res->ip_len;
-    __u32 cap = datagram < NF_PAYLOAD_COPY_MAX ? datagram : NF_PAYLOAD_COPY_MAX;
+    /* As the offline path (nf_datagram_len): not past the IP length. */
+    __u32 datagram = nf_datagram_len(frame_len, res->l3_off, res->ip_len);
     rec->datagram_len = datagram;
-    rec->cap_len = cap;
+    rec->cap_len = nf_payload_cap(datagram);
     /* Read back from the record, not returned from the registers: the load
      * helpers need the length's exact range, and the verifier would trace
      * that need back through l3_off to the parser, whose paths differ in
@@ -121,4 +117,4 @@ static __always_inline int nf_xsk_redirect(struct xdp_md *ctx, struct nf_frame_r
     return bpf_redirect_map(&nf_xsks, ctx->rx_queue_index, 0) == XDP_REDIRECT;
 }
 
-#endif /* NETFLOW_PAYLOAD_H */
+#endif /* NETFLOW_PAYLOAD_COPY_H */

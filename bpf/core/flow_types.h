@@ -8,8 +8,8 @@
  * Times are microseconds. Offline they are capture timestamps; live they
  * are CLOCK_MONOTONIC, converted to wall time once in userspace.
  */
-#ifndef FLOW_KERN_USER_H
-#define FLOW_KERN_USER_H
+#ifndef FLOW_TYPES_H
+#define FLOW_TYPES_H
 
 #include "nf_compat.h"
 
@@ -116,4 +116,4 @@ struct nf_timeouts {
 /* After a TCP end, packets within this much of the last one still count. */
 #define NF_TCP_END_LINGER_US 1000000ULL
 
-#endif /* FLOW_KERN_USER_H */
+#endif /* FLOW_TYPES_H */

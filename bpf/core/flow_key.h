@@ -8,7 +8,7 @@
 #ifndef FLOW_KEY_H
 #define FLOW_KEY_H
 
-#include "flow_kern_user.h"
+#include "flow_types.h"
 
 /* Byte-wise comparison of two 16-byte addresses: <0, 0 or >0. */
 NF_INLINE int nf_addr_cmp(const __u8 *a, const __u8 *b) {

@@ -6,10 +6,10 @@
  * The kernel copies exactly these packets; the offline path feeds exactly
  * these, so both paths give the parsers the same bytes.
  */
-#ifndef FLOW_PAYLOAD_H
-#define FLOW_PAYLOAD_H
+#ifndef PAYLOAD_BUDGET_H
+#define PAYLOAD_BUDGET_H
 
-#include "flow_kern_user.h"
+#include "flow_types.h"
 
 #define NF_PORT_DNS 53
 #define NF_PORT_FTP 21
@@ -50,4 +50,4 @@ NF_INLINE int nf_payload_wanted(const struct nf_flow_state *st, const struct nf_
     return want;
 }
 
-#endif /* FLOW_PAYLOAD_H */
+#endif /* PAYLOAD_BUDGET_H */
