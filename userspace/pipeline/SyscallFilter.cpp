@@ -99,7 +99,7 @@ std::string installSteadyStateFilter() {
          {BPF_PROG_LOAD, BPF_MAP_CREATE, BPF_BTF_LOAD, BPF_LINK_CREATE, BPF_PROG_ATTACH,
           BPF_RAW_TRACEPOINT_OPEN, BPF_PROG_GET_FD_BY_ID, BPF_MAP_GET_FD_BY_ID}) {
         if ((rc = seccomp_rule_add(f, deny, SCMP_SYS(bpf), 1,
-                                   SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(cmd)))) < 0)
+                                   SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(cmd), 0))) < 0)
             return failure("bpf", rc);
     }
     if ((rc = seccomp_attr_set(f, SCMP_FLTATR_CTL_TSYNC, 1)) < 0)
