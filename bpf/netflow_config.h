@@ -17,11 +17,11 @@
 #include "core/payload_budget.h"
 #include "netflow_kern_user.h"
 
-/* FEATURES.md "Timeouts": the same values the offline path is given. */
+/* docs/spec/FEATURES.md "Timeouts": the same values the offline path is given. */
 const volatile __u64 idle_timeout_us = 30000000;
 const volatile __u64 active_timeout_us = 120000000;
 
-/* 0: the default filter, IPv4 TCP/UDP/ICMP (FEATURES.md). 1: every IPv4
+/* 0: the default filter, IPv4 TCP/UDP/ICMP (docs/spec/FEATURES.md). 1: every IPv4
  * and IPv6 packet forms flows, as offline with `--filter ''` (an empty
  * libpcap filter); the equality tests use it to cover IPv6 and the other
  * protocols too. */
@@ -38,7 +38,7 @@ const volatile __u8 user_filter = 0;
  * program reads it: TC is not attached in tap mode. */
 const volatile __u8 capture_mode = NF_CAPTURE_HOST;
 
-/* FEATURES.md "DPI budget": --dpi-packets and --app-packets, the same
+/* docs/spec/FEATURES.md "DPI budget": --dpi-packets and --app-packets, the same
  * values the offline path is given (nf_payload_wanted). */
 const volatile __u32 dpi_packets = 32;
 const volatile __u32 app_packets = 256;
@@ -53,7 +53,7 @@ const volatile __u8 use_test_clock = 0;
 volatile __u64 test_clock_us = 0;
 
 /* Microseconds. Live: CLOCK_MONOTONIC, converted to wall time in
- * userspace once at start (DESIGN.md). */
+ * userspace once at start (docs/spec/DESIGN.md). */
 static __always_inline __u64 nf_now_us(void) {
     if (use_test_clock)
         return test_clock_us;

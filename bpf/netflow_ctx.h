@@ -15,7 +15,7 @@
 #define nf_ctx_data_end(ctx) ((const __u8 *)(unsigned long)(ctx)->data_end)
 
 /* The packet always continues: a host sensor never steals the host's
- * packets (DESIGN.md). At TC, UNSPEC rather than OK lets any filter after
+ * packets (docs/spec/DESIGN.md). At TC, UNSPEC rather than OK lets any filter after
  * ours (another tool's program on the same hook) still see the packet; with
  * none, the packet passes exactly as with OK. */
 #define NF_XDP_CONTINUE XDP_PASS

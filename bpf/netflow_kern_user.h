@@ -42,7 +42,7 @@ struct nf_spin_lock_word {
 #define NF_DPI_DONE_ENTRIES 16384   /* DPI-done marks not yet seen by the kernel */
 #define NF_XSK_QUEUES 64            /* tap: RX queues that can have an AF_XDP socket */
 
-/* The capture_mode knob (DESIGN.md, "Payload path"). host: payload packets
+/* The capture_mode knob (docs/spec/DESIGN.md, "Payload path"). host: payload packets
  * are copied to the payload ring buffer and every packet continues. tap (a
  * mirror port, XDP only): payload packets go to the RX queue's AF_XDP
  * socket, every other packet is dropped after counting. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The payload path (DESIGN.md): how a packet whose payload userspace wants
+ * The payload path (docs/spec/DESIGN.md): how a packet whose payload userspace wants
  * (netflow_frame.h decided it) gets there. host: a copy of its datagram on
  * the payload ring buffer, and the packet continues. tap (XDP only): the
  * frame itself to the RX queue's AF_XDP socket, or a copy when the queue

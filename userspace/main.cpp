@@ -8,7 +8,7 @@
 #include "cli/CommandLine.h"
 #include "pipeline/LiveRun.h"
 #include "pipeline/OfflineRun.h"
-#include "pipeline/StopSignal.h"
+#include "common/StopSignal.h"
 
 int main(int argc, char **argv) {
     using namespace netflow;

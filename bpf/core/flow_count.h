@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The per-packet counters of FEATURES.md, written once for the kernel
+ * The per-packet counters of docs/spec/FEATURES.md, written once for the kernel
  * programs and the offline path. Everything here is integer arithmetic on
  * the packet's parsed fields; the derived features (rates, averages,
  * standard deviations, milliseconds) are computed at export in userspace.
@@ -148,7 +148,7 @@ NF_INLINE void nf_flow_count(struct nf_flow_state *st, const struct nf_packet *p
 }
 
 /*
- * Whether the flow is over at time now_us (FEATURES.md, "Timeouts" and "TCP
+ * Whether the flow is over at time now_us (docs/spec/FEATURES.md, "Timeouts" and "TCP
  * end"): idle too long, active too long, or ended and quiet for a second.
  * Comparisons are strict. A packet at now_us joins the flow only when this
  * is false.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The canonical bidirectional flow key (FEATURES.md, "Key"): IP version,
+ * The canonical bidirectional flow key (docs/spec/FEATURES.md, "Key"): IP version,
  * both addresses, both ports, protocol and outer VLAN. Only TCP and UDP
  * have ports; every other protocol is keyed with 0/0, so an ICMP echo and
  * its reply are one flow.

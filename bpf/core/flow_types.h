@@ -107,7 +107,7 @@ struct nf_flow_state {
     __u8 pad[7];
 };
 
-/* Timeouts in microseconds (FEATURES.md, "Timeouts"). */
+/* Timeouts in microseconds (docs/spec/FEATURES.md, "Timeouts"). */
 struct nf_timeouts {
     __u64 idle_us;
     __u64 active_us;

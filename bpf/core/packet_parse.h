@@ -2,7 +2,7 @@
 /*
  * Packet parsing for the counting core: Ethernet, 802.1Q/802.1ad tags,
  * IPv4 (options, fragments), IPv6 (extension headers, fragments), and the
- * fixed headers of TCP, UDP, ICMP and ICMPv6. The rules are FEATURES.md's
+ * fixed headers of TCP, UDP, ICMP and ICMPv6. The rules are docs/spec/FEATURES.md's
  * "Packet length" and "Malformed and truncated packets".
  *
  * Every read is checked against `end`, the end of the captured bytes; a
@@ -311,7 +311,7 @@ NF_INLINE int nf_parse_frame(const __u8 *data, const __u8 *end, const __u8 **l3,
 }
 
 /*
- * Where a frame that forms no flow is counted (FEATURES.md, "filter"): the
+ * Where a frame that forms no flow is counted (docs/spec/FEATURES.md, "filter"): the
  * default filter is `ip and (tcp or udp or icmp)`, so under it a frame with
  * no IP header is filtered out; with a --filter that passed it (or when
  * every IP packet counts) it is "not IP". One rule for the programs'

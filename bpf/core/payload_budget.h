@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Which packets' payload userspace needs (FEATURES.md, "DPI budget"): nDPI
+ * Which packets' payload userspace needs (docs/spec/FEATURES.md, "DPI budget"): nDPI
  * sees the first --dpi-packets packets with L4 payload until it is done; the
  * DNS and FTP parsers see the first --app-packets ones of port 53/21 flows.
  * The kernel copies exactly these packets; the offline path feeds exactly

@@ -28,10 +28,10 @@ How flows are matched
   put in the key's orientation (lower endpoint first), so a flow whose
   client/server roles the tools see differently still compares: ndpiReader's
   left side is the first packet's sender, netflow's src too except after a
-  first SYN-ACK (FEATURES.md, "Direction"). The orientation is checked
+  first SYN-ACK (docs/spec/FEATURES.md, "Direction"). The orientation is checked
   separately and printed. A flow from an endpoint to itself compares totals.
 * Several rows with one key are summed, on each side, before comparing. The
-  tools split a conversation differently: netflow by FEATURES.md's idle
+  tools split a conversation differently: netflow by docs/spec/FEATURES.md's idle
   (30 s) and active (120 s) timeouts and by TCP end + new SYN; ndpiReader not
   at all in these captures (e.g. 3600 s long flows in dnscrypt-v1-and-
   resolver-pings.pcap); and the VLAN, in both tools' keys, is not in our CSV.
@@ -48,7 +48,7 @@ How flows are matched
 Where netflow and ndpiReader differ, and why
 --------------------------------------------
 Every difference is classified by decoding the capture again here (a small
-pcap/pcapng reader below) and modelling both tools: netflow as FEATURES.md
+pcap/pcapng reader below) and modelling both tools: netflow as docs/spec/FEATURES.md
 says, ndpiReader as nDPI's example/reader_util.c does (checked packet by
 packet against the .out files). A class is given only when the models
 reproduce both tools' counts for the key exactly; anything else is printed
@@ -60,13 +60,13 @@ keys one side only has:
 
 * truncated-ip: the IP length is larger than the bytes captured (snap
   length, or a cut or fuzzed frame). ndpiReader drops the packet (`ipsize <
-  ntohs(iph->tot_len)`); FEATURES.md counts it with the header's length
+  ntohs(iph->tot_len)`); docs/spec/FEATURES.md counts it with the header's length
   ("also when the capture holds fewer bytes"). 15 disagreements (telnet,
   rsh-syslog-false-positive, reasm_crash_anon, fuzz-2006-06-26 x11,
   fuzz-2006-09-29) and 98 keys only netflow has (badpackets.pcap: 93
   one-packet DNS replies cut at 59 bytes).
 * later-fragment: IPv4 (or IPv6) fragments with a non-zero offset.
-  ndpiReader drops them; FEATURES.md counts them on the flow with ports 0/0.
+  ndpiReader drops them; docs/spec/FEATURES.md counts them on the flow with ports 0/0.
   4 disagreements (2 of them with l4-header-in-padding too); 55 keys only
   netflow has (the 0/0 flows of dnscrypt-v1-and-resolver-pings,
   dns_fragmented, fuzz-2006-06-26), and 2 more with truncated-ip too.
@@ -78,7 +78,7 @@ keys one side only has:
 * tunnel: the .out files were made with `ndpiReader -t`, which decapsulates
   GTP-U, CAPWAP data, VXLAN, TZSP, GRE, IPv6-in-IPv4 and IP-in-IP and counts
   the inner flow instead of the outer one; netflow keys the outer IP header
-  (FEATURES.md has no tunnel decapsulation). 1 disagreement (capwap: the
+  (docs/spec/FEATURES.md has no tunnel decapsulation). 1 disagreement (capwap: the
   CAPWAP data flow, 16 of whose packets ndpiReader moved to inner flows),
   20 outer keys only netflow has (GTP, VXLAN, GRE, 6in4 in syslog) and 19
   inner keys only ndpiReader has.
@@ -91,7 +91,7 @@ keys one side only has:
   rejects the header as malformed. 1 key only ndpiReader has.
 * src orientation: 25 of the 4102 single-row keys have netflow's src on
   ndpiReader's right side; in all 25 the flow's first packet is a SYN-ACK,
-  whose receiver FEATURES.md makes the src.
+  whose receiver docs/spec/FEATURES.md makes the src.
 Anything the model does not reproduce is printed as "unexplained".
 """
 
@@ -441,7 +441,7 @@ IPV6_EXT = (0, 43, 44, 60, 135)
 
 
 def nf_model(ip, ethertype):
-    """FEATURES.md as netflow's packet_parse.h implements it: (proto, src,
+    """docs/spec/FEATURES.md as netflow's packet_parse.h implements it: (proto, src,
     sport, dst, dport, TCP flags or None), or None when not counted."""
     end = len(ip)
     if ethertype == 0x0800:
@@ -603,7 +603,7 @@ def main(argv=None):
     ap.add_argument("-v", "--verbose", action="store_true",
                     help="print every disagreement and unmatched key")
     ap.add_argument("--cross-check", action="store_true",
-                    help="also compare netflow with this script's own model of FEATURES.md "
+                    help="also compare netflow with this script's own model of docs/spec/FEATURES.md "
                          "on every key of every file (slower)")
     ap.add_argument("--self-test", action="store_true",
                     help="check this checker against fake netflow binaries, then exit")
@@ -698,9 +698,9 @@ def main(argv=None):
                     same += 1
                 else:
                     print(f"cross-check: {name}: {key_text(key)}: netflow {o}, model {m}")
-        print(f"cross-check: netflow and the model of FEATURES.md agree on {same} of {keys} keys")
+        print(f"cross-check: netflow and the model of docs/spec/FEATURES.md agree on {same} of {keys} keys")
     # ndpiReader's left side is the first packet's sender; netflow's src is
-    # too, except after a first SYN-ACK (FEATURES.md, "Direction").
+    # too, except after a first SYN-ACK (docs/spec/FEATURES.md, "Direction").
     src_classes = collections.Counter()
     for name, key, g, o in other_src:
         if name not in models:

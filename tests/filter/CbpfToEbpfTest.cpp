@@ -16,7 +16,7 @@
 #include "ProgramTestRun.h"
 #include "filter/CbpfToEbpf.h"
 #include "filter/FilterError.h"
-#include "filter/FilterSplice.h"
+#include "kernel/FilterSplice.h"
 #include "netflow_kern_user.h"
 
 namespace nftest {

@@ -19,7 +19,7 @@
 #include "FilterProbe.h"
 #include "KernelTestEnv.h"
 #include "ProgramTestRun.h"
-#include "capture/BpfFilter.h"
+#include "filter/BpfFilter.h"
 #include "capture/PcapFile.h"
 #include "filter/CbpfProgram.h"
 #include "filter/CbpfToEbpf.h"

@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "filter/FilterSplice.h"
+#include "kernel/FilterSplice.h"
 #include "filter_probe.skel.h"
 #include "kernel/BpfSkeleton.h"
 #include "kernel/KernelError.h"

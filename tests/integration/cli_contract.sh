@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The command line's contract (CLI.md) as a user meets it: exit codes, one
+# The command line's contract (docs/spec/CLI.md) as a user meets it: exit codes, one
 # clear error line, flows written before a runtime error, determinism.
 #   cli_contract.sh NETFLOW REPO_ROOT
 set -uo pipefail
@@ -74,7 +74,7 @@ expect_error 1 "truncated" -- -f "$tmp/cut.pcap" -c "$tmp/cut.csv"
 rows=$(($(wc -l <"$tmp/cut.csv") - 1))
 [ "$rows" -ge 1 ] || fail "truncated capture: no flow written ($rows rows)"
 
-# Help goes to stdout with exit 0 and names every flag of CLI.md.
+# Help goes to stdout with exit 0 and names every flag of docs/spec/CLI.md.
 "$netflow" --help >"$tmp/help" 2>&1 || fail "--help exited $?"
 for flag in --interface --file --csv --url --fields --version --max-flows --max-time --label \
     --no-label --attack --filter --verbose --idle-timeout --active-timeout --dpi-packets \

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stopping early (CLI.md): --max-time, SIGINT and SIGTERM stop reading,
+# Stopping early (docs/spec/CLI.md): --max-time, SIGINT and SIGTERM stop reading,
 # write every open flow and exit 0; the progress bar appears only when
 # stderr is a terminal.
 #   stop_conditions.sh NETFLOW GEN_SYNTHETIC_FLOWS WORKDIR

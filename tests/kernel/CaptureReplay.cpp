@@ -9,7 +9,7 @@
 
 #include "BpfHelpers.h"
 #include "ProgramTestRun.h"
-#include "capture/BpfFilter.h"
+#include "filter/BpfFilter.h"
 #include "capture/PacketDecoder.h"
 #include "capture/PcapFile.h"
 #include "flow/FlowMeter.h"

@@ -6,7 +6,7 @@
 // to test-run are skipped on both sides and counted) and the same times.
 // The kernel's test clock is set before each run to the time the FlowMeter
 // will use: the capture timestamp, except that a time earlier than the
-// latest one already counted takes that latest time (FEATURES.md "Time"),
+// latest one already counted takes that latest time (docs/spec/FEATURES.md "Time"),
 // exactly the clamp FlowMeter applies to the packets it counts.
 //
 // The payload path is replayed too: what the kernel delivers for each frame

@@ -112,7 +112,7 @@ class AttachCounting : public AttachLive {
         EXPECT_EQ(flow->dir[NF_DIR_IN].pkts, static_cast<uint32_t>(kPings)) << "TC egress";
         EXPECT_EQ(flow->dir[NF_DIR_OUT].pkts, static_cast<uint32_t>(kPings)) << "XDP ingress";
 
-        EXPECT_EQ(a.detach(), "");
+        EXPECT_EQ(a.detach().error(), "");
         EXPECT_TRUE(hooksOf(itf_.index).empty());
         net = runCommand("bpftool net show dev " + itf_.name);
         EXPECT_FALSE(hasLine(net.output, " id ")) << net.output;

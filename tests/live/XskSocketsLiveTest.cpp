@@ -71,10 +71,10 @@ class XskSocketsLive : public ::testing::Test {
     void TearDown() override {
         // As netflow stops: XDP off first, then the sockets.
         if (attachment_) {
-            EXPECT_EQ(attachment_->detach(), "");
+            EXPECT_EQ(attachment_->detach().error(), "");
         }
         if (xsk_) {
-            EXPECT_EQ(xsk_->close(), "");
+            EXPECT_EQ(xsk_->close().error(), "");
         }
     }
 

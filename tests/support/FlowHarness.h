@@ -21,7 +21,7 @@
 #include "dpi/FlowClassifier.h"
 #include "features/FlowFeatures.h"
 #include "flow/FlowMeter.h"
-#include "output/Columns.h"
+#include "features/Columns.h"
 
 namespace netflow {
 // Readable gtest messages for decoder outcomes.

@@ -1,5 +1,5 @@
 // The DNS and FTP fields end to end (frames -> PacketDecoder -> FlowMeter ->
-// FlowClassifier -> FlowFeatures), FEATURES.md: DNS_QUERY_ID/TYPE from the
+// FlowClassifier -> FlowFeatures), docs/spec/FEATURES.md: DNS_QUERY_ID/TYPE from the
 // first message with a question, DNS_TTL_ANSWER from the first response with
 // answers (first A record), over UDP or TCP port 53 (TCP: a 2-byte length
 // prefix per segment); FTP_COMMAND_RET_CODE from the server's (source port

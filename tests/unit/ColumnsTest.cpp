@@ -1,4 +1,4 @@
-// Column sets (FEATURES.md "Columns") and --fields names (CLI.md): v1 12,
+// Column sets (docs/spec/FEATURES.md "Columns") and --fields names (docs/spec/CLI.md): v1 12,
 // v2 43, v3 53 columns in the contract's order; Label and Attack appended
 // unless --no-label; names case-insensitive with the aliases Src IP, Dst IP,
 // Src Port, Dst Port, Protocol, Timestamp (= FLOW_START_MILLISECONDS); the
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "output/Columns.h"
+#include "features/Columns.h"
 
 namespace {
 
@@ -20,7 +20,7 @@ const std::vector<std::string> kV1 = {"IPV4_SRC_ADDR", "L4_SRC_PORT", "IPV4_DST_
                                       "IN_BYTES",      "IN_PKTS",     "OUT_BYTES",
                                       "OUT_PKTS",      "TCP_FLAGS",   "FLOW_DURATION_MILLISECONDS"};
 
-// Written out from FEATURES.md, not derived from the enum.
+// Written out from docs/spec/FEATURES.md, not derived from the enum.
 const std::vector<std::string> kV2 = {"IPV4_SRC_ADDR",
                                       "L4_SRC_PORT",
                                       "IPV4_DST_ADDR",

@@ -1,4 +1,4 @@
-// CsvWriter (CLI.md, FEATURES.md): RFC 4180 CSV with a header row of the
+// CsvWriter (docs/spec/CLI.md, docs/spec/FEATURES.md): RFC 4180 CSV with a header row of the
 // names as given, CRLF line ends, and fields quoted only when they hold a
 // comma, a quote, CR or LF (quotes doubled inside).
 #include <gtest/gtest.h>
@@ -43,7 +43,7 @@ class CsvWriterTest : public ::testing::Test {
         }
         meter.flushAll();
         EXPECT_EQ(writer.rowsWritten(), frames.size());
-        EXPECT_EQ(writer.finish(), "");
+        EXPECT_EQ(writer.finish().error(), "");
         std::ifstream in(path_, std::ios::binary);
         std::stringstream ss;
         ss << in.rdbuf();
@@ -107,7 +107,7 @@ TEST_F(CsvWriterTest, Ipv6AddressesNeedNoQuoting) {
         nftest::Decoded d = nftest::decode(f, &all);
         meter.count(d.pkt, d.l3, kT0);
         meter.flushAll();
-        EXPECT_EQ(writer.finish(), "");
+        EXPECT_EQ(writer.finish().error(), "");
     }
     std::ifstream in(path_, std::ios::binary);
     std::stringstream ss;

@@ -1,4 +1,4 @@
-// FEATURES.md "Direction": src is the sender of the first packet seen,
+// docs/spec/FEATURES.md "Direction": src is the sender of the first packet seen,
 // except that a TCP flow whose first packet has SYN and ACK set (other bits
 // ignored) has src = that packet's receiver. IN = src->dst, OUT = dst->src.
 #include <gtest/gtest.h>

@@ -1,7 +1,7 @@
-// nDPI through the flow engine (FEATURES.md "DPI budget", L7_PROTO and the
+// nDPI through the flow engine (docs/spec/FEATURES.md "DPI budget", L7_PROTO and the
 // SERVER_NAME extra): nDPI sees the first --dpi-packets packets that carry
 // L4 payload, both directions together. An HTTP request is classified HTTP
-// (`7.0`, FEATURES.md's own example) on any port; its Host (SERVER_NAME)
+// (`7.0`, docs/spec/FEATURES.md's own example) on any port; its Host (SERVER_NAME)
 // is known to nDPI only if the packet holding it is within the budget.
 #include <gtest/gtest.h>
 

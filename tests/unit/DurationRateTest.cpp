@@ -1,4 +1,4 @@
-// Time features of FEATURES.md: FLOW_DURATION_MILLISECONDS, DURATION_IN/OUT
+// Time features of docs/spec/FEATURES.md: FLOW_DURATION_MILLISECONDS, DURATION_IN/OUT
 // (0 with fewer than 2 packets), FLOW_START/END_MILLISECONDS (µs, then ms
 // rounded down), and the two rate formulas:
 //   *_SECOND_BYTES     = bytes / max(1.0, duration_ms / 1000.0)   (double)

@@ -1,4 +1,4 @@
-// FEATURES.md "Export and row order (offline)": before a packet at time t is
+// docs/spec/FEATURES.md "Export and row order (offline)": before a packet at time t is
 // counted, every flow expired by t is exported; flows exported together are
 // written in the order they were first seen. At end of input every open
 // flow is exported, in first-seen order.

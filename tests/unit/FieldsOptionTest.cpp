@@ -1,4 +1,4 @@
-// --fields and --version through the command line (CLI.md): exactly the
+// --fields and --version through the command line (docs/spec/CLI.md): exactly the
 // named columns in the given order, the header repeating the names as
 // given; an unknown name is a usage error (exit 2) that lists the valid
 // names; the default set of each version with Label/Attack unless

@@ -1,4 +1,4 @@
-// The bidirectional flow key (FEATURES.md "Key"): IP version, addresses,
+// The bidirectional flow key (docs/spec/FEATURES.md "Key"): IP version, addresses,
 // ports, protocol and outer VLAN; ports only for TCP and UDP.
 #include <gtest/gtest.h>
 

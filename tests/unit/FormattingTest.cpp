@@ -1,4 +1,4 @@
-// Value formatting of FEATURES.md: floats rounded to 3 decimals, trailing
+// Value formatting of docs/spec/FEATURES.md: floats rounded to 3 decimals, trailing
 // zeros dropped but one decimal kept ("1476.0", "12.345"); L7_PROTO as
 // "M.A" (both known and different: master.app; otherwise "P.0" with P
 // whichever is known; unknown "0.0"); Label/Attack.

@@ -1,4 +1,4 @@
-// IPv4 fragments (FEATURES.md): the first fragment belongs to its flow;
+// IPv4 fragments (docs/spec/FEATURES.md): the first fragment belongs to its flow;
 // later fragments (no L4 header) are counted on the flow with ports 0/0.
 #include <gtest/gtest.h>
 

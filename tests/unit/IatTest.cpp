@@ -1,4 +1,4 @@
-// SRC_TO_DST_IAT_* / DST_TO_SRC_IAT_* (FEATURES.md): over the gaps between
+// SRC_TO_DST_IAT_* / DST_TO_SRC_IAT_* (docs/spec/FEATURES.md): over the gaps between
 // consecutive packets of one direction, computed on microseconds, then
 // converted to ms rounded down; STDDEV is the population standard
 // deviation; all 0 with fewer than 2 packets.

@@ -1,4 +1,4 @@
-// ICMP flows (FEATURES.md): ports 0/0, so an echo request and its reply are
+// ICMP flows (docs/spec/FEATURES.md): ports 0/0, so an echo request and its reply are
 // one flow; ICMP_TYPE = type * 256 + code of the flow's first ICMP/ICMPv6
 // packet, ICMP_IPV4_TYPE = its type; both 0 for other flows.
 #include <gtest/gtest.h>

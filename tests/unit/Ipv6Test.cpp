@@ -1,4 +1,4 @@
-// IPv6 flows (FEATURES.md): length = payload length + 40 (extension headers
+// IPv6 flows (docs/spec/FEATURES.md): length = payload length + 40 (extension headers
 // included), hop limit as TTL, addresses printed in RFC 5952 form, and
 // fragment headers with a non-zero offset counted with ports 0/0. IPv6 is
 // outside the default filter, so these use an accept-all --filter.

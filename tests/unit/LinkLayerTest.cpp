@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "capture/BpfFilter.h"
+#include "filter/BpfFilter.h"
 #include "support/FlowHarness.h"
 #include "capture/LinkLayer.h"
 

@@ -1,7 +1,7 @@
 // The offline path end to end on a pcap file written from hand-built
 // frames: times come from the capture (never the wall clock), so two
 // conversions are byte-identical; packets whose IP header was not captured
-// are not counted; rows come out in the order of FEATURES.md.
+// are not counted; rows come out in the order of docs/spec/FEATURES.md.
 #include <gtest/gtest.h>
 
 #include <pcap/pcap.h>
@@ -14,7 +14,7 @@
 
 #include "support/FlowHarness.h"
 #include "cli/Options.h"
-#include "output/Columns.h"
+#include "features/Columns.h"
 #include "pipeline/OfflineRun.h"
 
 namespace {

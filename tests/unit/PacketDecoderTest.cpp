@@ -1,4 +1,4 @@
-// PacketDecoder: the default filter (FEATURES.md "Default filter": IPv4 with
+// PacketDecoder: the default filter (docs/spec/FEATURES.md "Default filter": IPv4 with
 // TCP, UDP or ICMP after any VLAN tags, on the decoded packet), a user
 // --filter with libpcap's semantics on the frame, and the outcomes of
 // truncated and malformed packets.
@@ -7,7 +7,7 @@
 #include <pcap/dlt.h>
 
 #include "support/FlowHarness.h"
-#include "capture/BpfFilter.h"
+#include "filter/BpfFilter.h"
 
 namespace {
 
@@ -61,7 +61,7 @@ TEST(DefaultFilter, KeepsLaterFragmentsOfTcp) {
 
 TEST(DefaultFilter, ArpIsFilteredOut) {
     // ARP does not pass `ip and (tcp or udp or icmp)`; the "not IP" bucket is
-    // for frames that passed the filter (FEATURES.md: "anything else that
+    // for frames that passed the filter (docs/spec/FEATURES.md: "anything else that
     // passes it (ARP, ...) is counted in the statistics only";
     // CaptureCounters.h: not_ip = "passed the filter, but no IPv4/IPv6").
     auto arp = PacketBuilder().Eth().EtherPayload(0x0806, std::vector<uint8_t>(28, 0)).build();

@@ -1,4 +1,4 @@
-// Per-packet features of FEATURES.md: the length buckets, LONGEST/SHORTEST
+// Per-packet features of docs/spec/FEATURES.md: the length buckets, LONGEST/SHORTEST
 // and MIN/MAX_IP_PKT_LEN, MIN/MAX_TTL, TCP_WIN_MAX_IN/OUT (raw) and
 // TCP_FLAGS / CLIENT_TCP_FLAGS / SERVER_TCP_FLAGS. Packet length is the IP
 // length from the header.

@@ -1,5 +1,5 @@
 // The counting core's parser (bpf/core/packet_parse.h) on hand-built frames:
-// FEATURES.md "Packet length" and "Malformed and truncated packets".
+// docs/spec/FEATURES.md "Packet length" and "Malformed and truncated packets".
 #include <gtest/gtest.h>
 
 #include <array>

@@ -1,4 +1,4 @@
-// FEATURES.md "DPI budget" (bpf/payload_budget.h): nDPI sees the first
+// docs/spec/FEATURES.md "DPI budget" (bpf/payload_budget.h): nDPI sees the first
 // --dpi-packets packets of the flow with L4 payload, both directions
 // together, until it is done; the DNS/FTP parsers have their own budget,
 // --app-packets payload packets of flows on port 53 / 21, independent of

@@ -1,4 +1,4 @@
-// The flow engine against a direct transcription of FEATURES.md's flow
+// The flow engine against a direct transcription of docs/spec/FEATURES.md's flow
 // rules ("Time", "Timeouts", "TCP end", "Export and row order"), on long
 // pseudo-random packet sequences: many flows expiring together for
 // different reasons, restarts, captures going back in time. The model is a

@@ -1,4 +1,4 @@
-// RETRANSMITTED_IN/OUT_PKTS/_BYTES (FEATURES.md): per direction, over TCP
+// RETRANSMITTED_IN/OUT_PKTS/_BYTES (docs/spec/FEATURES.md): per direction, over TCP
 // packets with payload > 0: end = (seq + payload) mod 2^32; the first such
 // packet sets the highest end; a later one whose end is not after the
 // highest (signed 32-bit difference <= 0) is a retransmission, otherwise it

@@ -63,7 +63,7 @@ TEST_F(SpoolFileTest, AppendedLinesAreReadBackInOrder) {
     EXPECT_EQ(spool.pending(), 0u);
     spool.append(R"({"a":3})");
     EXPECT_EQ(readAll(spool), (std::vector<std::string>{R"({"a":3})"}));
-    EXPECT_EQ(spool.close(), "");
+    EXPECT_EQ(spool.close().error(), "");
     EXPECT_FALSE(exists()) << "an empty spool is removed";
 }
 
@@ -76,7 +76,7 @@ TEST_F(SpoolFileTest, UnreadLinesSurviveAReopen) {
         ASSERT_TRUE(spool.readLine(line));
         ASSERT_TRUE(spool.readLine(line));
         EXPECT_EQ(line, R"({"n":1})");
-        EXPECT_EQ(spool.close(), "");
+        EXPECT_EQ(spool.close().error(), "");
     }
     EXPECT_EQ(contents(), "{\"n\":2}\n{\"n\":3}\n{\"n\":4}\n") << "read lines are cut on close";
     SpoolFile again(path_);
@@ -85,7 +85,7 @@ TEST_F(SpoolFileTest, UnreadLinesSurviveAReopen) {
     again.append(R"({"n":5})");
     EXPECT_EQ(readAll(again),
               (std::vector<std::string>{R"({"n":2})", R"({"n":3})", R"({"n":4})", R"({"n":5})"}));
-    EXPECT_EQ(again.close(), "");
+    EXPECT_EQ(again.close().error(), "");
     EXPECT_FALSE(exists());
 }
 
@@ -95,7 +95,7 @@ TEST_F(SpoolFileTest, ManyLinesCrossTheBuffers) {
         SpoolFile spool(path_);
         for (int i = 0; i < 2000; i++)
             spool.append("{\"n\":" + std::to_string(i) + ",\"p\":\"" + pad + "\"}");
-        EXPECT_EQ(spool.close(), "");
+        EXPECT_EQ(spool.close().error(), "");
     }
     SpoolFile spool(path_);
     EXPECT_EQ(spool.inherited(), 2000u);
@@ -146,7 +146,7 @@ TEST_F(SpoolFileTest, UnreadLinesStayWhenNothingWasRead) {
     {
         SpoolFile spool(path_);
         spool.append(R"({"a":1})");
-        EXPECT_EQ(spool.close(), "");
+        EXPECT_EQ(spool.close().error(), "");
     }
     EXPECT_EQ(contents(), "{\"a\":1}\n");
 }
@@ -172,7 +172,7 @@ TEST_F(SpoolFileTest, AFullDiskKeepsTheWholeLinesWritten) {
         ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &limited), 0);
         for (int i = 0; i < kLines; i++)
             spool.append(line);
-        error = spool.close();
+        error = spool.close().error();
         pending = spool.pending();
         lost = spool.lost();
         ::setrlimit(RLIMIT_FSIZE, &old);

@@ -1,4 +1,4 @@
-// FEATURES.md "TCP end": a flow ends with an RST from either side, or a FIN
+// docs/spec/FEATURES.md "TCP end": a flow ends with an RST from either side, or a FIN
 // from each side. Late packets within 1 s (t - last, strict, µs) still count
 // and extend the wait. A SYN without ACK for an ended flow exports it at
 // once and starts a new flow.

@@ -1,4 +1,4 @@
-// FEATURES.md "Timeouts" and "Time": a packet at t joins its flow unless
+// docs/spec/FEATURES.md "Timeouts" and "Time": a packet at t joins its flow unless
 // t - last > idle (30 s) or t - first > active (120 s), strictly, on
 // microseconds; otherwise the flow is exported first and the packet starts
 // a new one. A packet earlier than the latest time seen takes that time.

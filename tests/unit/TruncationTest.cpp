@@ -1,4 +1,4 @@
-// Truncated captures through the flow engine (FEATURES.md "Malformed and
+// Truncated captures through the flow engine (docs/spec/FEATURES.md "Malformed and
 // truncated packets", "Packet length"): no full IP header -> not counted;
 // L4 header not captured -> counted with ports 0/0; lengths always from the
 // IP header; Ethernet padding never counts.

@@ -1,4 +1,4 @@
-// VLANs (FEATURES.md "Key", "Default filter", "Packet length"): the outer
+// VLANs (docs/spec/FEATURES.md "Key", "Default filter", "Packet length"): the outer
 // VLAN ID (0 untagged) is part of the flow key, inner QinQ tags are not;
 // tagged traffic passes the default filter; tags never count in lengths.
 #include <gtest/gtest.h>
@@ -95,7 +95,7 @@ namespace {
 // The parser skips up to NF_VLAN_MAX_DEPTH (8) stacked tags; four here.
 
 TEST(Vlan, FourTagsAreSkipped) {
-    // FEATURES.md "Default filter": IPv4 with TCP, UDP or ICMP "after any
+    // docs/spec/FEATURES.md "Default filter": IPv4 with TCP, UDP or ICMP "after any
     // VLAN tags". Four stacked tags, outer VID 1.
     nftest::MeterHarness h;
     EXPECT_EQ(h.feed(nftest::PacketBuilder()

@@ -29,7 +29,7 @@
 #     kernel already counts them in user and nice), minus the baseline's
 #     ("none") busy CPU of the same round. On veth the XDP, TC and AF_PACKET
 #     work runs in the sender's softirq and is charged to tcpreplay, so this
-#     is the number the verdict uses (DESIGN.md, "Lab notes");
+#     is the number the verdict uses (docs/spec/DESIGN.md, "Lab notes");
 #   - attributed CPU seconds: tcpreplay's own (GNU time; on veth it carries
 #     the receive softirqs) + the sensor's + ksoftirqd's. Unlike the
 #     machine-wide number it leaves out other tenants of a shared machine;

@@ -220,7 +220,7 @@ def parse_packet(rec, filter_mode):
     elif p.proto == 17 and l4_name == "udp" and rec["udp.srcport"]:
         p.l4 = "udp"
         p.sport, p.dport = int(rec["udp.srcport"][0]), int(rec["udp.dstport"][0])
-        # Payload length from the IP length (FEATURES.md), not udp.length.
+        # Payload length from the IP length (docs/spec/FEATURES.md), not udp.length.
         if p.ipver == 4:
             p.udp_payload = max(0, p.length - int(rec["ip.hdr_len"][0]) - 8)
         elif not has_ext:
@@ -465,7 +465,7 @@ BRIEF_COLUMNS = (
     "DST_TO_SRC_IAT_AVG,DST_TO_SRC_IAT_STDDEV"
 ).split(",")
 
-# FEATURES.md v3 order without L7_PROTO (tshark has no nDPI).
+# docs/spec/FEATURES.md v3 order without L7_PROTO (tshark has no nDPI).
 FULL_COLUMNS = (
     "IPV4_SRC_ADDR,L4_SRC_PORT,IPV4_DST_ADDR,L4_DST_PORT,PROTOCOL,IN_BYTES,"
     "IN_PKTS,OUT_BYTES,OUT_PKTS,TCP_FLAGS,CLIENT_TCP_FLAGS,SERVER_TCP_FLAGS,"

@@ -90,7 +90,7 @@ nf_sensor_stop() {
 # The tap lab (after nf_lab_up): the client and server talk over their veth
 # pair; in the client namespace, tc mirred copies both directions of
 # $NF_CLI_IF onto a second veth pair whose other end lies in a sensor
-# namespace (DESIGN.md, "Lab notes"):
+# namespace (docs/spec/DESIGN.md, "Lab notes"):
 #
 #   server ns ── nfs0 ═══ nfc0 ── client ns
 #                          │ tc clsact ingress+egress: mirred mirror

@@ -19,7 +19,7 @@
 #
 # Properties chosen so captures are wire-like and repeatable:
 #  - tso/gso/gro off on both ends (packets are MTU-sized, as a real NIC
-#    delivers them; see DESIGN.md "Lab notes"), and tx checksum offload off so
+#    delivers them; see docs/spec/DESIGN.md "Lab notes"), and tx checksum offload off so
 #    captured packets carry correct checksums;
 #  - fixed MAC addresses and permanent neighbour entries: no ARP / neighbour
 #    discovery traffic in captures;

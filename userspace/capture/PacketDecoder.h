@@ -7,14 +7,14 @@
 
 #include <span>
 
-#include "capture/BpfFilter.h"
+#include "filter/BpfFilter.h"
 #include "flow_types.h"
 
 namespace netflow {
 
 class PacketDecoder {
   public:
-    // user_filter: null for the default filter (FEATURES.md).
+    // user_filter: null for the default filter (docs/spec/FEATURES.md).
     PacketDecoder(int link_type, const BpfFilter *user_filter)
         : link_type_(link_type), user_filter_(user_filter) {}
 

@@ -1,4 +1,4 @@
-// Parses argv into Options with the earlier Python tool's grammar (CLI.md):
+// Parses argv into Options with the earlier Python tool's grammar (docs/spec/CLI.md):
 // its invocations keep working, including argparse's unique prefixes of
 // long flags (--max-f for --max-flows).
 #pragma once
@@ -10,7 +10,7 @@
 
 namespace netflow {
 
-// Exit codes of CLI.md.
+// Exit codes of docs/spec/CLI.md.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitRuntimeError = 1;
 inline constexpr int kExitUsage = 2;

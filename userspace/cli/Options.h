@@ -1,4 +1,4 @@
-// Everything the command line decides (CLI.md), as plain values.
+// Everything the command line decides (docs/spec/CLI.md), as plain values.
 #pragma once
 
 #include <cstdint>
@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "delivery/HttpEndpoint.h"
-#include "output/Columns.h"
+#include "features/Columns.h"
 
 namespace netflow {
 

@@ -185,9 +185,9 @@ void HttpSender::submit(std::string &&line) {
     spooled_.fetch_add(1, std::memory_order_relaxed);
 }
 
-std::string HttpSender::finish() {
+Result<void> HttpSender::finish() {
     if (finished_)
-        return finish_error_;
+        return Result<void>::fromMessage(finish_error_);
     finished_ = true;
     stop_ = true;
     curl_multi_wakeup(multi_.get());
@@ -198,10 +198,10 @@ std::string HttpSender::finish() {
     std::lock_guard lock(spool_mutex_);
     // Counted after close: its last write may fail (a full disk), and a
     // flow is either left in the spool or lost, never both.
-    finish_error_ = spool_.close();
+    finish_error_ = spool_.close().error();
     counters_.left_in_spool = spool_.pending();
     counters_.lost = spool_.lost();
-    return finish_error_;
+    return Result<void>::fromMessage(finish_error_);
 }
 
 void HttpSender::run() {

@@ -61,7 +61,7 @@ class HttpSender {
 
     // Delivers what it can (see above), spools the rest, stops the thread
     // and closes the spool. Returns "" or the spool's error. Idempotent.
-    std::string finish();
+    Result<void> finish();
 
     // Final after finish().
     const DeliveryCounters &counters() const { return counters_; }

@@ -23,8 +23,8 @@ void HttpSink::exportFlow(const FlowRecord &flow) {
     sender_.submit(std::move(line));
 }
 
-std::string HttpSink::finish() {
-    std::string spool_error = sender_.finish();
+Result<void> HttpSink::finish() {
+    const std::string spool_error = sender_.finish().error();
     const DeliveryCounters &c = sender_.counters();
     std::string out;
     if (c.left_in_spool)
@@ -44,7 +44,7 @@ std::string HttpSink::finish() {
         out += out.empty() ? "" : "; ";
         out += spool_error;
     }
-    return out;
+    return Result<void>::fromMessage(out);
 }
 
 std::string HttpSink::summary() const {

@@ -21,9 +21,9 @@ class HttpSink : public FlowSink {
 
     void exportFlow(const FlowRecord &flow) override;
 
-    // "" when every flow was delivered; else how many were not, why, and
+    // Fails unless every flow was delivered: how many were not, why, and
     // where they are.
-    std::string finish() override;
+    Result<void> finish() override;
 
     // "netflow: http: N flows delivered in R requests ..." (after finish).
     std::string summary() const override;

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "features/FlowFeatures.h"
-#include "output/Columns.h"
+#include "features/Columns.h"
 
 namespace netflow {
 

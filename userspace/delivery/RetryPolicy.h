@@ -5,9 +5,10 @@
 //     (no HTTP status)                    reset, TLS, DNS): with the spool,
 //                                         nothing is lost by waiting
 //   other statuses (4xx, 1xx, 3xx)        rejected: reported, not retried
-// Backoff: exponential with full jitter (a uniform draw in [0, cap], the
-// cap doubling from `base` per attempt up to `max`), so that many sensors
-// restarted together do not hit a recovering server in step.
+// Backoff: exponential with "equal" jitter (a uniform draw in [cap/2, cap],
+// the cap doubling from `base` per attempt up to `max`), so that many
+// sensors restarted together do not hit a recovering server in step, and
+// none retries at once.
 #pragma once
 
 #include <chrono>

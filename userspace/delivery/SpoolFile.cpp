@@ -253,9 +253,9 @@ bool SpoolFile::readLine(std::string &out) {
     }
 }
 
-std::string SpoolFile::close() {
+Result<void> SpoolFile::close() {
     if (fd_ < 0)
-        return error_;
+        return Result<void>::fromMessage(error_);
     flushWrites();
     // Bytes of the file that were already handed on: the unread lines are
     // the rest of the read buffer, then the file from read_offset_.
@@ -290,7 +290,7 @@ std::string SpoolFile::close() {
     }
     ::close(fd_);
     fd_ = -1;
-    return error_;
+    return Result<void>::fromMessage(error_);
 }
 
 }  // namespace netflow

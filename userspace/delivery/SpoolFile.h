@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+
+#include "common/Result.h"
 #include <string_view>
 
 namespace netflow {
@@ -52,7 +54,7 @@ class SpoolFile {
 
     // Writes out what is buffered, removes the lines already read, and
     // deletes the file when nothing is left. Returns "" or the error.
-    std::string close();
+    Result<void> close();
 
     const std::string &path() const { return path_; }
     const std::string &error() const { return error_; }

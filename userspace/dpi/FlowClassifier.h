@@ -1,5 +1,5 @@
 // Runs a flow's payload packets through nDPI and the DNS/FTP parsers, within
-// the budgets of FEATURES.md ("DPI budget"), and settles the result when the
+// the budgets of docs/spec/FEATURES.md ("DPI budget"), and settles the result when the
 // flow is exported. Shared by the offline path and the live one.
 #pragma once
 

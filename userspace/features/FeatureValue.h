@@ -29,7 +29,7 @@ struct FeatureValue {
     }
 };
 
-// FEATURES.md: floats rounded to 3 decimals, trailing zeros dropped, at
+// docs/spec/FEATURES.md: floats rounded to 3 decimals, trailing zeros dropped, at
 // least one decimal kept ("1476.0", "12.345").
 void appendReal(std::string &out, double value);
 

@@ -1,4 +1,4 @@
-// Computes every column of FEATURES.md from a flow's counters and
+// Computes every column of docs/spec/FEATURES.md from a flow's counters and
 // classification: the derived features (durations, rates, averages,
 // standard deviations, milliseconds) that the counting core leaves to
 // userspace.
@@ -10,7 +10,7 @@
 #include "dpi/FlowClassifier.h"
 #include "features/FeatureValue.h"
 #include "flow/FlowRecord.h"
-#include "output/Columns.h"
+#include "features/Columns.h"
 
 namespace netflow {
 

@@ -2,7 +2,7 @@
 
 #include <cstddef>
 
-#include "capture/BpfFilter.h"
+#include "filter/BpfFilter.h"
 
 namespace netflow {
 

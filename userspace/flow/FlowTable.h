@@ -1,5 +1,5 @@
 // The userspace flow table: flows by key, and the three orders in which
-// they expire (FEATURES.md, "Timeouts" and "TCP end").
+// they expire (docs/spec/FEATURES.md, "Timeouts" and "TCP end").
 //
 // Time only moves forward (earlier packets take the latest time seen), so
 // keeping a list by last-packet time (moved to the tail on every packet), a

@@ -10,7 +10,7 @@
 #include "filter/CbpfProgram.h"
 #include "filter/CbpfToEbpf.h"
 #include "filter/FilterError.h"
-#include "filter/FilterSplice.h"
+#include "kernel/FilterSplice.h"
 #include "kernel/BpfSkeleton.h"
 #include "netflow_bpf.skel.h"
 
@@ -111,31 +111,31 @@ int CountingPrograms::xskMapFd() const {
     return bpf_map__fd((*skel_)->maps.nf_xsks);
 }
 
-Result<bool> CountingPrograms::markDpiDone(const nf_flow_key &key, uint64_t flow_first_us) const {
+Result<void> CountingPrograms::markDpiDone(const nf_flow_key &key, uint64_t flow_first_us) const {
     const nf_dpi_done_mark mark{flow_first_us};
     // BPF_ANY: a mark left over from an earlier flow under the key (one
     // that was never consumed) is simply replaced.
     int err = bpf_map_update_elem(dpiDoneMapFd(), &key, &mark, BPF_ANY);
     if (err)
-        return Result<bool>::failure(errnoMessage("marking a flow DPI-done", err));
-    return true;
+        return Result<void>::failure(errnoMessage("marking a flow DPI-done", err));
+    return {};
 }
 
-Result<bool> CountingPrograms::registerXsk(uint32_t queue, int xsk_fd) const {
+Result<void> CountingPrograms::registerXsk(uint32_t queue, int xsk_fd) const {
     const uint32_t fd = static_cast<uint32_t>(xsk_fd);
     int err = bpf_map_update_elem(xskMapFd(), &queue, &fd, BPF_ANY);
     if (err)
-        return Result<bool>::failure(errnoMessage(
+        return Result<void>::failure(errnoMessage(
             "registering the AF_XDP socket of RX queue " + std::to_string(queue), err));
-    return true;
+    return {};
 }
 
-Result<bool> CountingPrograms::unregisterXsk(uint32_t queue) const {
+Result<void> CountingPrograms::unregisterXsk(uint32_t queue) const {
     int err = bpf_map_delete_elem(xskMapFd(), &queue);
     if (err && err != -ENOENT)
-        return Result<bool>::failure(errnoMessage(
+        return Result<void>::failure(errnoMessage(
             "unregistering the AF_XDP socket of RX queue " + std::to_string(queue), err));
-    return true;
+    return {};
 }
 
 void CountingPrograms::setTestClock(uint64_t time_us) {

@@ -42,7 +42,7 @@ struct CountingConfig {
     // BPF_PROG_TEST_RUN with capture timestamps.
     bool use_test_clock = false;
 
-    // The payload path (DESIGN.md). NF_CAPTURE_HOST: payload packets are
+    // The payload path (docs/spec/DESIGN.md). NF_CAPTURE_HOST: payload packets are
     // copied to the payload ring, every packet continues. NF_CAPTURE_TAP
     // (XDP only, a mirror port): payload packets go to the RX queue's
     // AF_XDP socket (registerXsk), every other packet is dropped.
@@ -85,15 +85,15 @@ class CountingPrograms {
     // budget (payload_index < dpi_packets): after the last budgeted packet
     // the kernel stops by itself. Thread-safe, one syscall; a mark that the
     // flow never consumes ages out of the LRU map by itself.
-    Result<bool> markDpiDone(const nf_flow_key &key, uint64_t flow_first_us) const;
+    Result<void> markDpiDone(const nf_flow_key &key, uint64_t flow_first_us) const;
 
     // tap: the AF_XDP socket `xsk_fd`, bound to RX queue `queue` of the
     // interface the XDP program is attached to, receives that queue's
     // payload packets from now on (with struct nf_xsk_meta in front).
     // Until a queue has one, its payload packets are copied to the payload
     // ring instead. Thread-safe, one syscall each.
-    Result<bool> registerXsk(uint32_t queue, int xsk_fd) const;
-    Result<bool> unregisterXsk(uint32_t queue) const;
+    Result<void> registerXsk(uint32_t queue, int xsk_fd) const;
+    Result<void> unregisterXsk(uint32_t queue) const;
 
     // The time the programs see from now on (microseconds); only with
     // use_test_clock. Written through the mmaped .bss, no syscall.

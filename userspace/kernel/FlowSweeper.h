@@ -1,4 +1,4 @@
-// The live path's sweep (DESIGN.md, "Kernel side"): every second, the flows
+// The live path's sweep (docs/spec/DESIGN.md, "Kernel side"): every second, the flows
 // of the kernel's flow map that have expired by now (idle, active, TCP end
 // plus linger: the counting core's nf_flow_expired) are removed and handed
 // back with their final counters. A flow that gets a packet first is ended

@@ -55,10 +55,10 @@ Result<InterfaceAttachment> InterfaceAttachment::attach(const std::string &ifnam
     return attach(ifname, programs.xdpProgramFd(), programs.tcProgramFd(), options, failed_at);
 }
 
-std::string InterfaceAttachment::detach() {
-    std::string error = tc_ ? tc_->detach() : "";
+Result<void> InterfaceAttachment::detach() {
+    Result<void> tc = tc_ ? tc_->detach() : Result<void>{};
     xdp_.detach();
-    return error;
+    return tc;
 }
 
 std::string InterfaceAttachment::describe() const {

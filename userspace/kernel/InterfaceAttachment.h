@@ -61,7 +61,7 @@ class InterfaceAttachment {
     // TC then XDP; the lock stays until destruction. After it returns the
     // programs see no new packets (but see XdpAttachment::detach on
     // packets in flight). "" or a one-line error.
-    std::string detach();
+    Result<void> detach();
 
     const NetInterface &interface() const { return xdp_.interface(); }
     XdpMode xdpMode() const { return xdp_.mode(); }

@@ -44,7 +44,7 @@ void KernelSession::openTapSockets() {
     } catch (const KernelError &e) {
         throw SetupError(e.what(), true);
     }
-    if (Result<bool> ok = xsk_->registerWith(*programs_); !ok)
+    if (Result<void> ok = xsk_->registerWith(*programs_); !ok)
         throw SetupError(ok.error(), true);
     xsk_notes_.push_back(config_.interface + ": " + std::to_string(queues.count) + " RX queues (" +
                          queues.source + ")");
@@ -67,25 +67,25 @@ void KernelSession::readInto(EventHandler &handler) {
     rings_->addRing(programs_->eventsMapFd());
 }
 
-Result<bool> KernelSession::wait(int timeout_ms) {
+Result<void> KernelSession::wait(int timeout_ms) {
     // tap: the payload comes on the AF_XDP sockets, so they are what is
     // waited on; the rings (flow ends, ring copies) are read after.
     if (xsk_) {
         if (Result<size_t> received = xsk_->poll(timeout_ms, *handler_); !received)
-            return Result<bool>::failure(received.error());
+            return Result<void>::failure(received.error());
         return readRings();
     }
     Result<int> polled = rings_->poll(timeout_ms);
     if (!polled)
-        return Result<bool>::failure(polled.error());
-    return true;
+        return Result<void>::failure(polled.error());
+    return {};
 }
 
-Result<bool> KernelSession::readRings() {
+Result<void> KernelSession::readRings() {
     Result<int> read = rings_->consume();
     if (!read)
-        return Result<bool>::failure(read.error());
-    return true;
+        return Result<void>::failure(read.error());
+    return {};
 }
 
 uint64_t KernelSession::xskLost() const {
@@ -115,8 +115,8 @@ KernelSession::End KernelSession::stop() {
     // Stop counting first, then read what the programs left. A packet
     // already inside a program on another CPU may still update the maps
     // just after the detach: a short pause lets it finish.
-    if (std::string detached = attachment_->detach(); !detached.empty())
-        end.errors.push_back(detached);
+    if (Result<void> detached = attachment_->detach(); !detached)
+        end.errors.push_back(detached.error());
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     if (rings_) {
         if (Result<int> last = rings_->consume(); !last)
@@ -133,8 +133,8 @@ KernelSession::End KernelSession::stop() {
             end.errors.push_back(c.error());
         end.xsk_mode = xsk_->modeSummary();
         end.xsk_sockets = xsk_->sockets();
-        if (std::string closed = xsk_->close(); !closed.empty())
-            end.errors.push_back(closed);
+        if (Result<void> closed = xsk_->close(); !closed)
+            end.errors.push_back(closed.error());
     }
     return end;
 }

@@ -1,5 +1,5 @@
 // Everything the kernel path holds while it captures, acquired in order and
-// released in the one safe order (DESIGN.md, "Kernel side"):
+// released in the one safe order (docs/spec/DESIGN.md, "Kernel side"):
 //
 //   KernelSession session(config);        // load (verifier, --filter), attach,
 //                                         // tap: bind the AF_XDP sockets
@@ -61,11 +61,11 @@ class KernelSession {
 
     // Waits up to timeout_ms for records (host) or AF_XDP frames (tap),
     // then hands on everything waiting.
-    Result<bool> wait(int timeout_ms);
+    Result<void> wait(int timeout_ms);
     // Hands on every ring record waiting now, without waiting: the programs
     // send without a wakeup until a ring is an eighth full (nf_ring_flags),
     // so the caller reads this way at least every round.
-    Result<bool> readRings();
+    Result<void> readRings();
 
     Result<nf_kern_stats> stats() const { return stats_.read(); }
     // Detaching at stop() needs CAP_NET_ADMIN: TC egress went through

@@ -119,7 +119,7 @@ Result<TcAttachment> TcAttachment::attachEgress(int prog_fd, const NetInterface 
     return tc;
 }
 
-std::string TcAttachment::detach() {
+Result<void> TcAttachment::detach() {
     std::string error;
     link_.reset();
     // What fails here is in the returned message; a filter or qdisc already
@@ -147,7 +147,7 @@ std::string TcAttachment::detach() {
             std::abs(err) != EINVAL)
             error = attachErrorMessage("removing the clsact qdisc of " + itf_.name, itf_.name, err);
     }
-    return error;
+    return Result<void>::fromMessage(error);
 }
 
 }  // namespace netflow

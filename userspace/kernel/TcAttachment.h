@@ -59,7 +59,7 @@ class TcAttachment {
     // Detaches now; "" or a one-line error (netlink only: the filter could
     // not be removed). As with XDP, a packet already in the program on
     // another CPU may still update the maps just after.
-    std::string detach();
+    Result<void> detach();
 
   private:
     TcAttachment(NetInterface itf, TcMethod method) : itf_(std::move(itf)), method_(method) {}

@@ -26,28 +26,28 @@ XskReceiver::~XskReceiver() {
     (void)close();
 }
 
-Result<bool> XskReceiver::registerWith(const CountingPrograms &programs) {
+Result<void> XskReceiver::registerWith(const CountingPrograms &programs) {
     registered_ = &programs;
     for (const auto &s : sockets_) {
-        Result<bool> ok = programs.registerXsk(s->queue(), s->fd());
+        Result<void> ok = programs.registerXsk(s->queue(), s->fd());
         if (!ok)
             return ok;
     }
-    return true;
+    return {};
 }
 
-std::string XskReceiver::close() {
+Result<void> XskReceiver::close() {
     std::string error;
     if (registered_) {
         for (const auto &s : sockets_) {
-            Result<bool> ok = registered_->unregisterXsk(s->queue());
+            Result<void> ok = registered_->unregisterXsk(s->queue());
             if (!ok && error.empty())
                 error = ok.error();
         }
         registered_ = nullptr;
     }
     sockets_.clear();
-    return error;
+    return Result<void>::fromMessage(error);
 }
 
 Result<size_t> XskReceiver::poll(int timeout_ms, EventHandler &handler) {

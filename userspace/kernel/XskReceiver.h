@@ -1,4 +1,4 @@
-// tap capture's AF_XDP half (DESIGN.md, "Payload path"): an AF_XDP socket
+// tap capture's AF_XDP half (docs/spec/DESIGN.md, "Payload path"): an AF_XDP socket
 // on every RX queue of the interface, each registered in the programs'
 // XSKMAP, so the payload packets the XDP program redirects arrive here with
 // their metadata. Each frame becomes the payload record the host capture's
@@ -53,7 +53,7 @@ class XskReceiver : private XskFrameHandler {
 
     // Every socket into the XSKMAP, queue by queue. The programs must
     // outlive this receiver (or close() must come first).
-    Result<bool> registerWith(const CountingPrograms &programs);
+    Result<void> registerWith(const CountingPrograms &programs);
 
     // Waits up to timeout_ms for frames on any socket, then hands on every
     // frame waiting; the number handed on (or bad).
@@ -65,7 +65,7 @@ class XskReceiver : private XskFrameHandler {
     Result<XskCounters> counters() const;
 
     // Out of the XSKMAP, then closed. "" or the first error; idempotent.
-    std::string close();
+    Result<void> close();
 
     size_t sockets() const { return sockets_.size(); }
     // "queue 0: copy mode (zero-copy: Operation not supported ...)", one

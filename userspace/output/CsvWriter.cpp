@@ -7,7 +7,7 @@
 
 #include <unistd.h>
 
-#include "pipeline/StopSignal.h"
+#include "common/StopSignal.h"
 
 namespace netflow {
 
@@ -132,23 +132,20 @@ void CsvWriter::flushBuffer() {
 }
 
 void CsvWriter::flush() {
-    if (!file_)
-        return;
-    flushBuffer();
-    if (std::fflush(file_) != 0 && error_.empty())
-        error_ = "cannot write " + path_ + ": " + std::strerror(errno);
+    if (file_)
+        flushBuffer();  // write(2): nothing stays in stdio
 }
 
-std::string CsvWriter::finish() {
+Result<void> CsvWriter::finish() {
     if (!file_)
-        return error_;
+        return Result<void>::fromMessage(error_);
     flushBuffer();
     if (std::fflush(file_) != 0 && error_.empty())
         error_ = "cannot write " + path_ + ": " + std::strerror(errno);
     if (owns_file_ && std::fclose(file_) != 0 && error_.empty())
         error_ = "cannot write " + path_ + ": " + std::strerror(errno);
     file_ = nullptr;
-    return error_;
+    return Result<void>::fromMessage(error_);
 }
 
 }  // namespace netflow

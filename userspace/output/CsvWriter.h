@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "features/FlowFeatures.h"
-#include "output/Columns.h"
+#include "features/Columns.h"
 #include "output/FlowSink.h"
 
 namespace netflow {
@@ -29,9 +29,9 @@ class CsvWriter : public FlowSink {
     // Writes the buffered rows and flushes the file or pipe.
     void flush() override;
 
-    // Writes out what is buffered and closes the file. Returns "" on success,
-    // else why it failed (disk full, closed pipe...).
-    std::string finish() override;
+    // Writes out what is buffered and closes the file; on failure, why (disk
+    // full, closed pipe...).
+    Result<void> finish() override;
 
     uint64_t rowsWritten() const { return rows_; }
 

@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "common/Result.h"
+
 #include "flow/FlowMeter.h"
 
 namespace netflow {
@@ -20,9 +22,9 @@ class FlowSink : public FlowExporter {
     virtual void flush() {}
 
     // Writes or delivers what is still buffered and closes the output.
-    // Returns "" on success, else one line saying what failed (a write
-    // error, flows left undelivered and where they are).
-    virtual std::string finish() = 0;
+    // On failure, one line saying what failed (a write error, flows left
+    // undelivered and where they are).
+    virtual Result<void> finish() = 0;
 
     // A line for the end-of-run summary after finish(), or "" (the CSV
     // writer has nothing to add to the run's own summary).

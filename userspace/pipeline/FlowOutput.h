@@ -31,7 +31,7 @@ class FlowOutput {
     FlowSink &sink() { return *sink_; }
 
     // Closes the output: "" or its error (a write error, flows not delivered).
-    std::string finish() { return sink_->finish(); }
+    Result<void> finish() { return sink_->finish(); }
     // The output's own line for the end-of-run summary, or "" (after finish).
     std::string summary() const { return sink_->summary(); }
 

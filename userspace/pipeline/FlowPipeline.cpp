@@ -47,7 +47,7 @@ bool FlowPipeline::onFrame(const pcap_pkthdr &header, const uint8_t *frame) {
     return true;
 }
 
-std::string FlowPipeline::finish() {
+Result<void> FlowPipeline::finish() {
     meter_.flushAll();
     return output_.finish();
 }

@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "capture/BpfFilter.h"
+#include "filter/BpfFilter.h"
 #include "capture/CaptureCounters.h"
 #include "capture/PacketDecoder.h"
 #include "cli/Options.h"
@@ -38,7 +38,7 @@ class FlowPipeline {
 
     // Exports every open flow and closes the output. Returns "" or the
     // output's error (a write error, flows not delivered).
-    std::string finish();
+    Result<void> finish();
 
     // The output's own line for the end-of-run summary, or "" (after finish).
     std::string sinkSummary() const { return output_.summary(); }

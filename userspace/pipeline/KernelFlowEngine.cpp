@@ -135,6 +135,7 @@ uint64_t KernelFlowEngine::flowsStarted() const {
 
 KernelFlowEngine::Counters KernelFlowEngine::counters() const {
     Counters c = counters_;
+    c.sweep_raced = sweeper_.raced();
     c.payload_reordered = payload_order_.reordered();
     c.payload_past_gap = payload_order_.releasedPastGap();
     return c;

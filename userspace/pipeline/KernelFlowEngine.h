@@ -1,4 +1,4 @@
-// The live kernel path's userspace half (DESIGN.md): it takes what the
+// The live kernel path's userspace half (docs/spec/DESIGN.md): it takes what the
 // kernel programs send (flows they ended, packets the full flow map could
 // not take, payload packets for DPI), sweeps expired flows out of the flow
 // map every second, gives each flow its classification and exports it
@@ -69,6 +69,7 @@ class KernelFlowEngine : public EventHandler {
         uint64_t late_payload = 0;       // payload of flows exported before it came
         uint64_t payload_reordered = 0;  // came ahead of a flow's earlier payload: waited
         uint64_t payload_past_gap = 0;   // went on with an earlier one still missing
+        uint64_t sweep_raced = 0;        // swept just as a packet restarted the key
     };
     Counters counters() const;
 

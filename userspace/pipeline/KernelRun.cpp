@@ -15,7 +15,7 @@
 #include "pipeline/Privileges.h"
 #include "pipeline/RowFlusher.h"
 #include "pipeline/RunSummary.h"
-#include "pipeline/StopSignal.h"
+#include "common/StopSignal.h"
 
 namespace netflow {
 namespace {
@@ -86,12 +86,23 @@ void printCount(uint64_t n, const char *what) {
 // as the offline path would, and why (-v: the payload order too).
 void reportKernelDetails(const Options &options, const nf_kern_stats &s,
                          const KernelFlowEngine::Counters &c, const KernelSession::End &end) {
-    if (options.verbose)
+    auto n = [](uint64_t v) { return static_cast<unsigned long long>(v); };
+    if (options.verbose) {
         std::fprintf(stderr,
-                     "netflow: payload records: %llu put back in their flow's order, %llu went "
-                     "to DPI with an earlier one missing (lost on the way)\n",
-                     static_cast<unsigned long long>(c.payload_reordered),
-                     static_cast<unsigned long long>(c.payload_past_gap));
+                     "netflow: payload records: %llu read, %llu put back in their flow's order, "
+                     "%llu went to DPI with an earlier one missing (lost on the way), %llu came "
+                     "after their flow was written (not used)\n",
+                     n(c.payload_records), n(c.payload_reordered), n(c.payload_past_gap),
+                     n(c.late_payload));
+        std::fprintf(stderr,
+                     "netflow: DPI done early: %llu flows marked in the kernel (%llu marks "
+                     "failed: those flows sent their budget in full)\n",
+                     n(c.dpi_done_marks), n(c.dpi_done_failures));
+        std::fprintf(stderr,
+                     "netflow: %llu packets counted in userspace (flow map full), %llu flows "
+                     "swept as a packet restarted them (written once, as swept)\n",
+                     n(c.overflow_packets), n(c.sweep_raced));
+    }
     printCount(c.beyond_limit, "flows beyond --max-flows were counted, not written");
     if (end.xsk) {
         std::fprintf(stderr, "%s\n",
@@ -169,7 +180,7 @@ KernelRunResult runKernelLive(const Options &options) {
     // exported, the rows flushed. Every second: the sweep, --max-flows,
     // --stats.
     while (!stopRequested()) {
-        if (Result<bool> waited = session->wait(100); !waited) {
+        if (Result<void> waited = session->wait(100); !waited) {
             report(waited.error());
             break;
         }
@@ -178,7 +189,7 @@ KernelRunResult runKernelLive(const Options &options) {
             break;
         if (now >= next_export) {
             next_export = now + RowFlusher::kRoundSeconds;
-            if (Result<bool> read = session->readRings(); !read) {
+            if (Result<void> read = session->readRings(); !read) {
                 report(read.error());
                 break;
             }
@@ -207,10 +218,10 @@ KernelRunResult runKernelLive(const Options &options) {
         report(error);
     if (Result<size_t> drained = engine.finish(); !drained)
         report(drained.error());
-    const std::string write_error = output->finish();
+    const Result<void> written = output->finish();
     Result<nf_kern_stats> final_stats = session->stats();
     const nf_kern_stats s = final_stats ? final_stats.value() : nf_kern_stats{};
-    exit_code = reportRunEnd(exit_code, write_error, summaryCounters(s),
+    exit_code = reportRunEnd(exit_code, written, summaryCounters(s),
                              engine.counters().flows_exported, elapsed(), output->summary());
     reportKernelDetails(options, s, engine.counters(), end);
     return KernelRunResult{exit_code, {}, false};

@@ -1,4 +1,4 @@
-// `netflow -i IF` on the kernel path (DESIGN.md): XDP on ingress and TC on
+// `netflow -i IF` on the kernel path (docs/spec/DESIGN.md): XDP on ingress and TC on
 // egress count every packet in the flow map; payload packets come to
 // userspace for nDPI on the payload ring; flows leave the map when they
 // end (the kernel's ring buffer) or expire (the sweep every second).

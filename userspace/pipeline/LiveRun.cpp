@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <memory>
 
-#include "capture/BpfFilter.h"
+#include "filter/BpfFilter.h"
 #include "capture/LinkLayer.h"
 #include "capture/PcapLive.h"
 #include "cli/CommandLine.h"
@@ -15,7 +15,7 @@
 #include "pipeline/Privileges.h"
 #include "pipeline/RowFlusher.h"
 #include "pipeline/RunSummary.h"
-#include "pipeline/StopSignal.h"
+#include "common/StopSignal.h"
 
 namespace netflow {
 namespace {
@@ -125,8 +125,8 @@ int runPcapLive(const Options &options) {
     CaptureCounters counters = pipeline->counters();
     PcapLive::Drops drops = live->drops();
     counters.dropped = drops.kernel + drops.interface;
-    std::string write_error = pipeline->finish();
-    return reportRunEnd(exit_code, write_error, counters, pipeline->flowsExported(), elapsed(),
+    const Result<void> written = pipeline->finish();
+    return reportRunEnd(exit_code, written, counters, pipeline->flowsExported(), elapsed(),
                         pipeline->sinkSummary());
 }
 

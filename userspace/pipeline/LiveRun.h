@@ -6,7 +6,7 @@
 
 namespace netflow {
 
-// Returns the process exit code (CLI.md). --backend xdp: the kernel path;
+// Returns the process exit code (docs/spec/CLI.md). --backend xdp: the kernel path;
 // pcap: libpcap; auto: the kernel path, or libpcap when it cannot be set up.
 int runLive(const Options &options);
 

@@ -7,7 +7,7 @@
 #include <memory>
 #include <optional>
 
-#include "capture/BpfFilter.h"
+#include "filter/BpfFilter.h"
 #include "capture/LinkLayer.h"
 #include "capture/PcapFile.h"
 #include "cli/CommandLine.h"
@@ -15,7 +15,7 @@
 #include "pipeline/ProgressBar.h"
 #include "pipeline/RowFlusher.h"
 #include "pipeline/RunSummary.h"
-#include "pipeline/StopSignal.h"
+#include "common/StopSignal.h"
 
 namespace netflow {
 namespace {
@@ -108,10 +108,10 @@ int runOffline(const Options &options) {
     progress.clear();
     deadline.reset();
 
-    std::string write_error = pipeline->finish();
+    const Result<void> written = pipeline->finish();
     if (!read_error.empty())
         reportError(exit_code, read_error);
-    return reportRunEnd(exit_code, write_error, pipeline->counters(), pipeline->flowsExported(),
+    return reportRunEnd(exit_code, written, pipeline->counters(), pipeline->flowsExported(),
                         elapsed(), pipeline->sinkSummary());
 }
 

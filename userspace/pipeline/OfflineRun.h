@@ -5,7 +5,7 @@
 
 namespace netflow {
 
-// Returns the process exit code (CLI.md): 0, 1 runtime error (flows so far
+// Returns the process exit code (docs/spec/CLI.md): 0, 1 runtime error (flows so far
 // are still written), 2 usage error.
 int runOffline(const Options &options);
 

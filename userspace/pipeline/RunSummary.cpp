@@ -40,10 +40,10 @@ int reportError(int code, const std::string &message) {
     return code;
 }
 
-int reportRunEnd(int exit_code, const std::string &write_error, const CaptureCounters &counters,
+int reportRunEnd(int exit_code, const Result<void> &written, const CaptureCounters &counters,
                  uint64_t flows, double seconds, const std::string &sink_summary) {
-    if (!write_error.empty())
-        exit_code = reportError(kExitRuntimeError, write_error);
+    if (!written)
+        exit_code = reportError(kExitRuntimeError, written.error());
     std::fprintf(stderr, "%s\n", formatSummary(counters, flows, seconds).c_str());
     if (!sink_summary.empty())
         std::fprintf(stderr, "%s\n", sink_summary.c_str());

@@ -1,4 +1,4 @@
-// The output columns of FEATURES.md: their names, the default sets of each
+// The output columns of docs/spec/FEATURES.md: their names, the default sets of each
 // feature-set version, and the names --fields accepts.
 #pragma once
 

@@ -1,8 +1,8 @@
-#include "capture/BpfFilter.h"
+#include "filter/BpfFilter.h"
 
 #include <memory>
 
-#include "pipeline/StopSignal.h"
+#include "common/StopSignal.h"
 
 namespace netflow {
 

@@ -1,5 +1,5 @@
 // SIGINT/SIGTERM ask the run to stop: capture ends, open flows are written,
-// the exit code is 0 (CLI.md). The handlers do not restart system calls: a
+// the exit code is 0 (docs/spec/CLI.md). The handlers do not restart system calls: a
 // read blocked on a stalled pipe or FIFO returns (EINTR) and the run ends.
 #pragma once
 

@@ -1,4 +1,4 @@
-#include "filter/FilterSplice.h"
+#include "kernel/FilterSplice.h"
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>

@@ -1,4 +1,4 @@
-#include "kernel/KernelError.h"
+#include "common/Result.h"
 
 #include <cerrno>
 #include <cstdlib>

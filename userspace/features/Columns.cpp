@@ -1,4 +1,4 @@
-#include "output/Columns.h"
+#include "features/Columns.h"
 
 #include <algorithm>
 #include <array>
@@ -99,7 +99,7 @@ constexpr auto kAllFeatures = [] {
 constexpr size_t kV2Count = static_cast<size_t>(FTP_COMMAND_RET_CODE) + 1;
 constexpr size_t kV3Count = static_cast<size_t>(DST_TO_SRC_IAT_STDDEV) + 1;
 static_assert(kV1.size() == 12 && kV2Count == 43 && kV3Count == 53,
-              "feature set sizes of FEATURES.md");
+              "feature set sizes of docs/spec/FEATURES.md");
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))

@@ -1,4 +1,4 @@
-#include "pipeline/StopSignal.h"
+#include "common/StopSignal.h"
 
 #include <signal.h>
 #include <sys/syscall.h>
