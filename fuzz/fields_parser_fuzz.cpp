@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "output/Columns.h"
+#include "features/Columns.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const std::string_view list(reinterpret_cast<const char *>(data), size);

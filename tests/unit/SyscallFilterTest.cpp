@@ -19,7 +19,7 @@ namespace {
 int checkUnderFilter() {
     if (::prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) != 0)
         return 1;
-    if (!netflow::installSteadyStateFilter().empty())
+    if (!netflow::installSteadyStateFilter().ok())
         return 2;
     // /bin/false: were it run, the child would exit 1, not 0.
     char *const argv[] = {const_cast<char *>("/bin/false"), nullptr};

@@ -157,8 +157,8 @@ KernelRunResult runKernelLive(const Options &options) {
         return fail(kExitRuntimeError, e.what());
     }
     // Set up: from here on, no capability the run can do without (Privileges.h).
-    if (std::string e = dropKernelRunPrivileges(options.user, *session); !e.empty())
-        return fail(kExitRuntimeError, e);
+    if (Result<void> dropped = dropKernelRunPrivileges(options.user, *session); !dropped)
+        return fail(kExitRuntimeError, dropped.error());
     if (options.verbose) {
         for (const std::string &line : session->describe())
             std::fprintf(stderr, "netflow: %s\n", line.c_str());

@@ -88,8 +88,8 @@ int runPcapLive(const Options &options) {
         return reportError(kExitRuntimeError, e.what());
     }
     // The packet socket is open: no capability is needed from here on.
-    if (std::string e = dropPrivileges(options.user, {}); !e.empty())
-        return reportError(kExitRuntimeError, e);
+    if (Result<void> dropped = dropPrivileges(options.user, {}); !dropped)
+        return reportError(kExitRuntimeError, dropped.error());
 
     if (options.verbose)
         std::fprintf(stderr, "netflow: capturing on %s (libpcap, %s)\n", options.interface.c_str(),

@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "common/Result.h"
+
 namespace netflow {
 
 class KernelSession;
@@ -29,9 +31,9 @@ class KernelSession;
 // rest; sets no_new_privs and installs the steady state's system-call
 // filter (SyscallFilter.h). With a non-empty `user`, first switches the
 // supplementary groups, the group and the user to that user's (real,
-// effective and saved). Returns "" or a one-line error (the run must then
+// effective and saved). Fails with a one-line error (the run must then
 // stop: it is not running as it claims).
-std::string dropPrivileges(const std::string &user, const std::vector<int> &keep);
+Result<void> dropPrivileges(const std::string &user, const std::vector<int> &keep);
 
 // Whether `works` succeeds with an empty effective capability set (the
 // permitted set is kept and the effective one restored afterwards).
@@ -40,6 +42,6 @@ bool worksWithoutCapabilities(const std::function<bool()> &works);
 // The kernel path's drop: what it keeps follows the session's attachment
 // (netlink TC) and whether a map read through an open fd works without
 // capabilities.
-std::string dropKernelRunPrivileges(const std::string &user, const KernelSession &session);
+Result<void> dropKernelRunPrivileges(const std::string &user, const KernelSession &session);
 
 }  // namespace netflow

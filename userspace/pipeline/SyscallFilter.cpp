@@ -66,16 +66,16 @@ constexpr const char *kDenied[] = {
     "capset",
 };
 
-std::string failure(const std::string &what, int rc) {
-    return "seccomp: " + what + ": " + std::strerror(-rc);
+Result<void> failure(const std::string &what, int rc) {
+    return Result<void>::failure("seccomp: " + what + ": " + std::strerror(-rc));
 }
 
 }  // namespace
 
-std::string installSteadyStateFilter() {
+Result<void> installSteadyStateFilter() {
     std::unique_ptr<void, FilterFree> ctx(seccomp_init(SCMP_ACT_ALLOW));
     if (!ctx)
-        return "seccomp: cannot create a filter";
+        return Result<void>::failure("seccomp: cannot create a filter");
     auto *f = static_cast<scmp_filter_ctx>(ctx.get());
     const uint32_t deny = SCMP_ACT_ERRNO(EPERM);
     for (const char *name : kDenied) {

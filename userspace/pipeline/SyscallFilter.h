@@ -10,12 +10,12 @@
 // through every path (docs/decisions.md).
 #pragma once
 
-#include <string>
+#include "common/Result.h"
 
 namespace netflow {
 
 // Installs the filter for every thread of the process (TSYNC); needs
-// no_new_privs or CAP_SYS_ADMIN. Returns "" or a one-line error.
-std::string installSteadyStateFilter();
+// no_new_privs or CAP_SYS_ADMIN. Fails with a one-line error.
+Result<void> installSteadyStateFilter();
 
 }  // namespace netflow
