@@ -67,7 +67,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
         if (spool.readLine(line) || spool.pending() != 0)
             std::abort();
-        if (!spool.close().empty() || ::access(path.c_str(), F_OK) == 0)
+        if (!spool.close().ok() || ::access(path.c_str(), F_OK) == 0)
             std::abort();  // every line was read: the file is gone
     } catch (const netflow::SpoolError &) {
         // Refused (not a spool): fine, with a reason.
