@@ -197,8 +197,9 @@ for batch in 7 100 1000 5000; do
     [ "$(requests "$work/batch$batch" 200)" = "$(wc -l <"$work/batch$batch/requests")" ] ||
         fail "--batch $batch: requests other than 200"
     grep -qv '^\[' "$work/batch$batch/log" && fail "--batch $batch: a body that is not an array"
-    # -v: the server answers a batch with one verdict per flow: one line each.
-    [ "$(grep -c '^{"verdict": "benign"}$' "$work/batch$batch.out")" = 1000 ] ||
+    # -v: the server answers a batch with one verdict per flow: one line
+    # each, as compact JSON (nlohmann-json's).
+    [ "$(grep -c '^{"verdict":"benign"}$' "$work/batch$batch.out")" = 1000 ] ||
         fail "--batch $batch -v: $(wc -l <"$work/batch$batch.out") lines, want 1000 verdicts"
     python3 "$here/check_flows.py" --received "$work/batch$batch/log" --csv "$work/many.csv" ||
         fail "--batch $batch: flows lost or duplicated"

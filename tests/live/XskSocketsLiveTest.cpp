@@ -1,5 +1,5 @@
 // tap capture's AF_XDP sockets for real, on the lab's client veth (run
-// through tests/kernel_live/run_attach_live.sh, inside the client
+// through tests/live/run_attach_live.sh, inside the client
 // namespace): the XDP program in tap mode redirects payload packets the
 // server sends, XskReceiver reads them. Small UMEMs make the limits
 // reachable: frames are lent to the kernel again after each read, and what

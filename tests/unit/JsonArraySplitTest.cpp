@@ -2,7 +2,7 @@
 // with --batch: one verdict line per flow).
 #include <gtest/gtest.h>
 
-#include <string_view>
+#include <string>
 #include <vector>
 
 #include "delivery/JsonArraySplit.h"
@@ -10,7 +10,7 @@
 namespace {
 
 using netflow::splitJsonArray;
-using V = std::vector<std::string_view>;
+using V = std::vector<std::string>;
 
 TEST(JsonArraySplit, ElementsOfAnArray) {
     EXPECT_EQ(splitJsonArray("[1,2,3]"), (V{"1", "2", "3"}));
@@ -18,6 +18,11 @@ TEST(JsonArraySplit, ElementsOfAnArray) {
     EXPECT_EQ(splitJsonArray("[]"), V{});
     EXPECT_EQ(splitJsonArray("[ ]"), V{});
     EXPECT_EQ(splitJsonArray("[\"a\"]"), V{"\"a\""});
+}
+
+TEST(JsonArraySplit, ElementsKeepTheirKeyOrder) {
+    EXPECT_EQ(splitJsonArray(R"([{"verdict":"attack","score":0.9,"a":1}])"),
+              (V{R"({"verdict":"attack","score":0.9,"a":1})"}));
 }
 
 TEST(JsonArraySplit, CommasInsideStringsAndNestingDoNotSplit) {

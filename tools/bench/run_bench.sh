@@ -26,6 +26,9 @@
 # 4. Runs tools/bench/http_bench.sh: flows/s delivered with -u to a local
 #    nginx, with and without --batch 100, next to the CSV writer on the same
 #    capture, with PASS/FAIL for --batch 100 within 20% of the CSV's flows/s.
+# 5. Runs tools/bench/labels_bench.sh: the conversion of bench.pcap with
+#    --labels and 100,000 rules against none (medians of 5
+#    runs each), with PASS/FAIL for at most 10% slower.
 #
 # Exit status: 0 when every tool that ran exited 0 (a missed target is a
 # result, not an error; a missing netflow or bpf_cost binary or peer is
@@ -261,6 +264,12 @@ fi
 echo
 NETFLOW=$NETFLOW BENCH_RUNS=$RUNS BENCH_CPU=$BENCH_CPU BENCH_TIMEOUT=$TIMEOUT \
     "$REPO/tools/bench/http_bench.sh" "$BUILD_DIR" || failed=1
+
+# --labels with 100,000 rules against none on the same capture
+# (tools/bench/labels_bench.sh says how).
+echo
+NETFLOW=$NETFLOW PCAP=$PCAP BENCH_CPU=$BENCH_CPU "$REPO/tools/bench/labels_bench.sh" "$BUILD_DIR" ||
+    failed=1
 
 # Live: netflow's kernel path vs tcpdump on a veth pair, same capture
 # (tools/bench/live_bench.sh says how; it skips itself when not root).

@@ -35,9 +35,9 @@ bool withEthertype(const uint8_t *p, const uint8_t *end, uint16_t type, L3Locati
 
 uint16_t pppToEthertype(uint16_t ppp) {
     switch (ppp) {
-        case 0x0021:
+        case NF_PPP_IPV4:
             return NF_ETH_P_IPV4;
-        case 0x0057:
+        case NF_PPP_IPV6:
             return NF_ETH_P_IPV6;
         default:
             return 0;

@@ -10,10 +10,34 @@
 #include <optional>
 #include <vector>
 
+#include "labels/LabelError.h"
+#include "labels/LabelRules.h"
+#include "labels/LabelTime.h"
 #include "delivery/SpoolFile.h"
 
 namespace netflow {
 namespace {
+
+// An option whose values are names of an enum's values: the name is turned
+// into the enum here, once (CLI11 then stores it); anything else is a usage
+// error naming the choices.
+template <typename E>
+CLI::Validator oneOf(std::vector<std::pair<std::string, E>> names) {
+    std::string choices;
+    for (const auto &entry : names)
+        choices += (choices.empty() ? "" : ",") + entry.first;
+    return CLI::Validator(
+        [names, choices](std::string &value) -> std::string {
+            for (const auto &[name, e] : names) {
+                if (value == name) {
+                    value = std::to_string(static_cast<int>(e));
+                    return {};
+                }
+            }
+            return value + " not in {" + choices + "}";
+        },
+        choices);
+}
 
 CommandLineExit usageError(const std::string &message) {
     return {"netflow: error: " + message + " (see netflow --help)", kExitUsage};
@@ -26,6 +50,16 @@ std::vector<std::string> longOptionNames(const CLI::App &app) {
             names.push_back("--" + name);
     }
     return names;
+}
+
+// The earlier tool's long flags: a prefix that named one of them there
+// still does when newer flags share it (--c: --csv, not --capture; --labe:
+// --label, not --labels).
+bool isEarlierToolFlag(const std::string &name) {
+    static const char *const kFlags[] = {
+        "--help",      "--interface", "--file",  "--csv",      "--url",    "--fields", "--version",
+        "--max-flows", "--max-time",  "--label", "--no-label", "--attack", "--filter", "--verbose"};
+    return std::find(std::begin(kFlags), std::end(kFlags), name) != std::end(kFlags);
 }
 
 // argparse accepts any unique prefix of a long flag; so must we.
@@ -60,6 +94,11 @@ std::variant<std::vector<std::string>, CommandLineExit> expandPrefixes(
             if (candidate.rfind(name, 0) == 0)
                 matches.push_back(candidate);
         }
+        if (matches.size() > 1 &&
+            std::count_if(matches.begin(), matches.end(), isEarlierToolFlag) == 1) {
+            out.push_back(*std::find_if(matches.begin(), matches.end(), isEarlierToolFlag) + rest);
+            continue;
+        }
         if (matches.size() > 1) {
             std::string list;
             for (const std::string &m : matches)
@@ -72,6 +111,37 @@ std::variant<std::vector<std::string>, CommandLineExit> expandPrefixes(
             out.push_back(arg);
     }
     return out;
+}
+
+// --labels, --labels-format, --labels-tz: the rules read and compiled now,
+// so a bad file stops the run before any packet (exit 2, file:line:column).
+std::optional<CommandLineExit> labelOptions(Options &opts, bool given, const std::string &path,
+                                            const std::string &format_name,
+                                            const std::string &format_given, const std::string *tz,
+                                            bool no_label) {
+    if (!given) {
+        if (!format_given.empty() || tz)
+            return usageError("--labels-format and --labels-tz apply to --labels only");
+        return std::nullopt;
+    }
+    if (no_label)
+        return usageError("--labels needs the Label/Attack columns, which --no-label removes");
+    int32_t offset = 0;
+    if (tz) {
+        auto parsed = parseUtcOffset(*tz);
+        if (!parsed)
+            return usageError("--labels-tz '" + *tz + "' is not a UTC offset like +HH:MM");
+        offset = *parsed;
+    }
+    LabelFormat format = *parseLabelFormat(format_name);
+    if (tz && format == LabelFormat::UnswNb15)
+        return usageError("--labels-tz does not apply to unsw-nb15 (its times are epoch seconds)");
+    try {
+        opts.labels = std::make_shared<const CompiledLabels>(loadLabelRules(path, format, offset));
+    } catch (const LabelError &e) {
+        return CommandLineExit{std::string("netflow: error: --labels: ") + e.what(), kExitUsage};
+    }
+    return std::nullopt;
 }
 
 // A count given on the command line: digits only (no sign, no spaces), at
@@ -130,6 +200,7 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
     double max_time = 0;
     std::string max_flows;
     std::string filter;
+    std::string labels_path, labels_tz, labels_format = "cic-ids", anonymize;
 
     CLI::App app{"netflow " NETFLOW_VERSION
                  ": network flows (NetFlow v9 NF-v1/v2/v3 features, nDPI) from a live "
@@ -153,6 +224,17 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
     app.add_flag("--label", label, "keep the Label/Attack columns (default)");
     app.add_flag("--no-label", no_label, "leave Label/Attack out");
     app.add_option("--attack", opts.attack, "Label=1, Attack=NAME for every flow");
+    auto *opt_labels = app.add_option(
+        "--labels", labels_path, "Label/Attack per flow by the rules in FILE (README: Labels)");
+    auto *opt_labels_format =
+        app.add_option("--labels-format", labels_format,
+                       "--labels FILE is cic-ids (rules, the default) or unsw-nb15 ground truth")
+            ->check(CLI::IsMember({"cic-ids", "unsw-nb15"}));
+    auto *opt_labels_tz = app.add_option("--labels-tz", labels_tz,
+                                         "--labels: UTC offset of times without one (+HH:MM; UTC)");
+    auto *opt_anonymize = app.add_option(
+        "--anonymize", anonymize,
+        "addresses pseudonymised (Crypto-PAn) under KEY: 64 hex digits, @FILE or a passphrase");
     auto *opt_filter =
         app.add_option("--filter", filter, "tcpdump filter (libpcap syntax and semantics)");
     app.add_flag("-v,--verbose", opts.verbose,
@@ -163,13 +245,18 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
                    "payload packets per flow given to nDPI (32)");
     app.add_option("--app-packets", opts.app_packets,
                    "payload packets per flow given to the DNS/FTP parsers (256)");
-    auto *opt_backend = app.add_option("--backend", opts.backend, "live path: auto, xdp or pcap")
-                            ->check(CLI::IsMember({"auto", "xdp", "pcap"}));
+    auto *opt_backend =
+        app.add_option("--backend", opts.backend, "live path: auto, xdp or pcap")
+            ->transform(oneOf<Backend>(
+                {{"auto", Backend::Auto}, {"xdp", Backend::Xdp}, {"pcap", Backend::Pcap}}));
     auto *opt_capture = app.add_option("--capture", opts.capture, "live capture mode: host or tap")
-                            ->check(CLI::IsMember({"host", "tap"}));
+                            ->transform(oneOf<CaptureMode>(
+                                {{"host", CaptureMode::Host}, {"tap", CaptureMode::Tap}}));
     auto *opt_xdp_mode =
         app.add_option("--xdp-mode", opts.xdp_mode, "XDP attach mode: auto, native or generic")
-            ->check(CLI::IsMember({"auto", "native", "generic"}));
+            ->transform(oneOf<XdpModeOption>({{"auto", XdpModeOption::Auto},
+                                              {"native", XdpModeOption::Native},
+                                              {"generic", XdpModeOption::Generic}}));
     app.add_flag("--stats", opts.stats, "a status line on stderr every second");
     auto *opt_map_size =
         app.add_option("--flow-map-size", opts.flow_map_entries,
@@ -291,6 +378,16 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
         opts.http.url = opts.output;
         opts.http.print_responses = opts.verbose;
     }
+    if (auto exit = labelOptions(opts, opt_labels->count(), labels_path, labels_format,
+                                 opt_labels_format->count() ? labels_format : "",
+                                 opt_labels_tz->count() ? &labels_tz : nullptr, no_label))
+        return *exit;
+    if (opt_anonymize->count()) {
+        std::string error;
+        opts.anonymize = anonymizeKey(anonymize, &error);
+        if (!opts.anonymize)
+            return usageError(error);
+    }
     opts.output_kind = url ? OutputKind::Url : OutputKind::Csv;
     opts.version = opt_version->count() ? version : 2;
     if (opt_fields->count()) {
@@ -312,6 +409,11 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
     } else {
         opts.columns = defaultSelection(opts.version, !no_label);
     }
+    if (opts.labels &&
+        !std::any_of(opts.columns.begin(), opts.columns.end(), [](const SelectedColumn &c) {
+            return c.column == Column::Label || c.column == Column::Attack;
+        }))
+        return usageError("--labels needs the Label or Attack column, which --fields leaves out");
     return opts;
 }
 

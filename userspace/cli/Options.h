@@ -2,14 +2,22 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "delivery/HttpEndpoint.h"
 #include "features/Columns.h"
+#include "labels/Anonymizer.h"
+#include "labels/CompiledLabels.h"
 
 namespace netflow {
+
+// The live flags' values, parsed once (CommandLine.cpp) from their names.
+enum class Backend { Auto, Xdp, Pcap };
+enum class CaptureMode { Host, Tap };
+enum class XdpModeOption { Auto, Native, Generic };
 
 enum class OutputKind { Csv, Url };
 
@@ -28,6 +36,10 @@ struct Options {
     std::optional<uint64_t> max_flows;
     std::optional<double> max_time_s;
     std::string attack;  // non-empty: Label=1, Attack=this
+    // --labels FILE (with --labels-format, --labels-tz), read and compiled
+    // by the command line, before any packet: Label/Attack per flow.
+    std::shared_ptr<const CompiledLabels> labels;
+    std::optional<AnonymizeKey> anonymize;  // --anonymize KEY
     std::optional<std::string> filter;
     bool verbose = false;
     bool stats = false;
@@ -37,11 +49,11 @@ struct Options {
     uint32_t dpi_packets = 32;
     uint32_t app_packets = 256;
 
-    std::string backend = "auto";       // live only: auto | xdp | pcap
-    std::string capture = "host";       // live only: host | tap
-    std::string xdp_mode = "auto";      // live only: auto | native | generic
-    uint32_t flow_map_entries = 65536;  // live kernel path: flows the kernel map holds
-    std::string user;                   // live only: run as this user after start-up
+    Backend backend = Backend::Auto;               // live only: --backend auto | xdp | pcap
+    CaptureMode capture = CaptureMode::Host;       // live only: --capture host | tap
+    XdpModeOption xdp_mode = XdpModeOption::Auto;  // live only: --xdp-mode auto | native | generic
+    uint32_t flow_map_entries = 65536;             // live kernel path: flows the kernel map holds
+    std::string user;  // live only: run as this user after start-up
 };
 
 }  // namespace netflow

@@ -1,5 +1,7 @@
 #include "delivery/HttpEndpoint.h"
 
+#include "common/Text.h"
+
 #include <algorithm>
 #include <cctype>
 
@@ -18,9 +20,8 @@ std::optional<std::string> checkHttpUrl(const std::string &url) {
     char *scheme = nullptr;
     if (curl_url_get(parsed.get(), CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK)
         return "'" + url + "' has no scheme (http:// or https://)";
-    std::string s = scheme;
+    const std::string s = toLower(scheme);
     curl_free(scheme);
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
     if (s != "http" && s != "https")
         return "'" + url + "' is not an http or https URL";
     char *host = nullptr;

@@ -1,5 +1,7 @@
 #include "delivery/HttpSender.h"
 
+#include "common/Text.h"
+
 #include <pthread.h>
 #include <signal.h>
 
@@ -59,10 +61,7 @@ bool hasHeader(const std::vector<std::string> &headers, std::string_view name) {
     return std::any_of(headers.begin(), headers.end(), [&](const std::string &h) {
         if (h.size() <= name.size() || h[name.size()] != ':')
             return false;
-        return std::equal(name.begin(), name.end(), h.begin(), [](char a, char b) {
-            return std::tolower(static_cast<unsigned char>(a)) ==
-                   std::tolower(static_cast<unsigned char>(b));
-        });
+        return equalsIgnoreCase(std::string_view(h).substr(0, name.size()), name);
     });
 }
 
@@ -424,8 +423,8 @@ void HttpSender::printResponse(const std::string &body, size_t flows) {
     // A batch answered with one element per flow: one line per flow.
     auto elements = options_.batch > 1 ? splitJsonArray(body) : std::nullopt;
     if (elements && elements->size() == flows) {
-        for (std::string_view element : *elements)
-            out += oneLine(std::string(element)) + '\n';
+        for (const std::string &element : *elements)
+            out += oneLine(element) + '\n';
     } else {
         out = oneLine(body) + '\n';
     }

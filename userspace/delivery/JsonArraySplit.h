@@ -1,18 +1,18 @@
-// Splits a JSON array's text into its top-level elements, for `-v` with
-// --batch: a server that answers a batch with one verdict per flow gets one
-// line per flow. Not a validator: it tracks strings, escapes and nesting
-// only, enough to find the commas between elements.
+// Splits a JSON array answer into its elements, for `-v` with --batch: a
+// server that answers a batch with one verdict per flow gets one line per
+// flow. Parsed by nlohmann-json (Debian's nlohmann-json3-dev).
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
 namespace netflow {
 
-// The elements of `text` when it is a JSON array (surrounding whitespace
-// allowed), each without surrounding whitespace; nullopt when it is not an
-// array or its brackets or strings do not balance.
-std::optional<std::vector<std::string_view>> splitJsonArray(std::string_view text);
+// The elements of `text` when it is a valid JSON array, each as compact
+// JSON with its keys in their order; nullopt when it is not an array or
+// not valid JSON.
+std::optional<std::vector<std::string>> splitJsonArray(std::string_view text);
 
 }  // namespace netflow

@@ -1,5 +1,7 @@
 #include "features/Columns.h"
 
+#include "common/Text.h"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -100,21 +102,6 @@ constexpr size_t kV2Count = static_cast<size_t>(FTP_COMMAND_RET_CODE) + 1;
 constexpr size_t kV3Count = static_cast<size_t>(DST_TO_SRC_IAT_STDDEV) + 1;
 static_assert(kV1.size() == 12 && kV2Count == 43 && kV3Count == 53,
               "feature set sizes of docs/spec/FEATURES.md");
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-        s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-        s.remove_suffix(1);
-    return s;
-}
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
 
 }  // namespace
 

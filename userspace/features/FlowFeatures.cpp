@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
+
+#include "labels/FlowLabeler.h"
 
 namespace netflow {
 namespace {
@@ -49,7 +52,7 @@ void appendUnsigned(std::string &out, uint64_t v) {
     out.append(buf, res.ptr);
 }
 
-void appendAddress(std::string &out, const uint8_t *addr, int ip_version) {
+void appendAddressText(std::string &out, const uint8_t *addr, int ip_version) {
     if (ip_version == 6) {
         char buf[INET6_ADDRSTRLEN];  // glibc prints the RFC 5952 form
         inet_ntop(AF_INET6, addr, buf, sizeof(buf));
@@ -87,6 +90,30 @@ IatMillis iatMillis(const nf_dir_state &dir) {
     uint64_t gaps = dir.pkts - 1;
     return {dir.iat_min_us / 1000, dir.iat_max_us / 1000, dir.iat_sum_us / gaps / 1000,
             stddevMillis(gaps, dir.iat_sum_us, dir.iat_sumsq_lo, dir.iat_sumsq_hi)};
+}
+
+FlowFeatures::FlowFeatures(const FlowClassifier &classifier, LabelSpec label,
+                           int64_t clock_offset_us)
+    : classifier_(classifier), label_(std::move(label)), clock_offset_us_(clock_offset_us) {
+    if (label_.rules)
+        labeler_ = std::make_unique<FlowLabeler>(label_.rules, label_.name);
+    if (label_.anonymize)
+        anonymizer_ = std::make_unique<Anonymizer>(*label_.anonymize);
+}
+
+FlowFeatures::~FlowFeatures() = default;
+
+std::string FlowFeatures::labelSummary(bool verbose) const {
+    return labeler_ ? labeler_->summary(verbose) : std::string();
+}
+
+void FlowFeatures::appendAddress(std::string &out, const uint8_t *addr, int ip_version) const {
+    if (!anonymizer_)
+        return appendAddressText(out, addr, ip_version);
+    uint8_t pseudonym[16];
+    std::memcpy(pseudonym, addr, ip_version == 6 ? 16 : 4);
+    anonymizer_->anonymize(pseudonym, ip_version == 6 ? 6 : 4);
+    appendAddressText(out, pseudonym, ip_version);
 }
 
 const IatMillis &FlowFeatures::iat(const FlowRecord &flow, int dir) const {
@@ -237,9 +264,11 @@ void FlowFeatures::compute(Column column, const FlowRecord &flow, FeatureValue &
             out.setText() = flow.cls.server_name ? *flow.cls.server_name : std::string();
             return;
         case Column::Label:
+            if (labeler_)
+                return out.setInteger(labeler_->label(flow, clock_offset_us_).attack ? 1 : 0);
             return out.setInteger(label_.attack ? 1 : 0);
         case Column::Attack:
-            out.setText() = label_.name;
+            out.setText() = labeler_ ? *labeler_->label(flow, clock_offset_us_).name : label_.name;
             return;
     }
 }

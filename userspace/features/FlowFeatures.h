@@ -5,12 +5,17 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "dpi/FlowClassifier.h"
 #include "features/FeatureValue.h"
 #include "flow/FlowRecord.h"
 #include "features/Columns.h"
+#include "labels/Anonymizer.h"
+#include "labels/CompiledLabels.h"
 
 namespace netflow {
 
@@ -20,19 +25,36 @@ struct IatMillis {
 };
 IatMillis iatMillis(const nf_dir_state &dir);
 
+// What the dataset options ask of the Label/Attack columns and addresses.
 struct LabelSpec {
+    LabelSpec() = default;
+    LabelSpec(bool attack_flag, std::string attack_name)
+        : attack(attack_flag), name(std::move(attack_name)) {}
+
     bool attack = false;  // Label=1 and Attack=name, else 0 and Benign
     std::string name = "Benign";
+    // --labels: per flow, the first rule that matches; name is then the
+    // Attack of flows no rule matches (Label 0 when it is Benign).
+    std::shared_ptr<const CompiledLabels> rules;
+    // --anonymize: addresses written through Crypto-PAn (after labelling,
+    // which sees the real ones).
+    std::optional<AnonymizeKey> anonymize;
 };
+
+class FlowLabeler;
 
 class FlowFeatures {
   public:
     // clock_offset_us: added to the flow's times to make wall-clock time
     // (0 offline, where times are capture timestamps).
-    FlowFeatures(const FlowClassifier &classifier, LabelSpec label, int64_t clock_offset_us = 0)
-        : classifier_(classifier), label_(std::move(label)), clock_offset_us_(clock_offset_us) {}
+    FlowFeatures(const FlowClassifier &classifier, LabelSpec label, int64_t clock_offset_us = 0);
+    ~FlowFeatures();
 
     void compute(Column column, const FlowRecord &flow, FeatureValue &out) const;
+
+    // --labels: the lines for the end-of-run summary (flows per Attack
+    // name, rules that matched nothing with verbose); "" without --labels.
+    std::string labelSummary(bool verbose) const;
 
   private:
     // The IAT statistics of the flow being written, computed once for its
@@ -46,8 +68,14 @@ class FlowFeatures {
     mutable IatCache iat_cache_;
 
     const FlowClassifier &classifier_;
+    void appendAddress(std::string &out, const uint8_t *addr, int ip_version) const;
+
     LabelSpec label_;
     int64_t clock_offset_us_;
+    // Per-run state behind const compute(): the labels' per-flow cache and
+    // counts, the pseudonyms already computed.
+    std::unique_ptr<FlowLabeler> labeler_;
+    std::unique_ptr<Anonymizer> anonymizer_;
 };
 
 }  // namespace netflow

@@ -28,7 +28,7 @@ inline constexpr int kKernelFilterSnapLength = 262144;
 
 // libpcap's compilation of `expression` (optimized, as tcpdump and the
 // offline path compile it; BpfFilter). An empty expression is libpcap's
-// accept-all program. Throws FilterError (capture/BpfFilter.h) with
+// accept-all program. Throws FilterError (filter/FilterError.h) with
 // libpcap's reason.
 std::vector<CbpfInsn> compileCbpf(const std::string &expression,
                                   int link_type = kKernelFilterLinkType,

@@ -12,12 +12,25 @@ bool selectsColumn(const Options &o, Column column) {
 }
 
 LabelSpec labelSpec(const Options &o) {
-    return o.attack.empty() ? LabelSpec{} : LabelSpec{true, o.attack};
+    LabelSpec spec = o.attack.empty() ? LabelSpec{} : LabelSpec{true, o.attack};
+    spec.rules = o.labels;
+    spec.anonymize = o.anonymize;
+    return spec;
 }
 
 FlowOutput::FlowOutput(const Options &options, int64_t clock_offset_us)
     : classifier_(selectsColumn(options, Column::SERVER_NAME)),
       features_(classifier_, labelSpec(options), clock_offset_us),
-      sink_(makeSink(options, features_)) {}
+      sink_(makeSink(options, features_)),
+      label_summary_(options.labels != nullptr),
+      verbose_(options.verbose) {}
+
+std::string FlowOutput::summary() const {
+    std::string out = label_summary_ ? features_.labelSummary(verbose_) : std::string();
+    const std::string sink = sink_->summary();
+    if (!sink.empty())
+        out += out.empty() ? sink : "\n" + sink;
+    return out;
+}
 
 }  // namespace netflow

@@ -17,7 +17,7 @@ namespace netflow {
 
 // Whether the output has this column.
 bool selectsColumn(const Options &options, Column column);
-// Label and Attack as --attack sets them.
+// Label and Attack as --attack and --labels set them; --anonymize.
 LabelSpec labelSpec(const Options &options);
 
 class FlowOutput {
@@ -32,13 +32,16 @@ class FlowOutput {
 
     // Closes the output: "" or its error (a write error, flows not delivered).
     Result<void> finish() { return sink_->finish(); }
-    // The output's own line for the end-of-run summary, or "" (after finish).
-    std::string summary() const { return sink_->summary(); }
+    // The output's lines for the end-of-run summary, or "" (after finish):
+    // flows per attack label (--labels), the sink's own line (HTTP).
+    std::string summary() const;
 
   private:
     FlowClassifier classifier_;
     FlowFeatures features_;
     std::unique_ptr<FlowSink> sink_;
+    bool label_summary_;
+    bool verbose_;
 };
 
 }  // namespace netflow

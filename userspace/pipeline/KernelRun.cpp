@@ -1,12 +1,10 @@
 #include "pipeline/KernelRun.h"
 
-#include <time.h>
-
-#include <chrono>
 #include <cstdio>
 #include <memory>
 
 #include "cli/CommandLine.h"
+#include "common/Clock.h"
 #include "filter/FilterError.h"
 #include "kernel/KernelSession.h"
 #include "pipeline/FlowOutput.h"
@@ -20,16 +18,15 @@
 namespace netflow {
 namespace {
 
-uint64_t clockMicros(clockid_t clock) {
-    timespec ts{};
-    clock_gettime(clock, &ts);
-    return static_cast<uint64_t>(ts.tv_sec) * 1000000 + static_cast<uint64_t>(ts.tv_nsec) / 1000;
-}
-
-XdpMode xdpMode(const std::string &mode) {
-    return mode == "native"    ? XdpMode::Native
-           : mode == "generic" ? XdpMode::Generic
-                               : XdpMode::Auto;
+XdpMode xdpMode(XdpModeOption mode) {
+    switch (mode) {
+        case XdpModeOption::Native:
+            return XdpMode::Native;
+        case XdpModeOption::Generic:
+            return XdpMode::Generic;
+        default:
+            return XdpMode::Auto;
+    }
 }
 
 SessionConfig sessionConfig(const Options &o, const MeterConfig &meter) {
@@ -37,13 +34,13 @@ SessionConfig sessionConfig(const Options &o, const MeterConfig &meter) {
     config.interface = o.interface;
     config.counting.timeouts = meter.timeouts;
     config.counting.budget = meter.budget;
-    config.counting.capture_mode = o.capture == "tap" ? NF_CAPTURE_TAP : NF_CAPTURE_HOST;
+    config.counting.capture_mode = o.capture == CaptureMode::Tap ? NF_CAPTURE_TAP : NF_CAPTURE_HOST;
     config.counting.flow_map_entries = o.flow_map_entries;
     // Evaluated in the programs, on every frame before it is counted.
     config.counting.filter = o.filter;
     config.attach.xdp_mode = xdpMode(o.xdp_mode);
     // A tap (mirror port) only receives: XDP alone, no TC egress.
-    config.attach.egress = o.capture != "tap";
+    config.attach.egress = o.capture != CaptureMode::Tap;
     return config;
 }
 
@@ -60,21 +57,23 @@ CaptureCounters summaryCounters(const nf_kern_stats &s) {
     return c;
 }
 
-void printStatus(const nf_kern_stats &s, uint64_t seen_before, const KernelFlowEngine &engine,
-                 uint64_t xsk_lost) {
-    const auto c = engine.counters();
-    std::fprintf(
-        stderr,
-        "netflow: %llu packets (%llu/s), %llu flows exported, %llu map full, "
-        "%llu payload copies, %llu lost\n",
-        static_cast<unsigned long long>(s.counters[NF_STAT_SEEN]),
-        static_cast<unsigned long long>(s.counters[NF_STAT_SEEN] - seen_before),
-        static_cast<unsigned long long>(c.flows_exported),
-        static_cast<unsigned long long>(s.counters[NF_STAT_MAP_FULL]),
-        static_cast<unsigned long long>(s.counters[NF_STAT_PAYLOAD_COPIED] +
-                                        s.counters[NF_STAT_XSK_REDIRECTED]),
-        static_cast<unsigned long long>(s.counters[NF_STAT_RINGBUF_FAILED] +
-                                        s.counters[NF_STAT_PAYLOAD_COPY_FAILED] + xsk_lost));
+LiveStatus status(const nf_kern_stats &s, uint64_t seen_before, const KernelFlowEngine &engine,
+                  uint64_t xsk_lost) {
+    const KernelFlowEngine::Counters c = engine.counters();
+    const CaptureCounters counters = summaryCounters(s);
+    LiveStatus line;
+    line.packets = s.counters[NF_STAT_SEEN];
+    line.packets_per_second = s.counters[NF_STAT_SEEN] - seen_before;
+    const uint64_t written = c.flows_exported + c.beyond_limit;
+    line.flows_active = engine.flowsStarted() > written ? engine.flowsStarted() - written : 0;
+    line.flows_exported = c.flows_exported;
+    line.not_counted = counters.notCounted();
+    line.lost =
+        s.counters[NF_STAT_RINGBUF_FAILED] + s.counters[NF_STAT_PAYLOAD_COPY_FAILED] + xsk_lost;
+    line.kernel = true;
+    line.map_full = s.counters[NF_STAT_MAP_FULL];
+    line.payload_copies = s.counters[NF_STAT_PAYLOAD_COPIED] + s.counters[NF_STAT_XSK_REDIRECTED];
+    return line;
 }
 
 void printCount(uint64_t n, const char *what) {
@@ -164,10 +163,7 @@ KernelRunResult runKernelLive(const Options &options) {
             std::fprintf(stderr, "netflow: %s\n", line.c_str());
     }
 
-    const auto started = std::chrono::steady_clock::now();
-    auto elapsed = [&] {
-        return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    };
+    const Stopwatch run;
     int exit_code = kExitOk;
     auto report = [&](const std::string &what) {
         exit_code = reportError(kExitRuntimeError, what);
@@ -184,7 +180,7 @@ KernelRunResult runKernelLive(const Options &options) {
             report(waited.error());
             break;
         }
-        const double now = elapsed();
+        const double now = run.seconds();
         if (options.max_time_s && now > *options.max_time_s)
             break;
         if (now >= next_export) {
@@ -207,7 +203,10 @@ KernelRunResult runKernelLive(const Options &options) {
             break;
         if (options.stats) {
             if (Result<nf_kern_stats> s = session->stats()) {
-                printStatus(s.value(), seen_at_status, engine, session->xskLost());
+                std::fprintf(
+                    stderr, "%s\n",
+                    formatStatus(status(s.value(), seen_at_status, engine, session->xskLost()))
+                        .c_str());
                 seen_at_status = s.value().counters[NF_STAT_SEEN];
             }
         }
@@ -222,7 +221,7 @@ KernelRunResult runKernelLive(const Options &options) {
     Result<nf_kern_stats> final_stats = session->stats();
     const nf_kern_stats s = final_stats ? final_stats.value() : nf_kern_stats{};
     exit_code = reportRunEnd(exit_code, written, summaryCounters(s),
-                             engine.counters().flows_exported, elapsed(), output->summary());
+                             engine.counters().flows_exported, run.seconds(), output->summary());
     reportKernelDetails(options, s, engine.counters(), end);
     return KernelRunResult{exit_code, {}, false};
 }

@@ -1,8 +1,5 @@
 #include "pipeline/LiveRun.h"
 
-#include <sys/time.h>
-
-#include <chrono>
 #include <cstdio>
 #include <memory>
 
@@ -10,6 +7,7 @@
 #include "capture/LinkLayer.h"
 #include "capture/PcapLive.h"
 #include "cli/CommandLine.h"
+#include "common/Clock.h"
 #include "pipeline/FlowPipeline.h"
 #include "pipeline/KernelRun.h"
 #include "pipeline/Privileges.h"
@@ -20,36 +18,27 @@
 namespace netflow {
 namespace {
 
-// Live packet times are the kernel's wall-clock stamps; the flow clock
-// follows the same clock between packets.
-uint64_t wallClockMicros() {
-    timeval tv{};
-    gettimeofday(&tv, nullptr);
-    return static_cast<uint64_t>(tv.tv_sec) * 1000000 + static_cast<uint64_t>(tv.tv_usec);
-}
-
-void printStatus(const FlowPipeline &pipeline, uint64_t packets_per_second, uint64_t dropped) {
-    const CaptureCounters &c = pipeline.counters();
-    std::fprintf(stderr,
-                 "netflow: %llu packets (%llu/s), %zu flows active, %llu exported, %llu not "
-                 "counted, %llu dropped\n",
-                 static_cast<unsigned long long>(c.read),
-                 static_cast<unsigned long long>(packets_per_second), pipeline.activeFlows(),
-                 static_cast<unsigned long long>(pipeline.flowsExported()),
-                 static_cast<unsigned long long>(c.notCounted()),
-                 static_cast<unsigned long long>(dropped));
+LiveStatus status(const FlowPipeline &pipeline, uint64_t packets_per_second, uint64_t dropped) {
+    LiveStatus s;
+    s.packets = pipeline.counters().read;
+    s.packets_per_second = packets_per_second;
+    s.flows_active = pipeline.activeFlows();
+    s.flows_exported = pipeline.flowsExported();
+    s.not_counted = pipeline.counters().notCounted();
+    s.lost = dropped;
+    return s;
 }
 
 }  // namespace
 
 int runLive(const Options &options) {
-    if (options.backend != "pcap") {
+    if (options.backend != Backend::Pcap) {
         KernelRunResult kernel = runKernelLive(options);
         if (kernel.setup_error.empty())
             return kernel.exit_code;
         // Nothing was captured: --backend xdp fails, auto falls back, except
         // where libpcap would fail the same way or compete with another sensor.
-        if (options.backend == "xdp" || kernel.final)
+        if (options.backend == Backend::Xdp || kernel.final)
             return reportError(kernel.exit_code, kernel.setup_error);
         std::fprintf(stderr, "netflow: XDP capture unavailable (%s); using libpcap\n",
                      kernel.setup_error.c_str());
@@ -58,14 +47,11 @@ int runLive(const Options &options) {
 }
 
 int runPcapLive(const Options &options) {
-    const auto started = std::chrono::steady_clock::now();
-    auto elapsed = [&] {
-        return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    };
+    const Stopwatch run;
 
     std::unique_ptr<PcapLive> live;
     try {
-        live = std::make_unique<PcapLive>(options.interface, options.capture == "tap");
+        live = std::make_unique<PcapLive>(options.interface, options.capture == CaptureMode::Tap);
     } catch (const CaptureError &e) {
         return reportError(kExitRuntimeError, e.what());
     }
@@ -110,13 +96,16 @@ int runPcapLive(const Options &options) {
             break;
         }
         pipeline->advanceTime(wallClockMicros());
-        double now = elapsed();
+        double now = run.seconds();
         rows.endRound(pipeline->flowsExported(), now);
         if (options.max_time_s && now > *options.max_time_s)
             break;
         if (options.stats && now >= next_status) {
             uint64_t read = pipeline->counters().read;
-            printStatus(*pipeline, read - packets_at_status, live->drops().kernel);
+            std::fprintf(
+                stderr, "%s\n",
+                formatStatus(status(*pipeline, read - packets_at_status, live->drops().kernel))
+                    .c_str());
             packets_at_status = read;
             next_status += 1.0;
         }
@@ -126,7 +115,7 @@ int runPcapLive(const Options &options) {
     PcapLive::Drops drops = live->drops();
     counters.dropped = drops.kernel + drops.interface;
     const Result<void> written = pipeline->finish();
-    return reportRunEnd(exit_code, written, counters, pipeline->flowsExported(), elapsed(),
+    return reportRunEnd(exit_code, written, counters, pipeline->flowsExported(), run.seconds(),
                         pipeline->sinkSummary());
 }
 

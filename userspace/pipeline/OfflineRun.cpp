@@ -2,7 +2,6 @@
 
 #include <sys/stat.h>
 
-#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -11,6 +10,7 @@
 #include "capture/LinkLayer.h"
 #include "capture/PcapFile.h"
 #include "cli/CommandLine.h"
+#include "common/Clock.h"
 #include "pipeline/FlowPipeline.h"
 #include "pipeline/ProgressBar.h"
 #include "pipeline/RowFlusher.h"
@@ -31,10 +31,7 @@ bool sameFile(const std::string &a, const std::string &b) {
 }  // namespace
 
 int runOffline(const Options &options) {
-    const auto started = std::chrono::steady_clock::now();
-    auto elapsed = [&] {
-        return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    };
+    const Stopwatch run;
 
     // --max-time also ends a read blocked on a stalled pipe or FIFO.
     std::optional<StopTimer> deadline;
@@ -102,7 +99,7 @@ int runOffline(const Options &options) {
             rows->flushNew(pipeline->flowsExported());
         const uint64_t read = pipeline->counters().read;
         progress.update([&] { return file->bytesRead(); }, read, pipeline->flowsStarted());
-        if (options.max_time_s && (read & 0x3FF) == 0 && elapsed() > *options.max_time_s)
+        if (options.max_time_s && (read & 0x3FF) == 0 && run.seconds() > *options.max_time_s)
             break;
     }
     progress.clear();
@@ -112,7 +109,7 @@ int runOffline(const Options &options) {
     if (!read_error.empty())
         reportError(exit_code, read_error);
     return reportRunEnd(exit_code, written, pipeline->counters(), pipeline->flowsExported(),
-                        elapsed(), pipeline->sinkSummary());
+                        run.seconds(), pipeline->sinkSummary());
 }
 
 }  // namespace netflow

@@ -40,6 +40,16 @@ int reportError(int code, const std::string &message) {
     return code;
 }
 
+std::string formatStatus(const LiveStatus &s) {
+    auto n = [](uint64_t v) { return std::to_string(v); };
+    std::string line = "netflow: " + n(s.packets) + " packets (" + n(s.packets_per_second) +
+                       "/s), " + n(s.flows_active) + " flows active, " + n(s.flows_exported) +
+                       " exported, " + n(s.not_counted) + " not counted, " + n(s.lost) + " lost";
+    if (s.kernel)
+        line += ", " + n(s.map_full) + " map full, " + n(s.payload_copies) + " payload copies";
+    return line;
+}
+
 int reportRunEnd(int exit_code, const Result<void> &written, const CaptureCounters &counters,
                  uint64_t flows, double seconds, const std::string &sink_summary) {
     if (!written)

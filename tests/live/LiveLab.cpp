@@ -51,7 +51,7 @@ std::optional<LabEnv> labEnv(std::string *why) {
                env("NF_ATTACH_HOLDER")};
     if (lab.ifname.empty() || lab.ip4.empty() || lab.peer_ns.empty() || lab.peer_ifname.empty() ||
         lab.peer_ip4.empty() || lab.holder.empty()) {
-        *why = "NF_LIVE_* not set: run these tests through tests/kernel_live/run_attach_live.sh";
+        *why = "NF_LIVE_* not set: run these tests through tests/live/run_attach_live.sh";
         return std::nullopt;
     }
     if (!inLabNamespace(lab.ns)) {

@@ -1,0 +1,129 @@
+// --labels and --anonymize through FlowFeatures, where every output (CSV,
+// -u, live) gets Label, Attack and the addresses: the rules see the real
+// addresses and wall-clock times, the default for unmatched flows, one
+// lookup and one count per flow, the summary.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <sstream>
+#include <string>
+
+#include "labels/LabelRules.h"
+#include "support/FlowHarness.h"
+
+namespace {
+
+using netflow::Column;
+using netflow::FeatureValue;
+using netflow::FlowFeatures;
+using netflow::FlowRecord;
+using netflow::LabelSpec;
+
+std::shared_ptr<const netflow::CompiledLabels> compile(const std::string &body) {
+    std::istringstream in("attack,src,dst,sport,dport,proto,start,end,options\n" + body);
+    return std::make_shared<const netflow::CompiledLabels>(
+        netflow::parseLabelRules(in, "r.csv", netflow::LabelFormat::CicIds, 0));
+}
+
+class LabelFeatures : public ::testing::Test {
+  protected:
+    LabelFeatures() {
+        std::memset(&rec_.key, 0, sizeof(rec_.key));
+        std::memset(&rec_.state, 0, sizeof(rec_.state));
+        rec_.key.ip_version = 4;
+        rec_.key.proto = 6;
+        const uint8_t lo[4] = {10, 0, 0, 1}, hi[4] = {10, 0, 0, 2};
+        std::memcpy(rec_.key.addr_lo, lo, 4);
+        std::memcpy(rec_.key.addr_hi, hi, 4);
+        rec_.key.port_lo = 80;
+        rec_.key.port_hi = 40000;
+        rec_.state.src_is_lo = 0;  // 10.0.0.2:40000 -> 10.0.0.1:80
+        rec_.state.first_us = 1000 * nftest::kSec;
+        rec_.state.last_us = 1001 * nftest::kSec;
+    }
+    std::string get(const FlowFeatures &f, Column c) {
+        f.compute(c, rec_, value_);
+        return nftest::renderValue(value_);
+    }
+    FlowRecord rec_{};
+    FeatureValue value_;
+};
+
+TEST_F(LabelFeatures, RuleSetsLabelAndAttackDefaultIsBenign) {
+    LabelSpec spec;
+    spec.rules = compile("Web,10.0.0.2,10.0.0.1,,80,tcp,1000,1000\n");
+    FlowFeatures f(nftest::sharedClassifier(), spec);
+    EXPECT_EQ(get(f, Column::Label), "1");
+    EXPECT_EQ(get(f, Column::Attack), "Web");
+    rec_.first_seen++;
+    rec_.key.port_lo = 81;
+    EXPECT_EQ(get(f, Column::Attack), "Benign");
+    EXPECT_EQ(get(f, Column::Label), "0");
+    EXPECT_EQ(f.labelSummary(false),
+              "netflow: labels: 1 Benign, 1 Web; 1 of 1 rule matched a flow (r.csv)");
+}
+
+TEST_F(LabelFeatures, AttackNameIsTheDefaultForUnmatchedFlows) {
+    LabelSpec spec(true, "Capture-7");
+    spec.rules = compile("Benign,10.0.0.2,,,,,,\n");
+    FlowFeatures f(nftest::sharedClassifier(), spec);
+    EXPECT_EQ(get(f, Column::Attack), "Benign");  // a Benign rule: an exception
+    EXPECT_EQ(get(f, Column::Label), "0");
+    rec_.first_seen++;
+    rec_.key.addr_hi[3] = 3;
+    EXPECT_EQ(get(f, Column::Attack), "Capture-7");
+    EXPECT_EQ(get(f, Column::Label), "1");
+}
+
+TEST_F(LabelFeatures, WallClockTimesOnTheLivePath) {
+    // Kernel times are monotonic: the offset makes them wall-clock first.
+    LabelSpec spec;
+    spec.rules = compile("Late,,,,,,5000,5000\n");
+    FlowFeatures offline(nftest::sharedClassifier(), spec);
+    EXPECT_EQ(get(offline, Column::Attack), "Benign");
+    FlowFeatures live(nftest::sharedClassifier(), spec, static_cast<int64_t>(4000 * nftest::kSec));
+    EXPECT_EQ(get(live, Column::Attack), "Late");
+}
+
+TEST_F(LabelFeatures, CountsEachFlowOnceAndListsUnmatchedRulesVerbose) {
+    LabelSpec spec;
+    spec.rules = compile("A,10.0.0.0/8,,,,,,\nTypo,10.0.9.9,,,,,,\n");
+    FlowFeatures f(nftest::sharedClassifier(), spec);
+    for (int i = 0; i < 3; i++) {
+        rec_.first_seen = static_cast<uint64_t>(i);
+        // Label and Attack (twice) of one flow: one count.
+        get(f, Column::Label);
+        get(f, Column::Attack);
+        get(f, Column::Attack);
+    }
+    EXPECT_EQ(f.labelSummary(true),
+              "netflow: labels: 3 A; 1 of 2 rules matched a flow (r.csv)\n"
+              "netflow: labels: rules by flows matched: 1 none, 0 one, 1 2-9, 0 10 or more\n"
+              "netflow: labels: rule r.csv:3 (Typo) matched no flow");
+    FlowFeatures without(nftest::sharedClassifier(), LabelSpec{});
+    EXPECT_EQ(without.labelSummary(true), "");
+}
+
+TEST_F(LabelFeatures, AnonymizedAddressesAfterLabelling) {
+    LabelSpec spec;
+    spec.rules = compile("Src2,10.0.0.2,,,,,,,direction=forward\n");
+    std::string error;
+    spec.anonymize = netflow::anonymizeKey("k", &error);
+    FlowFeatures f(nftest::sharedClassifier(), spec);
+    EXPECT_EQ(get(f, Column::Attack), "Src2");  // the rules saw 10.0.0.2
+    const std::string src = get(f, Column::IPV4_SRC_ADDR), dst = get(f, Column::IPV4_DST_ADDR);
+    EXPECT_NE(src, "10.0.0.2");
+    EXPECT_NE(dst, "10.0.0.1");
+    // 10.0.0.1 and 10.0.0.2 share 30 bits: so do their pseudonyms.
+    auto bits = [](const std::string &text) {
+        uint8_t b[4];
+        EXPECT_EQ(inet_pton(AF_INET, text.c_str(), b), 1);
+        return (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | b[3];
+    };
+    EXPECT_EQ((bits(src) ^ bits(dst)) >> 2, 0u);
+    EXPECT_NE(bits(src), bits(dst));
+    FlowFeatures plain(nftest::sharedClassifier(), LabelSpec{});
+    EXPECT_EQ(get(plain, Column::IPV4_SRC_ADDR), "10.0.0.2");
+}
+
+}  // namespace

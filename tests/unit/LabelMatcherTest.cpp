@@ -1,0 +1,244 @@
+// The compiled rules against flows: both directions unless
+// direction=forward, ports and ranges, protocols, time overlap edges, IPv6
+// CIDRs, first match wins; and the index against a plain scan of the rules
+// on random rules and flows (buckets large enough for the time index).
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+
+#include <random>
+#include <sstream>
+#include <string>
+
+#include "labels/LabelMatcher.h"
+#include "labels/LabelRules.h"
+
+namespace {
+
+using netflow::FlowView;
+using netflow::LabelMatcher;
+using netflow::LabelRule;
+
+std::vector<LabelRule> rules(const std::string &body, int32_t tz = 0) {
+    std::istringstream in("attack,src,dst,sport,dport,proto,start,end,options\n" + body);
+    return netflow::parseLabelRules(in, "r.csv", netflow::LabelFormat::CicIds, tz).rules;
+}
+
+FlowView flow(const std::string &src, uint16_t sport, const std::string &dst, uint16_t dport,
+              uint8_t proto = 6, int64_t first_s = 1000, int64_t last_s = 1001) {
+    FlowView v;
+    v.family = src.find(':') == std::string::npos ? 4 : 6;
+    inet_pton(v.family == 4 ? AF_INET : AF_INET6, src.c_str(), v.src.data());
+    inet_pton(v.family == 4 ? AF_INET : AF_INET6, dst.c_str(), v.dst.data());
+    v.sport = sport;
+    v.dport = dport;
+    v.proto = proto;
+    v.first_us = first_s * 1000000;
+    v.last_us = last_s * 1000000;
+    return v;
+}
+
+// The attack name of the first matching rule, or "-".
+std::string match(const std::vector<LabelRule> &r, const FlowView &f) {
+    LabelMatcher m(r);
+    int32_t i = m.match(f);
+    return i == LabelMatcher::kNoMatch ? "-" : r[static_cast<size_t>(i)].attack;
+}
+
+TEST(LabelMatcher, BothDirectionsUnlessForward) {
+    auto r = rules("A,10.0.0.1,10.0.0.2,,80,tcp,,\n");
+    EXPECT_EQ(match(r, flow("10.0.0.1", 5000, "10.0.0.2", 80)), "A");
+    // The victim started the flow: src/sport are on the flow's dst side.
+    EXPECT_EQ(match(r, flow("10.0.0.2", 80, "10.0.0.1", 5000)), "A");
+    EXPECT_EQ(match(r, flow("10.0.0.2", 5000, "10.0.0.1", 80)), "-");
+    EXPECT_EQ(match(r, flow("10.0.0.1", 5000, "10.0.0.3", 80)), "-");
+    auto fwd = rules("F,10.0.0.1,10.0.0.2,,80,tcp,,,direction=forward\n");
+    EXPECT_EQ(match(fwd, flow("10.0.0.1", 5000, "10.0.0.2", 80)), "F");
+    EXPECT_EQ(match(fwd, flow("10.0.0.2", 80, "10.0.0.1", 5000)), "-");
+}
+
+TEST(LabelMatcher, PortsAndRanges) {
+    auto r = rules("R,,,,1000-2000,,,\nS,,,53,,udp,,\n");
+    EXPECT_EQ(match(r, flow("1.1.1.1", 40000, "2.2.2.2", 1000)), "R");
+    EXPECT_EQ(match(r, flow("1.1.1.1", 40000, "2.2.2.2", 2000)), "R");
+    EXPECT_EQ(match(r, flow("1.1.1.1", 40000, "2.2.2.2", 1537)), "R");
+    EXPECT_EQ(match(r, flow("1.1.1.1", 40000, "2.2.2.2", 999)), "-");
+    EXPECT_EQ(match(r, flow("1.1.1.1", 40000, "2.2.2.2", 2001)), "-");
+    // Reverse: the range on the flow's source port.
+    EXPECT_EQ(match(r, flow("1.1.1.1", 1999, "2.2.2.2", 40000)), "R");
+    EXPECT_EQ(match(r, flow("1.1.1.1", 53, "2.2.2.2", 40000, 17)), "S");
+    EXPECT_EQ(match(r, flow("1.1.1.1", 40000, "2.2.2.2", 53, 17)), "S");
+    EXPECT_EQ(match(r, flow("1.1.1.1", 53, "2.2.2.2", 40000, 6)), "-");
+    // Ranges at the ends of the port space.
+    auto ends = rules("Lo,,,,0-1,,,\nHi,,,,65534-65535,,,\n");
+    EXPECT_EQ(match(ends, flow("1.1.1.1", 40000, "2.2.2.2", 0)), "Lo");
+    EXPECT_EQ(match(ends, flow("1.1.1.1", 40000, "2.2.2.2", 65535)), "Hi");
+    EXPECT_EQ(match(ends, flow("1.1.1.1", 40000, "2.2.2.2", 2)), "-");
+}
+
+TEST(LabelMatcher, ProtocolNamesAndNumbers) {
+    auto r = rules("T,,,,,tcp,,\nU,,,,,17,,\nI,,,,,icmp,,\nX,,,,,,,\n");
+    EXPECT_EQ(match(r, flow("1.1.1.1", 1, "2.2.2.2", 2, 6)), "T");
+    EXPECT_EQ(match(r, flow("1.1.1.1", 1, "2.2.2.2", 2, 17)), "U");
+    EXPECT_EQ(match(r, flow("1.1.1.1", 0, "2.2.2.2", 0, 1)), "I");
+    EXPECT_EQ(match(r, flow("1.1.1.1", 0, "2.2.2.2", 0, 47)), "X");
+}
+
+TEST(LabelMatcher, TimeOverlapEdges) {
+    // [1000 s, 1010 s]: the end second is whole.
+    auto r = rules("W,,,,,,1000,1010\n");
+    auto at = [&](double first, double last) {
+        FlowView f = flow("1.1.1.1", 1, "2.2.2.2", 2);
+        f.first_us = static_cast<int64_t>(first * 1e6);
+        f.last_us = static_cast<int64_t>(last * 1e6);
+        return match(r, f);
+    };
+    EXPECT_EQ(at(990, 1000), "W");  // ends exactly at start
+    EXPECT_EQ(at(990, 999.999999), "-");
+    EXPECT_EQ(at(1010.999999, 1020), "W");  // starts in the end's last microsecond
+    EXPECT_EQ(at(1011, 1020), "-");
+    EXPECT_EQ(at(900, 2000), "W");  // spans the whole window
+    EXPECT_EQ(at(1005, 1005), "W");
+}
+
+TEST(LabelMatcher, Ipv6CidrsAndFamilies) {
+    auto r = rules("Six,2001:db8::/32,,,,,,\nFour,10.0.0.0/8,,,,,,\nAny,,,,443,,,\n");
+    EXPECT_EQ(match(r, flow("2001:db8:1::5", 1, "2001:4860::1", 2)), "Six");
+    EXPECT_EQ(match(r, flow("2001:4860::1", 2, "2001:db8:ffff::1", 1)), "Six");
+    EXPECT_EQ(match(r, flow("2001:db9::1", 1, "2001:4860::1", 2)), "-");
+    EXPECT_EQ(match(r, flow("10.1.2.3", 1, "8.8.8.8", 2)), "Four");
+    EXPECT_EQ(match(r, flow("2001:4860::1", 1, "2001:4860::2", 443)), "Any");
+    EXPECT_EQ(match(r, flow("8.8.8.8", 1, "8.8.4.4", 443)), "Any");
+    // An IPv6 /127 and /128 around the byte boundaries.
+    auto odd = rules("P,2001:db8::a/127,,,,,,\n");
+    EXPECT_EQ(match(odd, flow("2001:db8::b", 1, "::1", 2)), "P");
+    EXPECT_EQ(match(odd, flow("2001:db8::c", 1, "::1", 2)), "-");
+}
+
+TEST(LabelMatcher, Timezone) {
+    // 09:26-09:30 in UTC-3 is 12:26-12:30 UTC.
+    auto r = rules("Hulk,,,,,,2017-07-05T09:26:00,2017-07-05T09:30:00\n", -3 * 3600);
+    const int64_t t1226 = 1499257560;
+    EXPECT_EQ(match(r, flow("1.1.1.1", 1, "2.2.2.2", 2, 6, t1226, t1226 + 1)), "Hulk");
+    EXPECT_EQ(match(r, flow("1.1.1.1", 1, "2.2.2.2", 2, 6, t1226 - 3 * 3600, t1226 - 3 * 3600)),
+              "-");
+}
+
+TEST(LabelMatcher, FirstMatchWins) {
+    // The broad rule first wins over the narrower one after it, and the
+    // reverse order gives the narrow one.
+    auto r = rules("Broad,10.0.0.0/8,,,,,,\nNarrow,10.0.0.1,10.0.0.2,,80,tcp,,\n");
+    EXPECT_EQ(match(r, flow("10.0.0.1", 5, "10.0.0.2", 80)), "Broad");
+    r = rules("Narrow,10.0.0.1,10.0.0.2,,80,tcp,,\nBroad,10.0.0.0/8,,,,,,\n");
+    EXPECT_EQ(match(r, flow("10.0.0.1", 5, "10.0.0.2", 80)), "Narrow");
+    EXPECT_EQ(match(r, flow("10.0.0.1", 5, "10.0.0.2", 81)), "Broad");
+    // Benign exception before an attack window.
+    r = rules("Benign,10.0.0.9,,,,,,\nScan,10.0.0.0/24,,,,,,\n");
+    EXPECT_EQ(match(r, flow("10.0.0.9", 5, "1.1.1.1", 80)), "Benign");
+    EXPECT_EQ(match(r, flow("10.0.0.8", 5, "1.1.1.1", 80)), "Scan");
+}
+
+// A plain scan of the rules: what the index must reproduce.
+bool prefixHolds(const netflow::AddressPrefix &p, int family, const std::array<uint8_t, 16> &a) {
+    if (p.any())
+        return true;
+    if (p.family != family)
+        return false;
+    for (int i = 0; i < p.length; i++) {
+        uint8_t bit = 0x80 >> (i % 8);
+        if ((p.bytes[i / 8] & bit) != (a[i / 8] & bit))
+            return false;
+    }
+    return true;
+}
+
+bool oriented(const LabelRule &r, const FlowView &f, bool reverse) {
+    const auto &s = reverse ? f.dst : f.src;
+    const auto &d = reverse ? f.src : f.dst;
+    uint16_t sp = reverse ? f.dport : f.sport, dp = reverse ? f.sport : f.dport;
+    return prefixHolds(r.src, f.family, s) && prefixHolds(r.dst, f.family, d) && sp >= r.sport.lo &&
+           sp <= r.sport.hi && dp >= r.dport.lo && dp <= r.dport.hi;
+}
+
+int32_t scan(const std::vector<LabelRule> &rules, const FlowView &f) {
+    for (size_t i = 0; i < rules.size(); i++) {
+        const LabelRule &r = rules[i];
+        if (r.proto >= 0 && r.proto != f.proto)
+            continue;
+        if (r.start_us > f.last_us || r.end_us < f.first_us)
+            continue;
+        if (oriented(r, f, false) || (!r.forward_only && oriented(r, f, true)))
+            return static_cast<int32_t>(i);
+    }
+    return LabelMatcher::kNoMatch;
+}
+
+TEST(LabelMatcher, IndexAgreesWithAScanOnRandomRules) {
+    std::mt19937_64 rng(1234);
+    auto pick = [&](uint64_t n) { return static_cast<uint32_t>(rng() % n); };
+    // Few hosts and ports, so buckets grow past the scan limit and the
+    // time index answers; many overlapping windows.
+    auto address = [&](int family) {
+        std::array<uint8_t, 16> a{};
+        if (family == 4) {
+            a = {10, 0, 0, static_cast<uint8_t>(pick(4))};
+        } else {
+            a = {0x20, 0x01, 0x0d, 0xb8};
+            a[15] = static_cast<uint8_t>(pick(4));
+        }
+        return a;
+    };
+    std::vector<LabelRule> rs;
+    for (int i = 0; i < 3000; i++) {
+        LabelRule r;
+        r.attack = "r" + std::to_string(i);
+        int family = pick(5) == 0 ? 6 : 4;
+        for (auto *p : {&r.src, &r.dst}) {
+            if (pick(3) == 0)
+                continue;  // any
+            p->family = static_cast<uint8_t>(family);
+            p->bytes = address(family);
+            p->length = static_cast<uint8_t>(family == 4 ? 32 - pick(3) : 128 - pick(3));
+            for (int b = p->length; b < 128; b++)
+                p->bytes[b / 8] &= static_cast<uint8_t>(~(0x80 >> (b % 8)));
+        }
+        if (pick(2)) {
+            r.dport.lo = static_cast<uint16_t>(78 + pick(6));
+            r.dport.hi = static_cast<uint16_t>(r.dport.lo + (pick(3) == 0 ? pick(5) : 0));
+        }
+        if (pick(4) == 0)
+            r.sport.lo = r.sport.hi = static_cast<uint16_t>(78 + pick(6));
+        r.proto = pick(3) == 0 ? -1 : (pick(2) ? 6 : 17);
+        if (pick(5)) {
+            r.start_us = static_cast<int64_t>(pick(1000)) * 1000;
+            r.end_us = r.start_us + static_cast<int64_t>(pick(50)) * 1000;
+        }
+        r.forward_only = pick(4) == 0;
+        rs.push_back(r);
+    }
+    LabelMatcher m(rs);
+    int matched = 0;
+    for (int i = 0; i < 20000; i++) {
+        FlowView f;
+        f.family = pick(5) == 0 ? 6 : 4;
+        f.src = address(f.family);
+        f.dst = address(f.family);
+        f.sport = static_cast<uint16_t>(pick(2) ? 78 + pick(6) : 40000 + pick(100));
+        f.dport = static_cast<uint16_t>(78 + pick(6));
+        f.proto = pick(2) ? 6 : 17;
+        f.first_us = static_cast<int64_t>(pick(1100)) * 1000 - 50000;
+        f.last_us = f.first_us + static_cast<int64_t>(pick(30)) * 1000;
+        int32_t want = scan(rs, f);
+        ASSERT_EQ(m.match(f), want) << "flow " << i;
+        matched += want != LabelMatcher::kNoMatch && want > 8;
+    }
+    EXPECT_GT(matched, 1000);  // the test reaches past the first rules
+}
+
+TEST(LabelMatcher, NoRules) {
+    LabelMatcher m({});
+    EXPECT_EQ(m.match(flow("1.1.1.1", 1, "2.2.2.2", 2)), LabelMatcher::kNoMatch);
+    EXPECT_EQ(m.shapes(), 0u);
+}
+
+}  // namespace

@@ -1,0 +1,202 @@
+// --labels FILE, the CIC-IDS style rules format: what each field accepts,
+// and every error path as one "file:line:column: what" message.
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+
+#include "labels/LabelError.h"
+#include "labels/LabelRules.h"
+#include "labels/LabelTime.h"
+
+namespace {
+
+using netflow::LabelError;
+using netflow::LabelFormat;
+using netflow::LabelRuleSet;
+
+LabelRuleSet parse(const std::string &text, int32_t tz = 0) {
+    std::istringstream in(text);
+    return netflow::parseLabelRules(in, "r.csv", LabelFormat::CicIds, tz);
+}
+
+std::string errorOf(const std::string &text, int32_t tz = 0) {
+    try {
+        parse(text, tz);
+    } catch (const LabelError &e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+const std::string kHeader = "attack,src,dst,sport,dport,proto,start,end\n";
+
+TEST(LabelRulesParse, TheIssuesExample) {
+    auto set = parse(kHeader +
+                     "DoS-Hulk,172.16.0.1,192.168.10.50,,80,tcp,2017-07-05T09:26:00-03:00,"
+                     "2017-07-05T10:10:59-03:00\n"
+                     "Recon,10.0.0.0/8,,,,,,\n");
+    ASSERT_EQ(set.rules.size(), 2u);
+    const auto &hulk = set.rules[0];
+    EXPECT_EQ(hulk.attack, "DoS-Hulk");
+    EXPECT_EQ(hulk.src.family, 4);
+    EXPECT_EQ(hulk.src.length, 32);
+    EXPECT_EQ(hulk.src.bytes[0], 172);
+    EXPECT_TRUE(hulk.sport.any());
+    EXPECT_EQ(hulk.dport.lo, 80);
+    EXPECT_EQ(hulk.dport.hi, 80);
+    EXPECT_EQ(hulk.proto, 6);
+    // 09:26:00-03:00 = 12:26:00Z; the end second is inclusive.
+    EXPECT_EQ(hulk.start_us, 1499257560LL * 1000000);
+    EXPECT_EQ(hulk.end_us, 1499260259LL * 1000000 + 999999);
+    EXPECT_FALSE(hulk.forward_only);
+    EXPECT_EQ(hulk.line, 2u);
+    const auto &recon = set.rules[1];
+    EXPECT_EQ(recon.src.length, 8);
+    EXPECT_TRUE(recon.dst.any());
+    EXPECT_EQ(recon.proto, -1);
+    EXPECT_EQ(recon.start_us, netflow::kLabelTimeMin);
+    EXPECT_EQ(recon.end_us, netflow::kLabelTimeMax);
+    EXPECT_EQ(recon.line, 3u);
+}
+
+TEST(LabelRulesParse, HeaderInAnyOrderCommentsBlankLinesCrlfQuotes) {
+    auto set = parse(
+        "# a comment\r\n\r\nDPort , Attack,SRC\r\n 443-444 , \"Bot, net\" , 2001:db8::/32 \r\n");
+    ASSERT_EQ(set.rules.size(), 1u);
+    EXPECT_EQ(set.rules[0].attack, "Bot, net");
+    EXPECT_EQ(set.rules[0].dport.lo, 443);
+    EXPECT_EQ(set.rules[0].dport.hi, 444);
+    EXPECT_EQ(set.rules[0].src.family, 6);
+    EXPECT_EQ(set.rules[0].src.length, 32);
+    EXPECT_EQ(set.rules[0].line, 4u);
+}
+
+TEST(LabelRulesParse, ProtocolsByNameAndNumber) {
+    auto set = parse("attack,proto\na,tcp\nb,UDP\nc,icmp\nd,icmpv6\ne,47\nf,\n");
+    ASSERT_EQ(set.rules.size(), 6u);
+    EXPECT_EQ(set.rules[0].proto, 6);
+    EXPECT_EQ(set.rules[1].proto, 17);
+    EXPECT_EQ(set.rules[2].proto, 1);
+    EXPECT_EQ(set.rules[3].proto, 58);
+    EXPECT_EQ(set.rules[4].proto, 47);
+    EXPECT_EQ(set.rules[5].proto, -1);
+}
+
+TEST(LabelRulesParse, OptionsNinthColumnWithoutHeader) {
+    auto set = parse(kHeader + "a,1.2.3.4,,,,,,,direction=forward\nb,,,,,,,,direction=both\n");
+    ASSERT_EQ(set.rules.size(), 2u);
+    EXPECT_TRUE(set.rules[0].forward_only);
+    EXPECT_FALSE(set.rules[1].forward_only);
+}
+
+TEST(LabelRulesParse, TimesTimezoneAndEpoch) {
+    // No offset: --labels-tz (here -03:00); an explicit offset wins.
+    auto set = parse("attack,start,end\na,2017-07-05T09:26:00,2017-07-05 13:26:00Z\n", -3 * 3600);
+    EXPECT_EQ(set.rules[0].start_us, 1499257560LL * 1000000);
+    EXPECT_EQ(set.rules[0].end_us, (1499257560LL + 3600) * 1000000 + 999999);
+    // Epoch seconds, with a fraction: the end is its last microsecond.
+    set = parse("attack,start,end\na,1421927414,1421927416.5\n");
+    EXPECT_EQ(set.rules[0].start_us, 1421927414LL * 1000000);
+    EXPECT_EQ(set.rules[0].end_us, 1421927416LL * 1000000 + 599999);
+    // A minute, a day.
+    set = parse("attack,start,end\na,2017-07-05T09:26+0100,2017-07-05\n");
+    EXPECT_EQ(set.rules[0].start_us, (1499212800LL + 8 * 3600 + 26 * 60) * 1000000);
+    EXPECT_EQ(set.rules[0].end_us, (1499212800LL + 86400) * 1000000 - 1);
+}
+
+TEST(LabelTime, UtcOffsets) {
+    EXPECT_EQ(netflow::parseUtcOffset("+05:30"), 5 * 3600 + 30 * 60);
+    EXPECT_EQ(netflow::parseUtcOffset("-03:00"), -3 * 3600);
+    EXPECT_EQ(netflow::parseUtcOffset("-0300"), -3 * 3600);
+    EXPECT_EQ(netflow::parseUtcOffset("+02"), 2 * 3600);
+    EXPECT_EQ(netflow::parseUtcOffset("Z"), 0);
+    EXPECT_EQ(netflow::parseUtcOffset("UTC"), 0);
+    EXPECT_FALSE(netflow::parseUtcOffset("3"));
+    EXPECT_FALSE(netflow::parseUtcOffset("+25:00"));
+    EXPECT_FALSE(netflow::parseUtcOffset("+03:60"));
+    EXPECT_FALSE(netflow::parseUtcOffset(""));
+}
+
+TEST(LabelTime, LeapDayAndInvalidDates) {
+    std::string error;
+    auto t = netflow::parseLabelTime("2016-02-29T00:00:00Z", 0, &error);
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->first_us, 1456704000LL * 1000000);
+    EXPECT_FALSE(netflow::parseLabelTime("2017-02-29", 0, &error));
+    EXPECT_FALSE(netflow::parseLabelTime("2017-13-01", 0, &error));
+    EXPECT_FALSE(netflow::parseLabelTime("2017-07-05T24:00", 0, &error));
+    EXPECT_FALSE(netflow::parseLabelTime("2017-07-05T09:26:00+", 0, &error));
+    EXPECT_FALSE(netflow::parseLabelTime("5/7/2017 9:26", 0, &error));
+    EXPECT_FALSE(netflow::parseLabelTime("1.2.3", 0, &error));
+}
+
+// Every error names file:line:column; the column is where the bad field
+// starts (1-based).
+TEST(LabelRulesErrors, EachPathNamesLineAndColumn) {
+    EXPECT_EQ(errorOf(""),
+              "r.csv:1:1: no header line (attack,src,dst,sport,dport,proto,start,end)");
+    EXPECT_EQ(errorOf("# only a comment\n"),
+              "r.csv:2:1: no header line (attack,src,dst,sport,dport,proto,start,end)");
+    EXPECT_EQ(errorOf("attack,source\n"),
+              "r.csv:1:8: unknown column 'source' "
+              "(attack,src,dst,sport,dport,proto,start,end,options)");
+    EXPECT_EQ(errorOf("attack,src,src\n"), "r.csv:1:12: column 'src' appears twice");
+    EXPECT_EQ(errorOf("src,dst\n"), "r.csv:1:1: the header has no 'attack' column");
+    EXPECT_EQ(errorOf("attack,src\n\"a,1.2.3.4\n"), "r.csv:2:1: unbalanced quote");
+    EXPECT_EQ(errorOf("attack,src\n\"a\"x,1.2.3.4\n"), "r.csv:2:4: unbalanced quote");
+    EXPECT_EQ(errorOf("attack,src\na,1.2.3.4,direction=forward,extra\n"),
+              "r.csv:2:29: more fields than the header names (3)");
+    EXPECT_EQ(errorOf("attack,src\n,1.2.3.4\n"), "r.csv:2:1: the attack name is empty");
+    EXPECT_EQ(errorOf("attack,src\n\"a\tb\",1.2.3.4\n"),
+              "r.csv:2:1: the attack name holds a control character");
+    EXPECT_EQ(errorOf(kHeader + "a,1.2.3.400\n"),
+              "r.csv:2:3: '1.2.3.400' is not an IPv4 or IPv6 address or CIDR");
+    EXPECT_EQ(errorOf(kHeader + "a,,10.0.0.0/33\n"),
+              "r.csv:2:4: prefix length in '10.0.0.0/33' is not 0-32");
+    EXPECT_EQ(errorOf(kHeader + "a,,2001:db8::/129\n"),
+              "r.csv:2:4: prefix length in '2001:db8::/129' is not 0-128");
+    EXPECT_EQ(errorOf(kHeader + "a,10.0.0.1/8\n"),
+              "r.csv:2:3: '10.0.0.1/8' has bits set after the prefix length");
+    EXPECT_EQ(errorOf(kHeader + "a,10.0.0.1,2001:db8::1\n"),
+              "r.csv:2:12: src and dst are of different IP versions");
+    EXPECT_EQ(errorOf(kHeader + "a,,,70000\n"),
+              "r.csv:2:5: '70000' is not a port or a range a-b of ports 0-65535");
+    EXPECT_EQ(errorOf(kHeader + "a,,,,90-80\n"),
+              "r.csv:2:6: '90-80' is not a port or a range a-b of ports 0-65535");
+    EXPECT_EQ(errorOf(kHeader + "a,,,,http\n"),
+              "r.csv:2:6: 'http' is not a port or a range a-b of ports 0-65535");
+    EXPECT_EQ(errorOf(kHeader + "a,,,,,tcpp\n"),
+              "r.csv:2:7: 'tcpp' is not a protocol (tcp, udp, icmp, ... or 0-255)");
+    EXPECT_EQ(errorOf(kHeader + "a,,,,,256\n"),
+              "r.csv:2:7: '256' is not a protocol (tcp, udp, icmp, ... or 0-255)");
+    EXPECT_EQ(errorOf(kHeader + "a,,,,,,2017-07-32T00:00:00\n"),
+              "r.csv:2:8: '2017-07-32T00:00:00' is not a time (ISO-8601 like "
+              "2017-07-05T09:26:00-03:00, or epoch seconds)");
+    EXPECT_EQ(errorOf(kHeader + "a,,,,,,,1.2.3\n"), "r.csv:2:9: '1.2.3' is not epoch seconds");
+    EXPECT_EQ(errorOf(kHeader + "a,,,,,,1421927416,1421927414\n"),
+              "r.csv:2:19: end is before start");
+    EXPECT_EQ(errorOf(kHeader + "a,,,,,,,,direction=forward;reverse\n"),
+              "r.csv:2:28: unknown option 'reverse' (direction=forward or direction=both)");
+    // The line number counts comments and blank lines.
+    EXPECT_EQ(errorOf("# rules\n" + kHeader + "\n# next\na,,,,,,,,x\n"),
+              "r.csv:5:10: unknown option 'x' (direction=forward or direction=both)");
+}
+
+TEST(LabelRulesErrors, MissingFile) {
+    try {
+        netflow::loadLabelRules("/nonexistent/rules.csv", LabelFormat::CicIds, 0);
+        FAIL() << "no error";
+    } catch (const LabelError &e) {
+        EXPECT_EQ(std::string(e.what()),
+                  "/nonexistent/rules.csv: cannot open: No such file or directory");
+    }
+}
+
+TEST(LabelRulesParse, FormatNames) {
+    EXPECT_EQ(netflow::parseLabelFormat("cic-ids"), LabelFormat::CicIds);
+    EXPECT_EQ(netflow::parseLabelFormat("unsw-nb15"), LabelFormat::UnswNb15);
+    EXPECT_FALSE(netflow::parseLabelFormat("unsw"));
+}
+
+}  // namespace

@@ -1,0 +1,114 @@
+#include "labels/FlowLabeler.h"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+
+namespace netflow {
+namespace {
+
+// Lines of rules that matched no flow listed with -v, at most.
+constexpr size_t kUnmatchedListed = 1000;
+
+std::string plural(uint64_t n, const char *what) {
+    return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+}
+
+}  // namespace
+
+FlowView flowView(const FlowRecord &flow, int64_t clock_offset_us) {
+    const nf_flow_key &key = flow.key;
+    const bool src_lo = flow.state.src_is_lo;
+    FlowView v;
+    v.family = key.ip_version == 6 ? 6 : 4;
+    const size_t n = v.family == 6 ? 16 : 4;
+    std::memcpy(v.src.data(), src_lo ? key.addr_lo : key.addr_hi, n);
+    std::memcpy(v.dst.data(), src_lo ? key.addr_hi : key.addr_lo, n);
+    v.sport = src_lo ? key.port_lo : key.port_hi;
+    v.dport = src_lo ? key.port_hi : key.port_lo;
+    v.proto = key.proto;
+    v.first_us = static_cast<int64_t>(flow.state.first_us) + clock_offset_us;
+    v.last_us = static_cast<int64_t>(flow.state.last_us) + clock_offset_us;
+    return v;
+}
+
+FlowLabeler::FlowLabeler(std::shared_ptr<const CompiledLabels> rules, std::string default_name)
+    : rules_(std::move(rules)),
+      default_name_(std::move(default_name)),
+      default_attack_(isAttackName(default_name_)),
+      rule_flows_(rules_->set.rules.size()) {}
+
+const FlowLabel &FlowLabeler::label(const FlowRecord &flow, int64_t clock_offset_us) {
+    if (cached_flow_ == &flow && cached_first_seen_ == flow.first_seen &&
+        cached_first_us_ == flow.state.first_us && cached_last_us_ == flow.state.last_us)
+        return cached_;
+    cached_flow_ = &flow;
+    cached_first_seen_ = flow.first_seen;
+    cached_first_us_ = flow.state.first_us;
+    cached_last_us_ = flow.state.last_us;
+    int32_t rule = rules_->matcher.match(flowView(flow, clock_offset_us));
+    if (rule == LabelMatcher::kNoMatch) {
+        default_flows_++;
+        cached_ = FlowLabel{default_attack_, &default_name_};
+    } else {
+        rule_flows_[static_cast<size_t>(rule)]++;
+        const std::string &name = rules_->set.rules[static_cast<size_t>(rule)].attack;
+        cached_ = FlowLabel{isAttackName(name), &name};
+    }
+    return cached_;
+}
+
+std::string FlowLabeler::summary(bool verbose) const {
+    const std::vector<LabelRule> &rules = rules_->set.rules;
+    std::map<std::string, uint64_t> by_name;
+    if (default_flows_)
+        by_name[default_name_] += default_flows_;
+    size_t matched = 0;
+    for (size_t i = 0; i < rules.size(); i++) {
+        if (rule_flows_[i]) {
+            by_name[rules[i].attack] += rule_flows_[i];
+            matched++;
+        }
+    }
+    std::vector<std::pair<std::string, uint64_t>> names(by_name.begin(), by_name.end());
+    std::stable_sort(names.begin(), names.end(),
+                     [](const auto &a, const auto &b) { return a.second > b.second; });
+    std::string out = "netflow: labels: ";
+    if (names.empty())
+        out += "no flows";
+    for (size_t i = 0; i < names.size(); i++)
+        out += (i ? ", " : "") + std::to_string(names[i].second) + " " + names[i].first;
+    out += "; " + std::to_string(matched) + " of " + plural(rules.size(), "rule") +
+           " matched a flow (" + rules_->set.path + ")";
+    for (const std::string &note : rules_->set.notes)
+        out += "\nnetflow: labels: " + note;
+    if (!verbose)
+        return out;
+
+    // How many flows each rule matched, then the rules that matched none.
+    uint64_t one = 0, few = 0, many = 0;
+    for (uint64_t n : rule_flows_) {
+        one += n == 1;
+        few += n >= 2 && n <= 9;
+        many += n >= 10;
+    }
+    out += "\nnetflow: labels: rules by flows matched: " + std::to_string(rules.size() - matched) +
+           " none, " + std::to_string(one) + " one, " + std::to_string(few) + " 2-9, " +
+           std::to_string(many) + " 10 or more";
+    size_t listed = 0;
+    for (size_t i = 0; i < rules.size(); i++) {
+        if (rule_flows_[i])
+            continue;
+        if (listed++ == kUnmatchedListed) {
+            out += "\nnetflow: labels: ... and " +
+                   plural(rules.size() - matched - kUnmatchedListed, "more rule") +
+                   " that matched no flow";
+            break;
+        }
+        out += "\nnetflow: labels: rule " + rules_->set.path + ":" + std::to_string(rules[i].line) +
+               " (" + rules[i].attack + ") matched no flow";
+    }
+    return out;
+}
+
+}  // namespace netflow

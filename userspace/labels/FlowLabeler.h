@@ -1,0 +1,51 @@
+// Label and Attack of each exported flow under --labels: the first rule
+// that matches, else the default (Benign, or --attack's name). Counts the
+// flows of every rule and every Attack name for the run's summary.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "flow/FlowRecord.h"
+#include "labels/CompiledLabels.h"
+
+namespace netflow {
+
+struct FlowLabel {
+    bool attack = false;  // the Label column
+    const std::string *name = nullptr;
+};
+
+// The rules' view of a flow: its source is the CSV's src. clock_offset_us
+// makes its times wall-clock (live kernel path).
+FlowView flowView(const FlowRecord &flow, int64_t clock_offset_us);
+
+class FlowLabeler {
+  public:
+    FlowLabeler(std::shared_ptr<const CompiledLabels> rules, std::string default_name);
+
+    // The flow's label, looked up once per flow (Label and Attack both ask).
+    const FlowLabel &label(const FlowRecord &flow, int64_t clock_offset_us);
+
+    // For the end of the run: flows per Attack name, how many rules matched,
+    // the rule set's notes; verbose adds the rules that matched no flow and
+    // how many flows the rules matched.
+    std::string summary(bool verbose) const;
+
+  private:
+    std::shared_ptr<const CompiledLabels> rules_;
+    std::string default_name_;
+    bool default_attack_;
+    std::vector<uint64_t> rule_flows_;
+    uint64_t default_flows_ = 0;
+
+    // The flow last labelled (first_seen alone could repeat between the
+    // kernel engine's records and its overflow table's).
+    const FlowRecord *cached_flow_ = nullptr;
+    uint64_t cached_first_seen_ = 0, cached_first_us_ = 0, cached_last_us_ = 0;
+    FlowLabel cached_;
+};
+
+}  // namespace netflow

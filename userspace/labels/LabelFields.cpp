@@ -1,0 +1,132 @@
+#include "labels/LabelFields.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+namespace netflow {
+namespace {
+
+template <typename T>
+std::optional<T> number(std::string_view text, T max) {
+    T v{};
+    auto res = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || res.ec != std::errc() || res.ptr != text.data() + text.size() || v > max)
+        return std::nullopt;
+    return v;
+}
+
+// A dotted quad, by hand (inet_pton costs more than the rest of a rule).
+bool parseIpv4(std::string_view text, uint8_t out[4]) {
+    size_t pos = 0;
+    for (int i = 0; i < 4; i++) {
+        if (i > 0) {
+            if (pos >= text.size() || text[pos] != '.')
+                return false;
+            pos++;
+        }
+        unsigned v = 0;
+        size_t start = pos;
+        while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9' && pos - start < 3)
+            v = v * 10 + static_cast<unsigned>(text[pos++] - '0');
+        if (pos == start || v > 255 || (pos - start > 1 && text[start] == '0'))
+            return false;
+        out[i] = static_cast<uint8_t>(v);
+    }
+    return pos == text.size();
+}
+
+}  // namespace
+
+bool isAttackName(const std::string &name) {
+    static const char kBenign[] = "benign";
+    if (name.size() != sizeof(kBenign) - 1)
+        return true;
+    for (size_t i = 0; i < name.size(); i++) {
+        if (std::tolower(static_cast<unsigned char>(name[i])) != kBenign[i])
+            return true;
+    }
+    return false;
+}
+
+std::optional<AddressPrefix> parseAddressPrefix(std::string_view text, std::string *error) {
+    AddressPrefix p;
+    if (text.empty())
+        return p;
+    size_t slash = text.find('/');
+    std::string_view addr_text = text.substr(0, slash);
+    if (parseIpv4(addr_text, p.bytes.data())) {
+        p.family = 4;
+    } else if (std::string addr(addr_text);
+               inet_pton(AF_INET6, addr.c_str(), p.bytes.data()) == 1) {
+        p.family = 6;
+    } else {
+        *error = "'" + std::string(text) + "' is not an IPv4 or IPv6 address or CIDR";
+        return std::nullopt;
+    }
+    const int bits = p.family == 4 ? 32 : 128;
+    p.length = static_cast<uint8_t>(bits);
+    if (slash != std::string_view::npos) {
+        auto len = number<int>(text.substr(slash + 1), bits);
+        if (!len) {
+            *error =
+                "prefix length in '" + std::string(text) + "' is not 0-" + std::to_string(bits);
+            return std::nullopt;
+        }
+        p.length = static_cast<uint8_t>(*len);
+        for (int i = p.length; i < bits; i++) {
+            if (p.bytes[i / 8] & (0x80 >> (i % 8))) {
+                *error = "'" + std::string(text) + "' has bits set after the prefix length";
+                return std::nullopt;
+            }
+        }
+    }
+    return p;
+}
+
+std::optional<PortRange> parsePortRange(std::string_view text, std::string *error) {
+    PortRange r;
+    if (text.empty())
+        return r;
+    size_t dash = text.find('-');
+    auto lo = number<unsigned>(text.substr(0, dash), 65535);
+    auto hi = dash == std::string_view::npos ? lo : number<unsigned>(text.substr(dash + 1), 65535);
+    if (!lo || !hi || *lo > *hi) {
+        *error = "'" + std::string(text) + "' is not a port or a range a-b of ports 0-65535";
+        return std::nullopt;
+    }
+    r.lo = static_cast<uint16_t>(*lo);
+    r.hi = static_cast<uint16_t>(*hi);
+    return r;
+}
+
+std::optional<int> parseProtocol(std::string_view text, std::string *error) {
+    if (text.empty())
+        return -1;
+    if (auto n = number<int>(text, 255))
+        return n;
+    std::string name(text);
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    static const struct {
+        const char *name;
+        int number;
+    } kNames[] = {{"icmp", 1},       {"igmp", 2},  {"ipip", 4},  {"tcp", 6},    {"udp", 17},
+                  {"ipv6", 41},      {"gre", 47},  {"esp", 50},  {"ah", 51},    {"icmpv6", 58},
+                  {"ipv6-icmp", 58}, {"ospf", 89}, {"pim", 103}, {"sctp", 132}, {"udplite", 136}};
+    for (const auto &n : kNames) {
+        if (name == n.name)
+            return n.number;
+    }
+    protoent entry{}, *found = nullptr;
+    char buf[1024];
+    if (getprotobyname_r(name.c_str(), &entry, buf, sizeof(buf), &found) == 0 && found)
+        return found->p_proto;
+    *error = "'" + std::string(text) + "' is not a protocol (tcp, udp, icmp, ... or 0-255)";
+    return std::nullopt;
+}
+
+}  // namespace netflow

@@ -1,0 +1,58 @@
+// The rules compiled for lookup: which rule, first in file order, matches a
+// flow. A rule matches when its addresses, ports and protocol match the
+// flow's (src as the flow's source, or, unless direction=forward, as its
+// destination) and its [start, end] overlaps the flow's [first, last].
+//
+// Tuple space search (as in packet classifiers): every rule is put, once
+// per direction it matches in, under its shape (IP version, src and dst
+// prefix lengths, port prefix lengths, protocol given or not) in a hash
+// table keyed by its masked fields; a port range is first cut into aligned
+// power-of-two blocks (at most 30 per range). A lookup masks the flow once
+// per shape and probes one hash table: the rules of one bucket differ only
+// in time. In a bucket of more than a few rules the first rule overlapping
+// [first, last] is found in O(log n): either it holds the instant `first`
+// (the first rule of each elementary time segment is precomputed, found by
+// binary search) or it starts within [first, last] (a range minimum over
+// the rules sorted by start, in a segment tree). A lookup costs
+// O(S log n) for S shapes, which the rules' kinds bound (a few dozen at
+// most in practice), not their number. docs/decisions.md says more.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "labels/LabelRule.h"
+
+namespace netflow {
+
+// A flow as the rules see it: its source is the CSV's src (the client).
+struct FlowView {
+    uint8_t family = 4;                    // 4 or 6
+    std::array<uint8_t, 16> src{}, dst{};  // IPv4 in bytes 0-3, the rest zero
+    uint16_t sport = 0, dport = 0;
+    uint8_t proto = 0;
+    int64_t first_us = 0, last_us = 0;  // wall-clock (capture) times
+};
+
+class LabelMatcher {
+  public:
+    static constexpr int32_t kNoMatch = -1;
+
+    explicit LabelMatcher(const std::vector<LabelRule> &rules);
+    ~LabelMatcher();
+    LabelMatcher(const LabelMatcher &) = delete;
+    LabelMatcher &operator=(const LabelMatcher &) = delete;
+
+    // The index of the first rule that matches the flow, or kNoMatch.
+    int32_t match(const FlowView &flow) const;
+
+    size_t shapes() const;
+
+  private:
+    struct Index;
+    std::unique_ptr<Index> index_;
+};
+
+}  // namespace netflow

@@ -1,0 +1,53 @@
+// One labelling rule, as read from a rules file (CIC-IDS style) or a
+// UNSW-NB15 ground-truth line: who, which ports, which protocol, when.
+// Every field may be "any".
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace netflow {
+
+// Unbounded times, far enough from the int64 limits to add 1 safely.
+inline constexpr int64_t kLabelTimeMin = std::numeric_limits<int64_t>::min() / 4;
+inline constexpr int64_t kLabelTimeMax = std::numeric_limits<int64_t>::max() / 4;
+
+// An address or CIDR; family 0 is any address. IPv4 uses bytes[0..3].
+struct AddressPrefix {
+    uint8_t family = 0;  // 0, 4 or 6
+    uint8_t length = 0;  // prefix bits
+    std::array<uint8_t, 16> bytes{};
+    bool any() const { return family == 0; }
+};
+
+struct PortRange {
+    uint16_t lo = 0, hi = 65535;
+    bool any() const { return lo == 0 && hi == 65535; }
+};
+
+struct LabelRule {
+    std::string attack;  // the Attack column's value when it matches
+    AddressPrefix src, dst;
+    PortRange sport, dport;
+    int proto = -1;                                            // -1: any
+    int64_t start_us = kLabelTimeMin, end_us = kLabelTimeMax;  // inclusive
+    bool forward_only = false;  // direction=forward: src must be the flow's source
+    size_t line = 0;            // in the file, for -v
+};
+
+struct LabelRuleSet {
+    std::string path;
+    std::vector<LabelRule> rules;  // in file order: the first that matches wins
+    // Lines read but not made into rules (duplicates, unknown protocols),
+    // said once at the start of the run.
+    std::vector<std::string> notes;
+};
+
+// The Label of an Attack name: 0 for "Benign" (any case), else 1. A rule
+// named Benign is an exception: it keeps matching flows out of later rules.
+bool isAttackName(const std::string &name);
+
+}  // namespace netflow

@@ -1,0 +1,234 @@
+#include "labels/LabelRules.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <cstdio>
+#include <memory>
+#include <sstream>
+
+#include "labels/CsvLine.h"
+#include "labels/LabelError.h"
+#include "labels/LabelFields.h"
+#include "labels/LabelTime.h"
+
+namespace netflow {
+namespace {
+
+enum Field { kAttack, kSrc, kDst, kSport, kDport, kProto, kStart, kEnd, kOptions, kFieldCount };
+constexpr std::array<const char *, kFieldCount> kFieldNames = {
+    "attack", "src", "dst", "sport", "dport", "proto", "start", "end", "options"};
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+bool skippable(std::string_view line) {
+    size_t first = line.find_first_not_of(" \t");
+    return first == std::string::npos || line[first] == '#';
+}
+
+// direction=forward|both, separated by ';' or blanks.
+void applyOptions(const CsvField &field, LabelRule &rule, const std::string &path, size_t line) {
+    size_t pos = 0;
+    const std::string &text = field.text;
+    while (pos < text.size()) {
+        size_t start = text.find_first_not_of("; \t", pos);
+        if (start == std::string::npos)
+            break;
+        size_t end = text.find_first_of("; \t", start);
+        if (end == std::string::npos)
+            end = text.size();
+        std::string option = text.substr(start, end - start);
+        if (option == "direction=forward")
+            rule.forward_only = true;
+        else if (option == "direction=both")
+            rule.forward_only = false;
+        else
+            throwLabelError(
+                path, line, field.column + start,
+                "unknown option '" + option + "' (direction=forward or direction=both)");
+        pos = end;
+    }
+}
+
+}  // namespace
+
+void throwLabelError(const std::string &path, size_t line, size_t column,
+                     const std::string &message) {
+    throw LabelError(path + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " +
+                     message);
+}
+
+bool RuleLines::next(std::string_view &line, size_t *line_no) {
+    if (pos_ >= text_.size())
+        return false;
+    size_t end = text_.find('\n', pos_);
+    if (end == std::string_view::npos)
+        end = text_.size();
+    line = text_.substr(pos_, end - pos_);
+    pos_ = end + 1;
+    ++*line_no;
+    if (!line.empty() && line.back() == '\r')
+        line.remove_suffix(1);
+    return true;
+}
+
+size_t RuleLines::lineCount() const {
+    size_t n = 1;
+    for (const char *p = text_.data(), *end = p + text_.size();
+         (p = static_cast<const char *>(std::memchr(p, '\n', static_cast<size_t>(end - p)))); p++)
+        n++;
+    return n;
+}
+
+std::optional<LabelFormat> parseLabelFormat(std::string_view text) {
+    if (text == "cic-ids")
+        return LabelFormat::CicIds;
+    if (text == "unsw-nb15")
+        return LabelFormat::UnswNb15;
+    return std::nullopt;
+}
+
+LabelRuleSet loadLabelRules(const std::string &path, LabelFormat format, int32_t tz_offset_s) {
+    std::unique_ptr<FILE, int (*)(FILE *)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+    if (!file)
+        throw LabelError(path + ": cannot open: " + std::strerror(errno));
+    std::string text;
+    char buf[1 << 16];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof(buf), file.get())) > 0)
+        text.append(buf, n);
+    if (std::ferror(file.get()))
+        throw LabelError(path + ": read error: " + std::strerror(errno));
+    RuleLines lines(text);
+    return format == LabelFormat::UnswNb15 ? parseUnswGroundTruth(lines, path)
+                                           : parseRulesCsv(lines, path, tz_offset_s);
+}
+
+LabelRuleSet parseLabelRules(std::istream &in, const std::string &path, LabelFormat format,
+                             int32_t tz_offset_s) {
+    std::ostringstream text;
+    text << in.rdbuf();
+    const std::string all = text.str();
+    RuleLines lines(all);
+    return format == LabelFormat::UnswNb15 ? parseUnswGroundTruth(lines, path)
+                                           : parseRulesCsv(lines, path, tz_offset_s);
+}
+
+LabelRuleSet parseRulesCsv(RuleLines &in, const std::string &path, int32_t tz_offset_s) {
+    LabelRuleSet set;
+    set.path = path;
+    set.rules.reserve(in.lineCount());
+    std::string_view line;
+    size_t line_no = 0;
+    auto fail = [&](size_t column, const std::string &message) {
+        throwLabelError(path, line_no, column, message);
+    };
+    CsvSplit split_line;
+    auto split = [&]() -> const std::vector<CsvField> & {
+        splitCsvLine(line, split_line);
+        if (split_line.bad_column)
+            fail(*split_line.bad_column, "unbalanced quote");
+        return split_line.fields;
+    };
+
+    // The header: which column holds which field.
+    std::vector<int> order;
+    while (in.next(line, &line_no)) {
+        if (skippable(line))
+            continue;
+        for (const CsvField &f : split()) {
+            std::string name = lower(f.text);
+            auto it = std::find(kFieldNames.begin(), kFieldNames.end(), name);
+            if (it == kFieldNames.end())
+                fail(f.column, "unknown column '" + f.text +
+                                   "' (attack,src,dst,sport,dport,proto,start,end,options)");
+            int field = static_cast<int>(it - kFieldNames.begin());
+            if (std::find(order.begin(), order.end(), field) != order.end())
+                fail(f.column, "column '" + f.text + "' appears twice");
+            order.push_back(field);
+        }
+        if (std::find(order.begin(), order.end(), kAttack) == order.end())
+            fail(1, "the header has no 'attack' column");
+        break;
+    }
+    if (order.empty())
+        throwLabelError(path, line_no + 1, 1,
+                        "no header line (attack,src,dst,sport,dport,proto,start,end)");
+    // A 9th column options may follow a header without it.
+    if (std::find(order.begin(), order.end(), kOptions) == order.end())
+        order.push_back(kOptions);
+
+    while (in.next(line, &line_no)) {
+        if (skippable(line))
+            continue;
+        const std::vector<CsvField> &fields = split();
+        if (fields.size() > order.size())
+            fail(fields[order.size()].column,
+                 "more fields than the header names (" + std::to_string(order.size()) + ")");
+        // A missing field is empty, at the line's end.
+        const CsvField missing{std::string(), line.size() + 1};
+        std::array<const CsvField *, kFieldCount> field_of;
+        field_of.fill(&missing);
+        for (size_t i = 0; i < fields.size(); i++)
+            field_of[order[i]] = &fields[i];
+        auto by_name = [&](int f) -> const CsvField & { return *field_of[f]; };
+
+        LabelRule rule;
+        std::string error;
+        const CsvField &attack = by_name(kAttack);
+        if (attack.text.empty())
+            fail(attack.column, "the attack name is empty");
+        if (std::any_of(attack.text.begin(), attack.text.end(),
+                        [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+            fail(attack.column, "the attack name holds a control character");
+        rule.attack = attack.text;
+        auto address = [&](Field f) {
+            auto p = parseAddressPrefix(by_name(f).text, &error);
+            if (!p)
+                fail(by_name(f).column, error);
+            return *p;
+        };
+        rule.src = address(kSrc);
+        rule.dst = address(kDst);
+        if (!rule.src.any() && !rule.dst.any() && rule.src.family != rule.dst.family)
+            fail(by_name(kDst).column, "src and dst are of different IP versions");
+        auto ports = [&](Field f) {
+            auto r = parsePortRange(by_name(f).text, &error);
+            if (!r)
+                fail(by_name(f).column, error);
+            return *r;
+        };
+        rule.sport = ports(kSport);
+        rule.dport = ports(kDport);
+        auto proto = parseProtocol(by_name(kProto).text, &error);
+        if (!proto)
+            fail(by_name(kProto).column, error);
+        rule.proto = *proto;
+        if (!by_name(kStart).text.empty()) {
+            auto t = parseLabelTime(by_name(kStart).text, tz_offset_s, &error);
+            if (!t)
+                fail(by_name(kStart).column, error);
+            rule.start_us = t->first_us;
+        }
+        if (!by_name(kEnd).text.empty()) {
+            auto t = parseLabelTime(by_name(kEnd).text, tz_offset_s, &error);
+            if (!t)
+                fail(by_name(kEnd).column, error);
+            rule.end_us = t->last_us;
+        }
+        if (rule.end_us < rule.start_us)
+            fail(by_name(kEnd).column, "end is before start");
+        applyOptions(by_name(kOptions), rule, path, line_no);
+        rule.line = line_no;
+        set.rules.push_back(std::move(rule));
+    }
+    return set;
+}
+
+}  // namespace netflow

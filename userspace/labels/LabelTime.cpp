@@ -1,0 +1,182 @@
+#include "labels/LabelTime.h"
+
+#include <algorithm>
+
+namespace netflow {
+namespace {
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+// days_from_civil).
+int64_t daysFromCivil(int64_t y, unsigned m, unsigned d) {
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = static_cast<unsigned>(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+bool leapYear(int y) {
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+unsigned daysInMonth(int y, unsigned m) {
+    static const unsigned days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && leapYear(y) ? 29 : days[m - 1];
+}
+
+bool isDigit(char c) {
+    return c >= '0' && c <= '9';
+}
+
+// Exactly n digits at text[pos]; advances pos.
+std::optional<int> digits(std::string_view text, size_t &pos, size_t n) {
+    if (pos + n > text.size())
+        return std::nullopt;
+    int v = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = text[pos + i];
+        if (!isDigit(c))
+            return std::nullopt;
+        v = v * 10 + (c - '0');
+    }
+    pos += n;
+    return v;
+}
+
+// A fraction after '.', up to microseconds (later digits are cut off).
+// Returns its microseconds and the span of its last digit.
+bool fraction(std::string_view text, size_t &pos, int64_t &us, int64_t &unit_us) {
+    size_t start = pos;
+    us = 0;
+    unit_us = 1000000;
+    while (pos < text.size() && isDigit(text[pos])) {
+        if (unit_us > 1) {
+            unit_us /= 10;
+            us += (text[pos] - '0') * unit_us;
+        }
+        pos++;
+    }
+    return pos > start && pos - start <= 9;
+}
+
+std::optional<int32_t> offsetAt(std::string_view text, size_t &pos) {
+    if (pos < text.size() && text[pos] == 'Z') {
+        pos++;
+        return 0;
+    }
+    if (pos >= text.size() || (text[pos] != '+' && text[pos] != '-'))
+        return std::nullopt;
+    int sign = text[pos++] == '-' ? -1 : 1;
+    auto hh = digits(text, pos, 2);
+    if (!hh || *hh > 23)
+        return std::nullopt;
+    int mm = 0;
+    if (pos < text.size()) {
+        if (text[pos] == ':')
+            pos++;
+        auto m = digits(text, pos, 2);
+        if (!m || *m > 59)
+            return std::nullopt;
+        mm = *m;
+    }
+    return sign * (*hh * 3600 + mm * 60);
+}
+
+std::optional<TimeSpan> parseEpoch(std::string_view text) {
+    size_t pos = 0;
+    int64_t seconds = 0;
+    while (pos < text.size() && isDigit(text[pos])) {
+        if (seconds > 100000000000LL)  // year 5138: not a capture time
+            return std::nullopt;
+        seconds = seconds * 10 + (text[pos++] - '0');
+    }
+    int64_t us = 0, unit_us = 1000000;
+    if (pos < text.size() && text[pos] == '.') {
+        pos++;
+        if (!fraction(text, pos, us, unit_us))
+            return std::nullopt;
+    }
+    if (pos != text.size())
+        return std::nullopt;
+    int64_t first = seconds * 1000000 + us;
+    return TimeSpan{first, first + unit_us - 1};
+}
+
+}  // namespace
+
+std::optional<int32_t> parseUtcOffset(std::string_view text) {
+    if (text == "UTC" || text == "utc")
+        return 0;
+    size_t pos = 0;
+    auto offset = offsetAt(text, pos);
+    if (!offset || pos != text.size())
+        return std::nullopt;
+    return offset;
+}
+
+std::optional<TimeSpan> parseLabelTime(std::string_view text, int32_t default_offset_s,
+                                       std::string *error) {
+    // Epoch seconds: digits only (an ISO date has '-' after four digits).
+    if (!text.empty() &&
+        std::all_of(text.begin(), text.end(), [](char c) { return isDigit(c) || c == '.'; })) {
+        if (auto span = parseEpoch(text))
+            return span;
+        *error = "'" + std::string(text) + "' is not epoch seconds";
+        return std::nullopt;
+    }
+    auto bad = [&] {
+        *error = "'" + std::string(text) +
+                 "' is not a time (ISO-8601 like 2017-07-05T09:26:00-03:00, or epoch seconds)";
+        return std::nullopt;
+    };
+    size_t pos = 0;
+    auto y = digits(text, pos, 4);
+    if (!y || pos >= text.size() || text[pos++] != '-')
+        return bad();
+    auto mo = digits(text, pos, 2);
+    if (!mo || *mo < 1 || *mo > 12 || pos >= text.size() || text[pos++] != '-')
+        return bad();
+    auto d = digits(text, pos, 2);
+    if (!d || *d < 1 || static_cast<unsigned>(*d) > daysInMonth(*y, *mo))
+        return bad();
+    int64_t seconds = daysFromCivil(*y, *mo, *d) * 86400;
+    int64_t us = 0, unit_us = 86400LL * 1000000;
+    int32_t offset = default_offset_s;
+    if (pos < text.size()) {
+        if (text[pos] != 'T' && text[pos] != ' ')
+            return bad();
+        pos++;
+        auto hh = digits(text, pos, 2);
+        if (!hh || *hh > 23 || pos >= text.size() || text[pos++] != ':')
+            return bad();
+        auto mi = digits(text, pos, 2);
+        if (!mi || *mi > 59)
+            return bad();
+        seconds += *hh * 3600 + *mi * 60;
+        unit_us = 60 * 1000000;
+        if (pos < text.size() && text[pos] == ':') {
+            pos++;
+            auto ss = digits(text, pos, 2);
+            if (!ss || *ss > 59)
+                return bad();
+            seconds += *ss;
+            unit_us = 1000000;
+            if (pos < text.size() && (text[pos] == '.' || text[pos] == ',')) {
+                pos++;
+                if (!fraction(text, pos, us, unit_us))
+                    return bad();
+            }
+        }
+        if (pos < text.size()) {
+            auto given = offsetAt(text, pos);
+            if (!given || pos != text.size())
+                return bad();
+            offset = *given;
+        }
+    }
+    int64_t first = (seconds - offset) * 1000000 + us;
+    return TimeSpan{first, first + unit_us - 1};
+}
+
+}  // namespace netflow
