@@ -18,7 +18,7 @@ shift 2
 targets=("$@")
 if [ ${#targets[@]} = 0 ]; then
     targets=(capture_fuzz dns_parser_fuzz ftp_reply_fuzz spool_reader_fuzz
-             fields_parser_fuzz cli_parser_fuzz cbpf_translate_fuzz)
+             fields_parser_fuzz cli_parser_fuzz rules_parser_fuzz cbpf_translate_fuzz)
 fi
 
 # The shared corpus: ../shared next to the repo (CI), or /work/shared.
