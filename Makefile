@@ -4,19 +4,27 @@
 #   make run    deps + build + convert a capture shipped in the repo, show the result
 #   make test   deps + build + every test, then the sanitizer build's tests
 #   make bench  deps + build + the benchmarks against ndpiReader and softflowd
+#   make fuzz   deps + the libFuzzer targets (build-fuzz/), each run FUZZ_SECONDS
+#   make soak   deps + build + a live run under lab traffic for SOAK_SECONDS (root)
 
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
+BUILD_FUZZ ?= build-fuzz
+# Per fuzz target: `make fuzz` as long as asked, `make test` a bounded time.
+FUZZ_SECONDS ?= 300
+FUZZ_CI_SECONDS ?= 25
+SOAK_SECONDS ?= 600
 JOBS       ?= $(shell nproc)
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Build, test and lab dependencies. Keep sorted.
-DEB_PACKAGES := bpftool clang cmake curl dnsmasq-base dnsutils ethtool g++ iproute2 iputils-ping \
-	libbenchmark-dev libbpf-dev libcli11-dev libcurl4-openssl-dev libgmock-dev \
-	libgtest-dev libndpi-bin libndpi-dev libpcap-dev libssl-dev libxdp-dev llvm make \
-	nginx-light nlohmann-json3-dev pkg-config python3 softflowd tcpdump tcpreplay time tnftp tshark vsftpd xxd
+DEB_PACKAGES := bpftool clang clang-14 cmake curl dnsmasq-base dnsutils ethtool g++ iproute2 \
+	iputils-ping libbenchmark-dev libbpf-dev libcap-dev libcli11-dev libcurl4-openssl-dev \
+	libfuzzer-14-dev libgmock-dev libgtest-dev libndpi-bin libndpi-dev libpcap-dev \
+	libseccomp-dev libssl-dev libxdp-dev llvm make nginx-light nlohmann-json3-dev pkg-config \
+	python3 softflowd tcpdump tcpreplay time tnftp tshark vsftpd xxd
 
-.PHONY: all deps build run test test-unit test-asan bench format clean
+.PHONY: all deps build run test test-unit test-asan test-fuzz fuzz fuzz-build bench soak format clean
 
 all: build
 
@@ -44,17 +52,33 @@ run: deps build
 test: deps build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	$(MAKE) test-asan
+	$(MAKE) test-fuzz
 
 test-asan:
 	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DNETFLOW_SANITIZE=ON >/dev/null
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 	cd $(BUILD_ASAN) && ctest --output-on-failure -j $(JOBS)
 
+# The fuzz targets (fuzz/): clang-14 with libFuzzer, ASan and UBSan.
+fuzz-build:
+	cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNETFLOW_FUZZ=ON \
+	  -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 >/dev/null
+	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz_targets
+
+fuzz: deps fuzz-build
+	fuzz/run_fuzz.sh $(BUILD_FUZZ) $(FUZZ_SECONDS)
+
+test-fuzz: fuzz-build
+	fuzz/run_fuzz.sh $(BUILD_FUZZ) $(FUZZ_CI_SECONDS)
+
 bench: deps build
 	tools/bench/run_bench.sh $(BUILD)
+
+soak: deps build
+	tools/bench/soak.sh $(BUILD) $(SOAK_SECONDS)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h' '*.cpp' '*.hpp')
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)

@@ -137,6 +137,21 @@ TEST(CbpfToEbpf, IndexedLoadAndHeaderLength) {
     EXPECT_FALSE(accepts({stmt(BPF_LDX | BPF_B | BPF_MSH, 64), kAccept}, f));
 }
 
+// Offsets up to the verifier's packet bound (MAX_PACKET_OFF) with the
+// load's size added: X from a 16-bit field plus k, and constants near the
+// bound, load (found by fuzz/cbpf_translate_fuzz: the verifier refused them).
+TEST(CbpfToEbpf, LoadsNearThePacketBoundAreVerified) {
+    NF_REQUIRE_ROOT();
+    const auto f = ipv4Frame();
+    for (const uint16_t size : {BPF_W, BPF_H, BPF_B}) {
+        EXPECT_FALSE(accepts({stmt(BPF_LD | BPF_H | BPF_ABS, 12), stmt(BPF_MISC | BPF_TAX, 0),
+                              stmt(BPF_LD | size | BPF_IND, 0xc00), kAccept},
+                             f));
+        for (const uint32_t k : {0xfffbu, 0xfffcu, 0xfffeu, 0xffffu})
+            EXPECT_FALSE(accepts({stmt(BPF_LD | size | BPF_ABS, k), kAccept}, f));
+    }
+}
+
 TEST(CbpfToEbpf, LengthIsTheFrames) {
     NF_REQUIRE_ROOT();
     EXPECT_TRUE(accepts(expectA({stmt(BPF_LD | BPF_W | BPF_LEN, 0)}, 77), ipv4Frame(77)));
@@ -164,11 +179,18 @@ TEST(CbpfToEbpf, ArithmeticIs32BitUnsigned) {
         f));
     EXPECT_TRUE(accepts(
         expectA({stmt(BPF_LD | BPF_IMM, 0x80000000), stmt(BPF_ALU | BPF_RSH | BPF_K, 31)}, 1), f));
-    // Shift counts from X are taken modulo 32, as libpcap's C shift does.
-    EXPECT_TRUE(accepts(expectA({stmt(BPF_LD | BPF_IMM, 1), stmt(BPF_LDX | BPF_IMM, 33),
-                                 stmt(BPF_ALU | BPF_LSH | BPF_X, 0)},
-                                2),
-                        f));
+    // A shift by X of 32 or more gives 0, as libpcap's interpreter gives
+    // (found by fuzz/cbpf_translate_fuzz: eBPF takes the count modulo 32).
+    for (const uint16_t op : {BPF_LSH, BPF_RSH}) {
+        EXPECT_TRUE(accepts(expectA({stmt(BPF_LD | BPF_IMM, 0x100), stmt(BPF_LDX | BPF_IMM, 33),
+                                     stmt(BPF_ALU | op | BPF_X, 0)},
+                                    0),
+                            f));
+        EXPECT_TRUE(accepts(expectA({stmt(BPF_LD | BPF_IMM, 0x100), stmt(BPF_LDX | BPF_IMM, 4),
+                                     stmt(BPF_ALU | op | BPF_X, 0)},
+                                    op == BPF_LSH ? 0x1000 : 0x10),
+                            f));
+    }
 }
 
 TEST(CbpfToEbpf, DivisionByZeroRejects) {

@@ -50,6 +50,10 @@ expect_error 2 "ambiguous option --ma" -- -f "$cap" -c "$tmp/o.csv" --ma 3
 expect_error 2 "max-flows must be at least 1" -- -f "$cap" -c "$tmp/o.csv" --max-flows 0
 expect_error 2 "apply to -i only" -- -f "$cap" -c "$tmp/o.csv" --capture tap
 expect_error 2 "apply to -i only" -- -f "$cap" -c "$tmp/o.csv" --flow-map-size 4
+expect_error 2 "file needs a value" -- -f "" -c "$tmp/o.csv"
+expect_error 2 "interface needs a value" -- -i "" -c "$tmp/o.csv"
+expect_error 2 "--user applies to -i only" -- -f "$cap" -c "$tmp/o.csv" --user nobody
+expect_error 2 "no such user" -- -i lo -c "$tmp/o.csv" --user no-such-user-here
 [ -e "$tmp/o.csv" ] && fail "a usage error created the output file"
 
 # The output must never be the capture being read (creating it truncates it).

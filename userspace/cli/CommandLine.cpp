@@ -1,6 +1,7 @@
 #include "cli/CommandLine.h"
 
 #include <CLI/CLI.hpp>
+#include <pwd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -285,6 +286,9 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
     auto *opt_cacert =
         app.add_option("--cacert", opts.http.ca_file,
                        "-u https: trust the CAs in FILE (PEM) instead of the system store");
+    auto *opt_user = app.add_option(
+        "--user", opts.user,
+        "live: once capturing, run as user NAME (every capability is dropped either way)");
     app.add_option("output", opts.output, "CSV path (- for stdout) or URL")->required();
 
     std::vector<std::string> args(argv + 1, argv + argc);
@@ -344,6 +348,12 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
                                opt_xdp_mode->count() || opt_map_size->count()))
         return usageError(
             "--backend, --capture, --xdp-mode and --flow-map-size apply to -i only, not to -f");
+    if (opt_user->count()) {
+        if (!opts.file.empty())
+            return usageError("--user applies to -i only, not to -f");
+        if (opts.user.empty() || !::getpwnam(opts.user.c_str()))
+            return usageError("--user " + opts.user + ": no such user");
+    }
 
     if (!url &&
         (opt_batch->count() || opt_flush->count() || opt_spool->count() || opt_timeout->count() ||

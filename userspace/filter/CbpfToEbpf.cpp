@@ -33,9 +33,10 @@ constexpr uint32_t kScratchWords = BPF_MEMWORDS;
 constexpr int16_t kScratchBase = -4 * static_cast<int16_t>(kScratchWords);
 constexpr int16_t kLoadBuffer = kScratchBase - 8;
 
-// The verifier's bound on a variable offset from a packet pointer
-// (MAX_PACKET_OFF); an XDP frame is never that long.
-constexpr uint32_t kMaxDirectOffset = 0xffff;
+// The verifier's bound on an offset from a packet pointer (MAX_PACKET_OFF),
+// which the end of the value read (offset + size) must keep; an XDP frame
+// is never that long.
+constexpr uint32_t kMaxPacketOffset = 0xffff;
 // Constant offsets up to here fit a load's 16-bit signed offset field.
 constexpr uint32_t kMaxInsnOffset = 0x7fff - 4;
 
@@ -184,6 +185,8 @@ class Translator {
     // indexed) of the frame, or reject.
     void load(uint8_t dst, uint32_t size_code, bool indexed, uint32_t k) {
         const int32_t size = size_code == BPF_W ? 4 : size_code == BPF_H ? 2 : 1;
+        // Read directly only when the value's end is within the verifier's bound.
+        const uint32_t max_direct = kMaxPacketOffset - static_cast<uint32_t>(size);
         std::vector<size_t> to_slow;  // jumps to the helper's path
         auto outside = [&](EbpfInsn jump) {
             to_slow.push_back(out_.size());
@@ -199,10 +202,10 @@ class Translator {
                 emit(insn(BPF_ALU | BPF_MOV | BPF_K, BPF_REG_2, 0, 0, asImm(k)));
                 emit(insn(BPF_ALU64 | BPF_ADD | BPF_X, BPF_REG_1, BPF_REG_2, 0, 0));
             }
-            outside(insn(BPF_JMP | BPF_JGT | BPF_K, BPF_REG_1, 0, 0, kMaxDirectOffset));
+            outside(insn(BPF_JMP | BPF_JGT | BPF_K, BPF_REG_1, 0, 0, asImm(max_direct)));
             emit(insn(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_2, kRegData, 0, 0));
             emit(insn(BPF_ALU64 | BPF_ADD | BPF_X, BPF_REG_2, BPF_REG_1, 0, 0));
-        } else if (k > kMaxDirectOffset) {
+        } else if (k > max_direct) {
             // Beyond any linear part: only the helper reaches it.
         } else if (k <= kMaxInsnOffset) {
             // The most common load, a header field: the value's end checked
@@ -219,7 +222,7 @@ class Translator {
             emit(insn(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, asImm(k)));
         }
         // The direct path: r2 points at the value, checked against data_end.
-        const bool direct = indexed || (k > kMaxInsnOffset && k <= kMaxDirectOffset);
+        const bool direct = indexed || (k > kMaxInsnOffset && k <= max_direct);
         const bool fast_constant = !indexed && k <= kMaxInsnOffset;
         if (direct) {
             emit(insn(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_3, BPF_REG_2, 0, 0));
@@ -305,14 +308,20 @@ class Translator {
                 break;
             case BPF_LSH:
             case BPF_RSH:
-                // By X, the 32-bit shift takes the count modulo 32, as the C
-                // shift of libpcap's interpreter does on the CPUs eBPF JITs
-                // for; by k, the same (the verifier refuses k >= 32).
+                // By X, a count of 32 or more gives 0, as in libpcap's
+                // interpreter (1.10: `X < 32 ? A << X : 0`); eBPF's shift
+                // would take it modulo 32. By k (bpf_validate refuses
+                // k >= 32), the count modulo 32, what the interpreter's C
+                // shift does on x86-64 (the verifier refuses k >= 32).
                 if (!by_x) {
                     emit(insn(BPF_ALU | op | BPF_K, kRegA, 0, 0, asImm(c.k & 31)));
                     return;
                 }
-                break;
+                emit(insn(BPF_JMP32 | BPF_JGT | BPF_K, kRegX, 0, 2, 31));
+                emit(insn(BPF_ALU | op | BPF_X, kRegA, kRegX, 0, 0));
+                emit(insn(BPF_JMP | BPF_JA, 0, 0, 1, 0));
+                emit(insn(BPF_ALU | BPF_MOV | BPF_K, kRegA, 0, 0, 0));
+                return;
             default:
                 throw FilterError("unknown classic BPF ALU operation at instruction " +
                                   std::to_string(i));

@@ -68,6 +68,12 @@ class KernelSession {
     Result<void> readRings();
 
     Result<nf_kern_stats> stats() const { return stats_.read(); }
+    // Detaching at stop() needs CAP_NET_ADMIN: TC egress went through
+    // netlink (kernels without tcx). Bpf links need nothing (Privileges.h).
+    bool detachNeedsNetAdmin() const {
+        return attachment_ && attachment_->hasEgress() &&
+               attachment_->tcMethod() == TcMethod::Netlink;
+    }
     // tap: packets lost on the AF_XDP sockets so far; host: 0.
     uint64_t xskLost() const;
 

@@ -11,6 +11,7 @@
 #include "pipeline/FlowOutput.h"
 #include "pipeline/FlowPipeline.h"
 #include "pipeline/KernelFlowEngine.h"
+#include "pipeline/Privileges.h"
 #include "pipeline/RowFlusher.h"
 #include "pipeline/RunSummary.h"
 #include "common/StopSignal.h"
@@ -153,6 +154,9 @@ int runKernelLive(const Options &options) {
     } catch (const KernelError &e) {
         return reportError(kExitRuntimeError, e.what());
     }
+    // Set up: from here on, no capability the run can do without (Privileges.h).
+    if (Result<void> dropped = dropKernelRunPrivileges(options.user, *session); !dropped)
+        return fail(kExitRuntimeError, dropped.error());
     if (options.verbose) {
         for (const std::string &line : session->describe())
             std::fprintf(stderr, "netflow: %s\n", line.c_str());

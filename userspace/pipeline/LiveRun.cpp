@@ -11,6 +11,7 @@
 #include "pipeline/FlowPipeline.h"
 #include "kernel/KernelSession.h"
 #include "pipeline/KernelRun.h"
+#include "pipeline/Privileges.h"
 #include "pipeline/RowFlusher.h"
 #include "pipeline/RunSummary.h"
 #include "common/StopSignal.h"
@@ -75,6 +76,9 @@ int runPcapLive(const Options &options) {
     } catch (const std::runtime_error &e) {
         return reportError(kExitRuntimeError, e.what());
     }
+    // The packet socket is open: no capability is needed from here on.
+    if (Result<void> dropped = dropPrivileges(options.user, {}); !dropped)
+        return reportError(kExitRuntimeError, dropped.error());
 
     if (options.verbose)
         std::fprintf(stderr, "netflow: capturing on %s (libpcap, %s)\n", options.interface.c_str(),
