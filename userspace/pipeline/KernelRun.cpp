@@ -156,7 +156,7 @@ int runKernelLive(const Options &options) {
     }
     // Set up: from here on, no capability the run can do without (Privileges.h).
     if (Result<void> dropped = dropKernelRunPrivileges(options.user, *session); !dropped)
-        return fail(kExitRuntimeError, dropped.error());
+        return reportError(kExitRuntimeError, dropped.error());
     if (options.verbose) {
         for (const std::string &line : session->describe())
             std::fprintf(stderr, "netflow: %s\n", line.c_str());
