@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
-#include <map>
-#include <optional>
 #include <queue>
 
 namespace netflow {
@@ -345,10 +343,11 @@ struct LabelMatcher::Index {
 
 LabelMatcher::LabelMatcher(const std::vector<LabelRule> &rules)
     : index_(std::make_unique<Index>()) {
-    std::map<ShapeId, std::vector<Item>> items;
-    // Rules of one kind usually come together: the last shape is kept.
-    std::optional<ShapeId> last_id;
-    std::vector<Item> *last = nullptr;
+    // The shapes met so far, by a code of their id (a few dozen: scanned;
+    // rules of one kind usually come together: the last one is tried first).
+    std::vector<std::pair<uint32_t, ShapeId>> codes;
+    std::vector<std::vector<Item>> items;
+    size_t last = SIZE_MAX;
     auto put = [&](uint32_t i, const LabelRule &r, const AddressPrefix &a, const AddressPrefix &b,
                    PortRange pa, PortRange pb) {
         const bool a_exact = pa.lo == pa.hi, b_exact = pb.lo == pb.hi;
@@ -368,11 +367,19 @@ LabelMatcher::LabelMatcher(const std::vector<LabelRule> &rules)
             key.w[4] = Shape::packed(a_exact ? pa.lo : 0, b_exact ? pb.lo : 0,
                                      static_cast<uint8_t>(r.proto >= 0 ? r.proto : 0), family);
             const bool ranged = (!a_exact && !pa.any()) || (!b_exact && !pb.any());
-            if (!last_id || !(*last_id == id)) {
-                last_id = id;
-                last = &items[id];
+            const uint32_t code = uint32_t{id.family == 6} | uint32_t{id.src_len} << 1 |
+                                  uint32_t{id.dst_len} << 9 | uint32_t{id.sport} << 17 |
+                                  uint32_t{id.dport} << 18 | uint32_t{id.proto} << 19;
+            if (last == SIZE_MAX || codes[last].first != code) {
+                last = 0;
+                while (last < codes.size() && codes[last].first != code)
+                    last++;
+                if (last == codes.size()) {
+                    codes.emplace_back(code, id);
+                    items.emplace_back();
+                }
             }
-            last->push_back(
+            items[last].push_back(
                 Item{hashKey(key), key, Entry{i, ranged, pa, pb, r.start_us, r.end_us}});
         }
     };
@@ -382,8 +389,10 @@ LabelMatcher::LabelMatcher(const std::vector<LabelRule> &rules)
         if (!r.forward_only)
             put(i, r, r.dst, r.src, r.dport, r.sport);
     }
-    for (auto &[id, list] : items)
-        index_->shapes[id.family == 6].emplace_back(id, std::move(list));
+    for (size_t k = 0; k < codes.size(); k++) {
+        const ShapeId &id = codes[k].second;
+        index_->shapes[id.family == 6].emplace_back(id, std::move(items[k]));
+    }
     for (auto &shapes : index_->shapes)
         std::sort(shapes.begin(), shapes.end(),
                   [](const Shape &a, const Shape &b) { return a.firstRule() < b.firstRule(); });
