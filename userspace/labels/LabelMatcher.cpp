@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstring>
 #include <queue>
+#include <unordered_map>
 
 namespace netflow {
 namespace {
@@ -343,9 +344,10 @@ struct LabelMatcher::Index {
 
 LabelMatcher::LabelMatcher(const std::vector<LabelRule> &rules)
     : index_(std::make_unique<Index>()) {
-    // The shapes met so far, by a code of their id (a few dozen: scanned;
-    // rules of one kind usually come together: the last one is tried first).
+    // The shapes met so far, by a code of their id (rules of one kind
+    // usually come together: the last one is tried first).
     std::vector<std::pair<uint32_t, ShapeId>> codes;
+    std::unordered_map<uint32_t, size_t> code_index;
     std::vector<std::vector<Item>> items;
     size_t last = SIZE_MAX;
     auto put = [&](uint32_t i, const LabelRule &r, const AddressPrefix &a, const AddressPrefix &b,
@@ -371,10 +373,9 @@ LabelMatcher::LabelMatcher(const std::vector<LabelRule> &rules)
                                   uint32_t{id.dst_len} << 9 | uint32_t{id.sport} << 17 |
                                   uint32_t{id.dport} << 18 | uint32_t{id.proto} << 19;
             if (last == SIZE_MAX || codes[last].first != code) {
-                last = 0;
-                while (last < codes.size() && codes[last].first != code)
-                    last++;
-                if (last == codes.size()) {
+                auto [it, added] = code_index.try_emplace(code, codes.size());
+                last = it->second;
+                if (added) {
                     codes.emplace_back(code, id);
                     items.emplace_back();
                 }
