@@ -33,22 +33,22 @@ std::optional<T> number(std::string_view text, T max) {
 
 // A dotted quad, by hand (inet_pton costs more than the rest of a rule).
 bool parseIpv4(std::string_view text, uint8_t out[4]) {
-    size_t pos = 0;
+    const char *p = text.data(), *const end = p + text.size();
     for (int i = 0; i < 4; i++) {
         if (i > 0) {
-            if (pos >= text.size() || text[pos] != '.')
+            if (p == end || *p != '.')
                 return false;
-            pos++;
+            p++;
         }
+        const char *const start = p;
         unsigned v = 0;
-        size_t start = pos;
-        while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9' && pos - start < 3)
-            v = v * 10 + static_cast<unsigned>(text[pos++] - '0');
-        if (pos == start || v > 255 || (pos - start > 1 && text[start] == '0'))
+        while (p < end && p - start < 3 && static_cast<unsigned>(*p - '0') < 10)
+            v = v * 10 + static_cast<unsigned>(*p++ - '0');
+        if (p == start || v > 255 || (p - start > 1 && *start == '0'))
             return false;
         out[i] = static_cast<uint8_t>(v);
     }
-    return pos == text.size();
+    return p == end;
 }
 
 }  // namespace

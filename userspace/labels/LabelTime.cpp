@@ -87,16 +87,17 @@ std::optional<int32_t> offsetAt(std::string_view text, size_t &pos) {
 // digits and '.', *not_epoch when it is but is no epoch time.
 std::optional<TimeSpan> parseEpoch(std::string_view text, bool *not_epoch) {
     *not_epoch = false;
-    size_t pos = 0;
+    const char *const begin = text.data(), *const end = begin + text.size();
+    const char *p = begin;
     int64_t seconds = 0;
     bool too_big = false;
-    while (pos < text.size() && isDigit(text[pos])) {
+    for (unsigned digit; p < end && (digit = static_cast<unsigned>(*p - '0')) < 10; p++) {
         if (seconds > 100000000000LL)  // year 5138: not a capture time
             too_big = true;
         else
-            seconds = seconds * 10 + (text[pos] - '0');
-        pos++;
+            seconds = seconds * 10 + digit;
     }
+    size_t pos = static_cast<size_t>(p - begin);
     int64_t us = 0, unit_us = 1000000;
     bool bad_fraction = false;
     if (pos < text.size() && text[pos] == '.') {
