@@ -349,7 +349,11 @@ LabelMatcher::LabelMatcher(const std::vector<LabelRule> &rules)
     std::vector<std::pair<uint32_t, ShapeId>> codes;
     std::unordered_map<uint32_t, size_t> code_index;
     std::vector<std::vector<Item>> items;
+    std::vector<size_t> counts;
     size_t last = SIZE_MAX;
+    // Twice: counting the items of each shape, then (each vector reserved:
+    // no regrowth of 100,000s of items) putting them.
+    bool counting = true;
     auto put = [&](uint32_t i, const LabelRule &r, const AddressPrefix &a, const AddressPrefix &b,
                    PortRange pa, PortRange pb) {
         const bool a_exact = pa.lo == pa.hi, b_exact = pb.lo == pb.hi;
@@ -362,13 +366,6 @@ LabelMatcher::LabelMatcher(const std::vector<LabelRule> &rules)
                        a_exact,
                        b_exact,
                        r.proto >= 0};
-            // The rule's bytes are already zero after its prefix.
-            BucketKey key;
-            std::memcpy(&key.w[0], a.bytes.data(), 16);
-            std::memcpy(&key.w[2], b.bytes.data(), 16);
-            key.w[4] = Shape::packed(a_exact ? pa.lo : 0, b_exact ? pb.lo : 0,
-                                     static_cast<uint8_t>(r.proto >= 0 ? r.proto : 0), family);
-            const bool ranged = (!a_exact && !pa.any()) || (!b_exact && !pb.any());
             const uint32_t code = uint32_t{id.family == 6} | uint32_t{id.src_len} << 1 |
                                   uint32_t{id.dst_len} << 9 | uint32_t{id.sport} << 17 |
                                   uint32_t{id.dport} << 18 | uint32_t{id.proto} << 19;
@@ -377,18 +374,38 @@ LabelMatcher::LabelMatcher(const std::vector<LabelRule> &rules)
                 last = it->second;
                 if (added) {
                     codes.emplace_back(code, id);
-                    items.emplace_back();
+                    counts.push_back(0);
                 }
             }
+            if (counting) {
+                counts[last]++;
+                continue;
+            }
+            // The rule's bytes are already zero after its prefix.
+            BucketKey key;
+            std::memcpy(&key.w[0], a.bytes.data(), 16);
+            std::memcpy(&key.w[2], b.bytes.data(), 16);
+            key.w[4] = Shape::packed(a_exact ? pa.lo : 0, b_exact ? pb.lo : 0,
+                                     static_cast<uint8_t>(r.proto >= 0 ? r.proto : 0), family);
+            const bool ranged = (!a_exact && !pa.any()) || (!b_exact && !pb.any());
             items[last].push_back(
                 Item{hashKey(key), key, Entry{i, ranged, pa, pb, r.start_us, r.end_us}});
         }
     };
-    for (uint32_t i = 0; i < rules.size(); i++) {
-        const LabelRule &r = rules[i];
-        put(i, r, r.src, r.dst, r.sport, r.dport);
-        if (!r.forward_only)
-            put(i, r, r.dst, r.src, r.dport, r.sport);
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint32_t i = 0; i < rules.size(); i++) {
+            const LabelRule &r = rules[i];
+            put(i, r, r.src, r.dst, r.sport, r.dport);
+            if (!r.forward_only)
+                put(i, r, r.dst, r.src, r.dport, r.sport);
+        }
+        if (counting) {
+            items.resize(codes.size());
+            for (size_t k = 0; k < codes.size(); k++)
+                items[k].reserve(counts[k]);
+            counting = false;
+            last = SIZE_MAX;
+        }
     }
     for (size_t k = 0; k < codes.size(); k++) {
         const ShapeId &id = codes[k].second;

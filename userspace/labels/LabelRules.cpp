@@ -9,6 +9,8 @@
 #include <memory>
 #include <sstream>
 
+#include <sys/stat.h>
+
 #include "labels/CsvLine.h"
 #include "labels/LabelError.h"
 #include "labels/LabelFields.h"
@@ -135,11 +137,29 @@ LabelRuleSet loadLabelRules(const std::string &path, LabelFormat format, int32_t
     std::unique_ptr<FILE, int (*)(FILE *)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
     if (!file)
         throw LabelError(path + ": cannot open: " + std::strerror(errno));
+    // One read into a buffer of the file's size (no regrowth of megabytes);
+    // more, if it grew meanwhile, in steps.
     std::string text;
-    char buf[1 << 16];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof(buf), file.get())) > 0)
-        text.append(buf, n);
+    struct stat st {};
+    if (::fstat(fileno(file.get()), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+        text.resize(static_cast<size_t>(st.st_size));
+    size_t used = 0;
+    while (true) {
+        if (used == text.size()) {  // at the size it had: more, or its end
+            char more[1 << 16];
+            const size_t n = std::fread(more, 1, sizeof(more), file.get());
+            if (n == 0)
+                break;
+            text.append(more, n);
+            used += n;
+            continue;
+        }
+        const size_t n = std::fread(text.data() + used, 1, text.size() - used, file.get());
+        if (n == 0)
+            break;
+        used += n;
+    }
+    text.resize(used);
     if (std::ferror(file.get()))
         throw LabelError(path + ": read error: " + std::strerror(errno));
     RuleLines lines(text);
