@@ -354,6 +354,9 @@ LabelMatcher::LabelMatcher(const std::vector<LabelRule> &rules)
     // Twice: counting the items of each shape, then (each vector reserved:
     // no regrowth of 100,000s of items) putting them.
     bool counting = true;
+    std::vector<uint32_t> shape_of;  // of each item, in the order they are put
+    shape_of.reserve(2 * rules.size());
+    size_t put_no = 0;
     auto put = [&](uint32_t i, const LabelRule &r, const AddressPrefix &a, const AddressPrefix &b,
                    PortRange pa, PortRange pb) {
         const bool a_exact = pa.lo == pa.hi, b_exact = pb.lo == pb.hi;
@@ -366,21 +369,23 @@ LabelMatcher::LabelMatcher(const std::vector<LabelRule> &rules)
                        a_exact,
                        b_exact,
                        r.proto >= 0};
-            const uint32_t code = uint32_t{id.family == 6} | uint32_t{id.src_len} << 1 |
-                                  uint32_t{id.dst_len} << 9 | uint32_t{id.sport} << 17 |
-                                  uint32_t{id.dport} << 18 | uint32_t{id.proto} << 19;
-            if (last == SIZE_MAX || codes[last].first != code) {
-                auto [it, added] = code_index.try_emplace(code, codes.size());
-                last = it->second;
-                if (added) {
-                    codes.emplace_back(code, id);
-                    counts.push_back(0);
-                }
-            }
             if (counting) {
+                const uint32_t code = uint32_t{id.family == 6} | uint32_t{id.src_len} << 1 |
+                                      uint32_t{id.dst_len} << 9 | uint32_t{id.sport} << 17 |
+                                      uint32_t{id.dport} << 18 | uint32_t{id.proto} << 19;
+                if (last == SIZE_MAX || codes[last].first != code) {
+                    auto [it, added] = code_index.try_emplace(code, codes.size());
+                    last = it->second;
+                    if (added) {
+                        codes.emplace_back(code, id);
+                        counts.push_back(0);
+                    }
+                }
                 counts[last]++;
+                shape_of.push_back(static_cast<uint32_t>(last));
                 continue;
             }
+            last = shape_of[put_no++];
             // The rule's bytes are already zero after its prefix.
             BucketKey key;
             std::memcpy(&key.w[0], a.bytes.data(), 16);
