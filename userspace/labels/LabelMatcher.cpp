@@ -13,6 +13,8 @@ constexpr uint32_t kNone = UINT32_MAX;
 // Buckets with up to this many rules without port ranges are scanned;
 // larger ones get a time index.
 constexpr size_t kScanLimit = 8;
+// Shapes with up to this many buckets get a bitmap of 16 address bits (8 KB).
+constexpr size_t kLeadBitmapBuckets = 4096;
 
 // A rule under one shape: its index, its time, and port ranges when it has
 // any (checked per candidate: a range is no key).
@@ -239,6 +241,18 @@ class Shape {
         const size_t capacity = std::bit_ceil(std::max<size_t>(16, hashes.size() * 4 / 3 + 1));
         slots_.assign(capacity, Slot{0, kNone});
         filter_.assign(std::bit_ceil(std::max<size_t>(64, hashes.size() * 16)) / 64, 0);
+        // Shapes of a few buckets with a /16 or longer address: a bitmap of
+        // 16 bits of that address turns most flows away before hashing.
+        lead_ = id.src_len >= 16 ? 0 : id.dst_len >= 16 ? 2 : -1;
+        if (lead_ >= 0 && buckets_.size() <= kLeadBitmapBuckets) {
+            lead_bits_.assign(65536 / 64, 0);
+            for (const Bucket &b : buckets_) {
+                const uint64_t v = b.key.w[lead_] & 0xffff;
+                lead_bits_[v / 64] |= uint64_t{1} << (v % 64);
+            }
+        } else {
+            lead_ = -1;
+        }
         for (uint32_t i = 0; i < hashes.size(); i++) {
             const uint64_t h = hashes[i];
             setFilter(h);
@@ -259,6 +273,12 @@ class Shape {
                    uint32_t best) const {
         if (id_.proto && !(protos_[f.proto / 64] >> (f.proto % 64) & 1))
             return best;  // no rule of this shape is for the flow's protocol
+        if (lead_ >= 0) {
+            const uint64_t v =
+                (lead_ == 0 ? src[0] & src_mask_[0] : dst[0] & dst_mask_[0]) & 0xffff;
+            if (!(lead_bits_[v / 64] >> (v % 64) & 1))
+                return best;
+        }
         BucketKey key;
         key.w[0] = src[0] & src_mask_[0];
         key.w[1] = src[1] & src_mask_[1];
@@ -334,6 +354,8 @@ class Shape {
     std::vector<TimeIndex> time_indexes_;
     std::vector<Slot> slots_;
     std::vector<uint64_t> filter_;
+    int lead_ = -1;  // the key word (0 src, 2 dst) lead_bits_ holds 16 bits of
+    std::vector<uint64_t> lead_bits_;
 };
 
 }  // namespace
