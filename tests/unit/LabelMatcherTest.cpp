@@ -242,3 +242,57 @@ TEST(LabelMatcher, NoRules) {
 }
 
 }  // namespace
+
+// Addresses that differ in their first 16 bits and prefixes of 8 to 32
+// bits: shapes with a /16 or longer address turn flows away by a bitmap
+// of 16 address bits before hashing; the index still agrees with a scan.
+TEST(LabelMatcher, IndexAgreesWithAScanAcrossNetworks) {
+    std::mt19937_64 rng(99);
+    auto pick = [&](uint64_t n) { return static_cast<uint32_t>(rng() % n); };
+    const uint8_t firsts[] = {10, 172, 192}, seconds[] = {0, 1, 16, 168};
+    // Flows also from 11/8, which no rule names.
+    auto address = [&](uint32_t kinds) {
+        std::array<uint8_t, 16> a{};
+        a[0] = kinds == 4 && pick(4) == 0 ? 11 : firsts[pick(3)];
+        a[1] = seconds[pick(4)];
+        a[2] = static_cast<uint8_t>(pick(2));
+        a[3] = static_cast<uint8_t>(pick(4));
+        return a;
+    };
+    std::vector<LabelRule> rs;
+    for (int i = 0; i < 2000; i++) {
+        LabelRule r;
+        r.attack = "n" + std::to_string(i);
+        for (auto *p : {&r.src, &r.dst}) {
+            if (pick(2) == 0 && (p == &r.src || !r.src.any()))
+                continue;  // any (not both)
+            p->family = 4;
+            p->bytes = address(3);
+            p->length = static_cast<uint8_t>(std::array<int, 6>{8, 12, 16, 20, 24, 32}[pick(6)]);
+            for (int b = p->length; b < 128; b++)
+                p->bytes[b / 8] &= static_cast<uint8_t>(~(0x80 >> (b % 8)));
+        }
+        if (pick(3) == 0)
+            r.dport.lo = r.dport.hi = static_cast<uint16_t>(80 + pick(3));
+        r.proto = pick(2) ? -1 : 6;
+        r.forward_only = pick(3) == 0;
+        rs.push_back(r);
+    }
+    LabelMatcher m(rs);
+    int matched = 0, unmatched = 0;
+    for (int i = 0; i < 20000; i++) {
+        FlowView f;
+        f.family = 4;
+        f.src = address(4);
+        f.dst = address(4);
+        f.sport = static_cast<uint16_t>(40000 + pick(100));
+        f.dport = static_cast<uint16_t>(80 + pick(3));
+        f.proto = pick(2) ? 6 : 17;
+        int32_t want = scan(rs, f);
+        ASSERT_EQ(m.match(f), want) << "flow " << i;
+        matched += want > 8;
+        unmatched += want == LabelMatcher::kNoMatch;
+    }
+    EXPECT_GT(matched, 1000);
+    EXPECT_GT(unmatched, 100);
+}

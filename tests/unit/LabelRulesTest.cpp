@@ -200,3 +200,40 @@ TEST(LabelRulesParse, FormatNames) {
 }
 
 }  // namespace
+
+// Fields are views into the line (quoted ones with "" into the split's own
+// storage): each keeps its value whatever the fields around it, and errors
+// name the same columns with and without quotes on the line.
+TEST(LabelRulesParse, QuotedFieldsWithDoubledQuotesKeepTheirValues) {
+    auto set = parse(
+        "attack,src,dst,sport,dport,proto,start,end,options\n"
+        "\"a \"\"1\"\"\",\"10.0.0.0/8\",\"\",\"1-2\", 3 ,\"tcp\",,,\"\"\n"
+        "\"b\"\"\",10.0.0.1,,,,,\"100\",\"200.5\",direction=forward\n"
+        " c ,,, ,,,.5,,\n");
+    ASSERT_EQ(set.rules.size(), 3u);
+    EXPECT_EQ(set.rules[0].attack, "a \"1\"");
+    EXPECT_EQ(set.rules[0].src.length, 8);
+    EXPECT_TRUE(set.rules[0].dst.any());
+    EXPECT_EQ(set.rules[0].sport.lo, 1);
+    EXPECT_EQ(set.rules[0].sport.hi, 2);
+    EXPECT_EQ(set.rules[0].dport.lo, 3);
+    EXPECT_EQ(set.rules[0].proto, 6);
+    EXPECT_EQ(set.rules[1].attack, "b\"");
+    EXPECT_EQ(set.rules[1].start_us, 100000000);
+    EXPECT_EQ(set.rules[1].end_us, 200599999);
+    EXPECT_TRUE(set.rules[1].forward_only);
+    EXPECT_EQ(set.rules[2].attack, "c");
+    EXPECT_EQ(set.rules[2].start_us, 500000);
+    EXPECT_EQ(errorOf("attack,sport\na,\"x\"\n"),
+              "r.csv:2:3: 'x' is not a port or a range a-b of ports 0-65535");
+    EXPECT_EQ(errorOf("attack,sport\na, x\n"),
+              "r.csv:2:4: 'x' is not a port or a range a-b of ports 0-65535");
+    EXPECT_EQ(errorOf("attack,sport\na,1,,\"x\"\n"),
+              "r.csv:2:6: more fields than the header names (3)");
+    EXPECT_EQ(errorOf("attack,sport\na,1,,  x\n"),
+              "r.csv:2:8: more fields than the header names (3)");
+    EXPECT_EQ(errorOf("attack,start\na,1.2.3\n"), "r.csv:2:3: '1.2.3' is not epoch seconds");
+    EXPECT_EQ(errorOf("attack,start\na,1.\n"), "r.csv:2:3: '1.' is not epoch seconds");
+    EXPECT_EQ(errorOf("attack,start\na,1234567890123456\n"),
+              "r.csv:2:3: '1234567890123456' is not epoch seconds");
+}

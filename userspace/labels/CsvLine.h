@@ -11,8 +11,12 @@
 namespace netflow {
 
 struct CsvField {
-    std::string text;
+    // A view into the line, or into unquoted_ when the field holds a
+    // doubled quote (""), valid until the next split into the same CsvSplit.
+    std::string_view text;
     size_t column;  // 1-based, of the field's first character
+    std::string unquoted_;
+    bool owned_ = false;  // text views unquoted_
 };
 
 // Splits line (without its line end) into fields. Returns the column of an
@@ -21,7 +25,8 @@ struct CsvSplit {
     std::vector<CsvField> fields;
     std::optional<size_t> bad_column;
 };
-// out's vectors are reused (one line after another: no allocation).
+// out's vectors are reused (one line after another: no allocation); the
+// fields view the line, which must outlive them.
 void splitCsvLine(std::string_view line, CsvSplit &out);
 inline CsvSplit splitCsvLine(std::string_view line) {
     CsvSplit out;

@@ -6,12 +6,24 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstring>
 
 namespace netflow {
 namespace {
 
 template <typename T>
 std::optional<T> number(std::string_view text, T max) {
+    // At most 5 digits by hand (ports, prefix lengths, protocols): the
+    // common case; longer ones through from_chars.
+    if (!text.empty() && text.size() <= 5 &&
+        std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        unsigned v = 0;
+        for (char c : text)
+            v = v * 10 + static_cast<unsigned>(c - '0');
+        if (v > static_cast<unsigned>(max))
+            return std::nullopt;
+        return static_cast<T>(v);
+    }
     T v{};
     auto res = std::from_chars(text.data(), text.data() + text.size(), v);
     if (text.empty() || res.ec != std::errc() || res.ptr != text.data() + text.size() || v > max)
@@ -21,22 +33,22 @@ std::optional<T> number(std::string_view text, T max) {
 
 // A dotted quad, by hand (inet_pton costs more than the rest of a rule).
 bool parseIpv4(std::string_view text, uint8_t out[4]) {
-    size_t pos = 0;
+    const char *p = text.data(), *const end = p + text.size();
     for (int i = 0; i < 4; i++) {
         if (i > 0) {
-            if (pos >= text.size() || text[pos] != '.')
+            if (p == end || *p != '.')
                 return false;
-            pos++;
+            p++;
         }
+        const char *const start = p;
         unsigned v = 0;
-        size_t start = pos;
-        while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9' && pos - start < 3)
-            v = v * 10 + static_cast<unsigned>(text[pos++] - '0');
-        if (pos == start || v > 255 || (pos - start > 1 && text[start] == '0'))
+        while (p < end && p - start < 3 && static_cast<unsigned>(*p - '0') < 10)
+            v = v * 10 + static_cast<unsigned>(*p++ - '0');
+        if (p == start || v > 255 || (p - start > 1 && *start == '0'))
             return false;
         out[i] = static_cast<uint8_t>(v);
     }
-    return pos == text.size();
+    return p == end;
 }
 
 }  // namespace
@@ -58,10 +70,12 @@ std::optional<AddressPrefix> parseAddressPrefix(std::string_view text, std::stri
         return p;
     size_t slash = text.find('/');
     std::string_view addr_text = text.substr(0, slash);
+    char buf[INET6_ADDRSTRLEN + 1];
     if (parseIpv4(addr_text, p.bytes.data())) {
         p.family = 4;
-    } else if (std::string addr(addr_text);
-               inet_pton(AF_INET6, addr.c_str(), p.bytes.data()) == 1) {
+    } else if (addr_text.size() < sizeof(buf) &&
+               (std::memcpy(buf, addr_text.data(), addr_text.size()), buf[addr_text.size()] = 0,
+                inet_pton(AF_INET6, buf, p.bytes.data()) == 1)) {
         p.family = 6;
     } else {
         *error = "'" + std::string(text) + "' is not an IPv4 or IPv6 address or CIDR";
@@ -77,11 +91,13 @@ std::optional<AddressPrefix> parseAddressPrefix(std::string_view text, std::stri
             return std::nullopt;
         }
         p.length = static_cast<uint8_t>(*len);
-        for (int i = p.length; i < bits; i++) {
-            if (p.bytes[i / 8] & (0x80 >> (i % 8))) {
-                *error = "'" + std::string(text) + "' has bits set after the prefix length";
-                return std::nullopt;
-            }
+        // Host bits: the partial byte, then whole bytes.
+        bool host_bits = p.length % 8 && (p.bytes[p.length / 8] & (0xff >> (p.length % 8)));
+        for (int i = (p.length + 7) / 8; i < bits / 8 && !host_bits; i++)
+            host_bits = p.bytes[i] != 0;
+        if (host_bits) {
+            *error = "'" + std::string(text) + "' has bits set after the prefix length";
+            return std::nullopt;
         }
     }
     return p;

@@ -3,9 +3,8 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
-#include <map>
-#include <optional>
 #include <queue>
+#include <unordered_map>
 
 namespace netflow {
 namespace {
@@ -14,6 +13,8 @@ constexpr uint32_t kNone = UINT32_MAX;
 // Buckets with up to this many rules without port ranges are scanned;
 // larger ones get a time index.
 constexpr size_t kScanLimit = 8;
+// Shapes with up to this many buckets get a bitmap of 16 address bits (8 KB).
+constexpr size_t kLeadBitmapBuckets = 4096;
 
 // A rule under one shape: its index, its time, and port ranges when it has
 // any (checked per candidate: a range is no key).
@@ -240,6 +241,18 @@ class Shape {
         const size_t capacity = std::bit_ceil(std::max<size_t>(16, hashes.size() * 4 / 3 + 1));
         slots_.assign(capacity, Slot{0, kNone});
         filter_.assign(std::bit_ceil(std::max<size_t>(64, hashes.size() * 16)) / 64, 0);
+        // Shapes of a few buckets with a /16 or longer address: a bitmap of
+        // 16 bits of that address turns most flows away before hashing.
+        lead_ = id.src_len >= 16 ? 0 : id.dst_len >= 16 ? 2 : -1;
+        if (lead_ >= 0 && buckets_.size() <= kLeadBitmapBuckets) {
+            lead_bits_.assign(65536 / 64, 0);
+            for (const Bucket &b : buckets_) {
+                const uint64_t v = b.key.w[lead_] & 0xffff;
+                lead_bits_[v / 64] |= uint64_t{1} << (v % 64);
+            }
+        } else {
+            lead_ = -1;
+        }
         for (uint32_t i = 0; i < hashes.size(); i++) {
             const uint64_t h = hashes[i];
             setFilter(h);
@@ -260,6 +273,12 @@ class Shape {
                    uint32_t best) const {
         if (id_.proto && !(protos_[f.proto / 64] >> (f.proto % 64) & 1))
             return best;  // no rule of this shape is for the flow's protocol
+        if (lead_ >= 0) {
+            const uint64_t v =
+                (lead_ == 0 ? src[0] & src_mask_[0] : dst[0] & dst_mask_[0]) & 0xffff;
+            if (!(lead_bits_[v / 64] >> (v % 64) & 1))
+                return best;
+        }
         BucketKey key;
         key.w[0] = src[0] & src_mask_[0];
         key.w[1] = src[1] & src_mask_[1];
@@ -335,6 +354,8 @@ class Shape {
     std::vector<TimeIndex> time_indexes_;
     std::vector<Slot> slots_;
     std::vector<uint64_t> filter_;
+    int lead_ = -1;  // the key word (0 src, 2 dst) lead_bits_ holds 16 bits of
+    std::vector<uint64_t> lead_bits_;
 };
 
 }  // namespace
@@ -345,10 +366,19 @@ struct LabelMatcher::Index {
 
 LabelMatcher::LabelMatcher(const std::vector<LabelRule> &rules)
     : index_(std::make_unique<Index>()) {
-    std::map<ShapeId, std::vector<Item>> items;
-    // Rules of one kind usually come together: the last shape is kept.
-    std::optional<ShapeId> last_id;
-    std::vector<Item> *last = nullptr;
+    // The shapes met so far, by a code of their id (rules of one kind
+    // usually come together: the last one is tried first).
+    std::vector<std::pair<uint32_t, ShapeId>> codes;
+    std::unordered_map<uint32_t, size_t> code_index;
+    std::vector<std::vector<Item>> items;
+    std::vector<size_t> counts;
+    size_t last = SIZE_MAX;
+    // Twice: counting the items of each shape, then (each vector reserved:
+    // no regrowth of 100,000s of items) putting them.
+    bool counting = true;
+    std::vector<uint32_t> shape_of;  // of each item, in the order they are put
+    shape_of.reserve(2 * rules.size());
+    size_t put_no = 0;
     auto put = [&](uint32_t i, const LabelRule &r, const AddressPrefix &a, const AddressPrefix &b,
                    PortRange pa, PortRange pb) {
         const bool a_exact = pa.lo == pa.hi, b_exact = pb.lo == pb.hi;
@@ -361,6 +391,23 @@ LabelMatcher::LabelMatcher(const std::vector<LabelRule> &rules)
                        a_exact,
                        b_exact,
                        r.proto >= 0};
+            if (counting) {
+                const uint32_t code = uint32_t{id.family == 6} | uint32_t{id.src_len} << 1 |
+                                      uint32_t{id.dst_len} << 9 | uint32_t{id.sport} << 17 |
+                                      uint32_t{id.dport} << 18 | uint32_t{id.proto} << 19;
+                if (last == SIZE_MAX || codes[last].first != code) {
+                    auto [it, added] = code_index.try_emplace(code, codes.size());
+                    last = it->second;
+                    if (added) {
+                        codes.emplace_back(code, id);
+                        counts.push_back(0);
+                    }
+                }
+                counts[last]++;
+                shape_of.push_back(static_cast<uint32_t>(last));
+                continue;
+            }
+            last = shape_of[put_no++];
             // The rule's bytes are already zero after its prefix.
             BucketKey key;
             std::memcpy(&key.w[0], a.bytes.data(), 16);
@@ -368,22 +415,29 @@ LabelMatcher::LabelMatcher(const std::vector<LabelRule> &rules)
             key.w[4] = Shape::packed(a_exact ? pa.lo : 0, b_exact ? pb.lo : 0,
                                      static_cast<uint8_t>(r.proto >= 0 ? r.proto : 0), family);
             const bool ranged = (!a_exact && !pa.any()) || (!b_exact && !pb.any());
-            if (!last_id || !(*last_id == id)) {
-                last_id = id;
-                last = &items[id];
-            }
-            last->push_back(
+            items[last].push_back(
                 Item{hashKey(key), key, Entry{i, ranged, pa, pb, r.start_us, r.end_us}});
         }
     };
-    for (uint32_t i = 0; i < rules.size(); i++) {
-        const LabelRule &r = rules[i];
-        put(i, r, r.src, r.dst, r.sport, r.dport);
-        if (!r.forward_only)
-            put(i, r, r.dst, r.src, r.dport, r.sport);
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint32_t i = 0; i < rules.size(); i++) {
+            const LabelRule &r = rules[i];
+            put(i, r, r.src, r.dst, r.sport, r.dport);
+            if (!r.forward_only)
+                put(i, r, r.dst, r.src, r.dport, r.sport);
+        }
+        if (counting) {
+            items.resize(codes.size());
+            for (size_t k = 0; k < codes.size(); k++)
+                items[k].reserve(counts[k]);
+            counting = false;
+            last = SIZE_MAX;
+        }
     }
-    for (auto &[id, list] : items)
-        index_->shapes[id.family == 6].emplace_back(id, std::move(list));
+    for (size_t k = 0; k < codes.size(); k++) {
+        const ShapeId &id = codes[k].second;
+        index_->shapes[id.family == 6].emplace_back(id, std::move(items[k]));
+    }
     for (auto &shapes : index_->shapes)
         std::sort(shapes.begin(), shapes.end(),
                   [](const Shape &a, const Shape &b) { return a.firstRule() < b.firstRule(); });

@@ -9,6 +9,8 @@
 #include <memory>
 #include <sstream>
 
+#include <sys/stat.h>
+
 #include "labels/CsvLine.h"
 #include "labels/LabelError.h"
 #include "labels/LabelFields.h"
@@ -17,8 +19,10 @@
 namespace netflow {
 namespace {
 
-enum Field { kAttack, kSrc, kDst, kSport, kDport, kProto, kStart, kEnd, kOptions, kFieldCount };
-constexpr std::array<const char *, kFieldCount> kFieldNames = {
+enum Field { kAttack, kSrc, kDst, kSport, kDport, kProto, kStart, kEnd, kOptions, kNames };
+// Where a field past the header's starts (an error), after the named ones.
+constexpr int kExtra = kNames, kFieldCount = kNames + 1;
+constexpr std::array<const char *, kNames> kFieldNames = {
     "attack", "src", "dst", "sport", "dport", "proto", "start", "end", "options"};
 
 std::string lower(std::string s) {
@@ -27,15 +31,50 @@ std::string lower(std::string s) {
     return s;
 }
 
+struct FieldView {
+    std::string_view text;
+    size_t column;  // 1-based
+};
+
+// A line without quotes split at its commas, unquoted fields trimmed of
+// blanks, each put under its name by the header's order (and the first
+// past the header's under kExtra), as splitCsvLine would: without a
+// vector of fields. Returns the number of fields.
+size_t splitPlain(std::string_view line, const std::vector<int> &order,
+                  std::array<FieldView, kFieldCount> &out) {
+    const char *const s = line.data();
+    const size_t n = line.size();
+    size_t count = 0, i = 0;
+    while (true) {
+        const size_t start = i;
+        while (i < n && (s[i] == ' ' || s[i] == '\t'))
+            i++;
+        const void *comma = i < n ? std::memchr(s + i, ',', n - i) : nullptr;
+        const size_t end = comma ? static_cast<size_t>(static_cast<const char *>(comma) - s) : n;
+        size_t last = end;
+        while (last > i && (s[last - 1] == ' ' || s[last - 1] == '\t'))
+            last--;
+        const size_t column = last > i ? i + 1 : start + 1;
+        if (count < order.size())
+            out[order[count]] = FieldView{std::string_view(s + i, last - i), column};
+        else if (count == order.size())
+            out[kExtra] = FieldView{{}, column};
+        count++;
+        if (end >= n)
+            return count;
+        i = end + 1;
+    }
+}
+
 bool skippable(std::string_view line) {
     size_t first = line.find_first_not_of(" \t");
     return first == std::string::npos || line[first] == '#';
 }
 
 // direction=forward|both, separated by ';' or blanks.
-void applyOptions(const CsvField &field, LabelRule &rule, const std::string &path, size_t line) {
+void applyOptions(const FieldView &field, LabelRule &rule, const std::string &path, size_t line) {
     size_t pos = 0;
-    const std::string &text = field.text;
+    const std::string_view text = field.text;
     while (pos < text.size()) {
         size_t start = text.find_first_not_of("; \t", pos);
         if (start == std::string::npos)
@@ -43,15 +82,15 @@ void applyOptions(const CsvField &field, LabelRule &rule, const std::string &pat
         size_t end = text.find_first_of("; \t", start);
         if (end == std::string::npos)
             end = text.size();
-        std::string option = text.substr(start, end - start);
+        std::string_view option = text.substr(start, end - start);
         if (option == "direction=forward")
             rule.forward_only = true;
         else if (option == "direction=both")
             rule.forward_only = false;
         else
-            throwLabelError(
-                path, line, field.column + start,
-                "unknown option '" + option + "' (direction=forward or direction=both)");
+            throwLabelError(path, line, field.column + start,
+                            "unknown option '" + std::string(option) +
+                                "' (direction=forward or direction=both)");
         pos = end;
     }
 }
@@ -98,11 +137,29 @@ LabelRuleSet loadLabelRules(const std::string &path, LabelFormat format, int32_t
     std::unique_ptr<FILE, int (*)(FILE *)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
     if (!file)
         throw LabelError(path + ": cannot open: " + std::strerror(errno));
+    // One read into a buffer of the file's size (no regrowth of megabytes);
+    // more, if it grew meanwhile, in steps.
     std::string text;
-    char buf[1 << 16];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof(buf), file.get())) > 0)
-        text.append(buf, n);
+    struct stat st {};
+    if (::fstat(fileno(file.get()), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+        text.resize(static_cast<size_t>(st.st_size));
+    size_t used = 0;
+    while (true) {
+        if (used == text.size()) {  // at the size it had: more, or its end
+            char more[1 << 16];
+            const size_t n = std::fread(more, 1, sizeof(more), file.get());
+            if (n == 0)
+                break;
+            text.append(more, n);
+            used += n;
+            continue;
+        }
+        const size_t n = std::fread(text.data() + used, 1, text.size() - used, file.get());
+        if (n == 0)
+            break;
+        used += n;
+    }
+    text.resize(used);
     if (std::ferror(file.get()))
         throw LabelError(path + ": read error: " + std::strerror(errno));
     RuleLines lines(text);
@@ -143,14 +200,14 @@ LabelRuleSet parseRulesCsv(RuleLines &in, const std::string &path, int32_t tz_of
         if (skippable(line))
             continue;
         for (const CsvField &f : split()) {
-            std::string name = lower(f.text);
+            std::string name = lower(std::string(f.text));
             auto it = std::find(kFieldNames.begin(), kFieldNames.end(), name);
             if (it == kFieldNames.end())
-                fail(f.column, "unknown column '" + f.text +
+                fail(f.column, "unknown column '" + std::string(f.text) +
                                    "' (attack,src,dst,sport,dport,proto,start,end,options)");
             int field = static_cast<int>(it - kFieldNames.begin());
             if (std::find(order.begin(), order.end(), field) != order.end())
-                fail(f.column, "column '" + f.text + "' appears twice");
+                fail(f.column, "column '" + std::string(f.text) + "' appears twice");
             order.push_back(field);
         }
         if (std::find(order.begin(), order.end(), kAttack) == order.end())
@@ -167,21 +224,28 @@ LabelRuleSet parseRulesCsv(RuleLines &in, const std::string &path, int32_t tz_of
     while (in.next(line, &line_no)) {
         if (skippable(line))
             continue;
-        const std::vector<CsvField> &fields = split();
-        if (fields.size() > order.size())
-            fail(fields[order.size()].column,
+        // The fields by name; a missing one is empty, at the line's end.
+        std::array<FieldView, kFieldCount> field_of;
+        field_of.fill(FieldView{std::string_view(), line.size() + 1});
+        size_t count = 0;
+        if (std::memchr(line.data(), '"', line.size()) == nullptr) {
+            count = splitPlain(line, order, field_of);
+        } else {
+            const std::vector<CsvField> &fields = split();
+            count = fields.size();
+            for (size_t i = 0; i < fields.size() && i < order.size(); i++)
+                field_of[order[i]] = FieldView{fields[i].text, fields[i].column};
+            if (count > order.size())
+                field_of[kExtra] = FieldView{{}, fields[order.size()].column};
+        }
+        if (count > order.size())
+            fail(field_of[kExtra].column,
                  "more fields than the header names (" + std::to_string(order.size()) + ")");
-        // A missing field is empty, at the line's end.
-        const CsvField missing{std::string(), line.size() + 1};
-        std::array<const CsvField *, kFieldCount> field_of;
-        field_of.fill(&missing);
-        for (size_t i = 0; i < fields.size(); i++)
-            field_of[order[i]] = &fields[i];
-        auto by_name = [&](int f) -> const CsvField & { return *field_of[f]; };
+        auto by_name = [&](int f) -> const FieldView & { return field_of[f]; };
 
         LabelRule rule;
         std::string error;
-        const CsvField &attack = by_name(kAttack);
+        const FieldView &attack = by_name(kAttack);
         if (attack.text.empty())
             fail(attack.column, "the attack name is empty");
         if (std::any_of(attack.text.begin(), attack.text.end(),

@@ -47,16 +47,16 @@ std::optional<int> digits(std::string_view text, size_t &pos, size_t n) {
 // A fraction after '.', up to microseconds (later digits are cut off).
 // Returns its microseconds and the span of its last digit.
 bool fraction(std::string_view text, size_t &pos, int64_t &us, int64_t &unit_us) {
+    static constexpr int64_t kUnit[] = {1000000, 100000, 10000, 1000, 100, 10, 1};
     size_t start = pos;
     us = 0;
-    unit_us = 1000000;
     while (pos < text.size() && isDigit(text[pos])) {
-        if (unit_us > 1) {
-            unit_us /= 10;
-            us += (text[pos] - '0') * unit_us;
-        }
+        const size_t k = pos - start;
+        if (k < 6)
+            us += (text[pos] - '0') * kUnit[k + 1];
         pos++;
     }
+    unit_us = kUnit[std::min<size_t>(pos - start, 6)];
     return pos > start && pos - start <= 9;
 }
 
@@ -83,22 +83,37 @@ std::optional<int32_t> offsetAt(std::string_view text, size_t &pos) {
     return sign * (*hh * 3600 + mm * 60);
 }
 
-std::optional<TimeSpan> parseEpoch(std::string_view text) {
-    size_t pos = 0;
+// Epoch seconds with an optional fraction; nullopt when text is not only
+// digits and '.', *not_epoch when it is but is no epoch time.
+std::optional<TimeSpan> parseEpoch(std::string_view text, bool *not_epoch) {
+    *not_epoch = false;
+    const char *const begin = text.data(), *const end = begin + text.size();
+    const char *p = begin;
     int64_t seconds = 0;
-    while (pos < text.size() && isDigit(text[pos])) {
+    bool too_big = false;
+    for (unsigned digit; p < end && (digit = static_cast<unsigned>(*p - '0')) < 10; p++) {
         if (seconds > 100000000000LL)  // year 5138: not a capture time
-            return std::nullopt;
-        seconds = seconds * 10 + (text[pos++] - '0');
+            too_big = true;
+        else
+            seconds = seconds * 10 + digit;
     }
+    size_t pos = static_cast<size_t>(p - begin);
     int64_t us = 0, unit_us = 1000000;
+    bool bad_fraction = false;
     if (pos < text.size() && text[pos] == '.') {
         pos++;
-        if (!fraction(text, pos, us, unit_us))
-            return std::nullopt;
+        bad_fraction = !fraction(text, pos, us, unit_us);
     }
-    if (pos != text.size())
+    if (pos != text.size()) {
+        // Only digits and dots is still epoch syntax (and an error).
+        *not_epoch = std::all_of(text.begin() + static_cast<ptrdiff_t>(pos), text.end(),
+                                 [](char c) { return isDigit(c) || c == '.'; });
         return std::nullopt;
+    }
+    if (too_big || bad_fraction) {
+        *not_epoch = true;
+        return std::nullopt;
+    }
     int64_t first = seconds * 1000000 + us;
     return TimeSpan{first, first + unit_us - 1};
 }
@@ -117,13 +132,15 @@ std::optional<int32_t> parseUtcOffset(std::string_view text) {
 
 std::optional<TimeSpan> parseLabelTime(std::string_view text, int32_t default_offset_s,
                                        std::string *error) {
-    // Epoch seconds: digits only (an ISO date has '-' after four digits).
-    if (!text.empty() &&
-        std::all_of(text.begin(), text.end(), [](char c) { return isDigit(c) || c == '.'; })) {
-        if (auto span = parseEpoch(text))
+    // Epoch seconds: digits and '.' only (an ISO date has '-' after four digits).
+    if (!text.empty()) {
+        bool bad_epoch = false;
+        if (auto span = parseEpoch(text, &bad_epoch))
             return span;
-        *error = "'" + std::string(text) + "' is not epoch seconds";
-        return std::nullopt;
+        if (bad_epoch) {
+            *error = "'" + std::string(text) + "' is not epoch seconds";
+            return std::nullopt;
+        }
     }
     auto bad = [&] {
         *error = "'" + std::string(text) +

@@ -21,7 +21,7 @@ namespace {
 enum Column { kStart, kLast, kCategory, kSubcategory, kProto, kSrc, kSport, kDst, kDport };
 constexpr size_t kColumnsNeeded = kDport + 1;
 
-bool isDigits(const std::string &s) {
+bool isDigits(std::string_view s) {
     return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
 }
 
@@ -62,7 +62,7 @@ LabelRuleSet parseUnswGroundTruth(RuleLines &in, const std::string &path) {
         LabelRule rule;
         auto time = [&](Column c) {
             if (!isDigits(f[c].text))
-                fail(f[c].column, "'" + f[c].text + "' is not epoch seconds");
+                fail(f[c].column, "'" + std::string(f[c].text) + "' is not epoch seconds");
             auto t = parseLabelTime(f[c].text, 0, &error);
             if (!t)
                 fail(f[c].column, error);
@@ -79,14 +79,15 @@ LabelRuleSet parseUnswGroundTruth(RuleLines &in, const std::string &path) {
             rule.attack = "Backdoor";
         auto proto = parseProtocol(f[kProto].text, &error);
         if (!proto || f[kProto].text.empty()) {
-            unknown_protocols[f[kProto].text]++;
+            unknown_protocols[std::string(f[kProto].text)]++;
             continue;
         }
         rule.proto = *proto;
         auto address = [&](Column c) {
             auto p = parseAddressPrefix(f[c].text, &error);
             if (!p || p->any() || p->length != (p->family == 4 ? 32 : 128))
-                fail(f[c].column, p ? "'" + f[c].text + "' is not one address" : error);
+                fail(f[c].column,
+                     p ? "'" + std::string(f[c].text) + "' is not one address" : error);
             return *p;
         };
         rule.src = address(kSrc);
@@ -99,15 +100,18 @@ LabelRuleSet parseUnswGroundTruth(RuleLines &in, const std::string &path) {
                 return PortRange{};
             auto r = parsePortRange(f[c].text, &error);
             if (!r || r->lo != r->hi)
-                fail(f[c].column, r ? "'" + f[c].text + "' is not one port" : error);
+                fail(f[c].column, r ? "'" + std::string(f[c].text) + "' is not one port" : error);
             return *r;
         };
         rule.sport = port(kSport);
         rule.dport = port(kDport);
 
         std::string key = std::to_string(rule.start_us) + ',' + std::to_string(rule.end_us) + ',' +
-                          rule.attack + ',' + std::to_string(rule.proto) + ',' + f[kSrc].text +
-                          ',' + f[kSport].text + ',' + f[kDst].text + ',' + f[kDport].text;
+                          rule.attack + ',' + std::to_string(rule.proto) + ',';
+        for (Column c : {kSrc, kSport, kDst, kDport}) {
+            key += f[c].text;
+            key += ',';
+        }
         if (!seen.insert(std::move(key)).second) {
             duplicates++;
             continue;
