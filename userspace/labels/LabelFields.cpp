@@ -8,6 +8,8 @@
 #include <charconv>
 #include <cstring>
 
+#include "common/Text.h"
+
 namespace netflow {
 namespace {
 
@@ -54,14 +56,7 @@ bool parseIpv4(std::string_view text, uint8_t out[4]) {
 }  // namespace
 
 bool isAttackName(const std::string &name) {
-    static const char kBenign[] = "benign";
-    if (name.size() != sizeof(kBenign) - 1)
-        return true;
-    for (size_t i = 0; i < name.size(); i++) {
-        if (std::tolower(static_cast<unsigned char>(name[i])) != kBenign[i])
-            return true;
-    }
-    return false;
+    return !equalsIgnoreCase(name, "benign");
 }
 
 std::optional<AddressPrefix> parseAddressPrefix(std::string_view text, std::string *error) {
@@ -124,9 +119,7 @@ std::optional<int> parseProtocol(std::string_view text, std::string *error) {
         return -1;
     if (auto n = number<int>(text, 255))
         return n;
-    std::string name(text);
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string name = toLower(text);
     static const struct {
         const char *name;
         int number;

@@ -11,6 +11,7 @@
 
 #include <sys/stat.h>
 
+#include "common/Text.h"
 #include "labels/CsvLine.h"
 #include "labels/LabelError.h"
 #include "labels/LabelFields.h"
@@ -24,12 +25,6 @@ enum Field { kAttack, kSrc, kDst, kSport, kDport, kProto, kStart, kEnd, kOptions
 constexpr int kExtra = kNames, kFieldCount = kNames + 1;
 constexpr std::array<const char *, kNames> kFieldNames = {
     "attack", "src", "dst", "sport", "dport", "proto", "start", "end", "options"};
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
 
 struct FieldView {
     std::string_view text;
@@ -200,7 +195,7 @@ LabelRuleSet parseRulesCsv(RuleLines &in, const std::string &path, int32_t tz_of
         if (skippable(line))
             continue;
         for (const CsvField &f : split()) {
-            std::string name = lower(std::string(f.text));
+            std::string name = toLower(f.text);
             auto it = std::find(kFieldNames.begin(), kFieldNames.end(), name);
             if (it == kFieldNames.end())
                 fail(f.column, "unknown column '" + std::string(f.text) +
