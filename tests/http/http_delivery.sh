@@ -10,39 +10,8 @@ netflow=$1
 root=$2
 gen=$3
 work=$4/http_delivery
-here=$root/tests/http
-golden=$root/tests/golden
-rm -rf "$work" && mkdir -p "$work"
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-server_pid=
-stop_server() {
-    if [ -n "$server_pid" ]; then
-        kill -TERM "$server_pid" 2>/dev/null
-        wait "$server_pid" 2>/dev/null
-        server_pid=
-    fi
-}
-trap 'stop_server; rm -rf "$work"' EXIT
-
-# start_server DIR MODE [PORT] [extra args]: starts flow_server.py logging
-# into DIR, sets $port and $url.
-start_server() {
-    local dir=$1 mode=$2 want=${3:-0}
-    shift 3 2>/dev/null || shift $#
-    mkdir -p "$dir"
-    rm -f "$dir/port"
-    python3 "$here/flow_server.py" --port "$want" --port-file "$dir/port" --log "$dir/log" \
-        --requests "$dir/requests" --mode "$mode" "$@" &
-    server_pid=$!
-    for _ in $(seq 100); do
-        [ -s "$dir/port" ] && break
-        sleep 0.1
-    done
-    port=$(cat "$dir/port" 2>/dev/null)
-    [ -n "$port" ] || { fail "flow_server did not start"; exit 1; }
-    url="http://127.0.0.1:$port/predict"
-}
+# shellcheck source=tests/http/http_test.sh
+source "$root/tests/http/http_test.sh"
 
 # Every column, as in the golden test, so every value is compared.
 fields=$("$netflow" -f "$golden/dns.pcap" -c - --version 3 --no-label 2>/dev/null | head -1 | tr -d '\r')
@@ -63,9 +32,6 @@ done
 "$netflow" -f "$work/some.pcap" -c "$work/some.csv" 2>/dev/null || fail "some: CSV failed"
 many_rows=$(($(wc -l <"$work/many.csv") - 1))
 [ "$many_rows" = 1000 ] || fail "many.pcap: $many_rows rows, want 1000"
-
-# requests DIR STATUS: requests answered STATUS.
-requests() { awk -v s="$2" '$1 == s' "$1/requests" 2>/dev/null | wc -l; }
 
 # ------------------------------------------------------------ usage errors
 for bad in "ftp://127.0.0.1/x" "not a url" "http://" "127.0.0.1:8080/x" "file:///etc/passwd" \

@@ -9,38 +9,9 @@ netflow=$1
 root=$2
 gen=$3
 work=$4/http_hardening
-here=$root/tests/http
-golden=$root/tests/golden
-rm -rf "$work" && mkdir -p "$work"
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-server_pid=
-stop_server() {
-    if [ -n "$server_pid" ]; then
-        kill -TERM "$server_pid" 2>/dev/null
-        wait "$server_pid" 2>/dev/null
-        server_pid=
-    fi
-}
-trap 'stop_server; rm -rf "$work"' EXIT
+# shellcheck source=tests/http/http_test.sh
+source "$root/tests/http/http_test.sh"
 
-# start_server DIR MODE [args]: flow_server.py logging into DIR; sets $url.
-start_server() {
-    local dir=$1 mode=$2
-    shift 2
-    mkdir -p "$dir"
-    python3 "$here/flow_server.py" --port-file "$dir/port" --log "$dir/log" \
-        --requests "$dir/requests" --mode "$mode" "$@" 2>"$dir/server.err" &
-    server_pid=$!
-    for _ in $(seq 100); do
-        [ -s "$dir/port" ] && break
-        sleep 0.1
-    done
-    [ -s "$dir/port" ] || { fail "flow_server did not start"; exit 1; }
-    url="http://127.0.0.1:$(cat "$dir/port")/predict"
-}
-# requests DIR STATUS: requests answered STATUS.
-requests() { awk -v s="$2" '$1 == s' "$1/requests" 2>/dev/null | wc -l; }
 # A port nothing listens on: bound, then closed.
 down_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 down_url="http://127.0.0.1:$down_port/predict"
@@ -141,7 +112,7 @@ python3 "$here/check_flows.py" --received "$work/cut/log" --csv "$work/dns.csv" 
 # progress: every flow is rejected (none spooled as "unreachable", none left
 # for the next run). 2 s, not 1: one slow answer on a loaded machine must
 # not end delivery.
-start_server "$work/reject" reject --reject-status 413 --delay 0.01
+start_server "$work/reject" reject 0 --reject-status 413 --delay 0.01
 "$netflow" -f "$work/f2000.pcap" -u "$url" --spool "$work/reject.spool" --timeout 2 \
     2>"$work/reject.err"
 rc=$?
