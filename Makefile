@@ -12,7 +12,7 @@ BUILD_ASAN ?= build-asan
 BUILD_FUZZ ?= build-fuzz
 # Per fuzz target: `make fuzz` as long as asked, `make test` a bounded time.
 FUZZ_SECONDS ?= 300
-FUZZ_CI_SECONDS ?= 25
+FUZZ_CI_SECONDS ?= 15
 SOAK_SECONDS ?= 600
 JOBS       ?= $(shell nproc)
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

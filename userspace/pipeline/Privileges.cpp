@@ -82,6 +82,10 @@ Result<void> dropPrivileges(const std::string &user, const std::vector<int> &kee
         return errnoFailure("cannot clear the ambient capabilities");
     if (::prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) != 0)
         return errnoFailure("prctl(PR_SET_NO_NEW_PRIVS)");
+    // A --user switch made the process undumpable; LeakSanitizer's tracer
+    // needs it dumpable (SyscallFilter.h).
+    if (kSanitizerBuild && ::prctl(PR_SET_DUMPABLE, 1L, 0L, 0L, 0L) != 0)
+        return errnoFailure("prctl(PR_SET_DUMPABLE)");
     return installSteadyStateFilter();
 }
 

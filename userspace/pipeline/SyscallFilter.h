@@ -14,6 +14,16 @@
 
 namespace netflow {
 
+// The sanitizer build (NETFLOW_SANITIZE): LeakSanitizer's check at exit
+// clones a tracer (no CLONE_THREAD) that ptraces the threads, so there the
+// filter lets ptrace and such clones through, and the privilege drop keeps
+// the process dumpable. The release build denies them.
+#ifdef NETFLOW_SANITIZER_BUILD
+inline constexpr bool kSanitizerBuild = true;
+#else
+inline constexpr bool kSanitizerBuild = false;
+#endif
+
 // Installs the filter for every thread of the process (TSYNC); needs
 // no_new_privs or CAP_SYS_ADMIN. Fails with a one-line error.
 Result<void> installSteadyStateFilter();
