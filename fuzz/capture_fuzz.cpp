@@ -73,7 +73,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         nf_packet pkt{};
         const pcap_pkthdr *header;
         const uint8_t *frame;
-        while (file->next(header, frame) == netflow::PcapFile::Next::Packet) {
+        for (;;) {
+            const netflow::Result<netflow::PcapFile::Next> next = file->next(header, frame);
+            if (!next || next.value() != netflow::PcapFile::Next::Packet)
+                break;
             c.read++;
             std::span<const uint8_t> l3;
             switch (decoder.decode(*header, frame, pkt, l3)) {
