@@ -35,7 +35,7 @@ struct Collect : netflow::EventHandler {
     void onUnmappedPacket(const nf_rec_packet &) override {}
     void onPayload(const nf_rec_payload &rec, const nf_packet &pkt,
                    std::span<const uint8_t> l3) override {
-        ports.insert(pkt.sport);
+        ports.insert(pkt.dport);  // distinct by construction (the source port may repeat)
         EXPECT_EQ(rec.dir, NF_DIR_IN) << "the sender starts each flow";
         EXPECT_EQ(rec.payload_index, 1u);
         EXPECT_EQ(rec.time_us, rec.flow_first_us);
