@@ -21,6 +21,15 @@ failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }'; }
 rows() { echo $(($(wc -l <"$1") - 1)); }
+# term_after SECONDS: SIGTERM to the netflow started last ($!) after
+# SECONDS; sets $rc to its exit code.
+term_after() {
+    local pid=$!
+    sleep "$1"
+    kill -TERM "$pid" 2>/dev/null
+    wait "$pid"
+    rc=$?
+}
 "$netflow" -f "$golden/dns.pcap" -c "$work/dns.csv" 2>/dev/null || fail "CSV"
 dns_rows=$(rows "$work/dns.csv")
 
@@ -31,11 +40,7 @@ filter=$(python3 -c 'print(" or ".join(f"host 10.0.{i // 256}.{i % 256}" for i i
 t0=$EPOCHREALTIME
 timeout -k 5 30 "$netflow" -f "$golden/dns.pcap" -c "$work/filter.csv" --filter "$filter" \
     2>"$work/filter.err" &
-pid=$!
-sleep 1
-kill -TERM "$pid" 2>/dev/null
-wait "$pid"
-rc=$?
+term_after 1
 took=$(since "$t0")
 [ "$rc" = 0 ] || fail "SIGTERM during a filter compile: exit $rc (124: ignored): $(cat "$work/filter.err")"
 awk -v t="$took" 'BEGIN { exit !(t < 5) }' || fail "SIGTERM during a filter compile: took $took s"
@@ -45,11 +50,7 @@ awk -v t="$took" 'BEGIN { exit !(t < 5) }' || fail "SIGTERM during a filter comp
 # ------------------------------------------------------------ a FIFO nobody writes to
 mkfifo "$work/fifo"
 timeout -k 5 20 "$netflow" -f "$work/fifo" -c "$work/open.csv" 2>"$work/open.err" &
-pid=$!
-sleep 0.5
-kill -TERM "$pid"
-wait "$pid"
-rc=$?
+term_after 0.5
 [ "$rc" = 0 ] || fail "SIGTERM while opening a FIFO: exit $rc: $(cat "$work/open.err")"
 grep -q "error" "$work/open.err" && fail "SIGTERM while opening a FIFO: $(cat "$work/open.err")"
 
@@ -58,11 +59,7 @@ grep -q "error" "$work/open.err" && fail "SIGTERM while opening a FIFO: $(cat "$
 stall() { { cat "$golden/dns.pcap"; exec sleep 30; } >"$work/fifo" & writer=$!; }
 stall
 timeout -k 5 20 "$netflow" -f "$work/fifo" -c "$work/read.csv" 2>"$work/read.err" &
-pid=$!
-sleep 1
-kill -TERM "$pid"
-wait "$pid"
-rc=$?
+term_after 1
 kill "$writer" 2>/dev/null
 [ "$rc" = 0 ] || fail "SIGTERM while reading a FIFO: exit $rc: $(cat "$work/read.err")"
 grep -q "error" "$work/read.err" && fail "SIGTERM while reading a FIFO: $(cat "$work/read.err")"

@@ -23,7 +23,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare_rows import compare  # noqa: E402
+from compare_rows import compare, finish  # noqa: E402
 
 MAX_DELAY_MS = 4000
 
@@ -77,10 +77,7 @@ def main():
         problems.append(f"expected HTTP, ICMP and UDP flows, got {sorted(names)} {sorted(protos)}")
     offline = list(csv.DictReader(open(offline_csv, newline="")))
     problems += compare([r for _, r in rows], offline, tolerance)
-    for p in problems[:30]:
-        print("  " + p)
-    print(f"{len(rows)} live rows, {len(offline)} offline rows, {len(problems)} problems")
-    sys.exit(1 if problems else 0)
+    finish(problems, f"{len(rows)} live rows, {len(offline)} offline rows")
 
 
 if __name__ == "__main__":

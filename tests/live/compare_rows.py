@@ -53,16 +53,21 @@ def compare(live, offline, tolerance):
     return problems
 
 
+def finish(problems, summary):
+    """Prints up to 30 problems and the summary line; exits 1 if any."""
+    for p in problems[:30]:
+        print("  " + p)
+    print(f"{summary}, {len(problems)} differences")
+    sys.exit(1 if problems else 0)
+
+
 def main():
     if len(sys.argv) != 4:
         sys.exit(__doc__)
     live = list(csv.DictReader(open(sys.argv[1], newline="")))
     offline = list(csv.DictReader(open(sys.argv[2], newline="")))
-    problems = compare(live, offline, int(sys.argv[3]))
-    for p in problems[:30]:
-        print("  " + p)
-    print(f"live {len(live)} rows, offline {len(offline)} rows, {len(problems)} differences")
-    sys.exit(1 if problems else 0)
+    finish(compare(live, offline, int(sys.argv[3])),
+           f"live {len(live)} rows, offline {len(offline)} rows")
 
 
 if __name__ == "__main__":
