@@ -140,9 +140,10 @@ class TimeIndex {
 
 struct Bucket {
     BucketKey key;
-    uint32_t begin;          // into Shape::entries: the plain entries by rule,
-    uint32_t plain, ranged;  // then those with port ranges by rule
-    uint32_t time_index;     // into Shape::time_indexes, or kNone
+    uint32_t begin = 0;              // into Shape::entries: the plain entries by rule,
+    uint32_t plain = 0, ranged = 0;  // then those with port ranges by rule
+    uint32_t time_index = kNone;     // into Shape::time_indexes, or kNone
+    bool empty() const { return plain + ranged == 0; }  // a free slot of the table
 };
 
 class Shape {
@@ -210,11 +211,12 @@ class Shape {
             if (b.ranged)
                 first_rule_ = std::min(first_rule_, entries_[b.begin + b.plain].rule);
         }
-        // Open addressing, at most 3/4 full, slots of a hash tag and a
-        // bucket index; a 16-bits-a-key filter in front turns most misses
-        // away without touching the table.
+        // Open addressing over the buckets themselves (a probe reads the
+        // key where it lands: one cache miss, not a slot's and then its
+        // bucket's), at most 3/4 full; a 16-bits-a-key filter in front
+        // turns most misses away without touching the table.
         const size_t capacity = std::bit_ceil(std::max<size_t>(16, hashes.size() * 4 / 3 + 1));
-        slots_.assign(capacity, Slot{0, kNone});
+        table_.assign(capacity, Bucket{});
         filter_.assign(std::bit_ceil(std::max<size_t>(64, hashes.size() * 16)) / 64, 0);
         // Shapes of a few buckets with a /16 or longer address: a bitmap of
         // 16 bits of that address turns most flows away before hashing.
@@ -232,12 +234,13 @@ class Shape {
             const uint64_t h = hashes[i];
             setFilter(h);
             for (size_t s = h & (capacity - 1);; s = (s + 1) & (capacity - 1)) {
-                if (slots_[s].bucket == kNone) {
-                    slots_[s] = Slot{static_cast<uint32_t>(h >> 32), i};
+                if (table_[s].empty()) {
+                    table_[s] = buckets_[i];
                     break;
                 }
             }
         }
+        std::vector<Bucket>().swap(buckets_);
     }
 
     const ShapeId &id() const { return id_; }
@@ -258,7 +261,7 @@ class Shape {
         const size_t bits = filter_.size() * 64;
         __builtin_prefetch(&filter_[(h & (bits - 1)) / 64]);
         __builtin_prefetch(&filter_[((h >> 32) & (bits - 1)) / 64]);
-        __builtin_prefetch(&slots_[h & (slots_.size() - 1)]);
+        __builtin_prefetch(&table_[h & (table_.size() - 1)]);
     }
 
     // The first rule of this shape matching the flow, if before `best`.
@@ -275,13 +278,13 @@ class Shape {
         const uint64_t h = hashKey(key);
         if (!inFilter(h))
             return best;
-        const size_t mask = slots_.size() - 1;
+        const size_t mask = table_.size() - 1;
         for (size_t s = h & mask;; s = (s + 1) & mask) {
-            const Slot &slot = slots_[s];
-            if (slot.bucket == kNone)
+            const Bucket &b = table_[s];
+            if (b.empty())
                 return best;
-            if (slot.tag == static_cast<uint32_t>(h >> 32) && buckets_[slot.bucket].key == key)
-                return firstIn(buckets_[slot.bucket], f, best);
+            if (b.key == key)
+                return firstIn(b, f, best);
         }
     }
 
@@ -296,11 +299,6 @@ class Shape {
     }
 
   private:
-    struct Slot {
-        uint32_t tag;  // the hash's upper half
-        uint32_t bucket;
-    };
-
     // The flow's fields under this shape's masks.
     BucketKey keyOf(const FlowView &f, const uint64_t src[2], const uint64_t dst[2]) const {
         BucketKey key;
@@ -357,9 +355,9 @@ class Shape {
     uint32_t first_rule_ = kNone;
     uint64_t protos_[4] = {};  // the protocols of its rules, when given
     std::vector<Entry> entries_;
-    std::vector<Bucket> buckets_;
+    std::vector<Bucket> buckets_;  // while building: by first rule's order
+    std::vector<Bucket> table_;    // the buckets by hash (empty ones between)
     std::vector<TimeIndex> time_indexes_;
-    std::vector<Slot> slots_;
     std::vector<uint64_t> filter_;
     int lead_ = -1;  // the key word (0 src, 2 dst) lead_bits_ holds 16 bits of
     std::vector<uint64_t> lead_bits_;
