@@ -230,13 +230,16 @@ static __always_inline int nf_unparsed_stat(int parse_result, int default_filter
  * once per program this way rather than once per parser outcome, which
  * leaves room for the payload path at about the cost the counting alone
  * had inlined.
+ *
+ * The caller's statistics and scratch come in as arguments, looked up once
+ * per packet: the packet is scratch->pkt. (A global function's pointer
+ * arguments may be NULL to the verifier, hence the test.)
  */
-__attribute__((noinline)) int nf_count_parsed(const struct nf_packet *pkt) {
-    __u32 zero = 0;
-    struct nf_kern_stats *stats = bpf_map_lookup_elem(&nf_stats, &zero);
-    struct nf_scratch *scratch = bpf_map_lookup_elem(&nf_scratch_map, &zero);
-    if (!pkt || !stats || !scratch)
-        return 0; /* cannot happen: the caller's packet, arrays of one entry */
+__attribute__((noinline)) int nf_count_parsed(struct nf_scratch *scratch,
+                                              struct nf_kern_stats *stats) {
+    if (!stats || !scratch)
+        return 0; /* cannot happen: the caller's pointers */
+    const struct nf_packet *pkt = &scratch->pkt;
 
     __u64 now_us = nf_now_us();
     struct nf_flow_key key = {};
@@ -321,7 +324,7 @@ static __always_inline void nf_count_frame(struct nf_frame_result *res, const __
     __u32 ip_len = pkt->ip_len;
     asm volatile("" : "+r"(l3_off), "+r"(ip_len));
 
-    int want = nf_count_parsed(pkt);
+    int want = nf_count_parsed(scratch, stats);
     if (!want)
         return;
     res->stats = stats;

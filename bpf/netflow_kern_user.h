@@ -36,7 +36,7 @@ struct nf_spin_lock_word {
 #define NF_FILTER_TC_FUNC "nf_filter_tc"
 
 /* Default map sizes, changed with bpf_map__set_max_entries before load. */
-#define NF_FLOW_MAP_ENTRIES 65536
+#define NF_FLOW_MAP_ENTRIES 1048576 /* not preallocated: memory per flow alive */
 #define NF_EVENTS_BYTES (4U << 20)  /* ring buffer: a power of 2, whole pages */
 #define NF_PAYLOAD_BYTES (8U << 20) /* payload ring buffer: the same rules */
 #define NF_DPI_DONE_ENTRIES 16384   /* DPI-done marks not yet seen by the kernel */

@@ -14,9 +14,15 @@
 /* The flows, by canonical key. A plain hash map with a lock per entry
  * rather than a per-CPU hash: per-CPU values would split one flow's
  * counters over CPUs, and first/last times, retransmission tracking, TCP
- * end and the expiry decision need the whole flow at once. */
+ * end and the expiry decision need the whole flow at once.
+ *
+ * Not preallocated (docs/decisions.md, "Flow map size"): an entry's memory
+ * is taken when its flow starts and given back when it ends, so a map
+ * sized for a busy link (a million flows) costs only its bucket array
+ * (16 bytes a slot) until the flows come. */
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
     __uint(max_entries, NF_FLOW_MAP_ENTRIES);
     __type(key, struct nf_flow_key);
     __type(value, struct nf_flow_entry);

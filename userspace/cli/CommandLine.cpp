@@ -264,7 +264,7 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
     auto *opt_map_size =
         app.add_option("--flow-map-size", opts.flow_map_entries,
                        "live kernel path: flows the kernel map holds; more go to userspace "
-                       "(65536)")
+                       "(1048576)")
             ->check(CLI::Range(1u, 1u << 26));
     auto *opt_batch =
         app.add_option("--batch", opts.http.batch,

@@ -52,7 +52,7 @@ struct Options {
     Backend backend = Backend::Auto;               // live only: --backend auto | xdp | pcap
     CaptureMode capture = CaptureMode::Host;       // live only: --capture host | tap
     XdpModeOption xdp_mode = XdpModeOption::Auto;  // live only: --xdp-mode auto | native | generic
-    uint32_t flow_map_entries = 65536;             // live kernel path: flows the kernel map holds
+    uint32_t flow_map_entries = 1048576;            // live kernel path: flows the kernel map holds
     std::string user;                              // live only: run as this user after start-up
 };
 

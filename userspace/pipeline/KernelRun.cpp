@@ -119,6 +119,11 @@ void reportKernelDetails(const Options &options, const nf_kern_stats &s,
     printCount(s.counters[NF_STAT_MAP_FULL],
                "packets found the flow map full and were counted in userspace "
                "(--flow-map-size)");
+    if (options.verbose && s.counters[NF_STAT_MAP_FULL])
+        std::fprintf(stderr,
+                     "netflow: the kernel's flow map (%u flows) was full: raise --flow-map-size "
+                     "above the flows alive at once\n",
+                     options.flow_map_entries);
     printCount(s.counters[NF_STAT_PAYLOAD_COPY_FAILED],
                "payload copies lost (payload ring full): their flows were classified on fewer "
                "packets");
