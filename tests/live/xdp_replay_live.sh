@@ -64,7 +64,9 @@ rows = list(csv.DictReader(open(sys.argv[1], newline="")))
 print(sum(int(r["IN_PKTS"]) + int(r["OUT_PKTS"]) for r in rows), len(rows))' "$1"; }
 read -r pkts rows < <(packets "$work/recorded.csv")
 echo "XDP_PASS: $((after - before)) frames at the peer's XDP; recording: $pkts packets, $rows flows"
-[ "$pkts" = "$sent" ] && [ "$rows" = 60 ] || fail "the recording holds $pkts packets in $rows flows, not $sent in 60"
+if [ "$pkts" != "$sent" ] || [ "$rows" != 60 ]; then
+    fail "the recording holds $pkts packets in $rows flows, not $sent in 60"
+fi
 nf_srv ip link set dev "$NF_SRV_IF" xdpdrv off || fail "detach $xdp_pass"
 
 # ---- 2: netflow's kernel path, a replay cut by --count
