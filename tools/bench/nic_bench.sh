@@ -59,7 +59,7 @@
 #   PCAP_DIR=dir     the nDPI corpus (default ../shared/pcaps/ndpi/pcap)
 #   NIC_CORPUS="f.." capture files for the short flows (default: PCAP_DIR/*)
 #   NIC_FLOWS=N      flows alive at once (default 200000)
-#   NIC_ROUNDS=N     rounds of the runs (default 3)
+#   NIC_ROUNDS=N     rounds of the runs (default 3; 0: the memory runs only)
 #   NIC_MEM_FLOWS="N ..."  memory runs (default "100000 1000000"; "" skips)
 #   NIC_TIMEOUT=S    bound on one replay (default 300)
 #   NIC_KEEP=1       keep the work directory
@@ -93,9 +93,10 @@ SHORT_MAX=8
 SETTLE=1
 READY_WAIT=120  # seconds a sensor may take to attach (nDPI on a busy machine)
 STOP_WAIT=120
-for v in FLOWS ROUNDS TIMEOUT BULK BULK_MIB; do
+for v in FLOWS TIMEOUT BULK BULK_MIB; do
     [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer"
 done
+[[ $ROUNDS =~ ^[0-9]+$ ]] || die "NIC_ROUNDS must be a non-negative integer"
 
 error() { echo "ERROR: nic_bench: $*"; exit 1; }
 for b in "$NETFLOW" "$XDP_REPLAY" "$GEN"; do
