@@ -14,6 +14,8 @@
 # 2. netflow --backend xdp (host mode) on the server end instead: a replay
 #    bounded by --count 3000 (16 rounds and a part); netflow's rows hold
 #    3,000 packets.
+# 0. Outside a named network namespace it refuses (exit 1); --rounds 0 is a
+#    usage error (exit 2).
 # Round 0 would carry the lab's own addresses (the server's stack would
 # answer), so the rounds start at 1.
 set -uo pipefail
@@ -24,6 +26,16 @@ root=$4
 # shellcheck source=tools/lab/live_test.sh
 source "$root/tools/lab/live_test.sh"
 template=$root/tests/golden/http.pcap
+
+# Never outside a lab namespace; bad arguments are usage errors.
+"$replay" -i lo -r "$template" >"$work/root.log" 2>&1
+rc=$?
+if [ "$rc" != 1 ] || ! grep -q 'refusing to send outside a named network namespace' "$work/root.log"; then
+    fail "xdp_replay in the initial namespace: exit $rc: $(cat "$work/root.log")"
+fi
+"$replay" -i lo -r "$template" --rounds 0 >"$work/usage.log" 2>&1
+rc=$?
+[ "$rc" = 2 ] || fail "xdp_replay --rounds 0: exit $rc, not 2: $(cat "$work/usage.log")"
 
 nf_lab_up "xr$$" || fail "lab"
 # No IPv6 on the pair: nothing but the replay reaches the server end.

@@ -24,7 +24,8 @@
 //
 // Bounds: --count N stops after N frames (default: the whole replay),
 // --seconds S after S seconds (default 60; checked between BPF_PROG_RUN
-// calls of at most 262144 frames each).
+// calls, each sized to last about half a second at the rate measured so
+// far: 4,096 to 262,144 frames).
 // Output (stdout, one line): frames sent, template size, rounds, seconds,
 // frames/s, skipped frames. "Sent" is what the program redirected; the
 // peer's counters say what arrived (a veth drops redirected frames when its
@@ -200,7 +201,8 @@ int main(int argc, char **argv) {
     // The page every run overwrites: as long as the longest frame.
     std::vector<uint8_t> page(REPLAY_MAX_FRAME, 0);
     const uint64_t total = std::min<uint64_t>(o.count, frames.size() * o.rounds);
-    constexpr uint64_t kChunk = 262144;
+    constexpr uint64_t kMinChunk = 4096, kMaxChunk = 262144;
+    uint64_t chunk = kMinChunk;
     auto start = std::chrono::steady_clock::now();
     auto elapsed = [&] {
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -212,7 +214,8 @@ int main(int argc, char **argv) {
             timed_out = true;
             break;
         }
-        uint64_t n = std::min(kChunk, total - runs);
+        uint64_t n = std::min(chunk, total - runs);
+        double call_start = elapsed();
         LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = page.data(),
                     .data_size_in = static_cast<uint32_t>(page.size()),
                     .repeat = static_cast<int>(n), .flags = BPF_F_TEST_XDP_LIVE_FRAMES,
@@ -221,6 +224,9 @@ int main(int argc, char **argv) {
             fail("BPF_PROG_RUN (live frames) failed after " + std::to_string(runs) +
                  " frames: " + std::strerror(errno));
         runs += n;
+        double took = elapsed() - call_start;
+        double next = took > 0 ? static_cast<double>(n) * 0.5 / took : kMaxChunk;
+        chunk = std::clamp<uint64_t>(static_cast<uint64_t>(next), kMinChunk, kMaxChunk);
     }
     double secs = elapsed();
     uint64_t sent = skel->bss->sent;
