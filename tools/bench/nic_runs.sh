@@ -27,14 +27,19 @@ ksoftirqd_ticks() {
 }
 rss_kib() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status" 2>/dev/null; }
 # Bytes of BPF map memory the process holds (memlock of each map fd).
+# Sets MAP_BYTES and MAP_KINDS ("type MiB, ..." by map type, largest first).
 map_bytes() {
-    local f t=0 m
-    for f in /proc/"$1"/fdinfo/*; do
-        m=$(awk '$1 == "map_type:" { map = 1 } $1 == "memlock:" { mem = $2 } END { if (map) print mem + 0 }' \
-            "$f" 2>/dev/null)
-        [[ -n $m ]] && t=$((t + m))
-    done
-    echo "$t"
+    local f
+    MAP_BYTES=0 MAP_KINDS=$(for f in /proc/"$1"/fdinfo/*; do
+        awk '$1 == "map_type:" { type = $2 } $1 == "memlock:" { mem = $2 }
+             END { if (type != "") print type, mem + 0 }' "$f" 2>/dev/null
+    done | awk '{ t[$1] += $2; all += $2 } END { print all; for (k in t) printf "%s %.2f\n", k, t[k] / 1048576 }')
+    MAP_BYTES=$(head -n 1 <<<"$MAP_KINDS")
+    # enum bpf_map_type numbers of the types netflow uses.
+    MAP_KINDS=$(tail -n +2 <<<"$MAP_KINDS" | sort -k2,2gr | awk '
+        BEGIN { split("hash array - - percpu_hash percpu_array - - lru_hash", name, " ")
+                name[17] = "xskmap"; name[27] = "ringbuf" }
+        { printf "%s%s %s MiB", (NR > 1 ? ", " : ""), ($1 in name && name[$1] != "-" ? name[$1] : "type " $1), $2 }')
 }
 
 attach() { nf_srv ip link set dev "$NF_SRV_IF" xdpdrv obj "$1" sec xdp || error "cannot attach $1"; }
@@ -268,7 +273,8 @@ mem_run() { # mem_run FLOWS
         prev=${active:--1}
     done
     rss1=$(rss_kib "$SENSOR_LEAF")
-    k1=$(map_bytes "$SENSOR_LEAF")
+    map_bytes "$SENSOR_LEAF"
+    k1=$MAP_BYTES
     stop_sensor "$log"
     account_netflow "$log"
     [[ -n $active && $active -gt 0 ]] || error "no --stats line with flows active from netflow"
@@ -279,6 +285,7 @@ mem_run() { # mem_run FLOWS
         "-> $per bytes a flow (kernel $(calc 'k / a' k="$k1" a="$active") + userspace" \
         "$(calc 'u / a' u="$user" a="$active")); overflow ${A_OVER:--} packets, accounted" \
         "$A_ACC of $R_SENT"
+    echo "    kernel maps by type (fdinfo map_type, memlock): $MAP_KINDS"
     [[ $R_STOPPED == 1 ]] && echo "  (the replay stopped at NIC_TIMEOUT=${TIMEOUT}s, before $want flows)"
     MEM_PER[$want]=$per
 }
