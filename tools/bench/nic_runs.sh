@@ -117,6 +117,22 @@ account_netflow() {
         sed 's/^netflow: //' | paste -sd ';')
 }
 
+# After the replay: SETTLE seconds, then, with a sensor, until it has caught
+# up (under 5% of a CPU over a second; at most 60 s), so the window holds
+# the work the load caused it (rings drained, rows made).
+settle() {
+    local t0 t1 i
+    sleep "$SETTLE"
+    [[ -n $SENSOR_LEAF ]] || return 0
+    t0=$(proc_ticks "$SENSOR_LEAF")
+    for ((i = 0; i < 60; i++)); do
+        sleep 1
+        t1=$(proc_ticks "$SENSOR_LEAF")
+        ((t1 - t0 < HZ / 20)) && return 0
+        t0=$t1
+    done
+}
+
 declare -A SENT BUSY ATTR XDPRX ACC OVER LOST NOTES
 run() { # run MODE TAG
     local mode=$1 tag=$2 log=$WORK/$2 b0 b1 x0 x1 k0 k1 p0=0 p1=0
@@ -142,7 +158,7 @@ run() { # run MODE TAG
     k0=$(ksoftirqd_ticks)
     b0=$(busy_ticks)
     replay "$log" "$MIX" "$REPLAY_ROUNDS"
-    sleep "$SETTLE"
+    settle
     b1=$(busy_ticks)
     k1=$(ksoftirqd_ticks)
     [[ -n $SENSOR_LEAF ]] && p1=$(proc_ticks "$SENSOR_LEAF")
@@ -209,7 +225,8 @@ cpu_report() {
     done
     cat <<'LEGEND'
   sent: frames xdp_replay redirected; xdp_rx: frames the sensor end's XDP program received
-  (ethtool rx_queue_0_xdp_packets). CPU-s over the replay + 1 s: busy_s machine-wide
+  (ethtool rx_queue_0_xdp_packets). CPU-s over the replay + 1 s, with a sensor until it
+  is idle (< 5% of a CPU for a second, at most 60 s more): busy_s machine-wide
   (/proc/stat); attrib: the generator (with the receive softirqs it carries) + the sensor
   + ksoftirqd; others = busy_s - attrib: other processes of the machine (noise). d_busy,
   d_attr: minus the same round's bare XDP_PASS run. ns/pkt: attrib per frame sent (the
