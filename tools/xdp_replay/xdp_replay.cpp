@@ -21,6 +21,7 @@
 // Template: the IPv4 frames of CAPTURE (pcap or pcapng, Ethernet, up to two
 // VLAN tags) captured in full and no longer than the interface's MTU plus
 // 18 bytes of link header (at most 1536); others are skipped and counted.
+// At most 262,144 frames (the template map holds about 1.5 KiB a frame).
 //
 // Bounds: --count N stops after N frames (default: the whole replay),
 // --seconds S after S seconds (default 60; checked between BPF_PROG_RUN
@@ -168,6 +169,11 @@ int main(int argc, char **argv) {
     std::vector<Frame> frames;
     if (std::string err = loadTemplate(o.capture, max_len, frames, skipped); !err.empty())
         fail(err);
+    // The template map costs about 1.5 KiB a frame.
+    constexpr size_t kMaxTemplate = 262144;
+    if (frames.size() > kMaxTemplate)
+        fail(o.capture + " holds " + std::to_string(frames.size()) + " frames to replay, at most " +
+             std::to_string(kMaxTemplate) + " (use more rounds of a smaller capture)");
 
     std::unique_ptr<xdp_replay, SkelDeleter> skel(xdp_replay__open());
     if (!skel)
