@@ -29,6 +29,14 @@
 # 5. Runs tools/bench/labels_bench.sh: the conversion of bench.pcap with
 #    --labels and 100,000 rules against none (medians of 5
 #    runs each), with PASS/FAIL for at most 10% slower.
+# 6. Runs tools/bench/live_bench.sh: netflow's kernel path vs tcpdump on a
+#    veth pair under tcpreplay (root).
+# 7. Runs tools/bench/nic_bench.sh: the NIC-like load (tools/xdp_replay, live
+#    XDP frames, a 75% bulk / 25% short-flow mix, ~200,000 flows at once):
+#    netflow --backend xdp's overflow and accounting, its added CPU vs tcpdump
+#    and --backend pcap, tap mode vs bare XDP_PASS / XDP_DROP, bytes per
+#    concurrent flow at 100 K and 1 M flows (root; about 10 minutes on 2
+#    busy cores; NIC_ROUNDS, NIC_FLOWS, NIC_MEM_FLOWS make it shorter).
 #
 # Exit status: 0 when every tool that ran exited 0 (a missed target is a
 # result, not an error; a missing netflow or bpf_cost binary or peer is
@@ -275,4 +283,9 @@ NETFLOW=$NETFLOW PCAP=$PCAP BENCH_CPU=$BENCH_CPU "$REPO/tools/bench/labels_bench
 # (tools/bench/live_bench.sh says how; it skips itself when not root).
 echo
 NETFLOW=$NETFLOW "$REPO/tools/bench/live_bench.sh" "$BUILD_DIR" || failed=1
+
+# Live on a NIC-like load: xdp_replay's frames reach the sensor's XDP as
+# xdp_frames (tools/bench/nic_bench.sh says how; skips itself when not root).
+echo
+NETFLOW=$NETFLOW PCAP_DIR=$PCAP_DIR GEN=$GEN "$REPO/tools/bench/nic_bench.sh" "$BUILD_DIR" || failed=1
 exit "$failed"
