@@ -180,8 +180,8 @@ TEST_F(MergedCaptureTest, ADirectoryGivesItsCapturesInNaturalOrder) {
 TEST_F(MergedCaptureTest, AGlobMatchesInNaturalOrderAndAFileNamedTwiceIsReadOnce) {
     for (const char *name : {"cap10.pcap", "cap9.pcap", "other.pcapng"})
         writePcap(file(name), {{1, 1}});
-    netflow::CaptureInputs in =
-        netflow::expandCaptureInputs({file("cap*.pcap"), file("cap9.pcap"), "-", file("nope*")});
+    netflow::CaptureInputs in = netflow::expandCaptureInputs(
+        {file("cap*.pcap"), file("cap9.pcap"), "-", file("nope*"), "-"});
     EXPECT_EQ(in.files, (std::vector<std::string>{file("cap9.pcap"), file("cap10.pcap"), "-"}));
     ASSERT_EQ(in.problems.size(), 1u);
     EXPECT_EQ(in.problems[0], file("nope*") + ": no file matches");

@@ -91,10 +91,12 @@ bool looksLikeCapture(const std::string &path) {
 CaptureInputs expandCaptureInputs(const std::vector<std::string> &args) {
     CaptureInputs out;
     std::set<std::pair<dev_t, ino_t>> seen;
+    bool stdin_seen = false;
     auto add = [&](const std::string &path) {
         struct stat st {};
-        if (path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-            !seen.insert({st.st_dev, st.st_ino}).second)
+        if (path == "-"
+                ? std::exchange(stdin_seen, true)
+                : ::stat(path.c_str(), &st) == 0 && !seen.insert({st.st_dev, st.st_ino}).second)
             return;
         out.files.push_back(path);
     };

@@ -18,7 +18,8 @@ struct CaptureInputs {
     std::vector<std::string> problems;
 };
 
-// A file named twice (also through a directory or a glob) is read once.
+// A file named twice (also through a directory or a glob), or `-` twice,
+// is read once.
 CaptureInputs expandCaptureInputs(const std::vector<std::string> &args);
 
 // A pcap (any byte order, micro- or nanosecond) or pcapng file, by its first
