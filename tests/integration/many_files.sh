@@ -145,6 +145,29 @@ python3 -c "import gzip,sys; sys.stdout.buffer.write(gzip.open(sys.argv[1]).read
 # stdout stays plain whatever it is called.
 "$netflow" -f "$work/merged.pcap" -c - "${fields[@]}" 2>/dev/null >"$work/stdout.gz"
 cmp -s "$work/stdout.gz" "$work/plain.csv" || fail "-c - is not the plain CSV"
+# A stalled FIFO among the inputs, compressed output: SIGTERM ends the run
+# at once (exit 0) and every flow is in the file, the stream ended
+# properly. --max-time likewise.
+mkfifo "$work/fifo"
+for how in term max-time; do
+    { cat "$dns"; exec sleep 30; } >"$work/fifo" &
+    writer=$!
+    extra=()
+    [ "$how" = max-time ] && extra=(--max-time 1)
+    timeout -k 5 20 "$netflow" -f "$work/fifo" -f "$http" -c "$work/stall.csv.zst" \
+        "${fields[@]}" "${extra[@]}" 2>"$work/stall.err" &
+    sensor=$!
+    [ "$how" = term ] && { sleep 1; kill -TERM "$sensor"; }
+    wait "$sensor"
+    rc=$?
+    kill "$writer" 2>/dev/null
+    wait "$writer" 2>/dev/null
+    [ "$rc" = 0 ] || fail "stalled FIFO ($how), .zst: exit $rc: $(cat "$work/stall.err")"
+    "$netflow" -f "$dns" -f "$http" -c "$work/both.csv" "${fields[@]}" 2>/dev/null
+    cmp -s <(zstd -dc "$work/stall.csv.zst") "$work/both.csv" ||
+        fail "stalled FIFO ($how), .zst: rows differ from the two files read whole"
+done
+
 # A compressed output that cannot be created: one line, exit 1.
 "$netflow" -f "$http" -c "$work/no/such/dir.csv.gz" 2>"$work/nodir.err"
 rc=$?
