@@ -9,11 +9,13 @@
 #    line naming it, the others read, their rows written, exit 1;
 #  - -c X.csv.gz / X.csv.zst read back (zcat, zstd -d, python) equal the
 #    plain CSV; -c - stays plain.
-#   many_files.sh NETFLOW SOURCE_DIR WORKDIR
+#  - the progress bar (on a terminal) covers all files: it only goes up.
+#   many_files.sh NETFLOW SOURCE_DIR WORKDIR GEN_SYNTHETIC_FLOWS
 set -uo pipefail
 netflow=$1
 src=$2
 work=$3/many_files
+gen=$4
 rm -rf "$work"
 mkdir -p "$work"
 trap 'rm -rf "$work"' EXIT
@@ -129,6 +131,22 @@ check_damaged missing "$work/nope.pcap" two_of_three
 run nomatch -f "$work/none_*.pcap"
 [ "$rc" = 1 ] && grep -q "none_\*.pcap: no file matches" "$work/nomatch.err" ||
     fail "nomatch: exit $rc: $(cat "$work/nomatch.err")"
+
+# ------------------------------------------------------------ progress bar
+# Over 4 rotated files on a terminal (script(1)): the percentage drawn
+# never goes back (a bar per file would restart at 0%) and passes 50%.
+"$gen" "$work/big.pcap" 150000 150000 2>/dev/null || fail "generator"
+mkdir -p "$work/four"
+editcap -F pcap -c 75000 "$work/big.pcap" "$work/four/big.pcap" || fail "editcap -c (4 parts)"
+if script -qec "$netflow -f $work/four -c /dev/null" /dev/null >"$work/tty.out" 2>&1; then
+    tr '\r' '\n' <"$work/tty.out" | grep -o '\] *[0-9]*%' | tr -dc '0-9\n' >"$work/pct"
+    awk 'NF { n++; if ($1 < last) back = 1; last = $1; if ($1 > max) max = $1 }
+         END { exit !(n >= 2 && !back && max >= 50) }' "$work/pct" ||
+        fail "progress bar over 4 files: $(paste -sd' ' "$work/pct")"
+else
+    fail "conversion under script(1) failed: $(tail -2 "$work/tty.out")"
+fi
+rm -rf "$work/four" "$work/big.pcap"
 
 # ------------------------------------------------------------ compressed
 "$netflow" -f "$work/merged.pcap" -c "$work/plain.csv" "${fields[@]}" 2>/dev/null
