@@ -213,7 +213,10 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
 
     auto *in_if = app.add_option("-i,--interface", opts.interface,
                                  "capture live from INTERFACE (XDP ingress + TC egress)");
-    auto *in_file = app.add_option("-f,--file", opts.file, "read a pcap or pcapng capture file");
+    auto *in_file = app.add_option("-f,--file", opts.files,
+                                   "read a pcap or pcapng capture file, a directory of them or a "
+                                   "glob; repeat for more: read as one capture, in time order")
+                        ->allow_extra_args(false);
     app.add_flag("-c,--csv", csv, "output is a CSV file path (- for stdout)");
     app.add_flag("-u,--url", url, "output is an http(s) URL; each flow is POSTed as JSON");
     auto *opt_fields = app.add_option("--fields", fields,
@@ -306,7 +309,7 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
         return usageError(e.what());
     }
 
-    if (in_if->count() + in_file->count() != 1)
+    if (in_if->count() + std::min<size_t>(in_file->count(), 1) != 1)
         return usageError(in_if->count() ? "use -i/--interface or -f/--file, not both"
                                          : "one of -i/--interface or -f/--file is required");
     if (csv == url)
@@ -344,12 +347,12 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
         opts.filter = filter;
     if (opts.output.empty())
         return usageError("output must not be empty");
-    if (!opts.file.empty() && (opt_backend->count() || opt_capture->count() ||
-                               opt_xdp_mode->count() || opt_map_size->count()))
+    if (!opts.files.empty() && (opt_backend->count() || opt_capture->count() ||
+                                opt_xdp_mode->count() || opt_map_size->count()))
         return usageError(
             "--backend, --capture, --xdp-mode and --flow-map-size apply to -i only, not to -f");
     if (opt_user->count()) {
-        if (!opts.file.empty())
+        if (!opts.files.empty())
             return usageError("--user applies to -i only, not to -f");
         if (opts.user.empty() || !::getpwnam(opts.user.c_str()))
             return usageError("--user " + opts.user + ": no such user");

@@ -22,9 +22,10 @@ enum class XdpModeOption { Auto, Native, Generic };
 enum class OutputKind { Csv, Url };
 
 struct Options {
-    // Input: exactly one of them is set.
+    // Input: exactly one of them is set. Each -f (repeatable) as given: a
+    // file, `-`, a directory or a glob (capture/CaptureInputs.h).
     std::string interface;
-    std::string file;
+    std::vector<std::string> files;
 
     OutputKind output_kind = OutputKind::Csv;
     std::string output;  // CSV path ("-" is stdout) or URL

@@ -9,7 +9,7 @@ std::unique_ptr<FlowSink> makeSink(const Options &options, const FlowFeatures &f
     if (options.output_kind == OutputKind::Url) {
         // A capture file can wait for a slow endpoint; a live network cannot
         // (its flows spool instead).
-        const bool offline = !options.file.empty();
+        const bool offline = !options.files.empty();
         return std::make_unique<HttpSink>(options.http, options.columns, features, offline);
     }
     return std::make_unique<CsvWriter>(options.output, options.columns, features);
