@@ -164,17 +164,18 @@ TEST_F(AttachCounting, AutoFallsBackWhenTheDriverRefusesNative) {
         << refused.error();
     EXPECT_TRUE(hooksOf(itf_.index).empty()) << "a refused attach leaves nothing";
 
-    // A tap (no egress): generic XDP, which AF_XDP needs.
-    AttachOptions tap;
-    tap.egress = false;
-    auto att = InterfaceAttachment::attach(itf_.name, *programs_, tap);
-    ASSERT_TRUE(att) << att.error();
-    EXPECT_EQ(att.value().xdpMode(), XdpMode::Generic);
-    ASSERT_FALSE(att.value().notes().empty());
-    EXPECT_NE(att.value().notes().back().find("using generic XDP"), std::string::npos)
-        << att.value().notes().back();
-    EXPECT_EQ(hooksOf(itf_.index).xdp_generic, programId(programs_->xdpProgramFd()));
-    att.value().detach();
+    {
+        // A tap (no egress): generic XDP, which AF_XDP needs.
+        AttachOptions tap;
+        tap.egress = false;
+        auto att = InterfaceAttachment::attach(itf_.name, *programs_, tap);
+        ASSERT_TRUE(att) << att.error();
+        EXPECT_EQ(att.value().xdpMode(), XdpMode::Generic);
+        ASSERT_FALSE(att.value().notes().empty());
+        EXPECT_NE(att.value().notes().back().find("using generic XDP"), std::string::npos)
+            << att.value().notes().back();
+        EXPECT_EQ(hooksOf(itf_.index).xdp_generic, programId(programs_->xdpProgramFd()));
+    }  // detached, and the interface lock released
 
     // Host capture: TC ingress (tcx) instead of generic XDP.
     auto host = InterfaceAttachment::attach(itf_.name, *programs_, AttachOptions{});
