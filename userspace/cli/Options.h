@@ -49,12 +49,11 @@ struct Options {
     uint32_t dpi_packets = 32;
     uint32_t app_packets = 256;
 
-    Backend backend = Backend::Auto;          // live only: --backend auto | xdp | pcap
-    CaptureMode capture = CaptureMode::Host;  // live only: --capture host | tap
-    XdpModeOption xdp_mode =
-        XdpModeOption::Auto;            // live only: --xdp-mode auto | native | generic | tc
-    uint32_t flow_map_entries = 65536;  // live kernel path: flows the kernel map holds
-    std::string user;                   // live only: run as this user after start-up
+    Backend backend = Backend::Auto;               // live only: --backend auto | xdp | pcap
+    CaptureMode capture = CaptureMode::Host;       // live only: --capture host | tap
+    XdpModeOption xdp_mode = XdpModeOption::Auto;  // live only: --xdp-mode (CommandLine.cpp)
+    uint32_t flow_map_entries = 65536;             // live kernel path: flows the kernel map holds
+    std::string user;                              // live only: run as this user after start-up
 };
 
 }  // namespace netflow
