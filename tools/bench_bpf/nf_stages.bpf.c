@@ -119,6 +119,11 @@ __attribute__((noinline)) int st_count_parsed(const struct nf_packet *pkt) {
     st_keep(entry);
     if (last_stage == NF_STAGE_LOOKUP)
         return from_lo;
+    if (last_stage == NF_STAGE_LOCK) {
+        bpf_spin_lock(&entry->lock);
+        bpf_spin_unlock(&entry->lock);
+        return from_lo;
+    }
 
     /* netflow's nf_count_on_entry without the ended-flow record and the
      * payload decision. */

@@ -259,10 +259,13 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
                             ->transform(oneOf<CaptureMode>(
                                 {{"host", CaptureMode::Host}, {"tap", CaptureMode::Tap}}));
     auto *opt_xdp_mode =
-        app.add_option("--xdp-mode", opts.xdp_mode, "XDP attach mode: auto, native or generic")
+        app.add_option("--xdp-mode", opts.xdp_mode,
+                       "ingress hook: auto, native, generic (or skb), or tc (no XDP)")
             ->transform(oneOf<XdpModeOption>({{"auto", XdpModeOption::Auto},
                                               {"native", XdpModeOption::Native},
-                                              {"generic", XdpModeOption::Generic}}));
+                                              {"generic", XdpModeOption::Generic},
+                                              {"skb", XdpModeOption::Generic},
+                                              {"tc", XdpModeOption::Tc}}));
     app.add_flag("--stats", opts.stats, "a status line on stderr every second");
     auto *opt_map_size =
         app.add_option("--flow-map-size", opts.flow_map_entries,
@@ -351,6 +354,8 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
                                 opt_xdp_mode->count() || opt_map_size->count()))
         return usageError(
             "--backend, --capture, --xdp-mode and --flow-map-size apply to -i only, not to -f");
+    if (opts.xdp_mode == XdpModeOption::Tc && opts.capture == CaptureMode::Tap)
+        return usageError("--xdp-mode tc applies to --capture host only (a tap needs XDP)");
     if (opt_user->count()) {
         if (!opts.files.empty())
             return usageError("--user applies to -i only, not to -f");

@@ -17,7 +17,7 @@ namespace netflow {
 // The live flags' values, parsed once (CommandLine.cpp) from their names.
 enum class Backend { Auto, Xdp, Pcap };
 enum class CaptureMode { Host, Tap };
-enum class XdpModeOption { Auto, Native, Generic };
+enum class XdpModeOption { Auto, Native, Generic, Tc };
 
 enum class OutputKind { Csv, Url };
 
@@ -52,8 +52,8 @@ struct Options {
 
     Backend backend = Backend::Auto;               // live only: --backend auto | xdp | pcap
     CaptureMode capture = CaptureMode::Host;       // live only: --capture host | tap
-    XdpModeOption xdp_mode = XdpModeOption::Auto;  // live only: --xdp-mode auto | native | generic
-    uint32_t flow_map_entries = 1048576;            // live kernel path: flows the kernel map holds
+    XdpModeOption xdp_mode = XdpModeOption::Auto;  // live only: --xdp-mode (CommandLine.cpp)
+    uint32_t flow_map_entries = 1048576;           // live kernel path: flows the kernel map holds
     std::string user;                              // live only: run as this user after start-up
 };
 

@@ -40,6 +40,7 @@ SessionConfig sessionConfig(const Options &o, const MeterConfig &meter) {
     // Evaluated in the programs, on every frame before it is counted.
     config.counting.filter = o.filter;
     config.attach.xdp_mode = xdpMode(o.xdp_mode);
+    config.attach.tc_ingress = o.xdp_mode == XdpModeOption::Tc;
     // A tap (mirror port) only receives: XDP alone, no TC egress.
     config.attach.egress = o.capture != CaptureMode::Tap;
     return config;
