@@ -25,6 +25,10 @@ Result<size_t> FlowSweeper::takeExpired(uint64_t now_us, std::vector<KernelFlow>
         if (err != 0)
             return Result<size_t>::failure(std::string("cannot remove an expired flow: ") +
                                            std::strerror(-err));
+        if (entry.retired) {
+            retired_++;
+            continue;  // its timer took it meanwhile: its record has it
+        }
         if (entry.st.first_us != flow.state.first_us)
             raced_++;
         out.push_back(KernelFlow{flow.key, entry.st});

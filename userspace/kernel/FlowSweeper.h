@@ -1,9 +1,14 @@
-// The live path's sweep (docs/spec/DESIGN.md, "Kernel side"): every second, the flows
-// of the kernel's flow map that have expired by now (idle, active, TCP end
-// plus linger: the counting core's nf_flow_expired) are removed and handed
-// back with their final counters. A flow that gets a packet first is ended
-// by the kernel itself (a "flow ended" record), so each flow instance is
-// exported exactly once, whichever side ends it.
+// The live path's sweep of the whole flow map (docs/spec/DESIGN.md, "Kernel side"):
+// the flows that have expired by a given time (idle, active, TCP end plus
+// linger: the counting core's nf_flow_expired) are removed and handed back
+// with their final counters. A flow that gets a packet first is ended by
+// the kernel itself (a "flow ended" record), and so is one whose timer
+// fires first (bpf/netflow_expiry.h; its entry is retired, then deleted):
+// each flow instance is exported exactly once, whichever side ends it.
+//
+// The kernel's timers expire flows; this sweep is the safety net for the
+// flows whose timer could not be set up (NF_STAT_TIMER_FAILED), and the
+// final drain (takeAll).
 #pragma once
 
 #include <vector>
@@ -33,12 +38,16 @@ class FlowSweeper {
     // (a packet restarted the key in between): exported anyway, counted.
     uint64_t raced() const { return raced_; }
 
+    // Entries left out because their timer was taking them (FlowMapReader).
+    uint64_t retiredSkipped() const { return reader_.retiredSkipped() + retired_; }
+
   private:
     int map_fd_;
     nf_timeouts timeouts_;
     FlowMapReader reader_;
     std::vector<KernelFlow> seen_;
     uint64_t raced_ = 0;
+    uint64_t retired_ = 0;
 };
 
 }  // namespace netflow

@@ -98,12 +98,28 @@ void KernelFlowEngine::exportRound() {
     pending_.swap(collecting_);
 }
 
-Result<size_t> KernelFlowEngine::sweep(uint64_t now_us) {
+Result<size_t> KernelFlowEngine::sweep(uint64_t now_us, const nf_kern_stats &stats) {
     classify(payload_order_.endRound());
     overflow_.advanceTime(now_us);
+    Result<size_t> swept = size_t{0};
+    // The timers expire the flows. A flow whose timer could not be set up
+    // is found by a sweep of the whole map, at most every
+    // kSafetySweepSeconds, once it is kSafetyMarginUs past its deadline
+    // (by then any timer would have fired: a flow the sweep finds has none).
     // Out of the map now: their payload still on the way is read before the
     // next export round.
-    Result<size_t> swept = sweeper_.takeExpired(now_us, pending_);
+    const uint64_t failures = stats.counters[NF_STAT_TIMER_FAILED];
+    if ((failures > timer_failures_seen_ || counters_.safety_sweeps > 0) &&
+        rounds_ % kSafetySweepSeconds == 0 && now_us > kSafetyMarginUs) {
+        timer_failures_seen_ = failures;
+        counters_.safety_sweeps++;
+        swept = sweeper_.takeExpired(now_us - kSafetyMarginUs, pending_);
+        if (swept)
+            counters_.safety_swept += swept.value();
+    }
+    const uint64_t started = stats.counters[NF_STAT_FLOWS_STARTED];
+    const uint64_t gone = stats.counters[NF_STAT_FLOWS_EXPIRED] + counters_.safety_swept;
+    in_map_ = started > gone ? started - gone : 0;
     // Late payload is rare and harmless until the active timeout has passed:
     // scanning for it every 30 rounds is enough (a scan visits every entry).
     const uint64_t cutoff = config_.timeouts.active_us + kClassificationGraceUs;
@@ -130,12 +146,13 @@ bool KernelFlowEngine::flowLimitReached() const {
 
 uint64_t KernelFlowEngine::flowsStarted() const {
     return counters_.flows_exported + counters_.beyond_limit + pending_.size() +
-           collecting_.size() + sweeper_.lastSeen() + overflow_.activeFlows();
+           collecting_.size() + in_map_ + overflow_.activeFlows();
 }
 
 KernelFlowEngine::Counters KernelFlowEngine::counters() const {
     Counters c = counters_;
     c.sweep_raced = sweeper_.raced();
+    c.retired_skipped = sweeper_.retiredSkipped();
     c.payload_reordered = payload_order_.reordered();
     c.payload_past_gap = payload_order_.releasedPastGap();
     return c;
