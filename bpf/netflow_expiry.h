@@ -25,6 +25,7 @@
 #define NETFLOW_EXPIRY_H
 
 #include <linux/bpf.h>
+#include <linux/errno.h>
 #include <bpf/bpf_helpers.h>
 
 #include "core/flow_count.h"
@@ -106,6 +107,28 @@ static int nf_expiry_fired(void *map, struct nf_flow_key *key, struct nf_flow_en
     return 0;
 }
 
+/*
+ * Sets up and arms the entry's timer for `deadline_us`. bpf_timer_init
+ * allocates (on 6.18 with kmalloc_nolock, which fails more readily under a
+ * burst of new flows): on failure the entry stays without a timer and the
+ * flow's next packet tries again (nf_expiry_retry). Returns 0 when armed.
+ */
+static __always_inline int nf_expiry_setup(struct nf_flow_entry *entry, __u64 deadline_us,
+                                           __u64 now_us) {
+    long err = bpf_timer_init(&entry->timer, &nf_flows, NF_CLOCK_MONOTONIC);
+    if (err == -EBUSY) {
+        entry->timer_set = 1; /* another CPU set it up meanwhile */
+        return 0;
+    }
+    if (err != 0 || bpf_timer_set_callback(&entry->timer, nf_expiry_fired) != 0 ||
+        nf_expiry_arm(&entry->timer, deadline_us, now_us) != 0) {
+        nf_expiry_stat(NF_STAT_TIMER_FAILED);
+        return -1;
+    }
+    entry->timer_set = 1;
+    return 0;
+}
+
 /* A flow just inserted (its state `st` as inserted): its timer, armed. */
 static __always_inline void nf_expiry_start(const struct nf_flow_key *key,
                                             const struct nf_flow_state *st, __u64 now_us) {
@@ -115,10 +138,16 @@ static __always_inline void nf_expiry_start(const struct nf_flow_key *key,
     struct nf_flow_entry *entry = bpf_map_lookup_elem(&nf_flows, key);
     if (!entry)
         return; /* already gone: userspace drained it */
-    if (bpf_timer_init(&entry->timer, &nf_flows, NF_CLOCK_MONOTONIC) != 0 ||
-        bpf_timer_set_callback(&entry->timer, nf_expiry_fired) != 0 ||
-        nf_expiry_arm(&entry->timer, nf_flow_deadline_us(st, &timeouts), now_us) != 0)
-        nf_expiry_stat(NF_STAT_TIMER_FAILED);
+    nf_expiry_setup(entry, nf_flow_deadline_us(st, &timeouts), now_us);
+}
+
+/* A packet of a flow whose timer could not be set up yet. */
+static __always_inline void nf_expiry_retry(struct nf_flow_entry *entry, __u64 deadline_us,
+                                            __u64 now_us) {
+    if (use_test_clock)
+        return;
+    if (nf_expiry_setup(entry, deadline_us, now_us) == 0)
+        nf_expiry_stat(NF_STAT_TIMER_RETRIED);
 }
 
 /* The packet ended a TCP flow (RST, or the second FIN): its deadline is now

@@ -106,6 +106,7 @@ static __always_inline int nf_insert_new_flow(struct nf_scratch *scratch,
                                               __u64 now_us, int *want, int *dir) {
     struct nf_fresh_entry *fresh = &scratch->fresh;
     fresh->retired = 0;
+    fresh->timer_set = 0;
     __builtin_memset(&fresh->st, 0, sizeof(fresh->st));
     nf_flow_init(&fresh->st, pkt, from_lo, now_us);
     *want = nf_count_state(&fresh->st, key, pkt, from_lo, now_us, &scratch->payload.rec, dir);
@@ -162,7 +163,7 @@ static __always_inline int nf_count_on_entry(
     struct nf_timeouts timeouts = nf_timeouts_config();
     struct nf_rec_flow_ended *rec = &scratch->ended;
     struct nf_rec_payload *payload = &scratch->payload.rec;
-    int ended, dir, want, tcp_end;
+    int ended, dir, want, tcp_end, no_timer;
     __u64 deadline = 0;
 
     bpf_spin_lock(&entry->lock);
@@ -181,10 +182,13 @@ static __always_inline int nf_count_on_entry(
     tcp_end = !entry->st.ended;
     want = nf_count_state(&entry->st, key, pkt, from_lo, now_us, payload, &dir);
     tcp_end = tcp_end && entry->st.ended;
-    if (tcp_end)
+    no_timer = !use_test_clock && !entry->timer_set;
+    if (tcp_end || no_timer)
         deadline = nf_flow_deadline_us(&entry->st, &timeouts);
     bpf_spin_unlock(&entry->lock);
-    if (tcp_end)
+    if (no_timer)
+        nf_expiry_retry(entry, deadline, now_us);
+    else if (tcp_end)
         nf_expiry_rearm(entry, deadline, now_us);
 
     nf_stat(stats, NF_STAT_COUNTED);

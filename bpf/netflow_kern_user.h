@@ -77,12 +77,16 @@ struct nf_timer_words {
  * the flow starts for the moment nf_flow_expired first holds, re-armed
  * lazily when it fires early. `retired` is set under the lock when the
  * timer took the flow (its record sent, the entry about to be deleted): a
- * packet or a reader that finds it set leaves the entry alone. Userspace
- * copies never see the timer (the kernel skips it like the lock).
+ * packet or a reader that finds it set leaves the entry alone. `timer_set`:
+ * the timer is armed; until then (its allocation failed) each packet of the
+ * flow tries again. Userspace copies never see the timer (the kernel skips
+ * it like the lock).
  */
 struct nf_flow_entry {
     NF_SPIN_LOCK lock;
-    __u32 retired;
+    __u8 retired;
+    __u8 timer_set;
+    __u8 pad[2];
     struct nf_flow_state st;
     NF_TIMER timer;
 };
@@ -124,8 +128,10 @@ enum nf_stat_index {
                               * fires again shortly */
     NF_STAT_EXPIRY_RACED,    /* a packet found its entry retired by its timer (about to be
                               * deleted): sent as NF_REC_PACKET, also counted in MAP_FULL */
-    NF_STAT_TIMER_FAILED,    /* a new flow's timer could not be set up: userspace's safety
-                              * sweep expires it */
+    NF_STAT_TIMER_FAILED,    /* a flow's timer could not be set up (bpf_timer_init: memory):
+                              * a later packet of the flow tries again */
+    NF_STAT_TIMER_RETRIED,   /* ... and succeeded; FAILED - RETRIED flows may have none:
+                              * userspace's safety sweep expires those */
     NF_STAT_COUNT,
 };
 

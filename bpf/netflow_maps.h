@@ -102,7 +102,9 @@ struct {
  */
 struct nf_fresh_entry {
     __u32 lock_word;
-    __u32 retired;
+    __u8 retired;
+    __u8 timer_set;
+    __u8 pad[2];
     struct nf_flow_state st;
     __u64 timer_words[2]; /* the map skips its timer's place on update */
 };

@@ -42,7 +42,7 @@ struct {
  * nf_fresh_entry). */
 struct st_fresh_entry {
     __u32 lock_word;
-    __u32 retired;
+    __u32 flags;
     struct nf_flow_state st;
     __u64 timer_words[2];
 };

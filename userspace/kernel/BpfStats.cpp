@@ -68,6 +68,8 @@ const char *BpfStats::name(int index) {
             return "packets raced their flow's expiry";
         case NF_STAT_TIMER_FAILED:
             return "flow timers not set up";
+        case NF_STAT_TIMER_RETRIED:
+            return "flow timers set up by a later packet";
         default:
             return "?";
     }

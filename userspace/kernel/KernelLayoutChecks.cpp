@@ -23,7 +23,7 @@ static_assert(sizeof(nf_kern_stats) == 8 * NF_STAT_COUNT);
 static_assert(NF_STAT_SEEN == 0 && NF_STAT_RINGBUF_FAILED == 8, "renumbering breaks older readers");
 static_assert(NF_STAT_PAYLOAD_WANTED == 9 && NF_STAT_DPI_DONE_SEEN == 14,
               "the payload path's counters are appended, never inserted");
-static_assert(NF_STAT_FLOWS_STARTED == 15 && NF_STAT_TIMER_FAILED == 19 && NF_STAT_COUNT == 20,
+static_assert(NF_STAT_FLOWS_STARTED == 15 && NF_STAT_TIMER_RETRIED == 20 && NF_STAT_COUNT == 21,
               "the expiry counters are appended, never inserted");
 
 // Ring buffer records: no implicit padding, 8-byte multiples (the ring

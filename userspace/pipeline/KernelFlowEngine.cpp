@@ -108,10 +108,10 @@ Result<size_t> KernelFlowEngine::sweep(uint64_t now_us, const nf_kern_stats &sta
     // (by then any timer would have fired: a flow the sweep finds has none).
     // Out of the map now: their payload still on the way is read before the
     // next export round.
-    const uint64_t failures = stats.counters[NF_STAT_TIMER_FAILED];
-    if ((failures > timer_failures_seen_ || counters_.safety_sweeps > 0) &&
-        rounds_ % kSafetySweepSeconds == 0 && now_us > kSafetyMarginUs) {
-        timer_failures_seen_ = failures;
+    const uint64_t failed = stats.counters[NF_STAT_TIMER_FAILED];
+    const uint64_t retried = stats.counters[NF_STAT_TIMER_RETRIED];
+    const uint64_t failures = failed > retried ? failed - retried : 0;
+    if (failures > 0 && rounds_ % kSafetySweepSeconds == 0 && now_us > kSafetyMarginUs) {
         counters_.safety_sweeps++;
         swept = sweeper_.takeExpired(now_us - kSafetyMarginUs, pending_);
         if (swept)

@@ -43,8 +43,9 @@ class KernelFlowEngine : public EventHandler {
     void exportRound();
 
     // Once a second, with the kernel's statistics: expires the overflow
-    // flows; only when the kernel reported flows without a timer
-    // (NF_STAT_TIMER_FAILED), every kSafetySweepSeconds, removes the flows
+    // flows; only while the kernel reports flows without a timer
+    // (NF_STAT_TIMER_FAILED - NF_STAT_TIMER_RETRIED), every
+    // kSafetySweepSeconds, removes the flows
     // expired kSafetyMarginUs before now_us (kernel monotonic time) from
     // the flow map, to be exported in the next export round. Returns the
     // flows swept.
@@ -123,7 +124,6 @@ class KernelFlowEngine : public EventHandler {
     // Flows in the kernel's map as of the last sweep(): started there, less
     // those its timers or a sweep ended.
     uint64_t in_map_ = 0;
-    uint64_t timer_failures_seen_ = 0;  // NF_STAT_TIMER_FAILED at the last safety sweep
 };
 
 }  // namespace netflow

@@ -106,11 +106,12 @@ void reportKernelDetails(const Options &options, const nf_kern_stats &s,
                      "netflow: expiry: %llu flows started in the kernel, %llu ended by their "
                      "timer, %llu by a packet; %llu timer ends waited for room on the ring, "
                      "%llu packets came as their timer ended the flow (counted in userspace); "
-                     "%llu flows had no timer (%llu safety sweeps of the map took %llu)\n",
+                     "%llu timers failed to set up, %llu of them set up by a later packet "
+                     "(%llu safety sweeps of the map took %llu flows)\n",
                      n(s.counters[NF_STAT_FLOWS_STARTED]), n(s.counters[NF_STAT_FLOWS_EXPIRED]),
                      n(s.counters[NF_STAT_FLOWS_ENDED]), n(s.counters[NF_STAT_EXPIRY_DEFERRED]),
                      n(s.counters[NF_STAT_EXPIRY_RACED]), n(s.counters[NF_STAT_TIMER_FAILED]),
-                     n(c.safety_sweeps), n(c.safety_swept));
+                     n(s.counters[NF_STAT_TIMER_RETRIED]), n(c.safety_sweeps), n(c.safety_swept));
     }
     printCount(c.beyond_limit, "flows beyond --max-flows were counted, not written");
     if (end.xsk) {
