@@ -78,7 +78,7 @@ PY
 
 nf_record_start
 nf_sensor_start "$NF_CLI_NS" 100 "$work/netflow.log" -i "$NF_CLI_IF" --backend xdp -v \
-    --filter '' "${timeouts[@]}" -c "$work/live.csv" --fields "$fields"
+    "${timeouts[@]}" -c "$work/live.csv" --fields "$fields"
 ip netns exec "$NF_SRV_NS" timeout 60 tcpreplay -q -i nfs0 "$work/replay.pcap" \
     >"$work/tcpreplay.log" 2>&1 || fail "tcpreplay: $(cat "$work/tcpreplay.log")"
 # Every flow's deadline is at most 1.5 s after its last packet: the timers
@@ -89,7 +89,7 @@ nf_sensor_stop "$work/netflow.log"
 nf_record_stop
 pids=()
 
-"$netflow" -f "$work/recorded.pcap" --filter '' "${timeouts[@]}" -c "$work/offline.csv" \
+"$netflow" -f "$work/recorded.pcap" "${timeouts[@]}" -c "$work/offline.csv" \
     --fields "$fields" 2>/dev/null || fail "offline conversion of the recording failed"
 rows=$(($(wc -l <"$work/offline.csv") - 1))
 echo "offline: $rows rows; live: $before_stop rows written before the stop"

@@ -22,7 +22,7 @@ void FlowMapReader::append(const std::vector<nf_flow_key> &keys,
         if (values[i].retired)
             retired_++;
         else
-            out.push_back(KernelFlow{keys[i], values[i].st});
+            out.push_back(KernelFlow{keys[i], values[i].st, values[i].timer_set != 0});
     }
 }
 
@@ -113,7 +113,7 @@ bool FlowMapReader::collectByKey(bool remove, std::vector<KernelFlow> &out, std:
         if (value.retired)
             retired_++;
         else
-            out.push_back(KernelFlow{key, value.st});
+            out.push_back(KernelFlow{key, value.st, value.timer_set != 0});
         if (remove && (err = bpf_map_delete_elem(map_fd_, &key)) != 0 && err != -ENOENT) {
             error = errnoMessage("deleting a flow map entry", err);
             return false;

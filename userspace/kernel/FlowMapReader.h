@@ -17,6 +17,9 @@ namespace netflow {
 struct KernelFlow {
     nf_flow_key key;
     nf_flow_state state;
+    // Read from the map: its entry has a timer armed (nf_flow_entry's
+    // timer_set). Records from the ring buffer leave it true.
+    bool has_timer = true;
 };
 
 class FlowMapReader {

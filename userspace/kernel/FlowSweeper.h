@@ -11,6 +11,7 @@
 // final drain (takeAll).
 #pragma once
 
+#include <functional>
 #include <vector>
 
 #include "kernel/FlowMapReader.h"
@@ -28,6 +29,13 @@ class FlowSweeper {
     // no entry and starts a new flow, as it would have by its own time.
     Result<size_t> takeExpired(uint64_t now_us, std::vector<KernelFlow> &out);
 
+    // The safety sweep: the flows without a timer expired at now_us, and
+    // any flow expired at now_us - margin_us (its timer should have fired
+    // by then). lastTimerless() then says how many flows without a timer
+    // it saw and left (not expired yet).
+    Result<size_t> takeTimerless(uint64_t now_us, uint64_t margin_us, std::vector<KernelFlow> &out);
+    size_t lastTimerless() const { return timerless_; }
+
     // Appends every flow, removed (end of capture).
     Result<size_t> takeAll(std::vector<KernelFlow> &out) { return reader_.drain(out); }
 
@@ -42,12 +50,16 @@ class FlowSweeper {
     uint64_t retiredSkipped() const { return reader_.retiredSkipped() + retired_; }
 
   private:
+    Result<size_t> take(std::vector<KernelFlow> &out,
+                        const std::function<bool(const KernelFlow &)> &expired);
+
     int map_fd_;
     nf_timeouts timeouts_;
     FlowMapReader reader_;
     std::vector<KernelFlow> seen_;
     uint64_t raced_ = 0;
     uint64_t retired_ = 0;
+    size_t timerless_ = 0;
 };
 
 }  // namespace netflow

@@ -102,20 +102,23 @@ Result<size_t> KernelFlowEngine::sweep(uint64_t now_us, const nf_kern_stats &sta
     classify(payload_order_.endRound());
     overflow_.advanceTime(now_us);
     Result<size_t> swept = size_t{0};
-    // The timers expire the flows. A flow whose timer could not be set up
-    // is found by a sweep of the whole map, at most every
-    // kSafetySweepSeconds, once it is kSafetyMarginUs past its deadline
-    // (by then any timer would have fired: a flow the sweep finds has none).
+    // The timers expire the flows. While the kernel reports flows whose
+    // timer could not be set up, a sweep of the whole map each second takes
+    // those of them that have expired (and any flow kSafetyMarginUs past its
+    // deadline: its timer would have fired by then); it stops once a sweep
+    // found no flow without a timer left and no new failure came.
     // Out of the map now: their payload still on the way is read before the
     // next export round.
     const uint64_t failed = stats.counters[NF_STAT_TIMER_FAILED];
     const uint64_t retried = stats.counters[NF_STAT_TIMER_RETRIED];
     const uint64_t failures = failed > retried ? failed - retried : 0;
-    if (failures > 0 && rounds_ % kSafetySweepSeconds == 0 && now_us > kSafetyMarginUs) {
+    if (failures > failures_at_sweep_ || timerless_left_) {
+        failures_at_sweep_ = failures;
         counters_.safety_sweeps++;
-        swept = sweeper_.takeExpired(now_us - kSafetyMarginUs, pending_);
+        swept = sweeper_.takeTimerless(now_us, kSafetyMarginUs, pending_);
         if (swept)
             counters_.safety_swept += swept.value();
+        timerless_left_ = sweeper_.lastTimerless() > 0;
     }
     const uint64_t started = stats.counters[NF_STAT_FLOWS_STARTED];
     const uint64_t gone = stats.counters[NF_STAT_FLOWS_EXPIRED] + counters_.safety_swept;

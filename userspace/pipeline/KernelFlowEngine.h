@@ -43,14 +43,13 @@ class KernelFlowEngine : public EventHandler {
     void exportRound();
 
     // Once a second, with the kernel's statistics: expires the overflow
-    // flows; only while the kernel reports flows without a timer
-    // (NF_STAT_TIMER_FAILED - NF_STAT_TIMER_RETRIED), every
-    // kSafetySweepSeconds, removes the flows
-    // expired kSafetyMarginUs before now_us (kernel monotonic time) from
+    // flows; only while the map may hold flows without a timer (new
+    // NF_STAT_TIMER_FAILED not made good by NF_STAT_TIMER_RETRIED, or some
+    // left at the last sweep), removes those expired at now_us (kernel
+    // monotonic time), and any flow expired kSafetyMarginUs before, from
     // the flow map, to be exported in the next export round. Returns the
     // flows swept.
     Result<size_t> sweep(uint64_t now_us, const nf_kern_stats &stats);
-    static constexpr uint64_t kSafetySweepSeconds = 10;
     static constexpr uint64_t kSafetyMarginUs = 5'000'000;
 
     // End of capture (programs detached, rings read): every flow still in
@@ -124,6 +123,8 @@ class KernelFlowEngine : public EventHandler {
     // Flows in the kernel's map as of the last sweep(): started there, less
     // those its timers or a sweep ended.
     uint64_t in_map_ = 0;
+    uint64_t failures_at_sweep_ = 0;  // FAILED - RETRIED at the last safety sweep
+    bool timerless_left_ = false;     // the last safety sweep left flows without a timer
 };
 
 }  // namespace netflow
