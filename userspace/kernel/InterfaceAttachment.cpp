@@ -75,7 +75,12 @@ Result<InterfaceAttachment> InterfaceAttachment::attach(const NetInterface &itf,
     }
 
     std::optional<TcAttachment> tc;
-    if (options.egress) {
+    // On a loopback interface XDP (ingress) already sees every packet the
+    // host sends on it: TC egress would count each one a second time.
+    if (options.egress && itf.loopback)
+        notes.push_back(itf.name +
+                        " is a loopback interface: XDP sees every packet once, no TC egress");
+    if (options.egress && !itf.loopback) {
         Result<TcAttachment> attached =
             TcAttachment::attachEgress(tc_prog_fd, itf, options.tc_method);
         if (!attached)

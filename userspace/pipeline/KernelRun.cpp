@@ -103,6 +103,16 @@ void reportKernelDetails(const Options &options, const nf_kern_stats &s,
                      "netflow: %llu packets counted in userspace (flow map full), %llu flows "
                      "swept as a packet restarted them (written once, as swept)\n",
                      n(c.overflow_packets), n(c.sweep_raced));
+        std::fprintf(stderr,
+                     "netflow: expiry: %llu flows started in the kernel, %llu ended by their "
+                     "timer, %llu by a packet; %llu timer ends waited for room on the ring, "
+                     "%llu packets came as their timer ended the flow (counted in userspace); "
+                     "%llu timers failed to set up, %llu of them set up by a later packet "
+                     "(%llu safety sweeps of the map took %llu flows)\n",
+                     n(s.counters[NF_STAT_FLOWS_STARTED]), n(s.counters[NF_STAT_FLOWS_EXPIRED]),
+                     n(s.counters[NF_STAT_FLOWS_ENDED]), n(s.counters[NF_STAT_EXPIRY_DEFERRED]),
+                     n(s.counters[NF_STAT_EXPIRY_RACED]), n(s.counters[NF_STAT_TIMER_FAILED]),
+                     n(s.counters[NF_STAT_TIMER_RETRIED]), n(c.safety_sweeps), n(c.safety_swept));
     }
     printCount(c.beyond_limit, "flows beyond --max-flows were counted, not written");
     if (end.xsk) {
@@ -200,20 +210,22 @@ int runKernelLive(const Options &options) {
         if (now < next_sweep)
             continue;
         next_sweep += 1.0;
-        if (Result<size_t> swept = engine.sweep(clockMicros(CLOCK_MONOTONIC)); !swept) {
+        Result<nf_kern_stats> s = session->stats();
+        if (!s) {
+            report(s.error());
+            break;
+        }
+        if (Result<size_t> swept = engine.sweep(clockMicros(CLOCK_MONOTONIC), s.value()); !swept) {
             report(swept.error());
             break;
         }
         if (engine.flowLimitReached())
             break;
         if (options.stats) {
-            if (Result<nf_kern_stats> s = session->stats()) {
-                std::fprintf(
-                    stderr, "%s\n",
-                    formatStatus(status(s.value(), seen_at_status, engine, session->xskLost()))
-                        .c_str());
-                seen_at_status = s.value().counters[NF_STAT_SEEN];
-            }
+            std::fprintf(stderr, "%s\n",
+                         formatStatus(status(s.value(), seen_at_status, engine, session->xskLost()))
+                             .c_str());
+            seen_at_status = s.value().counters[NF_STAT_SEEN];
         }
     }
 
