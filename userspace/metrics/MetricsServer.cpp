@@ -24,6 +24,13 @@ MetricsServer::MetricsServer(const MetricsAddress &address)
     : server_(std::make_unique<httplib::Server>()) {
     server_->new_task_queue = [] { return new httplib::ThreadPool(kWorkers); };
     server_->set_keep_alive_timeout(kKeepAliveSeconds);
+    // httplib's default is SO_REUSEPORT, with which a second sensor given
+    // the same --metrics address would bind it too and take half the
+    // scrapes: SO_REUSEADDR only (a restart still binds at once).
+    server_->set_socket_options([](socket_t sock) {
+        int yes = 1;
+        ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    });
     server_->Get("/metrics", [this](const httplib::Request &, httplib::Response &res) {
         res.set_content(render(), kPrometheusContentType);
     });
@@ -31,7 +38,11 @@ MetricsServer::MetricsServer(const MetricsAddress &address)
         res.set_content("netflow: metrics at /metrics\n", "text/plain");
     });
     errno = 0;
-    if (!server_->bind_to_port(address.host, address.port)) {
+    // Port 0 (tests): any free port, read back.
+    const int bound = address.port == 0
+                          ? server_->bind_to_any_port(address.host)
+                          : (server_->bind_to_port(address.host, address.port) ? address.port : -1);
+    if (bound <= 0) {
         const int err = errno;
         std::string where =
             address.host.find(':') == std::string::npos ? address.host : "[" + address.host + "]";
@@ -39,7 +50,7 @@ MetricsServer::MetricsServer(const MetricsAddress &address)
                                  ": cannot listen" +
                                  (err ? std::string(": ") + std::strerror(err) : std::string()));
     }
-    port_ = address.port;
+    port_ = bound;
 }
 
 MetricsServer::~MetricsServer() {

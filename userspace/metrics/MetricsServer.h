@@ -29,8 +29,8 @@ namespace netflow {
 
 class MetricsServer {
   public:
-    // Binds the listening socket. Throws std::runtime_error naming the
-    // address ("--metrics 127.0.0.1:9100: cannot listen: ...").
+    // Binds the listening socket (port 0: any free one, see port()). Throws std::runtime_error
+    // naming the address ("--metrics 127.0.0.1:9100: cannot listen: ...").
     explicit MetricsServer(const MetricsAddress &address);
     ~MetricsServer();
     MetricsServer(const MetricsServer &) = delete;
