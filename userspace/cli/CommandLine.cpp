@@ -295,13 +295,23 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
     auto *opt_user = app.add_option(
         "--user", opts.user,
         "live: once capturing, run as user NAME (every capability is dropped either way)");
-    app.add_option("output", opts.output, "CSV path (- for stdout) or URL")->required();
+    std::string metrics;
+    auto *opt_metrics = app.add_option(
+        "--metrics", metrics,
+        "live: Prometheus metrics on ADDR:PORT (GET /metrics; 127.0.0.1:9100, [::1]:9100)");
+    app.add_flag("--about", opts.about,
+                 "versions, kernel features, and with -i IF what --backend auto chooses; exit");
+    auto *opt_output =
+        app.add_option("output", opts.output, "CSV path (- for stdout) or URL")->required();
 
     std::vector<std::string> args(argv + 1, argv + argc);
     auto expanded = expandPrefixes(args, longOptionNames(app));
     if (auto *exit = std::get_if<CommandLineExit>(&expanded))
         return *exit;
     args = std::get<std::vector<std::string>>(expanded);
+    // --about needs no output (nor input: -i IF is optional).
+    if (std::find(args.begin(), std::find(args.begin(), args.end(), "--"), "--about") != args.end())
+        opt_output->required(false);
     std::reverse(args.begin(), args.end());  // CLI11 takes them last-first
 
     try {
@@ -312,6 +322,11 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
         return usageError(e.what());
     }
 
+    if (opts.about) {
+        if (in_file->count() || csv || url || opt_output->count() || opt_metrics->count())
+            return usageError("--about takes -i INTERFACE and the live flags, no file or output");
+        return opts;
+    }
     if (in_if->count() + std::min<size_t>(in_file->count(), 1) != 1)
         return usageError(in_if->count() ? "use -i/--interface or -f/--file, not both"
                                          : "one of -i/--interface or -f/--file is required");
@@ -356,6 +371,14 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
             "--backend, --capture, --xdp-mode and --flow-map-size apply to -i only, not to -f");
     if (opts.xdp_mode == XdpModeOption::Tc && opts.capture == CaptureMode::Tap)
         return usageError("--xdp-mode tc applies to --capture host only (a tap needs XDP)");
+    if (opt_metrics->count()) {
+        if (!opts.files.empty())
+            return usageError("--metrics applies to -i only, not to -f");
+        std::string why;
+        opts.metrics = parseMetricsAddress(metrics, &why);
+        if (!opts.metrics)
+            return usageError(why);
+    }
     if (opt_user->count()) {
         if (!opts.files.empty())
             return usageError("--user applies to -i only, not to -f");

@@ -11,6 +11,7 @@
 #include "features/Columns.h"
 #include "labels/Anonymizer.h"
 #include "labels/CompiledLabels.h"
+#include "metrics/MetricsAddress.h"
 
 namespace netflow {
 
@@ -55,6 +56,8 @@ struct Options {
     XdpModeOption xdp_mode = XdpModeOption::Auto;  // live only: --xdp-mode (CommandLine.cpp)
     uint32_t flow_map_entries = 1048576;           // live kernel path: flows the kernel map holds
     std::string user;                              // live only: run as this user after start-up
+    std::optional<MetricsAddress> metrics;         // live only: --metrics ADDR:PORT (Prometheus)
+    bool about = false;  // --about: versions, kernel features, the backend -i would get
 };
 
 }  // namespace netflow

@@ -184,6 +184,12 @@ void HttpSender::submit(std::string &&line) {
     spooled_.fetch_add(1, std::memory_order_relaxed);
 }
 
+OutputMetrics HttpSender::liveMetrics() const {
+    constexpr auto relaxed = std::memory_order_relaxed;
+    return {"http", live_delivered_.load(relaxed), live_retries_.load(relaxed),
+            spooled_.load(relaxed), live_rejected_.load(relaxed)};
+}
+
 Result<void> HttpSender::finish() {
     if (finished_)
         return Result<void>::fromMessage(finish_error_);
@@ -337,6 +343,7 @@ void HttpSender::complete(Slot &slot, CURLcode result, Clock::time_point now) {
     switch (classifyResponse(result == CURLE_OK && !incomplete, status)) {
         case RequestOutcome::Delivered:
             counters_.delivered += n;
+            live_delivered_.fetch_add(n, std::memory_order_relaxed);
             failing_ = false;
             if (options_.print_responses)
                 printResponse(slot.response, slot.lines.size());
@@ -344,6 +351,7 @@ void HttpSender::complete(Slot &slot, CURLcode result, Clock::time_point now) {
             break;
         case RequestOutcome::Retry: {
             counters_.retries++;
+            live_retries_.fetch_add(1, std::memory_order_relaxed);
             std::string why = failureReason(result, incomplete, status, slot.error);
             failing_ = true;
             // One line per outage, at most every 10 s; the summary counts them all.
@@ -360,6 +368,7 @@ void HttpSender::complete(Slot &slot, CURLcode result, Clock::time_point now) {
         }
         case RequestOutcome::Reject:
             counters_.rejected += n;
+            live_rejected_.fetch_add(n, std::memory_order_relaxed);
             counters_.last_reject_status = status;
             if (rejects_reported_++ < kMaxRejectReports)
                 std::fprintf(

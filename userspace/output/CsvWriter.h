@@ -37,6 +37,10 @@ class CsvWriter : public FlowSink {
 
     uint64_t rowsWritten() const { return rows_; }
 
+    void addMetrics(std::vector<OutputMetrics> &out) const override {
+        out.push_back({"csv", rows_, 0, 0, 0});
+    }
+
   private:
     // Rows are formatted straight into a fixed buffer (no per-field string
     // appends: this runs for every column of every flow).

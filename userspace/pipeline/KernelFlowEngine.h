@@ -66,6 +66,13 @@ class KernelFlowEngine : public EventHandler {
     // Flows started so far, as of the last sweep.
     uint64_t flowsStarted() const;
 
+    // --metrics: flows in the kernel map at the last sweep, flows open in
+    // userspace because the map was full, payload records waiting for an
+    // earlier one of their flow.
+    size_t mapFlows() const { return sweeper_.lastSeen(); }
+    size_t overflowFlows() const { return overflow_.activeFlows(); }
+    size_t payloadWaiting() const { return payload_order_.waiting(); }
+
     struct Counters {
         uint64_t flows_exported = 0;    // flows written, kernel and overflow
         uint64_t beyond_limit = 0;      // ended after --max-flows were written

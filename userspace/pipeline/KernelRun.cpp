@@ -11,6 +11,7 @@
 #include "pipeline/FlowOutput.h"
 #include "pipeline/FlowPipeline.h"
 #include "pipeline/KernelFlowEngine.h"
+#include "pipeline/LiveMetrics.h"
 #include "pipeline/Privileges.h"
 #include "pipeline/RowFlusher.h"
 #include "pipeline/RunSummary.h"
@@ -142,11 +143,25 @@ void reportKernelDetails(const Options &options, const nf_kern_stats &s,
 
 }  // namespace
 
+SessionConfig kernelSessionConfig(const Options &options) {
+    return sessionConfig(options, meterConfig(options));
+}
+
+CaptureCounters kernelCaptureCounters(const nf_kern_stats &stats) {
+    return summaryCounters(stats);
+}
+
 int runKernelLive(const Options &options) {
     const MeterConfig meter = meterConfig(options);
     // libbpf's own messages (the verifier's log, why an attach failed) go
     // to stderr as "netflow: libbpf: ..." with -v, nowhere without it.
     routeLibbpfLog(options.verbose);
+    std::unique_ptr<MetricsServer> metrics;  // --metrics: listening before anything attaches
+    try {
+        metrics = openMetricsServer(options);
+    } catch (const std::runtime_error &e) {
+        return reportError(kExitRuntimeError, e.what());
+    }
     std::unique_ptr<KernelSession> session;
     try {
         session = std::make_unique<KernelSession>(sessionConfig(options, meter));
@@ -173,6 +188,8 @@ int runKernelLive(const Options &options) {
     // Set up: from here on, no capability the run can do without (Privileges.h).
     if (Result<void> dropped = dropKernelRunPrivileges(options.user, *session); !dropped)
         return reportError(kExitRuntimeError, dropped.error());
+    if (metrics)
+        metrics->start();
     if (options.verbose) {
         for (const std::string &line : session->describe())
             std::fprintf(stderr, "netflow: %s\n", line.c_str());
@@ -206,6 +223,8 @@ int runKernelLive(const Options &options) {
             }
             engine.exportRound();
             rows.endRound(engine.counters().flows_exported, now);
+            if (metrics)
+                publishKernelMetrics(*metrics, options, now, *session, engine, output->sink());
         }
         if (now < next_sweep)
             continue;
