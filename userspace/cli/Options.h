@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "delivery/HttpOptions.h"
+#include "export/ExportOptions.h"
 #include "features/Columns.h"
 #include "labels/Anonymizer.h"
 #include "labels/CompiledLabels.h"
@@ -19,7 +20,9 @@ enum class Backend { Auto, Xdp, Pcap };
 enum class CaptureMode { Host, Tap };
 enum class XdpModeOption { Auto, Native, Generic };
 
-enum class OutputKind { Csv, Url };
+// What the positional output is (-c, -u, both: "CSV URL"), or None when
+// only --export was given.
+enum class OutputKind { Csv, Url, CsvAndUrl, None };
 
 struct Options {
     // Input: exactly one of them is set.
@@ -27,8 +30,11 @@ struct Options {
     std::string file;
 
     OutputKind output_kind = OutputKind::Csv;
-    std::string output;  // CSV path ("-" is stdout) or URL
+    std::string output;  // CSV path ("-" is stdout) or URL (with -c and -u: the CSV path)
     HttpOptions http;    // -u: the URL again, and the delivery's settings
+    // --export URI (repeatable): collectors (and Kafka), each its own sink.
+    std::vector<ExportTarget> exports;
+    ExportSettings export_settings;
 
     int version = 2;
     std::vector<SelectedColumn> columns;  // what to write, in order, with header names
@@ -55,5 +61,12 @@ struct Options {
     uint32_t flow_map_entries = 65536;             // live kernel path: flows the kernel map holds
     std::string user;                              // live only: run as this user after start-up
 };
+
+inline bool writesCsv(const Options &o) {
+    return o.output_kind == OutputKind::Csv || o.output_kind == OutputKind::CsvAndUrl;
+}
+inline bool postsUrl(const Options &o) {
+    return o.output_kind == OutputKind::Url || o.output_kind == OutputKind::CsvAndUrl;
+}
 
 }  // namespace netflow

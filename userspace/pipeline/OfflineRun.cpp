@@ -59,11 +59,11 @@ int runOffline(const Options &options) {
             return reportError(kExitUsage, e.what());
         }
     }
-    if (options.output_kind == OutputKind::Url && sameFile(options.file, options.http.spool_path))
+    if (postsUrl(options) && sameFile(options.file, options.http.spool_path))
         return reportError(kExitUsage,
                            "--spool " + options.http.spool_path + " is the input capture itself");
     before_start.reset();
-    if (options.output_kind == OutputKind::Csv && sameFile(options.file, options.output))
+    if (writesCsv(options) && sameFile(options.file, options.output))
         return reportError(kExitUsage, "output " + options.output + " is the input capture itself");
 
     std::unique_ptr<FlowPipeline> pipeline;
