@@ -72,9 +72,9 @@ std::optional<ExportField> exportField(Column column, int ip_version) {
         case Column::RETRANSMITTED_OUT_PKTS:
             return ntop(110, 4);
         case Column::SRC_TO_DST_AVG_THROUGHPUT:
-            return ntop(84, 8);
+            return ntop(84, 4);
         case Column::DST_TO_SRC_AVG_THROUGHPUT:
-            return ntop(87, 8);
+            return ntop(87, 4);
         case Column::NUM_PKTS_UP_TO_128_BYTES:
             return ntop(88, 4);
         case Column::NUM_PKTS_128_TO_256_BYTES:
