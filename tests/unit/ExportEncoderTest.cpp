@@ -257,6 +257,13 @@ void expectRecordMatches(const std::map<std::string, std::vector<uint8_t>> &rec,
         }
         if (field->type == FieldType::String && !ipfix)
             expected = expected.substr(0, field->length);
+        if (field->type == FieldType::Unsigned && field->length < 8) {
+            // Saturated: the throughputs of this flow (5 GB in 1.2 s) do
+            // not fit nProbe's 4 bytes.
+            const uint64_t max = (uint64_t{1} << (8 * field->length)) - 1;
+            if (std::stoull(expected) > max)
+                expected = std::to_string(max);
+        }
         EXPECT_EQ(render(*field, it->second), expected) << columnName(column);
         checked++;
     }
