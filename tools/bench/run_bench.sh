@@ -26,6 +26,9 @@
 # 4. Runs tools/bench/http_bench.sh: flows/s delivered with -u to a local
 #    nginx, with and without --batch 100, next to the CSV writer on the same
 #    capture, with PASS/FAIL for --batch 100 within 20% of the CSV's flows/s.
+# 6. Runs tools/bench/export_bench.sh: --export IPFIX/v9 flows/s on one core
+#    next to the CSV writer's (PASS >= 500,000 flows/s) and bytes per flow
+#    next to softflowd -v 9 of bench.pcap.
 # 5. Runs tools/bench/labels_bench.sh: the conversion of bench.pcap with
 #    --labels and 100,000 rules against none (medians of 5
 #    runs each), with PASS/FAIL for at most 10% slower.
@@ -270,6 +273,12 @@ NETFLOW=$NETFLOW BENCH_RUNS=$RUNS BENCH_CPU=$BENCH_CPU BENCH_TIMEOUT=$TIMEOUT \
 echo
 NETFLOW=$NETFLOW PCAP=$PCAP BENCH_CPU=$BENCH_CPU "$REPO/tools/bench/labels_bench.sh" "$BUILD_DIR" ||
     failed=1
+
+# --export: IPFIX / v9 flows/s next to the CSV writer's (PASS >= 500 K
+# flows/s), bytes on the wire per flow next to softflowd's v9 export of the
+# same capture (tools/bench/export_bench.sh says how).
+echo
+BENCH_CPU=$BENCH_CPU "$REPO/tools/bench/export_bench.sh" "$BUILD_DIR" "$PCAP" || failed=1
 
 # Live: netflow's kernel path vs tcpdump on a veth pair, same capture
 # (tools/bench/live_bench.sh says how; it skips itself when not root).

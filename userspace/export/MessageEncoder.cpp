@@ -17,6 +17,9 @@ constexpr uint16_t kV9OptionsTemplateSet = 1;
 constexpr uint16_t kVariableLength = 65535;
 constexpr uint16_t kV9ScopeSystem = 1;
 constexpr size_t kMaxMessage = 65535;
+// A string's bytes at most, so that a record (the other columns take less
+// than 1 KiB) always fits a message.
+constexpr size_t kMaxString = 16384;
 
 void put16(std::vector<uint8_t> &out, uint16_t v) {
     out.push_back(static_cast<uint8_t>(v >> 8));
@@ -35,12 +38,29 @@ void store32(uint8_t *p, uint32_t v) {
     store16(p + 2, static_cast<uint16_t>(v));
 }
 
-// Big-endian, `length` bytes; saturated at the largest value that fits.
-void putUnsigned(std::vector<uint8_t> &out, uint64_t v, uint16_t length) {
+// Big-endian, `length` bytes at p; saturated at the largest value that fits.
+uint8_t *putUnsigned(uint8_t *p, uint64_t v, uint16_t length) {
     if (length < 8 && v >> (8 * length))
         v = (uint64_t{1} << (8 * length)) - 1;
-    for (int i = length - 1; i >= 0; i--)
-        out.push_back(static_cast<uint8_t>(v >> (8 * i)));
+    switch (length) {
+        case 1:
+            *p = static_cast<uint8_t>(v);
+            return p + 1;
+        case 2:
+            store16(p, static_cast<uint16_t>(v));
+            return p + 2;
+        case 4:
+            store32(p, static_cast<uint32_t>(v));
+            return p + 4;
+        case 8:
+            store32(p, static_cast<uint32_t>(v >> 32));
+            store32(p + 4, static_cast<uint32_t>(v));
+            return p + 8;
+        default:
+            for (int i = length - 1; i >= 0; i--)
+                *p++ = static_cast<uint8_t>(v >> (8 * i));
+            return p;
+    }
 }
 
 // "M.A" or "P.0" (FEATURES.md): the most specific id, A when known, else M.
@@ -62,7 +82,8 @@ MessageEncoder::MessageEncoder(WireFormat format, const std::vector<SelectedColu
       features_(features),
       domain_(observation_domain),
       mtu_(std::min<size_t>(mtu, kMaxMessage)),
-      message_(kMaxMessage) {
+      message_(kMaxMessage),
+      record_(kMaxMessage) {
     for (const SelectedColumn &c : columns) {
         auto v4 = exportField(c.column, 4);
         auto v6 = exportField(c.column, 6);
@@ -170,37 +191,49 @@ bool MessageEncoder::appendTemplates() {
 }
 
 void MessageEncoder::putString(const std::string &text, size_t v9_length) {
+    uint8_t *p = &record_[rec_len_];
     if (format_ == WireFormat::Netflow9) {
         const size_t n = std::min(text.size(), v9_length);
-        record_.insert(record_.end(), text.begin(), text.begin() + static_cast<ptrdiff_t>(n));
-        record_.insert(record_.end(), v9_length - n, 0);
+        std::memcpy(p, text.data(), n);
+        std::memset(p + n, 0, v9_length - n);
+        rec_len_ += v9_length;
         return;
     }
-    const size_t n = std::min<size_t>(text.size(), 65535);
+    // At most what an empty message holds with the rest of the record.
+    const size_t n = std::min<size_t>(text.size(), kMaxString);
     if (n < 255) {
-        record_.push_back(static_cast<uint8_t>(n));
+        *p++ = static_cast<uint8_t>(n);
+        rec_len_ += 1;
     } else {
-        record_.push_back(255);
-        put16(record_, static_cast<uint16_t>(n));
+        *p++ = 255;
+        store16(p, static_cast<uint16_t>(n));
+        p += 2;
+        rec_len_ += 3;
     }
-    record_.insert(record_.end(), text.begin(), text.begin() + static_cast<ptrdiff_t>(n));
+    std::memcpy(p, text.data(), n);
+    rec_len_ += n;
 }
 
 void MessageEncoder::encodeValue(const ExportField &field, const FeatureValue &value) {
     switch (field.type) {
         case FieldType::Unsigned:
-            return putUnsigned(record_, value.integer, field.length);
+            rec_len_ = putUnsigned(&record_[rec_len_], value.integer, field.length) - &record_[0];
+            return;
         case FieldType::L7Proto:
-            return putUnsigned(record_, l7ProtoId(value.text), field.length);
+            rec_len_ =
+                putUnsigned(&record_[rec_len_], l7ProtoId(value.text), field.length) - &record_[0];
+            return;
         case FieldType::Float64: {
             // As the CSV writes it: rounded to 3 decimals.
             const double v = std::round(value.real * 1000.0) / 1000.0;
-            return putUnsigned(record_, std::bit_cast<uint64_t>(v), 8);
+            rec_len_ = putUnsigned(&record_[rec_len_], std::bit_cast<uint64_t>(v), 8) - &record_[0];
+            return;
         }
         case FieldType::Address: {
-            uint8_t addr[16] = {};
-            inet_pton(field.length == 16 ? AF_INET6 : AF_INET, value.text.c_str(), addr);
-            record_.insert(record_.end(), addr, addr + field.length);
+            uint8_t *p = &record_[rec_len_];
+            std::memset(p, 0, field.length);
+            inet_pton(field.length == 16 ? AF_INET6 : AF_INET, value.text.c_str(), p);
+            rec_len_ += field.length;
             return;
         }
         case FieldType::String:
@@ -210,24 +243,27 @@ void MessageEncoder::encodeValue(const ExportField &field, const FeatureValue &v
 
 bool MessageEncoder::appendFlow(const FlowRecord &flow) {
     const bool v6 = flow.key.ip_version == 6;
-    record_.clear();
+    rec_len_ = 0;
     for (const Slot &s : slots_) {
         features_.compute(s.column, flow, value_);
         encodeValue(v6 ? s.v6 : s.v4, value_);
     }
-    if (!appendRecord(v6 ? kTemplateIpv6 : kTemplateIpv4, record_.data(), record_.size(), true))
+    if (!appendRecord(v6 ? kTemplateIpv6 : kTemplateIpv4, record_.data(), rec_len_, true))
         return false;
     flows_++;
     return true;
 }
 
 bool MessageEncoder::appendL7Name(uint16_t id, const std::string &name) {
-    record_.clear();
-    if (format_ == WireFormat::Netflow9)
-        put32(record_, domain_);
-    put16(record_, id);
+    rec_len_ = 0;
+    if (format_ == WireFormat::Netflow9) {
+        store32(&record_[0], domain_);
+        rec_len_ = 4;
+    }
+    store16(&record_[rec_len_], id);
+    rec_len_ += 2;
     putString(name, kL7NameLengthV9);
-    return appendRecord(kTemplateL7Names, record_.data(), record_.size(), true);
+    return appendRecord(kTemplateL7Names, record_.data(), rec_len_, true);
 }
 
 std::span<const uint8_t> MessageEncoder::take(uint32_t export_time_s, uint32_t uptime_ms) {

@@ -75,8 +75,9 @@ class MessageEncoder {
     uint32_t records_ = 0;       // in the current message, every kind (v9 count)
     uint32_t data_records_ = 0;  // in the current message
     uint32_t flows_ = 0;
-    uint32_t sequence_ = 0;  // IPFIX: data records before this message; v9: messages
-    std::vector<uint8_t> record_;
+    uint32_t sequence_ = 0;        // IPFIX: data records before this message; v9: messages
+    std::vector<uint8_t> record_;  // the record being encoded, rec_len_ bytes
+    size_t rec_len_ = 0;
     FeatureValue value_;
 };
 
