@@ -26,12 +26,12 @@
 # 4. Runs tools/bench/http_bench.sh: flows/s delivered with -u to a local
 #    nginx, with and without --batch 100, next to the CSV writer on the same
 #    capture, with PASS/FAIL for --batch 100 within 20% of the CSV's flows/s.
-# 6. Runs tools/bench/export_bench.sh: --export IPFIX/v9 flows/s on one core
-#    next to the CSV writer's (PASS >= 500,000 flows/s) and bytes per flow
-#    next to softflowd -v 9 of bench.pcap.
 # 5. Runs tools/bench/labels_bench.sh: the conversion of bench.pcap with
 #    --labels and 100,000 rules against none (medians of 5
 #    runs each), with PASS/FAIL for at most 10% slower.
+# 6. Runs tools/bench/export_bench.sh: --export IPFIX/v9 flows/s on one core
+#    next to the CSV writer's (PASS >= 500,000 flows/s) and bytes per flow
+#    next to softflowd -v 9 of bench.pcap.
 #
 # Exit status: 0 when every tool that ran exited 0 (a missed target is a
 # result, not an error; a missing netflow or bpf_cost binary or peer is
