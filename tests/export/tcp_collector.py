@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""An IPFIX-over-TCP collector that goes away once: it reads --first N
-messages on the first connection, closes it and stops listening for
---down S seconds, then listens again on the same port and reads until the
-exporter closes. Writes a JSON report to --report: per connection, the
+"""An IPFIX-over-TCP collector on 127.0.0.1:--port that is down at first:
+it starts listening after --delay S seconds. With --first N it reads N
+messages on the first connection, closes it and stops listening for --down
+S seconds, then listens again and reads a second connection; with
+--first 0 it reads one connection until the exporter closes it. Writes a JSON report to --report: per connection, the
 messages, the flow data records (sets 256, 257), and whether the first
 message carried the templates (set 2)."""
 import argparse
@@ -49,22 +50,22 @@ def sets(message):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--port-file", required=True)
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--delay", type=float, default=0)
     ap.add_argument("--report", required=True)
     ap.add_argument("--first", type=int, default=3)
     ap.add_argument("--down", type=float, default=1.5)
     ap.add_argument("--seconds", type=float, default=120)
     args = ap.parse_args()
     signal.alarm(int(args.seconds))
+    time.sleep(args.delay)
+    port = args.port
     lst = socket.socket()
     lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    lst.bind(("127.0.0.1", 0))
-    port = lst.getsockname()[1]
+    lst.bind(("127.0.0.1", port))
     lst.listen(4)
-    with open(args.port_file, "w") as f:
-        f.write(str(port))
     report = []
-    for limit in (args.first, None):
+    for limit in ((args.first, None) if args.first else (None,)):
         conn, _ = lst.accept()
         info = {"messages": 0, "flows": 0, "templates_first": None}
         lengths = {}
