@@ -37,6 +37,9 @@
 #    and --backend pcap, tap mode vs bare XDP_PASS / XDP_DROP, bytes per
 #    concurrent flow at 100 K and 1 M flows (root; about 10 minutes on 2
 #    busy cores; NIC_ROUNDS, NIC_FLOWS, NIC_MEM_FLOWS make it shorter).
+# 8. Runs tools/bench/export_bench.sh: --export IPFIX/v9 flows/s on one core
+#    next to the CSV writer's (PASS >= 500,000 flows/s) and bytes per flow
+#    next to softflowd -v 9 of bench.pcap.
 #
 # Exit status: 0 when every tool that ran exited 0 (a missed target is a
 # result, not an error; a missing netflow or bpf_cost binary or peer is
@@ -278,6 +281,12 @@ NETFLOW=$NETFLOW BENCH_RUNS=$RUNS BENCH_CPU=$BENCH_CPU BENCH_TIMEOUT=$TIMEOUT \
 echo
 NETFLOW=$NETFLOW PCAP=$PCAP BENCH_CPU=$BENCH_CPU "$REPO/tools/bench/labels_bench.sh" "$BUILD_DIR" ||
     failed=1
+
+# --export: IPFIX / v9 flows/s next to the CSV writer's (PASS >= 500 K
+# flows/s), bytes on the wire per flow next to softflowd's v9 export of the
+# same capture (tools/bench/export_bench.sh says how).
+echo
+BENCH_CPU=$BENCH_CPU "$REPO/tools/bench/export_bench.sh" "$BUILD_DIR" "$PCAP" || failed=1
 
 # Live: netflow's kernel path vs tcpdump on a veth pair, same capture
 # (tools/bench/live_bench.sh says how; it skips itself when not root).

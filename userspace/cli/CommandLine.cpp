@@ -14,6 +14,7 @@
 
 #include "delivery/HttpEndpoint.h"
 #include "delivery/SpoolFile.h"
+#include "export/ExportUri.h"
 #include "labels/LabelError.h"
 #include "labels/LabelRules.h"
 #include "labels/LabelTime.h"
@@ -204,6 +205,7 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
     std::string max_flows;
     std::string filter;
     std::string labels_path, labels_tz, labels_format = "cic-ids", anonymize;
+    std::vector<std::string> outputs, exports;
 
     CLI::App app{"netflow " NETFLOW_VERSION
                  ": network flows (NetFlow v9 NF-v1/v2/v3 features, nDPI) from a live "
@@ -301,8 +303,25 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
         "live: Prometheus metrics on ADDR:PORT (GET /metrics; 127.0.0.1:9100, [::1]:9100)");
     app.add_flag("--about", opts.about,
                  "versions, kernel features, and with -i IF what --backend auto chooses; exit");
+    app.add_option("--export", exports,
+                   "also send flows to URI: ipfix://HOST:PORT, ipfix+tcp://HOST:PORT, "
+                   "netflow9://HOST:PORT (repeatable)")
+        ->allow_extra_args(false);
+    auto *opt_tpl_interval =
+        app.add_option("--export-template-interval", opts.export_settings.template_interval_s,
+                       "--export UDP: templates resent every SECONDS (30)");
+    auto *opt_tpl_packets =
+        app.add_option("--export-template-packets", opts.export_settings.template_packets,
+                       "--export UDP: templates resent every N messages (20)")
+            ->check(CLI::Range(1u, 1000000u));
+    auto *opt_domain = app.add_option("--export-domain", opts.export_settings.observation_domain,
+                                      "--export: IPFIX observation domain / v9 source id (1)");
+    auto *opt_mtu = app.add_option("--export-mtu", opts.export_settings.mtu,
+                                   "--export: largest message in bytes (1400)")
+                        ->check(CLI::Range(1024u, 65535u));
     auto *opt_output =
-        app.add_option("output", opts.output, "CSV path (- for stdout) or URL")->required();
+        app.add_option("output", outputs, "CSV path (- for stdout) or URL; with -c and -u: CSV URL")
+            ->expected(0, 2);
 
     std::vector<std::string> args(argv + 1, argv + argc);
     auto expanded = expandPrefixes(args, longOptionNames(app));
@@ -330,9 +349,34 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
     if (in_if->count() + std::min<size_t>(in_file->count(), 1) != 1)
         return usageError(in_if->count() ? "use -i/--interface or -f/--file, not both"
                                          : "one of -i/--interface or -f/--file is required");
-    if (csv == url)
-        return usageError(csv ? "use -c/--csv or -u/--url, not both"
-                              : "one of -c/--csv or -u/--url is required");
+    if (!csv && !url && exports.empty())
+        return usageError("one of -c/--csv or -u/--url is required (or --export)");
+    if (!csv && !url && !outputs.empty())
+        return usageError("output " + outputs.front() + " needs -c/--csv or -u/--url");
+    if (csv && url && outputs.size() != 2)
+        return usageError(
+            "use -c/--csv or -u/--url, not both (or both, with two outputs: CSV path, then URL)");
+    if ((csv || url) && outputs.empty())
+        return usageError("output is required");
+    if (csv != url && outputs.size() > 1)
+        return usageError("one output with -c or -u, not " + std::to_string(outputs.size()));
+    opts.output = outputs.empty() ? std::string() : outputs.front();
+    for (const std::string &uri : exports) {
+        auto target = parseExportUri(uri);
+        if (auto *bad = std::get_if<std::string>(&target))
+            return usageError(*bad);
+        if (std::get<ExportTarget>(target).scheme == ExportScheme::Kafka)
+            return usageError("--export " + uri + ": Kafka export is not built yet");
+        opts.exports.push_back(std::get<ExportTarget>(target));
+    }
+    if (exports.empty() && (opt_tpl_interval->count() || opt_tpl_packets->count() ||
+                            opt_domain->count() || opt_mtu->count()))
+        return usageError(
+            "--export-template-interval, --export-template-packets, --export-domain and "
+            "--export-mtu apply to --export only");
+    if (!(opts.export_settings.template_interval_s > 0) ||
+        opts.export_settings.template_interval_s > 86400)
+        return usageError("--export-template-interval must be a positive number of seconds");
     if (opt_fields->count() && opt_version->count())
         return usageError("--fields and --version cannot be used together");
     if (label && no_label)
@@ -363,7 +407,7 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
         return usageError("--idle-timeout and --active-timeout must be positive seconds");
     if (opt_filter->count())
         opts.filter = filter;
-    if (opts.output.empty())
+    if ((csv || url) && opts.output.empty())
         return usageError("output must not be empty");
     if (!opts.files.empty() && (opt_backend->count() || opt_capture->count() ||
                                 opt_xdp_mode->count() || opt_map_size->count()))
@@ -393,7 +437,7 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
             "--batch, --flush-interval, --spool, --timeout, --header, --queue-size and --cacert "
             "apply to -u only");
     if (url) {
-        if (auto bad = checkHttpUrl(opts.output))
+        if (auto bad = checkHttpUrl(csv ? outputs[1] : opts.output))
             return usageError(*bad);
         for (const std::string &header : opts.http.headers) {
             if (auto bad = checkHttpHeader(header))
@@ -409,7 +453,7 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
             return usageError("--spool must not be empty");
         if (std::string bad = checkSpoolPath(opts.http.spool_path); !bad.empty())
             return usageError(bad);
-        opts.http.url = opts.output;
+        opts.http.url = csv ? outputs[1] : opts.output;
         opts.http.print_responses = opts.verbose;
     }
     if (auto exit = labelOptions(opts, opt_labels->count(), labels_path, labels_format,
@@ -422,7 +466,10 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
         if (!opts.anonymize)
             return usageError(error);
     }
-    opts.output_kind = url ? OutputKind::Url : OutputKind::Csv;
+    opts.output_kind = csv && url ? OutputKind::CsvAndUrl
+                       : url      ? OutputKind::Url
+                       : csv      ? OutputKind::Csv
+                                  : OutputKind::None;
     opts.version = opt_version->count() ? version : 2;
     if (opt_fields->count()) {
         std::string bad;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "delivery/HttpOptions.h"
+#include "export/ExportOptions.h"
 #include "features/Columns.h"
 #include "labels/Anonymizer.h"
 #include "labels/CompiledLabels.h"
@@ -20,7 +21,9 @@ enum class Backend { Auto, Xdp, Pcap };
 enum class CaptureMode { Host, Tap };
 enum class XdpModeOption { Auto, Native, Generic, Tc };
 
-enum class OutputKind { Csv, Url };
+// What the positional output is (-c, -u, both: "CSV URL"), or None when
+// only --export was given.
+enum class OutputKind { Csv, Url, CsvAndUrl, None };
 
 struct Options {
     // Input: exactly one of them is set. Each -f (repeatable) as given: a
@@ -29,8 +32,11 @@ struct Options {
     std::vector<std::string> files;
 
     OutputKind output_kind = OutputKind::Csv;
-    std::string output;  // CSV path ("-" is stdout) or URL
+    std::string output;  // CSV path ("-" is stdout) or URL (with -c and -u: the CSV path)
     HttpOptions http;    // -u: the URL again, and the delivery's settings
+    // --export URI (repeatable): collectors (and Kafka), each its own sink.
+    std::vector<ExportTarget> exports;
+    ExportSettings export_settings;
 
     int version = 2;
     std::vector<SelectedColumn> columns;  // what to write, in order, with header names
@@ -59,5 +65,12 @@ struct Options {
     std::optional<MetricsAddress> metrics;         // live only: --metrics ADDR:PORT (Prometheus)
     bool about = false;  // --about: versions, kernel features, the backend -i would get
 };
+
+inline bool writesCsv(const Options &o) {
+    return o.output_kind == OutputKind::Csv || o.output_kind == OutputKind::CsvAndUrl;
+}
+inline bool postsUrl(const Options &o) {
+    return o.output_kind == OutputKind::Url || o.output_kind == OutputKind::CsvAndUrl;
+}
 
 }  // namespace netflow

@@ -21,7 +21,7 @@ LabelSpec labelSpec(const Options &o) {
 FlowOutput::FlowOutput(const Options &options, int64_t clock_offset_us)
     : classifier_(selectsColumn(options, Column::SERVER_NAME)),
       features_(classifier_, labelSpec(options), clock_offset_us),
-      sink_(makeSink(options, features_)),
+      sink_(makeSink(options, features_, classifier_)),
       label_summary_(options.labels != nullptr),
       verbose_(options.verbose) {}
 

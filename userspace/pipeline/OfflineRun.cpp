@@ -61,14 +61,13 @@ int runOffline(const Options &options) {
         return reportError(kExitUsage, e.what());
     }
     for (size_t i = 0; i < capture.fileCount(); i++) {
-        if (options.output_kind == OutputKind::Url &&
-            sameFile(capture.path(i), options.http.spool_path))
+        if (postsUrl(options) && sameFile(capture.path(i), options.http.spool_path))
             return reportError(
                 kExitUsage, "--spool " + options.http.spool_path + " is the input capture itself");
     }
     before_start.reset();
     for (size_t i = 0; i < capture.fileCount(); i++) {
-        if (options.output_kind == OutputKind::Csv && sameFile(capture.path(i), options.output))
+        if (writesCsv(options) && sameFile(capture.path(i), options.output))
             return reportError(kExitUsage,
                                "output " + options.output + " is the input capture itself");
     }
