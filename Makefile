@@ -19,10 +19,10 @@ SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Build, test and lab dependencies. Keep sorted.
 DEB_PACKAGES := bpftool clang clang-14 cmake curl dnsmasq-base dnsutils ethtool g++ iproute2 \
-	iputils-ping libbenchmark-dev libbpf-dev libcap-dev libcli11-dev libcurl4-openssl-dev \
+	iputils-ping kcat libbenchmark-dev libbpf-dev libcap-dev libcli11-dev libcurl4-openssl-dev \
 	libfuzzer-14-dev libgmock-dev libgtest-dev libndpi-bin libndpi-dev libpcap-dev \
-	libseccomp-dev libssl-dev libxdp-dev llvm make nginx-light nlohmann-json3-dev pkg-config \
-	python3 softflowd tcpdump tcpreplay time tnftp tshark vsftpd xxd
+	librdkafka-dev libseccomp-dev libssl-dev libxdp-dev llvm make nginx-light nlohmann-json3-dev \
+	pkg-config python3 softflowd tcpdump tcpreplay time tnftp tshark vsftpd xxd
 
 .PHONY: all deps build run test test-unit test-asan test-fuzz fuzz fuzz-build bench soak format clean
 

@@ -14,6 +14,7 @@
 
 #include "delivery/HttpEndpoint.h"
 #include "delivery/SpoolFile.h"
+#include "kafka/KafkaUri.h"
 #include "labels/LabelError.h"
 #include "labels/LabelRules.h"
 #include "labels/LabelTime.h"
@@ -204,6 +205,8 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
     std::string max_flows;
     std::string filter;
     std::string labels_path, labels_tz, labels_format = "cic-ids", anonymize;
+    std::string export_uri;
+    std::vector<std::string> kafka_settings;
 
     CLI::App app{"netflow " NETFLOW_VERSION
                  ": network flows (NetFlow v9 NF-v1/v2/v3 features, nDPI) from a live "
@@ -289,7 +292,16 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
     auto *opt_user = app.add_option(
         "--user", opts.user,
         "live: once capturing, run as user NAME (every capability is dropped either way)");
-    app.add_option("output", opts.output, "CSV path (- for stdout) or URL")->required();
+    auto *opt_export = app.add_option(
+        "--export", export_uri,
+        "kafka://BROKERS/TOPIC: each flow as -u's JSON to Kafka, keyed by its 5-tuple "
+        "(instead of -c/-u)");
+    auto *opt_kafka_opt =
+        app.add_option("--kafka-opt", kafka_settings,
+                       "--export kafka: librdkafka setting KEY=VALUE (repeatable)")
+            ->allow_extra_args(false);
+    // Required unless --export replaces it (checked after parsing).
+    auto *opt_output = app.add_option("output", opts.output, "CSV path (- for stdout) or URL");
 
     std::vector<std::string> args(argv + 1, argv + argc);
     auto expanded = expandPrefixes(args, longOptionNames(app));
@@ -305,11 +317,16 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
     } catch (const CLI::ParseError &e) {
         return usageError(e.what());
     }
+    const bool kafka = opt_export->count() > 0;
+    if (!kafka && !opt_output->count())
+        return usageError("output is required");
 
     if (in_if->count() + in_file->count() != 1)
         return usageError(in_if->count() ? "use -i/--interface or -f/--file, not both"
                                          : "one of -i/--interface or -f/--file is required");
-    if (csv == url)
+    if (kafka && (csv || url || opt_output->count()))
+        return usageError("--export replaces -c/-u and their output (one output a run, for now)");
+    if (!kafka && csv == url)
         return usageError(csv ? "use -c/--csv or -u/--url, not both"
                               : "one of -c/--csv or -u/--url is required");
     if (opt_fields->count() && opt_version->count())
@@ -342,7 +359,7 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
         return usageError("--idle-timeout and --active-timeout must be positive seconds");
     if (opt_filter->count())
         opts.filter = filter;
-    if (opts.output.empty())
+    if (!kafka && opts.output.empty())
         return usageError("output must not be empty");
     if (!opts.file.empty() && (opt_backend->count() || opt_capture->count() ||
                                opt_xdp_mode->count() || opt_map_size->count()))
@@ -355,12 +372,23 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
             return usageError("--user " + opts.user + ": no such user");
     }
 
-    if (!url &&
+    if (!url && !kafka &&
         (opt_batch->count() || opt_flush->count() || opt_spool->count() || opt_timeout->count() ||
          opt_header->count() || opt_queue->count() || opt_cacert->count()))
         return usageError(
             "--batch, --flush-interval, --spool, --timeout, --header, --queue-size and --cacert "
             "apply to -u only");
+    if (kafka && (opt_batch->count() || opt_flush->count() || opt_header->count() ||
+                  opt_queue->count() || opt_cacert->count()))
+        return usageError(
+            "--batch, --flush-interval, --header, --queue-size and --cacert apply to -u only");
+    if (!kafka && opt_kafka_opt->count())
+        return usageError("--kafka-opt applies to --export kafka://BROKERS/TOPIC only");
+    if (kafka) {
+        if (auto bad = kafkaFromCommandLine(export_uri, kafka_settings, opts.http.spool_path,
+                                            opts.http.timeout_s, opts.verbose, opts.kafka))
+            return usageError(*bad);
+    }
     if (url) {
         if (auto bad = checkHttpUrl(opts.output))
             return usageError(*bad);
@@ -391,7 +419,7 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
         if (!opts.anonymize)
             return usageError(error);
     }
-    opts.output_kind = url ? OutputKind::Url : OutputKind::Csv;
+    opts.output_kind = kafka ? OutputKind::Kafka : url ? OutputKind::Url : OutputKind::Csv;
     opts.version = opt_version->count() ? version : 2;
     if (opt_fields->count()) {
         std::string bad;

@@ -9,6 +9,7 @@
 
 #include "delivery/HttpOptions.h"
 #include "features/Columns.h"
+#include "kafka/KafkaOptions.h"
 #include "labels/Anonymizer.h"
 #include "labels/CompiledLabels.h"
 
@@ -19,7 +20,7 @@ enum class Backend { Auto, Xdp, Pcap };
 enum class CaptureMode { Host, Tap };
 enum class XdpModeOption { Auto, Native, Generic };
 
-enum class OutputKind { Csv, Url };
+enum class OutputKind { Csv, Url, Kafka };
 
 struct Options {
     // Input: exactly one of them is set.
@@ -29,6 +30,7 @@ struct Options {
     OutputKind output_kind = OutputKind::Csv;
     std::string output;  // CSV path ("-" is stdout) or URL
     HttpOptions http;    // -u: the URL again, and the delivery's settings
+    KafkaOptions kafka;  // --export kafka://BROKERS/TOPIC (output_kind Kafka)
 
     int version = 2;
     std::vector<SelectedColumn> columns;  // what to write, in order, with header names

@@ -62,6 +62,10 @@ int runOffline(const Options &options) {
     if (options.output_kind == OutputKind::Url && sameFile(options.file, options.http.spool_path))
         return reportError(kExitUsage,
                            "--spool " + options.http.spool_path + " is the input capture itself");
+    if (options.output_kind == OutputKind::Kafka &&
+        sameFile(options.file, options.kafka.spool_path))
+        return reportError(kExitUsage,
+                           "--spool " + options.kafka.spool_path + " is the input capture itself");
     before_start.reset();
     if (options.output_kind == OutputKind::Csv && sameFile(options.file, options.output))
         return reportError(kExitUsage, "output " + options.output + " is the input capture itself");

@@ -1,4 +1,5 @@
-// The output the options ask for: a CSV writer (-c) or HTTP delivery (-u).
+// The output the options ask for: a CSV writer (-c), HTTP delivery (-u) or
+// Kafka (--export kafka://).
 #pragma once
 
 #include <memory>
