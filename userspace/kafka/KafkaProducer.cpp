@@ -80,6 +80,7 @@ void KafkaProducer::onError(rd_kafka_t *rk, int err, const char *reason, void *o
     const auto code = static_cast<rd_kafka_resp_err_t>(err);
     std::string why = reason;
     if (code == RD_KAFKA_RESP_ERR__FATAL) {
+        self->fatal_ = true;
         char fatal[512] = "";
         rd_kafka_fatal_error(rk, fatal, sizeof fatal);
         why = std::string("fatal: ") + fatal;
@@ -149,7 +150,7 @@ std::chrono::milliseconds KafkaProducer::sinceProgress(Clock::time_point now) co
 
 void KafkaProducer::submit(const std::string &line, const std::string &key) {
     submitted_.fetch_add(1, std::memory_order_relaxed);
-    for (;;) {
+    while (!fatal_.load(std::memory_order_relaxed)) {
         rd_kafka_resp_err_t err = rd_kafka_producev(
             rk_.get(), RD_KAFKA_V_RKT(topic_.get()), RD_KAFKA_V_KEY(key.data(), key.size()),
             RD_KAFKA_V_VALUE(const_cast<char *>(line.data()), line.size()),
@@ -164,13 +165,15 @@ void KafkaProducer::submit(const std::string &line, const std::string &key) {
             continue;
         }
         if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
-            failure(rd_kafka_err2str(err), true);
+            refused(err);
         break;
     }
     spool(line.data(), line.size());
 }
 
 void KafkaProducer::resend() {
+    if (fatal_.load(std::memory_order_relaxed))
+        return;  // the producer delivers nothing any more: the spool keeps them
     const int64_t window = failing_.load(std::memory_order_relaxed) ? 1 : kResendWindow;
     std::string key;
     while (resend_in_flight_.load(std::memory_order_relaxed) < window) {
@@ -192,13 +195,25 @@ void KafkaProducer::resend() {
             // any other error sends it back to the spool.
             resend_in_flight_.fetch_sub(1, std::memory_order_relaxed);
             if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-                failure(rd_kafka_err2str(err), true);
+                refused(err);
                 releaseHeld();
             }
             return;
         }
         holding_ = false;
         resent_.fetch_add(1, std::memory_order_relaxed);
+    }
+}
+
+void KafkaProducer::refused(rd_kafka_resp_err_t err) {
+    failing_ = true;
+    if (err == RD_KAFKA_RESP_ERR__FATAL) {
+        fatal_ = true;
+        char fatal[512] = "";
+        rd_kafka_fatal_error(rk_.get(), fatal, sizeof fatal);
+        failure(std::string("fatal: ") + fatal, true);
+    } else {
+        failure(rd_kafka_err2str(err), true);
     }
 }
 
@@ -241,12 +256,13 @@ Result<void> KafkaProducer::finish() {
         }
         if (rd_kafka_outq_len(rk_.get()) == 0 && pending == 0 && !holding_)
             break;
-        if (std::min(sinceProgress(now), std::chrono::duration_cast<std::chrono::milliseconds>(
+        if (fatal_.load() ||
+            std::min(sinceProgress(now), std::chrono::duration_cast<std::chrono::milliseconds>(
                                              now - stop_time)) >= timeout_) {
-            // No acknowledgement for --timeout: what librdkafka holds goes
-            // back to the spool (its delivery reports, served here).
-            // The reason: the brokers' last failure while they are failing,
-            // else our words (as -u's).
+            // No acknowledgement for --timeout (or a fatal error): what
+            // librdkafka holds goes back to the spool (its delivery
+            // reports, served here). The reason: the brokers' last failure
+            // while they are failing, else our words (as -u's).
             if (!failing_.load() || last_failure_.empty()) {
                 char seconds[32];
                 std::snprintf(seconds, sizeof seconds, "%g", options_.timeout_s);

@@ -82,6 +82,9 @@ class KafkaProducer {
     // are in librdkafka's hands.
     void resend();
     void releaseHeld();  // the held line back to the spool
+    // librdkafka refused a message (not for a full queue): the brokers are
+    // failing; a fatal error (idempotence) ends delivery for the run.
+    void refused(rd_kafka_resp_err_t err);
     void run();
     std::chrono::milliseconds sinceProgress(Clock::time_point now) const;
 
@@ -101,6 +104,7 @@ class KafkaProducer {
     std::string held_;
     bool holding_ = false;
     std::atomic<bool> failing_{false};
+    std::atomic<bool> fatal_{false};
     std::atomic<Clock::rep> last_progress_;  // last acknowledgement (or the start)
     std::mutex failure_mutex_;
     std::string last_failure_;
