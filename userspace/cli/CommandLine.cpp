@@ -275,11 +275,13 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
             ->check(CLI::Range(size_t{1}, size_t{100000}));
     auto *opt_flush = app.add_option("--flush-interval", opts.http.flush_interval_s,
                                      "-u --batch: a partial batch waits at most SECONDS (0.5)");
-    auto *opt_spool = app.add_option("--spool", opts.http.spool_path,
-                                     "-u: flows not yet delivered are kept in FILE, JSON lines "
-                                     "(./netflow-spool.jsonl)");
-    auto *opt_timeout = app.add_option("--timeout", opts.http.timeout_s,
-                                       "-u: seconds per request, and for delivery at exit (10)");
+    auto *opt_spool =
+        app.add_option("--spool", opts.http.spool_path,
+                       "-u, --export kafka: flows not yet delivered are kept in FILE, JSON lines "
+                       "(./netflow-spool.jsonl)");
+    auto *opt_timeout =
+        app.add_option("--timeout", opts.http.timeout_s,
+                       "-u: seconds per request; -u, --export kafka: for delivery at exit (10)");
     auto *opt_header = app.add_option("--header", opts.http.headers,
                                       "-u: 'Name: value' sent with every request (repeatable)")
                            ->allow_extra_args(false);
