@@ -21,11 +21,12 @@ SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Build, test and lab dependencies. Keep sorted.
 DEB_PACKAGES := bpftool clang clang-14 cmake curl debhelper dnsmasq-base dnsutils dpkg-dev ethtool \
-	g++ iproute2 iputils-ping libbenchmark-dev libbpf-dev libcap-dev libcli11-dev \
+	g++ iproute2 iputils-ping kcat libbenchmark-dev libbpf-dev libcap-dev libcli11-dev \
 	libcpp-httplib-dev libcurl4-openssl-dev libfuzzer-14-dev libgmock-dev libgtest-dev \
-	libndpi-bin libndpi-dev libpcap-dev libseccomp-dev libssl-dev libxdp-dev libzstd-dev lintian llvm \
-	make man-db nfdump nginx-light nlohmann-json3-dev pkg-config prometheus python3 softflowd \
-	systemd tcpdump tcpreplay time tnftp tshark vsftpd wireshark-common xxd zlib1g-dev zstd
+	libndpi-bin libndpi-dev libpcap-dev librdkafka-dev libseccomp-dev libssl-dev libxdp-dev \
+	libzstd-dev lintian llvm make man-db nfdump nginx-light nlohmann-json3-dev pkg-config \
+	prometheus python3 softflowd systemd tcpdump tcpreplay time tnftp tshark vsftpd \
+	wireshark-common xxd zlib1g-dev zstd
 
 .PHONY: all deps build run test test-unit test-asan test-fuzz fuzz fuzz-build bench soak deb format clean
 

@@ -26,7 +26,10 @@
 # 4. Runs tools/bench/http_bench.sh: flows/s delivered with -u to a local
 #    nginx, with and without --batch 100, next to the CSV writer on the same
 #    capture, with PASS/FAIL for --batch 100 within 20% of the CSV's flows/s.
-# 5. Runs tools/bench/labels_bench.sh: the conversion of bench.pcap with
+# 5. Runs tools/bench/kafka_bench.sh: flows/s exported with --export kafka://
+#    to librdkafka's mock cluster (lz4, and zstd), next to the CSV writer on
+#    the same capture (no target: reported only).
+# 6. Runs tools/bench/labels_bench.sh: the conversion of bench.pcap with
 #    --labels and 100,000 rules against none (medians of 5
 #    runs each), with PASS/FAIL for at most 10% slower.
 # 6. Runs tools/bench/live_bench.sh: netflow's kernel path vs tcpdump on a
@@ -275,6 +278,12 @@ fi
 echo
 NETFLOW=$NETFLOW BENCH_RUNS=$RUNS BENCH_CPU=$BENCH_CPU BENCH_TIMEOUT=$TIMEOUT \
     "$REPO/tools/bench/http_bench.sh" "$BUILD_DIR" || failed=1
+
+# Kafka export (--export kafka://) to librdkafka's mock cluster, next to the
+# CSV writer (tools/bench/kafka_bench.sh says how).
+echo
+NETFLOW=$NETFLOW PCAP=$PCAP BENCH_RUNS=$RUNS BENCH_CPU=$BENCH_CPU BENCH_TIMEOUT=$TIMEOUT \
+    "$REPO/tools/bench/kafka_bench.sh" "$BUILD_DIR" || failed=1
 
 # --labels with 100,000 rules against none on the same capture
 # (tools/bench/labels_bench.sh says how).

@@ -15,6 +15,7 @@
 #include "delivery/HttpEndpoint.h"
 #include "delivery/SpoolFile.h"
 #include "export/ExportUri.h"
+#include "kafka/KafkaUri.h"
 #include "labels/LabelError.h"
 #include "labels/LabelRules.h"
 #include "labels/LabelTime.h"
@@ -196,6 +197,22 @@ bool selects(const std::vector<SelectedColumn> &columns, Column column) {
 
 }  // namespace
 
+// The spool of Kafka export `index` of `count`: --spool's file when it is the
+// run's only spooling output, else that name with ".kafka" (and the export's
+// number when there are several) before its extension, so each output keeps
+// its own (docs/decisions.md, "Several outputs").
+std::string kafkaSpoolPath(const std::string &spool, size_t index, size_t count, bool url) {
+    if (count == 1 && !url)
+        return spool;
+    std::string tag = ".kafka" + (count > 1 ? std::to_string(index + 1) : std::string());
+    const size_t slash = spool.rfind('/');
+    const size_t dot = spool.rfind('.');
+    if (dot == std::string::npos || (slash != std::string::npos && dot < slash) || dot == 0 ||
+        dot == slash + 1)
+        return spool + tag;
+    return spool.substr(0, dot) + tag + spool.substr(dot);
+}
+
 std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *const *argv) {
     Options opts;
     bool csv = false, url = false, label = false, no_label = false;
@@ -206,6 +223,7 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
     std::string filter;
     std::string labels_path, labels_tz, labels_format = "cic-ids", anonymize;
     std::vector<std::string> outputs, exports;
+    std::vector<std::string> kafka_settings;
 
     CLI::App app{"netflow " NETFLOW_VERSION
                  ": network flows (NetFlow v9 NF-v1/v2/v3 features, nDPI) from a live "
@@ -280,11 +298,13 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
             ->check(CLI::Range(size_t{1}, size_t{100000}));
     auto *opt_flush = app.add_option("--flush-interval", opts.http.flush_interval_s,
                                      "-u --batch: a partial batch waits at most SECONDS (0.5)");
-    auto *opt_spool = app.add_option("--spool", opts.http.spool_path,
-                                     "-u: flows not yet delivered are kept in FILE, JSON lines "
-                                     "(./netflow-spool.jsonl)");
-    auto *opt_timeout = app.add_option("--timeout", opts.http.timeout_s,
-                                       "-u: seconds per request, and for delivery at exit (10)");
+    auto *opt_spool =
+        app.add_option("--spool", opts.http.spool_path,
+                       "-u, --export kafka: flows not yet delivered are kept in FILE, JSON lines "
+                       "(./netflow-spool.jsonl)");
+    auto *opt_timeout =
+        app.add_option("--timeout", opts.http.timeout_s,
+                       "-u: seconds per request; -u, --export kafka: for delivery at exit (10)");
     auto *opt_header = app.add_option("--header", opts.http.headers,
                                       "-u: 'Name: value' sent with every request (repeatable)")
                            ->allow_extra_args(false);
@@ -305,7 +325,7 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
                  "versions, kernel features, and with -i IF what --backend auto chooses; exit");
     app.add_option("--export", exports,
                    "also send flows to URI: ipfix://HOST:PORT, ipfix+tcp://HOST:PORT, "
-                   "netflow9://HOST:PORT (repeatable)")
+                   "netflow9://HOST:PORT, kafka://BROKERS/TOPIC (repeatable)")
         ->allow_extra_args(false);
     auto *opt_tpl_interval =
         app.add_option("--export-template-interval", opts.export_settings.template_interval_s,
@@ -319,6 +339,10 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
     auto *opt_mtu = app.add_option("--export-mtu", opts.export_settings.mtu,
                                    "--export: largest message in bytes (1400)")
                         ->check(CLI::Range(1024u, 65535u));
+    auto *opt_kafka_opt =
+        app.add_option("--kafka-opt", kafka_settings,
+                       "--export kafka: librdkafka setting KEY=VALUE (repeatable)")
+            ->allow_extra_args(false);
     auto *opt_output =
         app.add_option("output", outputs, "CSV path (- for stdout) or URL; with -c and -u: CSV URL")
             ->expected(0, 2);
@@ -340,6 +364,9 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
     } catch (const CLI::ParseError &e) {
         return usageError(e.what());
     }
+    const bool kafka = opt_export->count() > 0;
+    if (!kafka && !opt_output->count())
+        return usageError("output is required");
 
     if (opts.about) {
         if (in_file->count() || csv || url || opt_output->count() || opt_metrics->count())
@@ -361,19 +388,22 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
     if (csv != url && outputs.size() > 1)
         return usageError("one output with -c or -u, not " + std::to_string(outputs.size()));
     opts.output = outputs.empty() ? std::string() : outputs.front();
+    std::vector<std::string> kafka_uris;
     for (const std::string &uri : exports) {
         auto target = parseExportUri(uri);
         if (auto *bad = std::get_if<std::string>(&target))
             return usageError(*bad);
         if (std::get<ExportTarget>(target).scheme == ExportScheme::Kafka)
-            return usageError("--export " + uri + ": Kafka export is not built yet");
-        opts.exports.push_back(std::get<ExportTarget>(target));
+            kafka_uris.push_back(uri);
+        else
+            opts.exports.push_back(std::get<ExportTarget>(target));
     }
-    if (exports.empty() && (opt_tpl_interval->count() || opt_tpl_packets->count() ||
-                            opt_domain->count() || opt_mtu->count()))
+    const bool kafka = !kafka_uris.empty();
+    if (opts.exports.empty() && (opt_tpl_interval->count() || opt_tpl_packets->count() ||
+                                 opt_domain->count() || opt_mtu->count()))
         return usageError(
             "--export-template-interval, --export-template-packets, --export-domain and "
-            "--export-mtu apply to --export only");
+            "--export-mtu apply to --export to a collector only");
     if (!(opts.export_settings.template_interval_s > 0) ||
         opts.export_settings.template_interval_s > 86400)
         return usageError("--export-template-interval must be a positive number of seconds");
@@ -430,12 +460,27 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
             return usageError("--user " + opts.user + ": no such user");
     }
 
-    if (!url &&
+    if (!url && !kafka &&
         (opt_batch->count() || opt_flush->count() || opt_spool->count() || opt_timeout->count() ||
          opt_header->count() || opt_queue->count() || opt_cacert->count()))
         return usageError(
             "--batch, --flush-interval, --spool, --timeout, --header, --queue-size and --cacert "
             "apply to -u only");
+    if (kafka && !url &&
+        (opt_batch->count() || opt_flush->count() || opt_header->count() || opt_queue->count() ||
+         opt_cacert->count()))
+        return usageError(
+            "--batch, --flush-interval, --header, --queue-size and --cacert apply to -u only");
+    if (!kafka && opt_kafka_opt->count())
+        return usageError("--kafka-opt applies to --export kafka://BROKERS/TOPIC only");
+    for (size_t i = 0; i < kafka_uris.size(); i++) {
+        KafkaOptions kafka_options;
+        const std::string spool = kafkaSpoolPath(opts.http.spool_path, i, kafka_uris.size(), url);
+        if (auto bad = kafkaFromCommandLine(kafka_uris[i], kafka_settings, spool,
+                                            opts.http.timeout_s, opts.verbose, kafka_options))
+            return usageError(*bad);
+        opts.kafka_exports.push_back(std::move(kafka_options));
+    }
     if (url) {
         if (auto bad = checkHttpUrl(csv ? outputs[1] : opts.output))
             return usageError(*bad);

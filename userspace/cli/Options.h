@@ -10,6 +10,7 @@
 #include "delivery/HttpOptions.h"
 #include "export/ExportOptions.h"
 #include "features/Columns.h"
+#include "kafka/KafkaOptions.h"
 #include "labels/Anonymizer.h"
 #include "labels/CompiledLabels.h"
 #include "metrics/MetricsAddress.h"
@@ -34,9 +35,9 @@ struct Options {
     OutputKind output_kind = OutputKind::Csv;
     std::string output;  // CSV path ("-" is stdout) or URL (with -c and -u: the CSV path)
     HttpOptions http;    // -u: the URL again, and the delivery's settings
-    // --export URI (repeatable): collectors (and Kafka), each its own sink.
-    std::vector<ExportTarget> exports;
+    std::vector<ExportTarget> exports;  // --export to collectors (IPFIX, v9)
     ExportSettings export_settings;
+    std::vector<KafkaOptions> kafka_exports;  // --export kafka://BROKERS/TOPIC, each its own sink
 
     int version = 2;
     std::vector<SelectedColumn> columns;  // what to write, in order, with header names

@@ -65,6 +65,13 @@ int runOffline(const Options &options) {
             return reportError(
                 kExitUsage, "--spool " + options.http.spool_path + " is the input capture itself");
     }
+    for (const KafkaOptions &kafka : options.kafka_exports) {
+        for (size_t i = 0; i < capture.fileCount(); i++) {
+            if (sameFile(capture.path(i), kafka.spool_path))
+                return reportError(kExitUsage,
+                                   "--spool " + kafka.spool_path + " is the input capture itself");
+        }
+    }
     before_start.reset();
     for (size_t i = 0; i < capture.fileCount(); i++) {
         if (writesCsv(options) && sameFile(capture.path(i), options.output))

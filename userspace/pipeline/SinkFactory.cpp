@@ -4,6 +4,7 @@
 
 #include "delivery/HttpSink.h"
 #include "export/CollectorSink.h"
+#include "kafka/KafkaSink.h"
 #include "output/CsvWriter.h"
 #include "output/SinkSet.h"
 
@@ -39,6 +40,9 @@ std::unique_ptr<FlowSink> makeSink(const Options &options, const FlowFeatures &f
             sinks.push_back(std::make_unique<CollectorSink>(target, options.export_settings,
                                                             options.columns, features, names));
     }
+    for (const KafkaOptions &kafka : options.kafka_exports)
+        sinks.push_back(
+            std::make_unique<KafkaSink>(kafka, options.columns, features, !options.files.empty()));
     if (sinks.size() == 1)
         return std::move(sinks.front());
     return std::make_unique<SinkSet>(std::move(sinks));

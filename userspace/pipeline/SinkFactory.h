@@ -1,6 +1,6 @@
 // The outputs the options ask for: a CSV writer (-c), HTTP delivery (-u),
-// collector exports (--export), one sink each, behind one SinkSet when
-// there are several.
+// collector exports and Kafka (--export), one sink each, behind one
+// SinkSet when there are several.
 #pragma once
 
 #include <memory>
