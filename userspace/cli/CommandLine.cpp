@@ -364,10 +364,6 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
     } catch (const CLI::ParseError &e) {
         return usageError(e.what());
     }
-    const bool kafka = opt_export->count() > 0;
-    if (!kafka && !opt_output->count())
-        return usageError("output is required");
-
     if (opts.about) {
         if (in_file->count() || csv || url || opt_output->count() || opt_metrics->count())
             return usageError("--about takes -i INTERFACE and the live flags, no file or output");
