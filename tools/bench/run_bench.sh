@@ -37,6 +37,10 @@
 #    and --backend pcap, tap mode vs bare XDP_PASS / XDP_DROP, bytes per
 #    concurrent flow at 100 K and 1 M flows (root; about 10 minutes on 2
 #    busy cores; NIC_ROUNDS, NIC_FLOWS, NIC_MEM_FLOWS make it shorter).
+# 8. Runs tools/bench/flow_mem_bench.sh: offline bytes per concurrent flow
+#    (peak RSS) and packets/s for 100 K and 2 M new short flows, DPI finished
+#    (PASS/FAIL against 400 bytes) and DPI still running (MEM_FLOWS,
+#    MEM_KINDS make it shorter).
 #
 # Exit status: 0 when every tool that ran exited 0 (a missed target is a
 # result, not an error; a missing netflow or bpf_cost binary or peer is
@@ -288,4 +292,8 @@ NETFLOW=$NETFLOW "$REPO/tools/bench/live_bench.sh" "$BUILD_DIR" || failed=1
 # xdp_frames (tools/bench/nic_bench.sh says how; skips itself when not root).
 echo
 NETFLOW=$NETFLOW PCAP_DIR=$PCAP_DIR GEN=$GEN "$REPO/tools/bench/nic_bench.sh" "$BUILD_DIR" || failed=1
+
+# Offline memory per concurrent flow (tools/bench/flow_mem_bench.sh says how).
+echo
+NETFLOW=$NETFLOW "$REPO/tools/bench/flow_mem_bench.sh" "$BUILD_DIR" || failed=1
 exit "$failed"
