@@ -43,6 +43,10 @@
 # 8. Runs tools/bench/export_bench.sh: --export IPFIX/v9 flows/s on one core
 #    next to the CSV writer's (PASS >= 500,000 flows/s) and bytes per flow
 #    next to softflowd -v 9 of bench.pcap.
+# 9. Runs tools/bench/flow_mem_bench.sh: offline bytes per concurrent flow
+#    (peak RSS) and packets/s for 100 K and 2 M new short flows, DPI finished
+#    (PASS/FAIL against 400 bytes) and DPI still running (MEM_FLOWS,
+#    MEM_KINDS make it shorter).
 #
 # Exit status: 0 when every tool that ran exited 0 (a missed target is a
 # result, not an error; a missing netflow or bpf_cost binary or peer is
@@ -306,4 +310,8 @@ NETFLOW=$NETFLOW "$REPO/tools/bench/live_bench.sh" "$BUILD_DIR" || failed=1
 # xdp_frames (tools/bench/nic_bench.sh says how; skips itself when not root).
 echo
 NETFLOW=$NETFLOW PCAP_DIR=$PCAP_DIR GEN=$GEN "$REPO/tools/bench/nic_bench.sh" "$BUILD_DIR" || failed=1
+
+# Offline memory per concurrent flow (tools/bench/flow_mem_bench.sh says how).
+echo
+NETFLOW=$NETFLOW "$REPO/tools/bench/flow_mem_bench.sh" "$BUILD_DIR" || failed=1
 exit "$failed"
