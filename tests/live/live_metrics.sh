@@ -96,7 +96,7 @@ delivered=$(value output_delivered_total '{output="csv"}')
 [ "$seen" -gt 20 ] || fail "packets seen $seen after the traffic"
 [ "$delivered" = "$exported" ] || fail "csv delivered $delivered, flows exported $exported"
 if [ "$backend" = xdp ]; then
-    [ "$(value flow_map_capacity)" = 65536 ] || fail "flow map capacity $(value flow_map_capacity)"
+    [ "$(value flow_map_capacity)" = 1048576 ] || fail "flow map capacity $(value flow_map_capacity)"
     [ "$(value flow_map_entries)" = 0 ] || fail "flow map entries $(value flow_map_entries) after the sweep"
 fi
 

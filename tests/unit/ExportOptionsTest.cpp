@@ -88,12 +88,39 @@ TEST(ExportOptions, UsageErrors) {
     EXPECT_NE(usage({"-f", "x.pcap", "-c", "-u", "out.csv"}).find("not both"), std::string::npos);
     EXPECT_NE(usage({"-f", "x.pcap", "--export", "ftp://h:1"}).find("unknown scheme"),
               std::string::npos);
-    EXPECT_NE(usage({"-f", "x.pcap", "--export", "kafka://b:9092/t"}).find("not built yet"),
-              std::string::npos);
+    EXPECT_EQ(usage({"-f", "x.pcap", "--export", "kafka://b:9092/t"}), "(accepted)");
     EXPECT_NE(usage({"-f", "x.pcap", "-c", "o.csv", "--export-mtu", "1400"}).find("--export only"),
               std::string::npos);
     EXPECT_NE(usage({"-f", "x.pcap", "--export", "ipfix://h:1", "--export-mtu", "100"}),
               "(accepted)");
     EXPECT_NE(usage({"-f", "x.pcap", "--export", "ipfix://h:1", "out.csv"}).find("needs -c"),
               std::string::npos);
+}
+
+TEST(ExportOptions, KafkaBesideOtherOutputsSpoolsToItsOwnFile) {
+    auto r = parse({"-f", "x.pcap", "-c", "-u", "out.csv", "http://127.0.0.1:1/f", "--export",
+                    "kafka://127.0.0.1:1/a", "--export", "kafka://127.0.0.1:1/b", "--export",
+                    "ipfix://127.0.0.1:4739", "--spool", "/tmp/s.jsonl"});
+    auto *o = std::get_if<Options>(&r);
+    ASSERT_NE(o, nullptr) << std::get<CommandLineExit>(r).text;
+    EXPECT_EQ(o->output_kind, OutputKind::CsvAndUrl);
+    EXPECT_EQ(o->http.spool_path, "/tmp/s.jsonl");
+    ASSERT_EQ(o->kafka_exports.size(), 2u);
+    EXPECT_EQ(o->kafka_exports[0].spool_path, "/tmp/s.kafka1.jsonl");
+    EXPECT_EQ(o->kafka_exports[1].spool_path, "/tmp/s.kafka2.jsonl");
+    EXPECT_EQ(o->exports.size(), 1u);
+
+    r = parse({"-f", "x.pcap", "--export", "kafka://127.0.0.1:1/a", "--spool", "/tmp/s.jsonl"});
+    o = std::get_if<Options>(&r);
+    ASSERT_NE(o, nullptr) << std::get<CommandLineExit>(r).text;
+    ASSERT_EQ(o->kafka_exports.size(), 1u);
+    EXPECT_EQ(o->kafka_exports[0].spool_path, "/tmp/s.jsonl");
+    EXPECT_EQ(o->output_kind, OutputKind::None);
+
+    r = parse({"-f", "x.pcap", "-u", "http://127.0.0.1:1/f", "--export", "kafka://127.0.0.1:1/a",
+               "--spool", "spool"});
+    o = std::get_if<Options>(&r);
+    ASSERT_NE(o, nullptr) << std::get<CommandLineExit>(r).text;
+    EXPECT_EQ(o->kafka_exports[0].spool_path, "spool.kafka");
+    EXPECT_NE(usage({"-f", "x.pcap", "-c", "out.csv", "--kafka-opt", "acks=1"}), "(accepted)");
 }

@@ -201,7 +201,7 @@ bool selects(const std::vector<SelectedColumn> &columns, Column column) {
 // run's only spooling output, else that name with ".kafka" (and the export's
 // number when there are several) before its extension, so each output keeps
 // its own (docs/decisions.md, "Several outputs").
-std::string kafkaSpoolPath(const std::string &spool, size_t index, size_t count, bool url) {
+static std::string kafkaSpoolPath(const std::string &spool, size_t index, size_t count, bool url) {
     if (count == 1 && !url)
         return spool;
     std::string tag = ".kafka" + (count > 1 ? std::to_string(index + 1) : std::string());
@@ -399,7 +399,7 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
                                  opt_domain->count() || opt_mtu->count()))
         return usageError(
             "--export-template-interval, --export-template-packets, --export-domain and "
-            "--export-mtu apply to --export to a collector only");
+            "--export-mtu apply to --export only");
     if (!(opts.export_settings.template_interval_s > 0) ||
         opts.export_settings.template_interval_s > 86400)
         return usageError("--export-template-interval must be a positive number of seconds");
