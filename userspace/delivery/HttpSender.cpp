@@ -1,8 +1,8 @@
 #include "delivery/HttpSender.h"
 
+#include "common/QuietThread.h"
 #include "common/Text.h"
 
-#include <pthread.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -146,18 +146,7 @@ HttpSender::HttpSender(const HttpOptions &options, bool wait_for_room)
             curl_easy_setopt(e, CURLOPT_CAINFO, options.ca_file.c_str());
         slots_.push_back(std::move(slot));
     }
-    // The sender thread takes no signals: SIGINT/SIGTERM go to the capture
-    // thread (its poll returns at once), and a SIGPIPE from a closed
-    // connection (libcurl uses MSG_NOSIGNAL, a TLS library may not) stays
-    // pending instead of killing the process.
-    sigset_t blocked, previous;
-    sigemptyset(&blocked);
-    sigaddset(&blocked, SIGINT);
-    sigaddset(&blocked, SIGTERM);
-    sigaddset(&blocked, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &blocked, &previous);
-    thread_ = std::thread([this] { run(); });
-    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    thread_ = startQuietThread([this] { run(); });
 }
 
 HttpSender::~HttpSender() {

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "common/QuietThread.h"
+
 namespace netflow {
 namespace {
 
@@ -40,7 +42,7 @@ TcpSender::~TcpSender() {
 
 void TcpSender::setPreamble(std::vector<std::vector<uint8_t>> preamble) {
     preamble_ = std::move(preamble);
-    thread_ = std::thread([this] { run(); });
+    thread_ = startQuietThread([this] { run(); });
 }
 
 void TcpSender::send(std::span<const uint8_t> message, uint32_t flows) {

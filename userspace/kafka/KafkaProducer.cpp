@@ -1,12 +1,11 @@
 #include "kafka/KafkaProducer.h"
 
-#include <pthread.h>
-#include <signal.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
+
+#include "common/QuietThread.h"
 
 namespace netflow {
 namespace {
@@ -55,16 +54,7 @@ KafkaProducer::KafkaProducer(const KafkaOptions &options, const FlowMessageKey &
     if (!topic_)
         throw std::runtime_error("kafka: topic " + options.topic + ": " +
                                  rd_kafka_err2str(rd_kafka_last_error()));
-    // The poller takes no signals: SIGINT/SIGTERM go to the capture thread.
-    // (librdkafka's own threads block every signal.)
-    sigset_t blocked, previous;
-    sigemptyset(&blocked);
-    sigaddset(&blocked, SIGINT);
-    sigaddset(&blocked, SIGTERM);
-    sigaddset(&blocked, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &blocked, &previous);
-    thread_ = std::thread([this] { run(); });
-    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    thread_ = startQuietThread([this] { run(); });
 }
 
 KafkaProducer::~KafkaProducer() {

@@ -1,13 +1,13 @@
 #include "metrics/MetricsServer.h"
 
 #include <httplib.h>
-#include <signal.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <stdexcept>
 
+#include "common/QuietThread.h"
 #include "metrics/PrometheusText.h"
 
 namespace netflow {
@@ -67,14 +67,10 @@ MetricsServer::~MetricsServer() {
 }
 
 void MetricsServer::start() {
-    sigset_t blocked, previous;
-    sigfillset(&blocked);
-    pthread_sigmask(SIG_BLOCK, &blocked, &previous);
-    thread_ = std::thread([this] {
+    thread_ = startQuietThread([this] {
         server_->listen_after_bind();
         stopped_ = true;
     });
-    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
 }
 
 void MetricsServer::publish(MetricsSnapshot snapshot) {

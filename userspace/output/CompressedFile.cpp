@@ -1,7 +1,6 @@
 #include "output/CompressedFile.h"
 
 #include <fcntl.h>
-#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -10,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+
+#include "common/QuietThread.h"
 
 namespace netflow {
 
@@ -111,13 +112,7 @@ CompressedFile::CompressedFile(const std::string &path, Compression compression)
     fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd_ < 0)
         throw std::runtime_error("cannot create " + path + ": " + std::strerror(errno));
-    // The thread takes no signals: a stop signal or --max-time's timer must
-    // reach the thread that may be blocked reading a FIFO or a pipe.
-    sigset_t all, previous;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, &previous);
-    thread_ = std::thread([this] { run(); });
-    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    thread_ = startQuietThread([this] { run(); });
 }
 
 CompressedFile::~CompressedFile() {
