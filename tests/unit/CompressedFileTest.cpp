@@ -3,10 +3,12 @@
 // decompressible before the stream ends (live rows); the extension picks
 // the format and stdout stays plain; a file that cannot be created throws.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -80,8 +82,12 @@ std::string rows(int from, int to) {
 class CompressedFileTest : public ::testing::TestWithParam<Compression> {
   protected:
     void SetUp() override {
-        path_ = ::testing::TempDir() + "netflow_compressed_" +
-                std::to_string(static_cast<int>(GetParam())) +
+        // ctest runs each test in its own process, several at once: the
+        // test's name and the process id keep their files apart.
+        std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+        std::replace(name.begin(), name.end(), '/', '_');  // "Name/0" of a parameter
+        path_ = ::testing::TempDir() + "netflow_compressed_" + name + "_" +
+                std::to_string(::getpid()) + "_" + std::to_string(static_cast<int>(GetParam())) +
                 (GetParam() == Compression::Gzip ? ".csv.gz" : ".csv.zst");
     }
     void TearDown() override { std::remove(path_.c_str()); }
