@@ -4,7 +4,6 @@
 #include <bit>
 #include <cstring>
 #include <queue>
-#include <unordered_map>
 
 namespace netflow {
 namespace {
@@ -218,12 +217,14 @@ class Shape {
             return ruleEntry(rules[items[i].rule], items[i].rule, items[i].reversed);
         };
         struct Key {
+            BucketKey key;
             uint64_t hash;
-            uint32_t first_item;  // whose key it is
             uint32_t plain = 0, ranged = 0;
         };
         std::vector<Key> keys;
         keys.reserve(n);
+        std::vector<uint64_t> hashes;  // of the keys, compared first (8 bytes a key: in cache)
+        hashes.reserve(n);
         std::vector<uint32_t> key_of(n);
         {
             const size_t mask = std::bit_ceil(std::max<size_t>(16, n * 4 / 3 + 1)) - 1;
@@ -232,15 +233,16 @@ class Shape {
                 if (i + kAhead < n)
                     __builtin_prefetch(&numbers[items[i + kAhead].hash & mask]);
                 const uint64_t h = items[i].hash;
+                const BucketKey item_key = keyOfItem(i);
                 uint32_t k = kNone;
                 for (size_t s = h & mask;; s = (s + 1) & mask) {
                     if (numbers[s] == kNone) {
                         k = numbers[s] = static_cast<uint32_t>(keys.size());
-                        keys.push_back(Key{h, static_cast<uint32_t>(i)});
+                        keys.push_back(Key{item_key, h});
+                        hashes.push_back(h);
                         break;
                     }
-                    const Key &other = keys[numbers[s]];
-                    if (other.hash == h && keyOfItem(other.first_item) == keyOfItem(i)) {
+                    if (hashes[numbers[s]] == h && keys[numbers[s]].key == item_key) {
                         k = numbers[s];
                         break;
                     }
@@ -278,13 +280,15 @@ class Shape {
         std::vector<uint32_t> indexed;  // keys whose bucket gets a time index
         uint32_t at = 0;
         for (uint32_t k = 0; k < keys.size(); k++) {
+            if (k + kAhead < keys.size())
+                __builtin_prefetch(&table_[hashes[k + kAhead] & mask]);
             const Key &key = keys[k];
             size_t s = key.hash & mask;
             while (!table_[s].empty())
                 s = (s + 1) & mask;
             slot_of[k] = static_cast<uint32_t>(s);
             Bucket &b = table_[s];
-            b.key = keyOfItem(key.first_item);
+            b.key = key.key;
             setFilter(key.hash);
             if (lead_ >= 0) {
                 const uint64_t v = b.key.w[lead_] & 0xffff;
@@ -455,6 +459,47 @@ class Shape {
     std::vector<uint64_t> lead_bits_;
 };
 
+// Shape codes to shape numbers: an open-addressing table that stays small
+// (shapes are few; a rules file mixes them, so one is looked up nearly
+// every rule).
+class ShapeCodes {
+  public:
+    // The number of code, given `next` if it is new (then *added).
+    size_t find(uint32_t code, size_t next, bool *added) {
+        if (2 * (used_ + 1) > slots_.size())
+            grow();
+        const size_t mask = slots_.size() - 1;
+        for (size_t s = (code * 0x9e3779b9u) >> 8 & mask;; s = (s + 1) & mask) {
+            if (slots_[s].first == kFree) {
+                slots_[s] = {code, static_cast<uint32_t>(next)};
+                used_++;
+                *added = true;
+                return next;
+            }
+            if (slots_[s].first == code) {
+                *added = false;
+                return slots_[s].second;
+            }
+        }
+    }
+
+  private:
+    static constexpr uint32_t kFree = UINT32_MAX;  // no code: 20 bits
+    void grow() {
+        std::vector<std::pair<uint32_t, uint32_t>> old(std::max<size_t>(256, slots_.size() * 2),
+                                                       {kFree, 0});
+        old.swap(slots_);
+        used_ = 0;
+        for (const auto &[code, number] : old) {
+            bool added = false;
+            if (code != kFree)
+                find(code, number, &added);
+        }
+    }
+    std::vector<std::pair<uint32_t, uint32_t>> slots_;
+    size_t used_ = 0;
+};
+
 }  // namespace
 
 struct LabelMatcher::Index {
@@ -466,7 +511,7 @@ LabelMatcher::LabelMatcher(const std::vector<LabelRule> &rules)
     // The shapes met so far, by a code of their id (rules of one kind
     // usually come together: the last one is tried first).
     std::vector<std::pair<uint32_t, ShapeId>> codes;
-    std::unordered_map<uint32_t, size_t> code_index;
+    ShapeCodes code_index;
     std::vector<std::vector<Item>> items;
     std::vector<size_t> counts;
     size_t last = SIZE_MAX;
@@ -493,8 +538,8 @@ LabelMatcher::LabelMatcher(const std::vector<LabelRule> &rules)
                                       uint32_t{id.dst_len} << 9 | uint32_t{id.sport} << 17 |
                                       uint32_t{id.dport} << 18 | uint32_t{id.proto} << 19;
                 if (last == SIZE_MAX || codes[last].first != code) {
-                    auto [it, added] = code_index.try_emplace(code, codes.size());
-                    last = it->second;
+                    bool added = false;
+                    last = code_index.find(code, codes.size(), &added);
                     if (added) {
                         codes.emplace_back(code, id);
                         counts.push_back(0);
