@@ -11,7 +11,7 @@ namespace {
 constexpr uint32_t kNone = UINT32_MAX;
 // Buckets with up to this many rules without port ranges are scanned;
 // larger ones get a time index.
-constexpr size_t kScanLimit = 8;
+constexpr size_t kScanLimit = 16;
 // Shapes with up to this many buckets get a bitmap of 16 address bits (8 KB).
 constexpr size_t kLeadBitmapBuckets = 4096;
 
@@ -334,14 +334,15 @@ class Shape {
     const ShapeId &id() const { return id_; }
     uint32_t firstRule() const { return first_rule_; }
 
-    // A lookup in three steps over a chunk of shapes, each step for every
+    // A lookup in four steps over a chunk of shapes, each step for every
     // shape before the next (the lookup is bound by cache misses: issued
     // together they overlap instead of following one another, and only
     // what the previous step let through is loaded):
     //   1. stage1(): the flow's hash, and a prefetch of the word of the
     //      filter (or of the lead bitmap) it is checked against;
     //   2. stage2(): that check, and a prefetch of the home slot;
-    //   3. probe(): the table, and the bucket's rules.
+    //   3. probe(): the table, and a prefetch of the bucket's rules;
+    //   4. firstIn(): those rules.
     // Shapes not for the flow's protocol stop at step 1.
     static constexpr uint64_t kOut = 0;  // instead of a hash: stopped
 
@@ -374,19 +375,28 @@ class Shape {
     }
 
     // The first rule of this shape matching the flow, if before `best`.
-    uint32_t probe(const FlowView &f, const uint64_t src[2], const uint64_t dst[2], uint64_t h,
-                   uint32_t best) const {
+    // The flow's bucket (nullptr: none), with a prefetch of its rules.
+    const Bucket *probe(const FlowView &f, const uint64_t src[2], const uint64_t dst[2],
+                        uint64_t h) const {
         if (h == kOut)
-            return best;
+            return nullptr;
         const BucketKey key = keyOf(f, src, dst);
         const size_t mask = table_.size() - 1;
         for (size_t s = h & mask;; s = (s + 1) & mask) {
             const Bucket &b = table_[s];
             if (b.empty())
-                return best;
-            if (b.key == key)
-                return firstIn(b, f, best);
+                return nullptr;
+            if (b.key == key) {
+                if (b.plain != kLone)
+                    __builtin_prefetch(&entries_[b.begin()]);
+                return &b;
+            }
         }
+    }
+
+    // The first rule of the bucket matching the flow, if before `best`.
+    uint32_t firstIn(const Bucket *b, const FlowView &f, uint32_t best) const {
+        return b ? firstIn(*b, f, best) : best;
     }
 
   private:
@@ -598,10 +608,13 @@ int32_t LabelMatcher::match(const FlowView &flow) const {
             hashes[k - from] = shapes[k].stage1(flow, src, dst);
         for (size_t k = from; k < to; k++)
             hashes[k - from] = shapes[k].stage2(flow, src, dst, hashes[k - from]);
+        const Bucket *found[kChunk];
+        for (size_t k = from; k < to; k++)
+            found[k - from] = shapes[k].probe(flow, src, dst, hashes[k - from]);
         for (size_t k = from; k < to; k++) {
             if (shapes[k].firstRule() >= best)
                 break;  // in order of their first rule
-            best = shapes[k].probe(flow, src, dst, hashes[k - from], best);
+            best = shapes[k].firstIn(found[k - from], flow, best);
         }
     }
     return best == kNone ? kNoMatch : static_cast<int32_t>(best);
