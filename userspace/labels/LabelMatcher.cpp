@@ -334,16 +334,14 @@ class Shape {
     const ShapeId &id() const { return id_; }
     uint32_t firstRule() const { return first_rule_; }
 
-    // A lookup in four steps over a chunk of shapes, each step for every
-    // shape before the next (the lookup is bound by cache misses: issued
-    // together they overlap instead of following one another, and only
-    // what the previous step let through is loaded):
-    //   1. stage1(): the flow's hash, and a prefetch of the word of the
-    //      filter (or of the lead bitmap) it is checked against;
-    //   2. stage2(): that check, and a prefetch of the home slot;
-    //   3. probe(): the table, and a prefetch of the bucket's rules;
-    //   4. firstIn(): those rules.
-    // Shapes not for the flow's protocol stop at step 1.
+    // A lookup in two passes over a chunk of shapes: stage1() for every
+    // shape (the flow's hash, and a prefetch of the filter word, or of the
+    // lead bitmap word, it is checked against), then, in order of the
+    // shapes' first rules until none can hold an earlier rule, stage2()
+    // (that check), probe() (the table) and firstIn() (the bucket's
+    // rules). The first misses of all shapes overlap; what follows a
+    // filter hit stays in cache for ground truth of this size (a second
+    // round of prefetches, tried, cost more instructions than it saved).
     static constexpr uint64_t kOut = 0;  // instead of a hash: stopped
 
     uint64_t stage1(const FlowView &f, const uint64_t src[2], const uint64_t dst[2]) const {
@@ -370,12 +368,11 @@ class Shape {
         }
         if (!inFilter(h))
             return kOut;
-        __builtin_prefetch(&table_[h & (table_.size() - 1)]);
         return h;
     }
 
     // The first rule of this shape matching the flow, if before `best`.
-    // The flow's bucket (nullptr: none), with a prefetch of its rules.
+    // The flow's bucket (nullptr: none).
     const Bucket *probe(const FlowView &f, const uint64_t src[2], const uint64_t dst[2],
                         uint64_t h) const {
         if (h == kOut)
@@ -386,11 +383,8 @@ class Shape {
             const Bucket &b = table_[s];
             if (b.empty())
                 return nullptr;
-            if (b.key == key) {
-                if (b.plain != kLone)
-                    __builtin_prefetch(&entries_[b.begin()]);
+            if (b.key == key)
                 return &b;
-            }
         }
     }
 
@@ -598,7 +592,7 @@ int32_t LabelMatcher::match(const FlowView &flow) const {
     std::memcpy(src, flow.src.data(), 16);
     std::memcpy(dst, flow.dst.data(), 16);
     const std::vector<Shape> &shapes = index_->shapes[flow.family == 6];
-    // A chunk of shapes at a time, each step for all of them (Shape says why).
+    // A chunk of shapes at a time (Shape::stage1 says how).
     constexpr size_t kChunk = 32;
     uint64_t hashes[kChunk];
     uint32_t best = kNone;
@@ -606,15 +600,13 @@ int32_t LabelMatcher::match(const FlowView &flow) const {
         const size_t to = std::min(shapes.size(), from + kChunk);
         for (size_t k = from; k < to; k++)
             hashes[k - from] = shapes[k].stage1(flow, src, dst);
-        for (size_t k = from; k < to; k++)
-            hashes[k - from] = shapes[k].stage2(flow, src, dst, hashes[k - from]);
-        const Bucket *found[kChunk];
-        for (size_t k = from; k < to; k++)
-            found[k - from] = shapes[k].probe(flow, src, dst, hashes[k - from]);
         for (size_t k = from; k < to; k++) {
-            if (shapes[k].firstRule() >= best)
+            const Shape &shape = shapes[k];
+            if (shape.firstRule() >= best)
                 break;  // in order of their first rule
-            best = shapes[k].firstIn(found[k - from], flow, best);
+            const uint64_t h = shape.stage2(flow, src, dst, hashes[k - from]);
+            if (h != Shape::kOut)
+                best = shape.firstIn(shape.probe(flow, src, dst, h), flow, best);
         }
     }
     return best == kNone ? kNoMatch : static_cast<int32_t>(best);
