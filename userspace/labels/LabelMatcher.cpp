@@ -335,8 +335,8 @@ class Shape {
     uint32_t firstRule() const { return first_rule_; }
 
     // A lookup in two passes over a chunk of shapes: stage1() for every
-    // shape (the flow's hash, and a prefetch of the filter word, or of the
-    // lead bitmap word, it is checked against), then, in order of the
+    // shape (the protocol and lead bitmap checks, the flow's hash, and a
+    // prefetch of the filter word it is checked against), then, in order of the
     // shapes' first rules until none can hold an earlier rule, stage2()
     // (that check), probe() (the table) and firstIn() (the bucket's
     // rules). The first misses of all shapes overlap; what follows a
@@ -347,31 +347,18 @@ class Shape {
     uint64_t stage1(const FlowView &f, const uint64_t src[2], const uint64_t dst[2]) const {
         if (id_.proto && !(protos_[f.proto / 64] >> (f.proto % 64) & 1))
             return kOut;
-        if (lead_ >= 0) {
-            __builtin_prefetch(&lead_bits_[leadBits(src, dst) / 64]);
-            return 1;  // hashed in stage2, if the bitmap lets it through
+        if (lead_ >= 0) {  // the bitmap (8 KB: in cache) first
+            const uint64_t v = leadBits(src, dst);
+            if (!(lead_bits_[v / 64] >> (v % 64) & 1))
+                return kOut;
         }
         const uint64_t h = hashKey(keyOf(f, src, dst)) | kLive;
         __builtin_prefetch(&filter_[filterWord(h)]);
         return h;
     }
 
-    uint64_t stage2(const FlowView &f, const uint64_t src[2], const uint64_t dst[2],
-                    uint64_t h) const {
-        if (h == kOut)
-            return kOut;
-        if (lead_ >= 0) {
-            const uint64_t v = leadBits(src, dst);
-            if (!(lead_bits_[v / 64] >> (v % 64) & 1))
-                return kOut;
-            h = hashKey(keyOf(f, src, dst)) | kLive;
-        }
-        if (!inFilter(h))
-            return kOut;
-        return h;
-    }
+    uint64_t stage2(uint64_t h) const { return h != kOut && inFilter(h) ? h : kOut; }
 
-    // The first rule of this shape matching the flow, if before `best`.
     // The flow's bucket (nullptr: none).
     const Bucket *probe(const FlowView &f, const uint64_t src[2], const uint64_t dst[2],
                         uint64_t h) const {
@@ -604,7 +591,7 @@ int32_t LabelMatcher::match(const FlowView &flow) const {
             const Shape &shape = shapes[k];
             if (shape.firstRule() >= best)
                 break;  // in order of their first rule
-            const uint64_t h = shape.stage2(flow, src, dst, hashes[k - from]);
+            const uint64_t h = shape.stage2(hashes[k - from]);
             if (h != Shape::kOut)
                 best = shape.firstIn(shape.probe(flow, src, dst, h), flow, best);
         }
