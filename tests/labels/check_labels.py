@@ -28,6 +28,10 @@ exactly what netflow decided with microseconds (checked when reading).
 -u: the same rules with -u to a local collector (tests/http/flow_server.py):
 the JSON objects carry the CSV run's Label and Attack.
 
+--export: with --labels and --anonymize, IPFIX to a UDP socket of this
+script: the CSV of the run is that of a run without --export, and the
+records carry the pseudonyms (not one real IPv6 address).
+
 --anonymize: two runs with one key over two captures, one with another key:
 the same address gets the same pseudonym in both runs and both files, the
 mapping is one-to-one, the other key maps every address differently, every
@@ -164,7 +168,8 @@ def read_cic(path, tz_s):
     names = ["attack", "src", "dst", "sport", "dport", "proto", "start", "end", "options"]
     rules, header = [], None
     with open(path, newline="") as f:
-        for row in csv.reader(f):
+        reader = csv.reader(f)
+        for row in reader:
             if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
                 continue
             row = [c.strip() for c in row]
@@ -178,13 +183,15 @@ def read_cic(path, tz_s):
             rules.append(make_rule(rec["attack"], rec["src"], rec["dst"], rec["sport"],
                                    rec["dport"], rec["proto"], rec["start"], rec["end"],
                                    rec["options"] == "direction=forward", tz_s))
+            rules[-1]["line"] = reader.line_num
     return rules
 
 
 def read_unsw(path):
     rules, seen = [], set()
     with open(path, newline="") as f:
-        for i, row in enumerate(csv.reader(f)):
+        reader = csv.reader(f)
+        for i, row in enumerate(reader):
             if i == 0 and not row[0].strip().isdigit():
                 continue
             row = [c.strip() for c in row]
@@ -201,6 +208,7 @@ def read_unsw(path):
                 continue
             seen.add(key)
             rules.append(make_rule(cat, src, dst, sport, dport, proto, start, last, False, 0))
+            rules[-1]["line"] = reader.line_num
     return rules
 
 
@@ -226,7 +234,9 @@ def side_matches(rule, flow, reverse):
     return True
 
 
-def evaluate(rules, flow, default="Benign"):
+def evaluate(rules, flow, default="Benign", matched=None):
+    """The Attack of the first rule matching flow; adds that rule's line to
+    matched (a set) when given."""
     for r in rules:
         if r["proto"] is not None and r["proto"] != flow["proto"]:
             continue
@@ -235,8 +245,19 @@ def evaluate(rules, flow, default="Benign"):
         if r["end"] is not None and r["end"] < flow["first"]:
             continue
         if side_matches(r, flow, False) or (not r["forward"] and side_matches(r, flow, True)):
+            if matched is not None:
+                matched.add(r["line"])
             return r["attack"]
     return default
+
+
+def unmatched_listed(stderr, rules_path):
+    """The lines of the rules -v lists as having matched no flow, and
+    whether the list was cut short."""
+    pattern = re.compile(r"^netflow: labels: rule " + re.escape(rules_path) +
+                         r":(\d+) \(.*\) matched no flow$")
+    lines = {int(m.group(1)) for m in map(pattern.match, stderr.splitlines()) if m}
+    return lines, " more rule" in stderr
 
 
 # ------------------------------------------------------------------ netflow
@@ -279,13 +300,13 @@ def check_labelled(netflow, pcap, rules_path, rules, extra, work, tag, default="
     if len(plain) != len(labelled):
         fail(f"{name}: {len(plain)} rows without labels, {len(labelled)} with")
         return []
-    expected_counts, got = {}, []
+    expected_counts, got, matched = {}, [], set()
     for i, (p, l) in enumerate(zip(plain, labelled)):
         ident = ("src", "dst", "sport", "dport", "proto", "first", "last")
         if any(p[k] != l[k] for k in ident):
             fail(f"{name} row {i + 2}: the rows differ apart from the labels")
             continue
-        want = evaluate(rules, p, default)
+        want = evaluate(rules, p, default, matched)
         want_label = "0" if want.lower() == "benign" else "1"
         if (l["attack"], l["label"]) != (want, want_label):
             fail(f"{name} row {i + 2} ({p['src']}:{p['sport']} -> {p['dst']}:{p['dport']} "
@@ -296,6 +317,12 @@ def check_labelled(netflow, pcap, rules_path, rules, extra, work, tag, default="
     counts = summary_counts(stderr)
     if counts != expected_counts:
         fail(f"{name}: summary counts {counts}, rows give {expected_counts}")
+    # -v: every rule that matched no flow is listed (a typo shows), no other.
+    listed, cut = unmatched_listed(stderr, rules_path)
+    unmatched = {r["line"] for r in rules} - matched
+    if (listed != unmatched and not cut) or not listed <= unmatched:
+        fail(f"{name}: -v lists rules {sorted(listed)[:10]} as matching no flow; the rules "
+             f"say {sorted(unmatched)[:10]}")
     return got
 
 
@@ -460,6 +487,65 @@ def check_http(netflow, repo, pcaps, rules_path, work):
         proc.wait(timeout=10)
 
 
+# ------------------------------------------------------------------ --export
+
+def check_export(netflow, pcaps, rules_path, work):
+    """--export next to -c with --labels and --anonymize: the CSV of the same
+    run has the labels of a run without --export; the IPFIX records reach a
+    collector (a UDP socket here), as many data records as CSV rows, and
+    carry the pseudonyms, never a real address (Label/Attack have no
+    element: docs/export.md)."""
+    import select
+    import struct
+    key = "export key"
+    for pcap in pcaps:
+        name = os.path.basename(pcap)
+        want, _ = run(netflow, pcap, os.path.join(work, "e_want.csv"),
+                      ["--labels", rules_path, "--anonymize", key])
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        try:
+            got, _ = run(netflow, pcap, os.path.join(work, "e_got.csv"),
+                         ["--labels", rules_path, "--anonymize", key,
+                          "--export", f"ipfix://127.0.0.1:{port}"])
+            data = []
+            while select.select([sock], [], [], 0.5)[0]:
+                data.append(sock.recv(65535))
+        finally:
+            sock.close()
+        if [(r["label"], r["attack"], r["src"], r["dst"]) for r in got] != \
+                [(r["label"], r["attack"], r["src"], r["dst"]) for r in want]:
+            fail(f"--export {name}: the CSV differs from the run without --export")
+        # Data records: sets with an id >= 256 (templates are 2, options 3);
+        # each holds whole records of its template's length, which the
+        # record count is read by: the CSV rows' pseudonyms must all appear.
+        payload = b"".join(data)
+        records = 0
+        for msg in data:
+            pos = 16
+            while pos + 4 <= len(msg):
+                set_id, length = struct.unpack("!HH", msg[pos:pos + 4])
+                if length < 4:
+                    break
+                if set_id >= 256:
+                    records += 1  # at least one record a data set
+                pos += length
+        if not data or records == 0:
+            fail(f"--export {name}: no data records received ({len(data)} messages)")
+        for r in got:
+            for side in ("src", "dst"):
+                if r[side].packed not in payload:
+                    fail(f"--export {name}: pseudonym {r[side]} not exported")
+                    break
+        real = {p[side] for p in run(netflow, pcap, os.path.join(work, "e_real.csv"), [])[0]
+                for side in ("src", "dst")}
+        leaked = [str(a) for a in real if a.version == 6 and a.packed in payload]
+        if leaked:
+            fail(f"--export {name}: real IPv6 addresses exported: {leaked[:3]}")
+    print(f"--export: {len(pcaps)} captures, labels as without it, pseudonyms exported")
+
+
 # ------------------------------------------------------------------ usage errors
 
 def check_cli_errors(netflow, pcap, work):
@@ -469,8 +555,17 @@ def check_cli_errors(netflow, pcap, work):
     bad = os.path.join(work, "bad.csv")
     with open(bad, "w") as f:
         f.write("attack,src,dst,sport,dport\nok,10.0.0.1,,,80\nbad,10.0.0.1,,,8o\n")
+    bad_unsw = os.path.join(work, "bad_gt.csv")
+    with open(bad_unsw, "w") as f:
+        f.write("1421927414,1421927416,Exploits,,udp,175.45.176.0,1,149.171.126.16,53\n"
+                "1421927414,1421927416,Exploits,,udp,175.45.176.0,1,149.171.126.16\n")
     out = os.path.join(work, "never.csv")
     cases = [
+        (["-f", "/nonexistent.pcap", "--labels", bad_unsw, "--labels-format", "unsw-nb15"],
+         f"netflow: error: --labels: {bad_unsw}:2:66: a ground-truth line has at least 9 "
+         "fields, this one 8"),
+        (["-f", "/nonexistent.pcap", "--labels", work],
+         f"netflow: error: --labels: {work}: read error: Is a directory"),
         (["-f", "/nonexistent.pcap", "--labels", bad],
          f"netflow: error: --labels: {bad}:3:16: '8o' is not a port or a range a-b of ports 0-65535"),
         (["-f", pcap, "--labels", "/nonexistent/rules.csv"],
@@ -565,6 +660,7 @@ def main():
             fail(f"generated rules matched only {matched} flows: the check is too weak")
 
         check_http(netflow, repo, golden, sample, work)
+        check_export(netflow, golden + [corpus_files[0]], sample, work)
         check_cli_errors(netflow, golden[0], work)
         check_anonymize(netflow, [corpus_files[0], corpus_files[4], corpus_files[7]] + golden[:1],
                         work)

@@ -296,3 +296,97 @@ TEST(LabelMatcher, IndexAgreesWithAScanAcrossNetworks) {
     EXPECT_GT(matched, 1000);
     EXPECT_GT(unmatched, 100);
 }
+
+// Ground truth as published: exact 5-tuples with a time (most keys hold
+// one rule, kept in the table slot itself; some hold a few or many, which
+// the scan and the time index answer), IPv6 networks of 40 prefix lengths
+// (more shapes than one lookup chunk), and flows that are those tuples in
+// either direction at times in, at the edges of, and outside the windows.
+TEST(LabelMatcher, IndexAgreesWithAScanOnGroundTruthTuplesAndManyShapes) {
+    std::mt19937_64 rng(2024);
+    auto pick = [&](uint64_t n) { return static_cast<uint32_t>(rng() % n); };
+    struct Tuple {
+        std::array<uint8_t, 16> a{}, b{};
+        uint16_t pa, pb;
+        uint8_t proto;
+        int family;
+    };
+    std::vector<Tuple> tuples;
+    for (int i = 0; i < 400; i++) {
+        Tuple t;
+        t.family = pick(4) == 0 ? 6 : 4;
+        for (auto *x : {&t.a, &t.b}) {
+            if (t.family == 4) {
+                *x = {10, static_cast<uint8_t>(pick(3)), static_cast<uint8_t>(pick(256)),
+                      static_cast<uint8_t>(pick(256))};
+            } else {
+                *x = {0x20, 0x01, 0x0d, 0xb8, static_cast<uint8_t>(pick(4))};
+                x->at(15) = static_cast<uint8_t>(pick(256));
+            }
+        }
+        t.pa = static_cast<uint16_t>(40000 + pick(1000));
+        t.pb = static_cast<uint16_t>(pick(2) ? 80 : 53);
+        t.proto = pick(2) ? 6 : 17;
+        tuples.push_back(t);
+    }
+    std::vector<LabelRule> rs;
+    for (int i = 0; i < 6000; i++) {
+        LabelRule r;
+        r.attack = "g" + std::to_string(i);
+        if (pick(10) == 0) {  // an IPv6 network of one of 40 lengths
+            r.src.family = 6;
+            r.src.bytes = {0x20, 0x01, 0x0d, 0xb8, static_cast<uint8_t>(pick(4))};
+            r.src.length = static_cast<uint8_t>(40 + pick(40));
+            for (int b = r.src.length; b < 128; b++)
+                r.src.bytes[b / 8] &= static_cast<uint8_t>(~(0x80 >> (b % 8)));
+        } else {
+            // Tuples early in the list come back often (buckets of many rules).
+            const Tuple &t =
+                tuples[pick(2) ? pick(20) : pick(static_cast<uint64_t>(tuples.size()))];
+            r.src.family = r.dst.family = static_cast<uint8_t>(t.family);
+            r.src.length = r.dst.length = static_cast<uint8_t>(t.family == 4 ? 32 : 128);
+            r.src.bytes = t.a;
+            r.dst.bytes = t.b;
+            r.sport.lo = r.sport.hi = t.pa;
+            r.dport.lo = r.dport.hi = t.pb;
+            r.proto = t.proto;
+        }
+        r.start_us = static_cast<int64_t>(pick(100000)) * 1000;
+        r.end_us = r.start_us + static_cast<int64_t>(pick(5000)) * 1000;
+        r.forward_only = pick(8) == 0;
+        rs.push_back(r);
+    }
+    LabelMatcher m(rs);
+    EXPECT_GT(m.shapes(), 40u);
+    int matched = 0;
+    for (int i = 0; i < 30000; i++) {
+        const Tuple &t = tuples[pick(static_cast<uint64_t>(tuples.size()))];
+        const bool reverse = pick(2);
+        FlowView f;
+        f.family = static_cast<uint8_t>(t.family);
+        f.src = reverse ? t.b : t.a;
+        f.dst = reverse ? t.a : t.b;
+        f.sport = reverse ? t.pb : t.pa;
+        f.dport = reverse ? t.pa : t.pb;
+        f.proto = pick(10) == 0 ? 1 : t.proto;
+        // Some flows start exactly where a rule ends or end where one starts.
+        const LabelRule &near = rs[pick(static_cast<uint64_t>(rs.size()))];
+        switch (pick(3)) {
+            case 0:
+                f.first_us = near.end_us;
+                f.last_us = f.first_us + pick(3) * 1000000;
+                break;
+            case 1:
+                f.last_us = near.start_us;
+                f.first_us = f.last_us - pick(3) * 1000000;
+                break;
+            default:
+                f.first_us = static_cast<int64_t>(pick(110000)) * 1000 - 5000000;
+                f.last_us = f.first_us + static_cast<int64_t>(pick(2000)) * 1000;
+        }
+        int32_t want = scan(rs, f);
+        ASSERT_EQ(m.match(f), want) << "flow " << i;
+        matched += want != LabelMatcher::kNoMatch;
+    }
+    EXPECT_GT(matched, 3000);
+}

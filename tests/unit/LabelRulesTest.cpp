@@ -131,6 +131,34 @@ TEST(LabelTime, LeapDayAndInvalidDates) {
     EXPECT_FALSE(netflow::parseLabelTime("1.2.3", 0, &error));
 }
 
+// Times of the usual fixed form (seconds, with +HH:MM, Z or no offset) are
+// read by a shortcut: it must agree with the general reader (forms of the
+// same instant it does not take: +HHMM, a fraction) and refuse what it does.
+TEST(LabelTime, FixedFormAgreesWithTheGeneralReader) {
+    std::string error;
+    const int32_t tz = -3 * 3600;
+    const std::pair<const char *, const char *> same[] = {
+        {"2017-07-05T09:26:00-03:00", "2017-07-05T09:26:00.0-0300"},
+        {"2017-07-05 23:59:59+05:30", "2017-07-05T23:59:59.0+0530"},
+        {"2016-02-29T00:00:00Z", "2016-02-29T00:00:00.0+00"},
+        {"1999-12-31T23:59:59", "1999-12-31T23:59:59.0"},  // --labels-tz
+        {"2017-07-05T09:26:00+00:00", "1499246760.0"},
+    };
+    for (const auto &[fixed, general] : same) {
+        auto a = netflow::parseLabelTime(fixed, tz, &error);
+        auto b = netflow::parseLabelTime(general, tz, &error);
+        ASSERT_TRUE(a && b) << fixed;
+        EXPECT_EQ(a->first_us, b->first_us) << fixed;
+        EXPECT_EQ(a->last_us, a->first_us + 999999) << fixed;  // the whole second
+    }
+    for (const char *bad :
+         {"2017-02-29T00:00:00Z", "2017-07-05T24:00:00Z", "2017-07-05T09:60:00Z",
+          "2017-07-05T09:26:60Z", "2017-07-05T09:26:00+24:00", "2017-07-05T09:26:00+03:60",
+          "2017-07-05T09:26:00X", "2017-00-05T09:26:00", "2017-07-05X09:26:00",
+          "2017-07-05T09:26:00+03-00", "2O17-07-05T09:26:00"})
+        EXPECT_FALSE(netflow::parseLabelTime(bad, 0, &error)) << bad;
+}
+
 // Every error names file:line:column; the column is where the bad field
 // starts (1-based).
 TEST(LabelRulesErrors, EachPathNamesLineAndColumn) {

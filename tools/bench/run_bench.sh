@@ -30,8 +30,9 @@
 #    to librdkafka's mock cluster (lz4, and zstd), next to the CSV writer on
 #    the same capture (no target: reported only).
 # 6. Runs tools/bench/labels_bench.sh: the conversion of bench.pcap with
-#    --labels and 100,000 rules against none (medians of 5
-#    runs each), with PASS/FAIL for at most 10% slower.
+#    --labels and 100,000 rules (CIC-IDS style, and a UNSW-NB15 table)
+#    against none (medians of 7 rounds), with PASS/FAIL for at most 10%
+#    slower.
 # 6. Runs tools/bench/live_bench.sh: netflow's kernel path vs tcpdump on a
 #    veth pair under tcpreplay (root).
 # 7. Runs tools/bench/nic_bench.sh: the NIC-like load (tools/xdp_replay, live

@@ -4,7 +4,6 @@
 #include <bit>
 #include <cstring>
 #include <queue>
-#include <unordered_map>
 
 namespace netflow {
 namespace {
@@ -12,7 +11,7 @@ namespace {
 constexpr uint32_t kNone = UINT32_MAX;
 // Buckets with up to this many rules without port ranges are scanned;
 // larger ones get a time index.
-constexpr size_t kScanLimit = 8;
+constexpr size_t kScanLimit = 16;
 // Shapes with up to this many buckets get a bitmap of 16 address bits (8 KB).
 constexpr size_t kLeadBitmapBuckets = 4096;
 
@@ -41,6 +40,10 @@ struct BucketKey {
     }
 };
 
+// Set in every hash the index keeps (never 0, which says "stopped" in a
+// lookup; the bit is above those any table or filter reads).
+constexpr uint64_t kLive = uint64_t{1} << 63;
+
 // Five independent products, then one mixing round: short on the lookup
 // path, and the table compares whole keys anyway.
 uint64_t hashKey(const BucketKey &k) {
@@ -52,12 +55,13 @@ uint64_t hashKey(const BucketKey &k) {
     return h ^ (h >> 29);
 }
 
-// A rule's entry under its key, and the key's hash (sorted on first: the
-// entries of one bucket end up together).
+// A rule under one shape, once per direction it matches in: its key's
+// hash and how to make the key and the entry again from the rule (16
+// bytes: 200,000 of them are built and read once).
 struct Item {
     uint64_t hash;
-    BucketKey key;
-    Entry entry;
+    uint32_t rule;
+    bool reversed;  // dst as the flow's source
 };
 
 struct ShapeId {
@@ -138,164 +142,242 @@ class TimeIndex {
     std::vector<uint32_t> tree_;
 };
 
-struct Bucket {
+// A slot of a shape's table: a key and its rules, one cache line. A key
+// with one rule and no port range (most keys of exact ground truth) holds
+// that rule itself (kLone): a hit costs no second miss into the entries.
+constexpr uint32_t kLone = UINT32_MAX;
+struct alignas(64) Bucket {
     BucketKey key;
-    uint32_t begin = 0;              // into Shape::entries: the plain entries by rule,
-    uint32_t plain = 0, ranged = 0;  // then those with port ranges by rule
-    uint32_t time_index = kNone;     // into Shape::time_indexes, or kNone
-    bool empty() const { return plain + ranged == 0; }  // a free slot of the table
+    uint32_t plain = 0;     // rules without port ranges; kLone: one, held here
+    uint32_t ranged = 0;    // rules with port ranges; kLone: that rule
+    uint64_t where = 0;     // kLone: its start; else begin | time_index << 32
+    uint64_t lone_end = 0;  // kLone: its end
+    bool empty() const { return plain == 0 && ranged == 0; }         // a free slot
+    uint32_t begin() const { return static_cast<uint32_t>(where); }  // into Shape::entries_
+    uint32_t timeIndex() const { return static_cast<uint32_t>(where >> 32); }
 };
+static_assert(sizeof(Bucket) == 64);
+
+// The flow's source and destination sides of a rule in one direction.
+struct Sides {
+    const AddressPrefix &a, &b;
+    PortRange pa, pb;
+};
+Sides sidesOf(const LabelRule &r, bool reversed) {
+    return reversed ? Sides{r.dst, r.src, r.dport, r.sport} : Sides{r.src, r.dst, r.sport, r.dport};
+}
+
+uint64_t packed(uint16_t sport, uint16_t dport, uint8_t proto, uint8_t family) {
+    return uint64_t{sport} | (uint64_t{dport} << 16) | (uint64_t{proto} << 32) |
+           (uint64_t{family} << 40);
+}
+
+// A rule's key in one direction (its bytes are already zero after its
+// prefix, and all zero for any address).
+BucketKey ruleKey(const LabelRule &r, bool reversed, uint8_t family) {
+    const Sides s = sidesOf(r, reversed);
+    BucketKey key;
+    std::memcpy(&key.w[0], s.a.bytes.data(), 16);
+    std::memcpy(&key.w[2], s.b.bytes.data(), 16);
+    key.w[4] = packed(s.pa.lo == s.pa.hi ? s.pa.lo : 0, s.pb.lo == s.pb.hi ? s.pb.lo : 0,
+                      static_cast<uint8_t>(r.proto >= 0 ? r.proto : 0), family);
+    return key;
+}
+
+Entry ruleEntry(const LabelRule &r, uint32_t index, bool reversed) {
+    const Sides s = sidesOf(r, reversed);
+    const bool ranged = (s.pa.lo != s.pa.hi && !s.pa.any()) || (s.pb.lo != s.pb.hi && !s.pb.any());
+    return Entry{index, ranged, s.pa, s.pb, r.start_us, r.end_us};
+}
+
+bool sameEntry(const Entry &x, const Entry &y) {
+    return x.rule == y.rule && x.ranged == y.ranged && x.sport.lo == y.sport.lo &&
+           x.sport.hi == y.sport.hi && x.dport.lo == y.dport.lo && x.dport.hi == y.dport.hi;
+}
 
 class Shape {
   public:
     // Items come in rule order (both directions of a rule one after the
     // other), so grouping them by key in that order leaves each bucket's
-    // entries by rule: one hash probe per item, no sort.
-    Shape(ShapeId id, const std::vector<Item> &items) : id_(id) {
+    // entries by rule. First the keys are numbered in a compact table (4
+    // bytes a slot, which stays in cache: most items of ground truth share
+    // their key with others), then the table proper is sized for the keys
+    // there are and each key put in once, then the entries placed.
+    Shape(ShapeId id, const std::vector<Item> &items, const std::vector<LabelRule> &rules)
+        : id_(id) {
         prefixMask(id.src_len, src_mask_);
         prefixMask(id.dst_len, dst_mask_);
         constexpr uint32_t kSkip = kNone;
-        std::vector<uint32_t> bucket_of(items.size());
-        std::vector<uint64_t> hashes;
+        constexpr size_t kAhead = 8;
+        const size_t n = items.size();
+        auto keyOfItem = [&](size_t i) {
+            return ruleKey(rules[items[i].rule], items[i].reversed, id.family);
+        };
+        auto entryOfItem = [&](size_t i) {
+            return ruleEntry(rules[items[i].rule], items[i].rule, items[i].reversed);
+        };
+        struct Key {
+            BucketKey key;
+            uint64_t hash;
+            uint32_t plain = 0, ranged = 0;
+        };
+        std::vector<Key> keys;
+        keys.reserve(n);
+        std::vector<uint64_t> hashes;  // of the keys, compared first (8 bytes a key: in cache)
+        hashes.reserve(n);
+        std::vector<uint32_t> key_of(n);
         {
-            const size_t capacity = std::bit_ceil(std::max<size_t>(16, items.size() * 4 / 3 + 1));
-            std::vector<uint32_t> table(capacity, kNone);
-            for (size_t i = 0; i < items.size(); i++) {
-                const Item &item = items[i];
-                uint32_t b = kNone;
-                for (size_t s = item.hash & (capacity - 1);; s = (s + 1) & (capacity - 1)) {
-                    if (table[s] == kNone) {
-                        b = table[s] = static_cast<uint32_t>(buckets_.size());
-                        buckets_.push_back(Bucket{item.key, 0, 0, 0, kNone});
-                        hashes.push_back(item.hash);
+            const size_t mask = std::bit_ceil(std::max<size_t>(16, n * 4 / 3 + 1)) - 1;
+            std::vector<uint32_t> numbers(mask + 1, kNone);
+            for (size_t i = 0; i < n; i++) {
+                if (i + kAhead < n)
+                    __builtin_prefetch(&numbers[items[i + kAhead].hash & mask]);
+                const uint64_t h = items[i].hash;
+                const BucketKey item_key = keyOfItem(i);
+                uint32_t k = kNone;
+                for (size_t s = h & mask;; s = (s + 1) & mask) {
+                    if (numbers[s] == kNone) {
+                        k = numbers[s] = static_cast<uint32_t>(keys.size());
+                        keys.push_back(Key{item_key, h});
+                        hashes.push_back(h);
                         break;
                     }
-                    if (hashes[table[s]] == item.hash && buckets_[table[s]].key == item.key) {
-                        b = table[s];
+                    if (hashes[numbers[s]] == h && keys[numbers[s]].key == item_key) {
+                        k = numbers[s];
                         break;
                     }
                 }
+                const Entry e = entryOfItem(i);
                 // A rule twice in one bucket (both directions alike): once;
                 // its two directions' ranges may differ, then both stay.
-                if (i > 0 && bucket_of[i - 1] == b && sameEntry(items[i - 1].entry, item.entry)) {
-                    bucket_of[i] = kSkip;
+                if (i > 0 && key_of[i - 1] == k && sameEntry(entryOfItem(i - 1), e)) {
+                    key_of[i] = kSkip;
                     continue;
                 }
-                bucket_of[i] = b;
-                (item.entry.ranged ? buckets_[b].ranged : buckets_[b].plain)++;
+                key_of[i] = k;
+                (e.ranged ? keys[k].ranged : keys[k].plain)++;
+                if (rules[items[i].rule].proto >= 0) {
+                    const auto proto = static_cast<uint8_t>(rules[items[i].rule].proto);
+                    protos_[proto / 64] |= uint64_t{1} << (proto % 64);
+                }
             }
         }
-        // Each bucket's plain entries, then its ranged ones, by rule.
-        std::vector<uint32_t> plain_at(buckets_.size()), ranged_at(buckets_.size());
-        uint32_t at = 0;
-        for (size_t b = 0; b < buckets_.size(); b++) {
-            buckets_[b].begin = plain_at[b] = at;
-            ranged_at[b] = at + buckets_[b].plain;
-            at += buckets_[b].plain + buckets_[b].ranged;
-        }
-        entries_.resize(at);
-        for (size_t i = 0; i < items.size(); i++) {
-            if (bucket_of[i] == kSkip)
-                continue;
-            const Entry &e = items[i].entry;
-            entries_[e.ranged ? ranged_at[bucket_of[i]]++ : plain_at[bucket_of[i]]++] = e;
-            const uint8_t proto = static_cast<uint8_t>(items[i].key.w[4] >> 32);
-            protos_[proto / 64] |= uint64_t{1} << (proto % 64);
-        }
-        for (Bucket &b : buckets_) {
-            if (b.plain > kScanLimit) {
-                b.time_index = static_cast<uint32_t>(time_indexes_.size());
-                time_indexes_.emplace_back(&entries_[b.begin], b.plain);
-            }
-            first_rule_ = std::min(first_rule_, entries_[b.begin].rule);
-            if (b.ranged)
-                first_rule_ = std::min(first_rule_, entries_[b.begin + b.plain].rule);
-        }
-        // Open addressing over the buckets themselves (a probe reads the
-        // key where it lands: one cache miss, not a slot's and then its
-        // bucket's), at most 3/4 full; a 16-bits-a-key filter in front
-        // turns most misses away without touching the table.
-        const size_t capacity = std::bit_ceil(std::max<size_t>(16, hashes.size() * 4 / 3 + 1));
-        table_.assign(capacity, Bucket{});
-        filter_.assign(std::bit_ceil(std::max<size_t>(64, hashes.size() * 16)) / 64, 0);
+        first_rule_ = n ? items[0].rule : kNone;  // the items are in rule order
         // Shapes of a few buckets with a /16 or longer address: a bitmap of
         // 16 bits of that address turns most flows away before hashing.
         lead_ = id.src_len >= 16 ? 0 : id.dst_len >= 16 ? 2 : -1;
-        if (lead_ >= 0 && buckets_.size() <= kLeadBitmapBuckets) {
+        if (lead_ >= 0 && keys.size() <= kLeadBitmapBuckets)
             lead_bits_.assign(65536 / 64, 0);
-            for (const Bucket &b : buckets_) {
+        else
+            lead_ = -1;
+        // The table, at most 3/4 full; each key's entries (plain ones, then
+        // those with port ranges, by rule) from `at` on.
+        const size_t capacity = std::bit_ceil(std::max<size_t>(16, keys.size() * 4 / 3 + 1));
+        const size_t mask = capacity - 1;
+        table_.resize(capacity);
+        filter_.assign(std::bit_ceil(std::max<size_t>(64, keys.size() * 16)) / 64, 0);
+        std::vector<uint32_t> slot_of(keys.size()), cursor(keys.size());
+        std::vector<uint32_t> indexed;  // keys whose bucket gets a time index
+        uint32_t at = 0;
+        for (uint32_t k = 0; k < keys.size(); k++) {
+            if (k + kAhead < keys.size())
+                __builtin_prefetch(&table_[hashes[k + kAhead] & mask]);
+            const Key &key = keys[k];
+            size_t s = key.hash & mask;
+            while (!table_[s].empty())
+                s = (s + 1) & mask;
+            slot_of[k] = static_cast<uint32_t>(s);
+            Bucket &b = table_[s];
+            b.key = key.key;
+            setFilter(key.hash);
+            if (lead_ >= 0) {
                 const uint64_t v = b.key.w[lead_] & 0xffff;
                 lead_bits_[v / 64] |= uint64_t{1} << (v % 64);
             }
-        } else {
-            lead_ = -1;
+            if (key.plain == 1 && key.ranged == 0) {
+                b.plain = kLone;  // filled in below
+                continue;
+            }
+            b.plain = key.plain;
+            b.ranged = key.ranged;
+            b.where = at | uint64_t{kNone} << 32;
+            if (key.plain > kScanLimit)
+                indexed.push_back(k);
+            cursor[k] = at;
+            at += key.plain + key.ranged;
         }
-        for (uint32_t i = 0; i < hashes.size(); i++) {
-            const uint64_t h = hashes[i];
-            setFilter(h);
-            for (size_t s = h & (capacity - 1);; s = (s + 1) & (capacity - 1)) {
-                if (table_[s].empty()) {
-                    table_[s] = buckets_[i];
-                    break;
-                }
+        entries_.resize(at);
+        std::vector<uint32_t> ranged_cursor(keys.size());
+        for (uint32_t k = 0; k < keys.size(); k++)
+            ranged_cursor[k] = cursor[k] + keys[k].plain;
+        for (size_t i = 0; i < n; i++) {
+            const uint32_t k = key_of[i];
+            if (k == kSkip)
+                continue;
+            const Entry e = entryOfItem(i);
+            if (keys[k].plain == 1 && keys[k].ranged == 0) {
+                Bucket &b = table_[slot_of[k]];
+                b.ranged = e.rule;
+                b.where = static_cast<uint64_t>(e.start);
+                b.lone_end = static_cast<uint64_t>(e.end);
+            } else {
+                entries_[e.ranged ? ranged_cursor[k]++ : cursor[k]++] = e;
             }
         }
-        std::vector<Bucket>().swap(buckets_);
+        for (uint32_t k : indexed) {
+            Bucket &b = table_[slot_of[k]];
+            b.where = b.begin() | uint64_t{static_cast<uint32_t>(time_indexes_.size())} << 32;
+            time_indexes_.emplace_back(&entries_[b.begin()], b.plain);
+        }
     }
 
     const ShapeId &id() const { return id_; }
     uint32_t firstRule() const { return first_rule_; }
 
-    // Starts loading what match() will read first for this flow (the lead
-    // bitmap word, or the filter words and the home slot): the lookup is
-    // bound by cache misses, and issued for every shape before any is
-    // checked they overlap instead of following one another.
-    void prefetch(const FlowView &f, const uint64_t src[2], const uint64_t dst[2]) const {
-        if (id_.proto && !(protos_[f.proto / 64] >> (f.proto % 64) & 1))
-            return;
-        if (lead_ >= 0) {
-            __builtin_prefetch(&lead_bits_[leadBits(src, dst) / 64]);
-            return;
-        }
-        const uint64_t h = hashKey(keyOf(f, src, dst));
-        const size_t bits = filter_.size() * 64;
-        __builtin_prefetch(&filter_[(h & (bits - 1)) / 64]);
-        __builtin_prefetch(&filter_[((h >> 32) & (bits - 1)) / 64]);
-        __builtin_prefetch(&table_[h & (table_.size() - 1)]);
-    }
+    // A lookup in two passes over a chunk of shapes: stage1() for every
+    // shape (the protocol and lead bitmap checks, the flow's hash, and a
+    // prefetch of the filter word it is checked against), then, in order of the
+    // shapes' first rules until none can hold an earlier rule, stage2()
+    // (that check), probe() (the table) and firstIn() (the bucket's
+    // rules). The first misses of all shapes overlap; what follows a
+    // filter hit stays in cache for ground truth of this size (a second
+    // round of prefetches, tried, cost more instructions than it saved).
+    static constexpr uint64_t kOut = 0;  // instead of a hash: stopped
 
-    // The first rule of this shape matching the flow, if before `best`.
-    uint32_t match(const FlowView &f, const uint64_t src[2], const uint64_t dst[2],
-                   uint32_t best) const {
+    uint64_t stage1(const FlowView &f, const uint64_t src[2], const uint64_t dst[2]) const {
         if (id_.proto && !(protos_[f.proto / 64] >> (f.proto % 64) & 1))
-            return best;  // no rule of this shape is for the flow's protocol
-        if (lead_ >= 0) {
+            return kOut;
+        if (lead_ >= 0) {  // the bitmap (8 KB: in cache) first
             const uint64_t v = leadBits(src, dst);
             if (!(lead_bits_[v / 64] >> (v % 64) & 1))
-                return best;
+                return kOut;
         }
+        const uint64_t h = hashKey(keyOf(f, src, dst)) | kLive;
+        __builtin_prefetch(&filter_[filterWord(h)]);
+        return h;
+    }
+
+    uint64_t stage2(uint64_t h) const { return h != kOut && inFilter(h) ? h : kOut; }
+
+    // The flow's bucket (nullptr: none).
+    const Bucket *probe(const FlowView &f, const uint64_t src[2], const uint64_t dst[2],
+                        uint64_t h) const {
+        if (h == kOut)
+            return nullptr;
         const BucketKey key = keyOf(f, src, dst);
-        const uint64_t h = hashKey(key);
-        if (!inFilter(h))
-            return best;
         const size_t mask = table_.size() - 1;
         for (size_t s = h & mask;; s = (s + 1) & mask) {
             const Bucket &b = table_[s];
             if (b.empty())
-                return best;
+                return nullptr;
             if (b.key == key)
-                return firstIn(b, f, best);
+                return &b;
         }
     }
 
-    static bool sameEntry(const Entry &x, const Entry &y) {
-        return x.rule == y.rule && x.ranged == y.ranged && x.sport.lo == y.sport.lo &&
-               x.sport.hi == y.sport.hi && x.dport.lo == y.dport.lo && x.dport.hi == y.dport.hi;
-    }
-
-    static uint64_t packed(uint16_t sport, uint16_t dport, uint8_t proto, uint8_t family) {
-        return uint64_t{sport} | (uint64_t{dport} << 16) | (uint64_t{proto} << 32) |
-               (uint64_t{family} << 40);
+    // The first rule of the bucket matching the flow, if before `best`.
+    uint32_t firstIn(const Bucket *b, const FlowView &f, uint32_t best) const {
+        return b ? firstIn(*b, f, best) : best;
     }
 
   private:
@@ -315,21 +397,27 @@ class Shape {
         return (lead_ == 0 ? src[0] & src_mask_[0] : dst[0] & dst_mask_[0]) & 0xffff;
     }
 
-    void setFilter(uint64_t h) {
-        const size_t bits = filter_.size() * 64;
-        filter_[(h & (bits - 1)) / 64] |= uint64_t{1} << (h & 63);
-        filter_[((h >> 32) & (bits - 1)) / 64] |= uint64_t{1} << ((h >> 32) & 63);
+    // A blocked Bloom filter: a key's two bits in one word (one miss).
+    // The hash's low bits pick the table slot, its high bits the word.
+    size_t filterWord(uint64_t h) const { return (h >> 32) & (filter_.size() - 1); }
+    static uint64_t filterBits(uint64_t h) {
+        return uint64_t{1} << ((h >> 20) & 63) | uint64_t{1} << ((h >> 26) & 63);
     }
+    void setFilter(uint64_t h) { filter_[filterWord(h)] |= filterBits(h); }
     bool inFilter(uint64_t h) const {
-        const size_t bits = filter_.size() * 64;
-        return (filter_[(h & (bits - 1)) / 64] >> (h & 63) & 1) &&
-               (filter_[((h >> 32) & (bits - 1)) / 64] >> ((h >> 32) & 63) & 1);
+        const uint64_t bits = filterBits(h);
+        return (filter_[filterWord(h)] & bits) == bits;
     }
 
     uint32_t firstIn(const Bucket &b, const FlowView &f, uint32_t best) const {
-        const Entry *plain = &entries_[b.begin];
-        if (b.time_index != kNone) {
-            best = std::min(best, time_indexes_[b.time_index].first(f.first_us, f.last_us));
+        if (b.plain == kLone) {
+            const auto start = static_cast<int64_t>(b.where),
+                       end = static_cast<int64_t>(b.lone_end);
+            return b.ranged < best && start <= f.last_us && end >= f.first_us ? b.ranged : best;
+        }
+        const Entry *plain = &entries_[b.begin()];
+        if (b.timeIndex() != kNone) {
+            best = std::min(best, time_indexes_[b.timeIndex()].first(f.first_us, f.last_us));
         } else {
             for (uint32_t i = 0; i < b.plain && plain[i].rule < best; i++) {
                 if (plain[i].start <= f.last_us && plain[i].end >= f.first_us) {
@@ -355,12 +443,52 @@ class Shape {
     uint32_t first_rule_ = kNone;
     uint64_t protos_[4] = {};  // the protocols of its rules, when given
     std::vector<Entry> entries_;
-    std::vector<Bucket> buckets_;  // while building: by first rule's order
-    std::vector<Bucket> table_;    // the buckets by hash (empty ones between)
+    std::vector<Bucket> table_;  // the buckets by hash (empty ones between)
     std::vector<TimeIndex> time_indexes_;
     std::vector<uint64_t> filter_;
     int lead_ = -1;  // the key word (0 src, 2 dst) lead_bits_ holds 16 bits of
     std::vector<uint64_t> lead_bits_;
+};
+
+// Shape codes to shape numbers: an open-addressing table that stays small
+// (shapes are few; a rules file mixes them, so one is looked up nearly
+// every rule).
+class ShapeCodes {
+  public:
+    // The number of code, given `next` if it is new (then *added).
+    size_t find(uint32_t code, size_t next, bool *added) {
+        if (2 * (used_ + 1) > slots_.size())
+            grow();
+        const size_t mask = slots_.size() - 1;
+        for (size_t s = (code * 0x9e3779b9u) >> 8 & mask;; s = (s + 1) & mask) {
+            if (slots_[s].first == kFree) {
+                slots_[s] = {code, static_cast<uint32_t>(next)};
+                used_++;
+                *added = true;
+                return next;
+            }
+            if (slots_[s].first == code) {
+                *added = false;
+                return slots_[s].second;
+            }
+        }
+    }
+
+  private:
+    static constexpr uint32_t kFree = UINT32_MAX;  // no code: 20 bits
+    void grow() {
+        std::vector<std::pair<uint32_t, uint32_t>> old(std::max<size_t>(256, slots_.size() * 2),
+                                                       {kFree, 0});
+        old.swap(slots_);
+        used_ = 0;
+        for (const auto &[code, number] : old) {
+            bool added = false;
+            if (code != kFree)
+                find(code, number, &added);
+        }
+    }
+    std::vector<std::pair<uint32_t, uint32_t>> slots_;
+    size_t used_ = 0;
 };
 
 }  // namespace
@@ -374,7 +502,7 @@ LabelMatcher::LabelMatcher(const std::vector<LabelRule> &rules)
     // The shapes met so far, by a code of their id (rules of one kind
     // usually come together: the last one is tried first).
     std::vector<std::pair<uint32_t, ShapeId>> codes;
-    std::unordered_map<uint32_t, size_t> code_index;
+    ShapeCodes code_index;
     std::vector<std::vector<Item>> items;
     std::vector<size_t> counts;
     size_t last = SIZE_MAX;
@@ -384,25 +512,25 @@ LabelMatcher::LabelMatcher(const std::vector<LabelRule> &rules)
     std::vector<uint32_t> shape_of;  // of each item, in the order they are put
     shape_of.reserve(2 * rules.size());
     size_t put_no = 0;
-    auto put = [&](uint32_t i, const LabelRule &r, const AddressPrefix &a, const AddressPrefix &b,
-                   PortRange pa, PortRange pb) {
-        const bool a_exact = pa.lo == pa.hi, b_exact = pb.lo == pb.hi;
+    auto put = [&](uint32_t i, const LabelRule &r, bool reversed) {
+        const Sides sides = sidesOf(r, reversed);
+        const AddressPrefix &a = sides.a, &b = sides.b;
         for (uint8_t family : {4, 6}) {
             if ((!a.any() && a.family != family) || (!b.any() && b.family != family))
                 continue;
-            ShapeId id{family,
-                       static_cast<uint8_t>(a.any() ? 0 : a.length),
-                       static_cast<uint8_t>(b.any() ? 0 : b.length),
-                       a_exact,
-                       b_exact,
-                       r.proto >= 0};
             if (counting) {
+                ShapeId id{family,
+                           static_cast<uint8_t>(a.any() ? 0 : a.length),
+                           static_cast<uint8_t>(b.any() ? 0 : b.length),
+                           sides.pa.lo == sides.pa.hi,
+                           sides.pb.lo == sides.pb.hi,
+                           r.proto >= 0};
                 const uint32_t code = uint32_t{id.family == 6} | uint32_t{id.src_len} << 1 |
                                       uint32_t{id.dst_len} << 9 | uint32_t{id.sport} << 17 |
                                       uint32_t{id.dport} << 18 | uint32_t{id.proto} << 19;
                 if (last == SIZE_MAX || codes[last].first != code) {
-                    auto [it, added] = code_index.try_emplace(code, codes.size());
-                    last = it->second;
+                    bool added = false;
+                    last = code_index.find(code, codes.size(), &added);
                     if (added) {
                         codes.emplace_back(code, id);
                         counts.push_back(0);
@@ -412,36 +540,27 @@ LabelMatcher::LabelMatcher(const std::vector<LabelRule> &rules)
                 shape_of.push_back(static_cast<uint32_t>(last));
                 continue;
             }
-            last = shape_of[put_no++];
-            // The rule's bytes are already zero after its prefix.
-            BucketKey key;
-            std::memcpy(&key.w[0], a.bytes.data(), 16);
-            std::memcpy(&key.w[2], b.bytes.data(), 16);
-            key.w[4] = Shape::packed(a_exact ? pa.lo : 0, b_exact ? pb.lo : 0,
-                                     static_cast<uint8_t>(r.proto >= 0 ? r.proto : 0), family);
-            const bool ranged = (!a_exact && !pa.any()) || (!b_exact && !pb.any());
-            items[last].push_back(
-                Item{hashKey(key), key, Entry{i, ranged, pa, pb, r.start_us, r.end_us}});
+            items[shape_of[put_no++]].push_back(
+                Item{hashKey(ruleKey(r, reversed, family)) | kLive, i, reversed});
         }
     };
     for (int pass = 0; pass < 2; pass++) {
         for (uint32_t i = 0; i < rules.size(); i++) {
             const LabelRule &r = rules[i];
-            put(i, r, r.src, r.dst, r.sport, r.dport);
+            put(i, r, false);
             if (!r.forward_only)
-                put(i, r, r.dst, r.src, r.dport, r.sport);
+                put(i, r, true);
         }
         if (counting) {
             items.resize(codes.size());
             for (size_t k = 0; k < codes.size(); k++)
                 items[k].reserve(counts[k]);
             counting = false;
-            last = SIZE_MAX;
         }
     }
     for (size_t k = 0; k < codes.size(); k++) {
         const ShapeId &id = codes[k].second;
-        index_->shapes[id.family == 6].emplace_back(id, items[k]);
+        index_->shapes[id.family == 6].emplace_back(id, items[k], rules);
         std::vector<Item>().swap(items[k]);
     }
     for (auto &shapes : index_->shapes)
@@ -460,13 +579,22 @@ int32_t LabelMatcher::match(const FlowView &flow) const {
     std::memcpy(src, flow.src.data(), 16);
     std::memcpy(dst, flow.dst.data(), 16);
     const std::vector<Shape> &shapes = index_->shapes[flow.family == 6];
-    for (const Shape &shape : shapes)
-        shape.prefetch(flow, src, dst);
+    // A chunk of shapes at a time (Shape::stage1 says how).
+    constexpr size_t kChunk = 32;
+    uint64_t hashes[kChunk];
     uint32_t best = kNone;
-    for (const Shape &shape : shapes) {
-        if (shape.firstRule() >= best)
-            break;  // in order of their first rule
-        best = shape.match(flow, src, dst, best);
+    for (size_t from = 0; from < shapes.size() && shapes[from].firstRule() < best; from += kChunk) {
+        const size_t to = std::min(shapes.size(), from + kChunk);
+        for (size_t k = from; k < to; k++)
+            hashes[k - from] = shapes[k].stage1(flow, src, dst);
+        for (size_t k = from; k < to; k++) {
+            const Shape &shape = shapes[k];
+            if (shape.firstRule() >= best)
+                break;  // in order of their first rule
+            const uint64_t h = shape.stage2(hashes[k - from]);
+            if (h != Shape::kOut)
+                best = shape.firstIn(shape.probe(flow, src, dst, h), flow, best);
+        }
     }
     return best == kNone ? kNoMatch : static_cast<int32_t>(best);
 }

@@ -118,6 +118,55 @@ std::optional<TimeSpan> parseEpoch(std::string_view text, bool *not_epoch) {
     return TimeSpan{first, first + unit_us - 1};
 }
 
+// The usual form of a rules file, 2017-07-05T09:26:00-03:00 (or ...Z, or no
+// offset), read in one go: fixed positions, no optional per field. Returns
+// false when text is not exactly that form (the general reader decides).
+bool parseIsoSeconds(std::string_view text, int32_t default_offset_s, TimeSpan &out) {
+    const size_t n = text.size();
+    if (n != 19 && n != 20 && n != 25)
+        return false;
+    const char *t = text.data();
+    if (t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != ' ') || t[13] != ':' ||
+        t[16] != ':')
+        return false;
+    unsigned d[19];
+    for (int i : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18}) {
+        d[i] = static_cast<unsigned>(t[i] - '0');
+        if (d[i] > 9)
+            return false;
+    }
+    const int year = static_cast<int>(d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3]);
+    const unsigned month = d[5] * 10 + d[6], day = d[8] * 10 + d[9];
+    const unsigned hh = d[11] * 10 + d[12], mm = d[14] * 10 + d[15], ss = d[17] * 10 + d[18];
+    if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hh > 23 ||
+        mm > 59 || ss > 59)
+        return false;
+    int32_t offset = default_offset_s;
+    if (n == 20) {
+        if (t[19] != 'Z')
+            return false;
+        offset = 0;
+    } else if (n == 25) {
+        if ((t[19] != '+' && t[19] != '-') || t[22] != ':')
+            return false;
+        unsigned o[4];
+        const int at[4] = {20, 21, 23, 24};
+        for (int i = 0; i < 4; i++) {
+            o[i] = static_cast<unsigned>(t[at[i]] - '0');
+            if (o[i] > 9)
+                return false;
+        }
+        const unsigned oh = o[0] * 10 + o[1], om = o[2] * 10 + o[3];
+        if (oh > 23 || om > 59)
+            return false;
+        offset = (t[19] == '-' ? -1 : 1) * static_cast<int32_t>(oh * 3600 + om * 60);
+    }
+    const int64_t seconds = daysFromCivil(year, month, day) * 86400 + hh * 3600 + mm * 60 + ss;
+    out.first_us = (seconds - offset) * 1000000;
+    out.last_us = out.first_us + 999999;
+    return true;
+}
+
 }  // namespace
 
 std::optional<int32_t> parseUtcOffset(std::string_view text) {
@@ -132,6 +181,8 @@ std::optional<int32_t> parseUtcOffset(std::string_view text) {
 
 std::optional<TimeSpan> parseLabelTime(std::string_view text, int32_t default_offset_s,
                                        std::string *error) {
+    if (TimeSpan span; parseIsoSeconds(text, default_offset_s, span))
+        return span;
     // Epoch seconds: digits and '.' only (an ISO date has '-' after four digits).
     if (!text.empty()) {
         bool bad_epoch = false;

@@ -7,8 +7,10 @@
 // Attack name, with "Backdoors" read as "Backdoor". Exact duplicate lines are
 // kept once; lines whose protocol has no IP protocol number are skipped;
 // both are counted in the rule set's notes.
+#include <algorithm>
+#include <bit>
+#include <cstring>
 #include <map>
-#include <unordered_set>
 
 #include "labels/CsvLine.h"
 #include "labels/LabelFields.h"
@@ -22,8 +24,94 @@ enum Column { kStart, kLast, kCategory, kSubcategory, kProto, kSrc, kSport, kDst
 constexpr size_t kColumnsNeeded = kDport + 1;
 
 bool isDigits(std::string_view s) {
-    return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+    // By hand: find_first_not_of calls memchr once a character.
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
+
+// The fields of a ground-truth line without quotes, as splitCsvLine would
+// give them (trimmed, with their columns), without a vector: the first
+// kColumnsNeeded (count stops there: the rest are not read). Fields are
+// short: a byte loop beats a memchr call per field.
+struct PlainFields {
+    CsvField f[kColumnsNeeded];
+    size_t count = 0;
+};
+void splitPlain(std::string_view line, PlainFields &out) {
+    const char *const s = line.data();
+    const size_t n = line.size();
+    out.count = 0;
+    for (size_t i = 0; out.count < kColumnsNeeded;) {
+        const size_t start = i;
+        while (i < n && (s[i] == ' ' || s[i] == '\t'))
+            i++;
+        size_t end = i;
+        while (end < n && s[end] != ',')
+            end++;
+        size_t last = end;
+        while (last > i && (s[last - 1] == ' ' || s[last - 1] == '\t'))
+            last--;
+        CsvField &f = out.f[out.count++];
+        f.text = std::string_view(s + i, last - i);
+        f.column = last > i ? i + 1 : start + 1;
+        if (end >= n)
+            return;
+        i = end + 1;
+    }
+}
+
+// Rules already read, found by their fields (a duplicate line is kept once):
+// an open-addressing set of indices into the rules.
+class RuleSet {
+  public:
+    explicit RuleSet(const std::vector<LabelRule> &rules, size_t lines)
+        : rules_(rules), slots_(std::bit_ceil(std::max<size_t>(16, lines * 2)), kEmpty) {}
+
+    // Adds rules_.back() unless an equal rule is there; false if it is.
+    bool addLast() {
+        const uint32_t index = static_cast<uint32_t>(rules_.size() - 1);
+        const LabelRule &r = rules_.back();
+        const size_t mask = slots_.size() - 1;
+        for (size_t s = hashOf(r) & mask;; s = (s + 1) & mask) {
+            if (slots_[s] == kEmpty) {
+                slots_[s] = index;
+                return true;
+            }
+            if (same(rules_[slots_[s]], r))
+                return false;
+        }
+    }
+
+  private:
+    static constexpr uint32_t kEmpty = UINT32_MAX;
+
+    static uint64_t hashOf(const LabelRule &r) {
+        uint64_t w[4];
+        std::memcpy(w, r.src.bytes.data(), 16);
+        std::memcpy(w + 2, r.dst.bytes.data(), 16);
+        uint64_t h = static_cast<uint64_t>(r.start_us) * 0x9e3779b97f4a7c15ULL;
+        h ^= static_cast<uint64_t>(r.end_us) * 0xbf58476d1ce4e5b9ULL;
+        h ^= (w[0] + w[1] * 3) * 0x94d049bb133111ebULL;
+        h ^= (w[2] + w[3] * 3) * 0xd6e8feb86659fd93ULL;
+        h ^= (uint64_t{r.sport.lo} | uint64_t{r.sport.hi} << 16 | uint64_t{r.dport.lo} << 32 |
+              uint64_t{r.dport.hi} << 48) *
+             0xa0761d6478bd642fULL;
+        h ^= std::hash<std::string>{}(r.attack) + static_cast<uint64_t>(r.proto);
+        h ^= h >> 32;
+        h *= 0xe7037ed1a0b428dbULL;
+        return h ^ (h >> 29);
+    }
+    static bool same(const LabelRule &x, const LabelRule &y) {
+        return x.start_us == y.start_us && x.end_us == y.end_us && x.proto == y.proto &&
+               x.src.family == y.src.family && x.src.bytes == y.src.bytes &&
+               x.dst.family == y.dst.family && x.dst.bytes == y.dst.bytes &&
+               x.sport.lo == y.sport.lo && x.sport.hi == y.sport.hi && x.dport.lo == y.dport.lo &&
+               x.dport.hi == y.dport.hi && x.attack == y.attack;
+    }
+
+    const std::vector<LabelRule> &rules_;
+    std::vector<uint32_t> slots_;
+};
 
 }  // namespace
 
@@ -34,30 +122,42 @@ LabelRuleSet parseUnswGroundTruth(RuleLines &in, const std::string &path) {
     size_t line_no = 0;
     size_t duplicates = 0;
     std::map<std::string, size_t> unknown_protocols;
-    std::unordered_set<std::string> seen;
+    const size_t lines = in.lineCount();
+    set.rules.reserve(lines);
+    RuleSet seen(set.rules, lines);
     bool first = true;
     CsvSplit split;
+    PlainFields plain;
     auto fail = [&](size_t column, const std::string &message) {
         throwLabelError(path, line_no, column, message);
     };
     while (in.next(line, &line_no)) {
         if (line.find_first_not_of(" \t") == std::string::npos)
             continue;
-        splitCsvLine(line, split);
-        if (split.bad_column)
-            fail(*split.bad_column, "unbalanced quote");
-        std::vector<CsvField> &f = split.fields;
+        const CsvField *f = nullptr;
+        size_t fields = 0;
+        if (std::memchr(line.data(), '"', line.size()) == nullptr) {
+            splitPlain(line, plain);
+            f = plain.f;
+            fields = plain.count;
+        } else {
+            splitCsvLine(line, split);
+            if (split.bad_column)
+                fail(*split.bad_column, "unbalanced quote");
+            f = split.fields.data();
+            fields = split.fields.size();
+        }
         // The published file starts with a header line: its first field is
         // no time.
-        if (first && !f.empty() && !isDigits(f[0].text)) {
+        if (first && fields > 0 && !isDigits(f[0].text)) {
             first = false;
             continue;
         }
         first = false;
-        if (f.size() < kColumnsNeeded)
+        if (fields < kColumnsNeeded)
             fail(line.size() + 1, "a ground-truth line has at least " +
                                       std::to_string(kColumnsNeeded) + " fields, this one " +
-                                      std::to_string(f.size()));
+                                      std::to_string(fields));
         std::string error;
         LabelRule rule;
         auto time = [&](Column c) {
@@ -106,18 +206,12 @@ LabelRuleSet parseUnswGroundTruth(RuleLines &in, const std::string &path) {
         rule.sport = port(kSport);
         rule.dport = port(kDport);
 
-        std::string key = std::to_string(rule.start_us) + ',' + std::to_string(rule.end_us) + ',' +
-                          rule.attack + ',' + std::to_string(rule.proto) + ',';
-        for (Column c : {kSrc, kSport, kDst, kDport}) {
-            key += f[c].text;
-            key += ',';
-        }
-        if (!seen.insert(std::move(key)).second) {
-            duplicates++;
-            continue;
-        }
         rule.line = line_no;
         set.rules.push_back(std::move(rule));
+        if (!seen.addLast()) {
+            set.rules.pop_back();
+            duplicates++;
+        }
     }
     if (duplicates)
         set.notes.push_back(std::to_string(duplicates) + " duplicate ground-truth lines kept once");
