@@ -116,6 +116,16 @@ void FlowFeatures::appendAddress(std::string &out, const uint8_t *addr, int ip_v
     appendAddressText(out, pseudonym, ip_version);
 }
 
+void FlowFeatures::addressBytes(bool source, const FlowRecord &flow, uint8_t *out) const {
+    const nf_flow_key &key = flow.key;
+    const uint8_t *addr =
+        source == static_cast<bool>(flow.state.src_is_lo) ? key.addr_lo : key.addr_hi;
+    const int n = key.ip_version == 6 ? 16 : 4;
+    std::memcpy(out, addr, n);
+    if (anonymizer_)
+        anonymizer_->anonymize(out, key.ip_version == 6 ? 6 : 4);
+}
+
 const IatMillis &FlowFeatures::iat(const FlowRecord &flow, int dir) const {
     if (iat_cache_.flow != &flow || iat_cache_.first_seen != flow.first_seen) {
         iat_cache_.flow = &flow;

@@ -52,6 +52,11 @@ class FlowFeatures {
 
     void compute(Column column, const FlowRecord &flow, FeatureValue &out) const;
 
+    // The flow's source (or destination) address as it goes on the wire, 4
+    // bytes (IPv4) or 16 (IPv6) at out, pseudonymised as compute() prints
+    // it: the binary exporters take it without the text round trip.
+    void addressBytes(bool source, const FlowRecord &flow, uint8_t *out) const;
+
     // --labels: the lines for the end-of-run summary (flows per Attack
     // name, rules that matched nothing with verbose); "" without --labels.
     std::string labelSummary(bool verbose) const;
