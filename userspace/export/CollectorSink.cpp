@@ -141,8 +141,10 @@ void CollectorSink::exportFlow(const FlowRecord &flow) {
 }
 
 void CollectorSink::flush() {
-    if (!finished_)
-        sendCurrent();
+    if (finished_)
+        return;
+    sendCurrent();
+    sender_->flush();
 }
 
 Result<void> CollectorSink::finish() {

@@ -1,9 +1,6 @@
 #include "export/MessageEncoder.h"
 
-#include <arpa/inet.h>
-
 #include <bit>
-#include <charconv>
 #include <cmath>
 #include <cstring>
 
@@ -63,16 +60,6 @@ uint8_t *putUnsigned(uint8_t *p, uint64_t v, uint16_t length) {
     }
 }
 
-// "M.A" or "P.0" (FEATURES.md): the most specific id, A when known, else M.
-uint64_t l7ProtoId(const std::string &text) {
-    uint64_t master = 0, app = 0;
-    const char *p = text.data(), *end = p + text.size();
-    p = std::from_chars(p, end, master).ptr;
-    if (p < end && *p == '.')
-        std::from_chars(p + 1, end, app);
-    return app ? app : master;
-}
-
 }  // namespace
 
 MessageEncoder::MessageEncoder(WireFormat format, const std::vector<SelectedColumn> &columns,
@@ -84,13 +71,66 @@ MessageEncoder::MessageEncoder(WireFormat format, const std::vector<SelectedColu
       mtu_(std::min<size_t>(mtu, kMaxMessage)),
       message_(kMaxMessage),
       record_(kMaxMessage) {
+    std::vector<std::pair<Column, ExportField>> v4, v6;
     for (const SelectedColumn &c : columns) {
-        auto v4 = exportField(c.column, 4);
-        auto v6 = exportField(c.column, 6);
-        if (v4 && v6)
-            slots_.push_back({c.column, *v4, *v6});
+        auto f4 = exportField(c.column, 4);
+        auto f6 = exportField(c.column, 6);
+        if (f4 && f6) {
+            v4.emplace_back(c.column, *f4);
+            v6.emplace_back(c.column, *f6);
+        }
     }
+    compile(plans_[0], v4, kTemplateIpv4);
+    compile(plans_[1], v6, kTemplateIpv6);
+    optionsTemplateRecord(options_template_);
     used_ = headerSize();
+}
+
+void MessageEncoder::compile(Plan &plan, const std::vector<std::pair<Column, ExportField>> &fields,
+                             uint16_t template_id) const {
+    std::vector<uint8_t> &out = plan.template_record;
+    put16(out, template_id);
+    put16(out, static_cast<uint16_t>(fields.size()));
+    for (const auto &[column, f] : fields) {
+        if (format_ == WireFormat::Ipfix) {
+            put16(out, f.enterprise ? static_cast<uint16_t>(0x8000 | f.id) : f.id);
+            put16(out, f.type == FieldType::String ? kVariableLength : f.length);
+            if (f.enterprise)
+                put32(out, kNtopPen);
+        } else {
+            put16(out, f.v9Id());
+            put16(out, f.length);
+        }
+        Op op = Op::Unsigned;
+        switch (f.type) {
+            case FieldType::Unsigned:
+                op = Op::Unsigned;
+                break;
+            case FieldType::L7Proto:
+                op = Op::L7Id;
+                break;
+            case FieldType::Float64:
+                op = Op::Float64;
+                break;
+            case FieldType::Address:
+                op = column == Column::IPV4_SRC_ADDR ? Op::SrcAddress : Op::DstAddress;
+                break;
+            case FieldType::String:
+                op = Op::String;
+                break;
+        }
+        Step step{op, f.length, column, {0, 0}};
+        if (op == Op::Unsigned) {
+            if (auto where = FlowFeatures::fieldLocation(column)) {
+                static constexpr Op kLoads[] = {Op::Load1, Op::Load2, Op::Load2, Op::Load4,
+                                                Op::Load4, Op::Load4, Op::Load4, Op::Load8};
+                step.op = kLoads[where->width - 1];
+                step.offset[0] = where->offset[0];
+                step.offset[1] = where->offset[1];
+            }
+        }
+        plan.steps.push_back(step);
+    }
 }
 
 void MessageEncoder::closeSet() {
@@ -129,23 +169,6 @@ bool MessageEncoder::appendRecord(uint16_t set_id, const uint8_t *data, size_t n
     return true;
 }
 
-void MessageEncoder::templateRecord(std::vector<uint8_t> &out, uint16_t id, bool v6) const {
-    put16(out, id);
-    put16(out, static_cast<uint16_t>(slots_.size()));
-    for (const Slot &s : slots_) {
-        const ExportField &f = v6 ? s.v6 : s.v4;
-        if (format_ == WireFormat::Ipfix) {
-            put16(out, f.enterprise ? static_cast<uint16_t>(0x8000 | f.id) : f.id);
-            put16(out, f.type == FieldType::String ? kVariableLength : f.length);
-            if (f.enterprise)
-                put32(out, kNtopPen);
-        } else {
-            put16(out, f.v9Id());
-            put16(out, f.length);
-        }
-    }
-}
-
 void MessageEncoder::optionsTemplateRecord(std::vector<uint8_t> &out) const {
     const ExportField id = *exportField(Column::L7_PROTO, 4);
     const ExportField name = *exportField(Column::L7_PROTO_NAME, 4);
@@ -176,94 +199,105 @@ bool MessageEncoder::appendTemplates() {
     const bool ipfix = format_ == WireFormat::Ipfix;
     const uint16_t set = ipfix ? kIpfixTemplateSet : kV9TemplateSet;
     const uint16_t options_set = ipfix ? kIpfixOptionsTemplateSet : kV9OptionsTemplateSet;
+    const std::vector<uint8_t> &v4 = plans_[0].template_record;
+    const std::vector<uint8_t> &v6 = plans_[1].template_record;
     // All three or none: a collector then never sees data before its template.
-    std::vector<uint8_t> v4, v6, options;
-    templateRecord(v4, kTemplateIpv4, false);
-    templateRecord(v6, kTemplateIpv6, true);
-    optionsTemplateRecord(options);
-    const size_t need = v4.size() + v6.size() + options.size() + 2 * (4 + 3);
+    const size_t need = v4.size() + v6.size() + options_template_.size() + 2 * (4 + 3);
     if (!empty() && used_ + need > mtu_)
         return false;
     appendRecord(set, v4.data(), v4.size(), false, true);
     appendRecord(set, v6.data(), v6.size(), false, true);
-    appendRecord(options_set, options.data(), options.size(), false, true);
+    appendRecord(options_set, options_template_.data(), options_template_.size(), false, true);
     return true;
 }
 
-void MessageEncoder::putString(const std::string &text, size_t v9_length) {
-    uint8_t *p = &record_[rec_len_];
+uint8_t *MessageEncoder::putString(uint8_t *p, const std::string &text, size_t v9_length) const {
     if (format_ == WireFormat::Netflow9) {
         const size_t n = std::min(text.size(), v9_length);
         std::memcpy(p, text.data(), n);
         std::memset(p + n, 0, v9_length - n);
-        rec_len_ += v9_length;
-        return;
+        return p + v9_length;
     }
     // At most what an empty message holds with the rest of the record.
     const size_t n = std::min<size_t>(text.size(), kMaxString);
     if (n < 255) {
         *p++ = static_cast<uint8_t>(n);
-        rec_len_ += 1;
     } else {
         *p++ = 255;
         store16(p, static_cast<uint16_t>(n));
         p += 2;
-        rec_len_ += 3;
     }
     std::memcpy(p, text.data(), n);
-    rec_len_ += n;
-}
-
-void MessageEncoder::encodeValue(const ExportField &field, const FeatureValue &value) {
-    switch (field.type) {
-        case FieldType::Unsigned:
-            rec_len_ = putUnsigned(&record_[rec_len_], value.integer, field.length) - &record_[0];
-            return;
-        case FieldType::L7Proto:
-            rec_len_ =
-                putUnsigned(&record_[rec_len_], l7ProtoId(value.text), field.length) - &record_[0];
-            return;
-        case FieldType::Float64: {
-            // As the CSV writes it: rounded to 3 decimals.
-            const double v = std::round(value.real * 1000.0) / 1000.0;
-            rec_len_ = putUnsigned(&record_[rec_len_], std::bit_cast<uint64_t>(v), 8) - &record_[0];
-            return;
-        }
-        case FieldType::Address: {
-            uint8_t *p = &record_[rec_len_];
-            std::memset(p, 0, field.length);
-            inet_pton(field.length == 16 ? AF_INET6 : AF_INET, value.text.c_str(), p);
-            rec_len_ += field.length;
-            return;
-        }
-        case FieldType::String:
-            return putString(value.text, field.length);
-    }
+    return p + n;
 }
 
 bool MessageEncoder::appendFlow(const FlowRecord &flow) {
     const bool v6 = flow.key.ip_version == 6;
-    rec_len_ = 0;
-    for (const Slot &s : slots_) {
-        features_.compute(s.column, flow, value_);
-        encodeValue(v6 ? s.v6 : s.v4, value_);
+    uint8_t *p = record_.data();
+    const auto *base = reinterpret_cast<const uint8_t *>(&flow);
+    const int src_lo = flow.state.src_is_lo ? 1 : 0;
+    auto load = [&](const Step &s, auto field) {
+        std::memcpy(&field, base + s.offset[src_lo], sizeof(field));
+        return static_cast<uint64_t>(field);
+    };
+    for (const Step &s : plans_[v6].steps) {
+        switch (s.op) {
+            case Op::Load1:
+                p = putUnsigned(p, base[s.offset[src_lo]], s.length);
+                break;
+            case Op::Load2:
+                p = putUnsigned(p, load(s, uint16_t{}), s.length);
+                break;
+            case Op::Load4:
+                p = putUnsigned(p, load(s, uint32_t{}), s.length);
+                break;
+            case Op::Load8:
+                p = putUnsigned(p, load(s, uint64_t{}), s.length);
+                break;
+            case Op::SrcAddress:
+            case Op::DstAddress:
+                features_.addressBytes(s.op == Op::SrcAddress, flow, p);
+                p += s.length;
+                break;
+            case Op::L7Id: {
+                // The CSV's "M.A" or "P.0": the most specific id, A when known.
+                const L7Protocol &l7 = flow.cls.l7;
+                p = putUnsigned(p, l7.app ? l7.app : l7.master, s.length);
+                break;
+            }
+            case Op::Unsigned:
+                features_.compute(s.column, flow, value_);
+                p = putUnsigned(p, value_.integer, s.length);
+                break;
+            case Op::Float64: {
+                features_.compute(s.column, flow, value_);
+                const double v = std::round(value_.real * 1000.0) / 1000.0;
+                p = putUnsigned(p, std::bit_cast<uint64_t>(v), 8);
+                break;
+            }
+            case Op::String:
+                features_.compute(s.column, flow, value_);
+                p = putString(p, value_.text, s.length);
+                break;
+        }
     }
-    if (!appendRecord(v6 ? kTemplateIpv6 : kTemplateIpv4, record_.data(), rec_len_, true))
+    if (!appendRecord(v6 ? kTemplateIpv6 : kTemplateIpv4, record_.data(),
+                      static_cast<size_t>(p - record_.data()), true))
         return false;
     flows_++;
     return true;
 }
 
 bool MessageEncoder::appendL7Name(uint16_t id, const std::string &name) {
-    rec_len_ = 0;
+    uint8_t *p = record_.data();
     if (format_ == WireFormat::Netflow9) {
-        store32(&record_[0], domain_);
-        rec_len_ = 4;
+        store32(p, domain_);
+        p += 4;
     }
-    store16(&record_[rec_len_], id);
-    rec_len_ += 2;
-    putString(name, kL7NameLengthV9);
-    return appendRecord(kTemplateL7Names, record_.data(), rec_len_, true);
+    store16(p, id);
+    p = putString(p + 2, name, kL7NameLengthV9);
+    return appendRecord(kTemplateL7Names, record_.data(), static_cast<size_t>(p - record_.data()),
+                        true);
 }
 
 std::span<const uint8_t> MessageEncoder::take(uint32_t export_time_s, uint32_t uptime_ms) {

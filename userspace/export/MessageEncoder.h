@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "export/FieldTable.h"
@@ -49,24 +50,45 @@ class MessageEncoder {
     size_t headerSize() const { return format_ == WireFormat::Ipfix ? 16 : 20; }
 
   private:
-    struct Slot {
+    // A template's record layout compiled once: for each field, how its
+    // value is taken from the flow and how many bytes it takes.
+    enum class Op : uint8_t {
+        SrcAddress,  // 4 or 16 bytes, straight from the key
+        DstAddress,
+        L7Id,   // nDPI's app id when known, else the master's
+        Load1,  // a plain field of the record (FlowFeatures::fieldLocation), 1 byte
+        Load2,
+        Load4,
+        Load8,
+        Unsigned,  // FlowFeatures' integer, big-endian, saturated
+        Float64,   // FlowFeatures' real, rounded to 3 decimals as the CSV
+        String,    // FlowFeatures' text
+    };
+    struct Step {
+        Op op;
+        uint16_t length;  // bytes (strings: the v9 fixed length)
         Column column;
-        ExportField v4, v6;
+        uint16_t offset[2];  // LoadN: in the record, by the flow's src_is_lo
+    };
+    struct Plan {
+        std::vector<Step> steps;
+        std::vector<uint8_t> template_record;
     };
 
     bool appendRecord(uint16_t set_id, const uint8_t *data, size_t n, bool data_record,
                       bool force = false);
     void closeSet();
-    void templateRecord(std::vector<uint8_t> &out, uint16_t id, bool v6) const;
+    void compile(Plan &plan, const std::vector<std::pair<Column, ExportField>> &fields,
+                 uint16_t template_id) const;
     void optionsTemplateRecord(std::vector<uint8_t> &out) const;
-    void encodeValue(const ExportField &field, const FeatureValue &value);
-    void putString(const std::string &text, size_t v9_length);
+    uint8_t *putString(uint8_t *p, const std::string &text, size_t v9_length) const;
 
     WireFormat format_;
     const FlowFeatures &features_;
     uint32_t domain_;
     size_t mtu_;
-    std::vector<Slot> slots_;
+    Plan plans_[2];  // IPv4, IPv6 flows
+    std::vector<uint8_t> options_template_;
     std::vector<uint8_t> message_;
     size_t used_ = 0;
     size_t set_start_ = 0;
@@ -76,8 +98,7 @@ class MessageEncoder {
     uint32_t data_records_ = 0;  // in the current message
     uint32_t flows_ = 0;
     uint32_t sequence_ = 0;        // IPFIX: data records before this message; v9: messages
-    std::vector<uint8_t> record_;  // the record being encoded, rec_len_ bytes
-    size_t rec_len_ = 0;
+    std::vector<uint8_t> record_;  // the record being encoded
     FeatureValue value_;
 };
 

@@ -27,6 +27,9 @@ class MessageSender {
     virtual ~MessageSender() = default;
     // One message holding `flows` flow records. Never blocks for long.
     virtual void send(std::span<const uint8_t> message, uint32_t flows) = 0;
+    // Hands what it holds to the kernel now (a live round's end); UDP
+    // batches messages into one system call.
+    virtual void flush() {}
     // Sends what is pending (TCP: waits up to its timeout) and closes; an
     // error when flows were not delivered.
     virtual Result<void> finish() = 0;

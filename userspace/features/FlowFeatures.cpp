@@ -116,6 +116,84 @@ void FlowFeatures::appendAddress(std::string &out, const uint8_t *addr, int ip_v
     appendAddressText(out, pseudonym, ip_version);
 }
 
+void FlowFeatures::addressBytes(bool source, const FlowRecord &flow, uint8_t *out) const {
+    const nf_flow_key &key = flow.key;
+    const uint8_t *addr =
+        source == static_cast<bool>(flow.state.src_is_lo) ? key.addr_lo : key.addr_hi;
+    const int n = key.ip_version == 6 ? 16 : 4;
+    std::memcpy(out, addr, n);
+    if (anonymizer_)
+        anonymizer_->anonymize(out, key.ip_version == 6 ? 6 : 4);
+}
+
+std::optional<FieldLocation> FlowFeatures::fieldLocation(Column column) {
+    static const FlowRecord sample{};
+    const auto *base = reinterpret_cast<const uint8_t *>(&sample);
+    auto at = [&](const auto &hi_src, const auto &lo_src) {
+        static_assert(sizeof(hi_src) <= 8);
+        return FieldLocation{
+            {static_cast<uint16_t>(reinterpret_cast<const uint8_t *>(&hi_src) - base),
+             static_cast<uint16_t>(reinterpret_cast<const uint8_t *>(&lo_src) - base)},
+            static_cast<uint8_t>(sizeof(hi_src))};
+    };
+    auto plain = [&](const auto &field) { return at(field, field); };
+    const nf_flow_key &key = sample.key;
+    const nf_flow_state &st = sample.state;
+    const nf_dir_state &in = st.dir[NF_DIR_IN];
+    const nf_dir_state &outd = st.dir[NF_DIR_OUT];
+    switch (column) {  // as compute() below
+        case Column::L4_SRC_PORT:
+            return at(key.port_hi, key.port_lo);
+        case Column::L4_DST_PORT:
+            return at(key.port_lo, key.port_hi);
+        case Column::PROTOCOL:
+            return plain(key.proto);
+        case Column::IN_BYTES:
+            return plain(in.bytes);
+        case Column::IN_PKTS:
+            return plain(in.pkts);
+        case Column::OUT_BYTES:
+            return plain(outd.bytes);
+        case Column::OUT_PKTS:
+            return plain(outd.pkts);
+        case Column::CLIENT_TCP_FLAGS:
+            return plain(in.tcp_flags);
+        case Column::SERVER_TCP_FLAGS:
+            return plain(outd.tcp_flags);
+        case Column::MIN_TTL:
+            return plain(st.min_ttl);
+        case Column::MAX_TTL:
+            return plain(st.max_ttl);
+        case Column::LONGEST_FLOW_PKT:
+        case Column::MAX_IP_PKT_LEN:
+            return plain(st.max_len);
+        case Column::SHORTEST_FLOW_PKT:
+        case Column::MIN_IP_PKT_LEN:
+            return plain(st.min_len);
+        case Column::RETRANSMITTED_IN_BYTES:
+            return plain(in.retrans_bytes);
+        case Column::RETRANSMITTED_IN_PKTS:
+            return plain(in.retrans_pkts);
+        case Column::RETRANSMITTED_OUT_BYTES:
+            return plain(outd.retrans_bytes);
+        case Column::RETRANSMITTED_OUT_PKTS:
+            return plain(outd.retrans_pkts);
+        case Column::NUM_PKTS_UP_TO_128_BYTES:
+        case Column::NUM_PKTS_128_TO_256_BYTES:
+        case Column::NUM_PKTS_256_TO_512_BYTES:
+        case Column::NUM_PKTS_512_TO_1024_BYTES:
+        case Column::NUM_PKTS_1024_TO_1514_BYTES:
+            return plain(st.len_buckets[static_cast<int>(column) -
+                                        static_cast<int>(Column::NUM_PKTS_UP_TO_128_BYTES)]);
+        case Column::TCP_WIN_MAX_IN:
+            return plain(in.win_max);
+        case Column::TCP_WIN_MAX_OUT:
+            return plain(outd.win_max);
+        default:
+            return std::nullopt;
+    }
+}
+
 const IatMillis &FlowFeatures::iat(const FlowRecord &flow, int dir) const {
     if (iat_cache_.flow != &flow || iat_cache_.first_seen != flow.first_seen) {
         iat_cache_.flow = &flow;

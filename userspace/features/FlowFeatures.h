@@ -43,6 +43,14 @@ struct LabelSpec {
 
 class FlowLabeler;
 
+// Where a column that compute() copies unchanged from the flow record lies:
+// its byte offset in FlowRecord when the flow's source is the key's hi
+// endpoint ([0]) or its lo one ([1]), and its width in bytes (host order).
+struct FieldLocation {
+    uint16_t offset[2];
+    uint8_t width;
+};
+
 class FlowFeatures {
   public:
     // clock_offset_us: added to the flow's times to make wall-clock time
@@ -51,6 +59,17 @@ class FlowFeatures {
     ~FlowFeatures();
 
     void compute(Column column, const FlowRecord &flow, FeatureValue &out) const;
+
+    // The flow's source (or destination) address as it goes on the wire, 4
+    // bytes (IPv4) or 16 (IPv6) at out, pseudonymised as compute() prints
+    // it: the binary exporters take it without the text round trip.
+    void addressBytes(bool source, const FlowRecord &flow, uint8_t *out) const;
+
+    // The columns that are a plain field of the record (ports, protocol,
+    // counters per direction, TTLs, lengths, retransmissions, size
+    // histogram, windows): a binary exporter reads them without compute();
+    // nullopt for the others.
+    static std::optional<FieldLocation> fieldLocation(Column column);
 
     // --labels: the lines for the end-of-run summary (flows per Attack
     // name, rules that matched nothing with verbose); "" without --labels.
