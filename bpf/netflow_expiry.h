@@ -18,6 +18,12 @@
  * A packet that finds its entry retired goes to userspace like a map-full
  * packet (NF_STAT_EXPIRY_RACED): the entry is going, its flow is exported.
  *
+ * A new entry whose timer cannot be set up (bpf_timer_init allocates, and
+ * fails now and then under load on 6.18) is sent to userspace with its key
+ * and deadline (NF_REC_TIMERLESS): userspace looks that entry up alone at
+ * its deadline (userspace/kernel/TimerlessQueue.h) instead of reading the
+ * whole map; later packets of the flow still try to set the timer up.
+ *
  * Under the test clock (BPF_PROG_TEST_RUN with capture times) no timer is
  * armed: time there is the packets', and expiry is per packet only.
  */
@@ -115,6 +121,10 @@ static int nf_expiry_fired(void *map, struct nf_flow_key *key, struct nf_flow_en
  */
 static __always_inline int nf_expiry_setup(struct nf_flow_entry *entry, __u64 deadline_us,
                                            __u64 now_us) {
+    if (fail_timers) {
+        nf_expiry_stat(NF_STAT_TIMER_FAILED);
+        return -1;
+    }
     long err = bpf_timer_init(&entry->timer, &nf_flows, NF_CLOCK_MONOTONIC);
     if (err == -EBUSY) {
         entry->timer_set = 1; /* another CPU set it up meanwhile */
@@ -129,7 +139,28 @@ static __always_inline int nf_expiry_setup(struct nf_flow_entry *entry, __u64 de
     return 0;
 }
 
-/* A flow just inserted (its state `st` as inserted): its timer, armed. */
+/*
+ * A new entry without a timer: its key and deadline go to userspace, which
+ * looks the entry up then (NF_REC_TIMERLESS). When the ring is full the
+ * loss is counted and userspace reads the whole map once to find it.
+ */
+static __always_inline void nf_expiry_send_timerless(const struct nf_flow_key *key,
+                                                     __u64 deadline_us) {
+    struct nf_rec_timerless *rec = bpf_ringbuf_reserve(&nf_events, sizeof(*rec), 0);
+    if (!rec) {
+        nf_expiry_stat(NF_STAT_TIMERLESS_LOST);
+        return;
+    }
+    rec->hdr.type = NF_REC_TIMERLESS;
+    rec->hdr.reserved = 0;
+    rec->key = *key;
+    rec->deadline_us = deadline_us;
+    bpf_ringbuf_submit(rec, nf_ring_flags(&nf_events));
+    nf_expiry_stat(NF_STAT_TIMERLESS_SENT);
+}
+
+/* A flow just inserted (its state `st` as inserted): its timer, armed, or
+ * else userspace told. */
 static __always_inline void nf_expiry_start(const struct nf_flow_key *key,
                                             const struct nf_flow_state *st, __u64 now_us) {
     if (use_test_clock)
@@ -138,10 +169,13 @@ static __always_inline void nf_expiry_start(const struct nf_flow_key *key,
     struct nf_flow_entry *entry = bpf_map_lookup_elem(&nf_flows, key);
     if (!entry)
         return; /* already gone: userspace drained it */
-    nf_expiry_setup(entry, nf_flow_deadline_us(st, &timeouts), now_us);
+    __u64 deadline = nf_flow_deadline_us(st, &timeouts);
+    if (nf_expiry_setup(entry, deadline, now_us) != 0)
+        nf_expiry_send_timerless(key, deadline);
 }
 
-/* A packet of a flow whose timer could not be set up yet. */
+/* A packet of a flow whose timer could not be set up yet (userspace has
+ * its key meanwhile). */
 static __always_inline void nf_expiry_retry(struct nf_flow_entry *entry, __u64 deadline_us,
                                             __u64 now_us) {
     if (use_test_clock)

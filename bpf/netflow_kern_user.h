@@ -131,7 +131,11 @@ enum nf_stat_index {
     NF_STAT_TIMER_FAILED,    /* a flow's timer could not be set up (bpf_timer_init: memory):
                               * a later packet of the flow tries again */
     NF_STAT_TIMER_RETRIED,   /* ... and succeeded; FAILED - RETRIED flows may have none:
-                              * userspace's safety sweep expires those */
+                              * userspace expires those (NF_REC_TIMERLESS) */
+    NF_STAT_TIMERLESS_SENT,  /* new entries without a timer sent to userspace as
+                              * NF_REC_TIMERLESS: it expires them at their deadline */
+    NF_STAT_TIMERLESS_LOST,  /* ... that found the events ring full: userspace reads the
+                              * whole map once to find them */
     NF_STAT_COUNT,
 };
 
@@ -145,6 +149,7 @@ enum nf_record_type {
     NF_REC_FLOW_ENDED = 1,
     NF_REC_PACKET = 2,
     NF_REC_PAYLOAD = 3, /* on the payload ring buffer, not the events one */
+    NF_REC_TIMERLESS = 4,
 };
 
 struct nf_rec_header {
@@ -162,6 +167,20 @@ struct nf_rec_flow_ended {
     struct nf_rec_header hdr;
     struct nf_flow_key key;
     struct nf_flow_state state;
+};
+
+/*
+ * A flow entry just inserted whose timer could not be set up
+ * (bpf_timer_init failed, NF_STAT_TIMER_FAILED): userspace keeps its key in
+ * a deadline queue and looks the entry up at deadline_us + 1 (the first
+ * microsecond nf_flow_expired may hold), instead of reading the whole map
+ * (userspace/kernel/TimerlessQueue.h). Sent once per entry: a flow that
+ * restarts in the same entry keeps it, and so does userspace's queue.
+ */
+struct nf_rec_timerless {
+    struct nf_rec_header hdr;
+    struct nf_flow_key key;
+    __u64 deadline_us;
 };
 
 /*

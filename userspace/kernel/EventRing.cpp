@@ -95,6 +95,10 @@ int EventRing::onRecord(void *ctx, void *data, size_t size) {
         nf_rec_packet rec;
         std::memcpy(&rec, data, sizeof(rec));
         self->handler_.onUnmappedPacket(rec);
+    } else if (hdr.type == NF_REC_TIMERLESS && size == sizeof(nf_rec_timerless)) {
+        nf_rec_timerless rec;
+        std::memcpy(&rec, data, sizeof(rec));
+        self->handler_.onTimerless(rec);
     } else if (hdr.type == NF_REC_PAYLOAD) {
         if (!self->onPayloadRecord(static_cast<const uint8_t *>(data), size))
             self->bad_records_++;

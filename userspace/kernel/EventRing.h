@@ -23,6 +23,10 @@ class EventHandler {
     virtual void onFlowEnded(const nf_rec_flow_ended &record) = 0;
     // A packet that passed the filter but was not counted in the map.
     virtual void onUnmappedPacket(const nf_rec_packet &record) = 0;
+    // A new map entry whose timer could not be set up: userspace expires
+    // it (TimerlessQueue). Only live runs send these (the test clock arms
+    // no timers), hence a default that ignores them.
+    virtual void onTimerless(const nf_rec_timerless &record) { (void)record; }
     // A packet whose payload userspace wants (payload ring): the record's
     // header; the packet parsed again from its bytes by the core, as the
     // offline path parsed it (only payload_captured is smaller when the
