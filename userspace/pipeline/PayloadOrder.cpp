@@ -35,6 +35,10 @@ PayloadOrder::Ready PayloadOrder::add(const nf_rec_payload &rec, const nf_packet
     }
     waiting_count_++;
     reordered_++;
+    if (!line.listed) {
+        line.listed = true;
+        waiting_lines_.push_back(flow);
+    }
     if (waiting_count_ > kMaxWaiting) {
         for (auto &[waiting_flow, waiting_line] : lines_)
             releaseFront(waiting_line, true);
@@ -56,11 +60,21 @@ void PayloadOrder::releaseFront(Line &line, bool gaps) {
 
 PayloadOrder::Ready PayloadOrder::endRound() {
     startReady();
-    for (auto &[flow, line] : lines_) {
+    size_t kept = 0;
+    for (const FlowInstance &flow : waiting_lines_) {
+        auto it = lines_.find(flow);
+        if (it == lines_.end() || !it->second.listed)
+            continue;  // exported or dropped meanwhile (or listed again below)
+        Line &line = it->second;
         if (std::any_of(line.waiting.begin(), line.waiting.end(),
                         [this](const auto &entry) { return entry.second.round < round_; }))
             releaseFront(line, true);
+        if (line.waiting.empty())
+            line.listed = false;
+        else
+            waiting_lines_[kept++] = flow;  // came this round: next round's
     }
+    waiting_lines_.resize(kept);
     round_++;
     return ready();
 }

@@ -77,7 +77,8 @@ class PayloadOrder {
     };
     using WaitingByIndex = std::map<uint32_t, Waiting>;
     struct Line {
-        uint32_t next = 1;  // the payload_index expected next
+        uint32_t next = 1;    // the payload_index expected next
+        bool listed = false;  // in waiting_lines_
         WaitingByIndex waiting;
     };
 
@@ -93,6 +94,11 @@ class PayloadOrder {
     static constexpr size_t kMaxWaiting = 1 << 16;
 
     std::unordered_map<FlowInstance, Line, FlowInstanceHash> lines_;
+    // The lines that have had a record waiting since endRound last looked
+    // (some may be gone since): endRound visits these, not every line (a
+    // scan of every flow with payload each round was 13% of the sensor's
+    // CPU in nic_bench with 200 K flows).
+    std::vector<FlowInstance> waiting_lines_;
     // The answer of the current call, pointing into the caller's record or
     // into released_ (a deque: its elements stay where they are).
     std::vector<ReadyPayload> ready_;
