@@ -291,7 +291,7 @@ mem_run() { # mem_run FLOWS
         sleep 1.2
         active=$(grep -E '^netflow: [0-9]+ packets \(' "$log.err" | tail -n 1 |
             sed -n 's/.*), \([0-9]*\) flows active.*/\1/p')
-        [[ -n $active && $active == "$prev" ]] && break
+        [[ -n $active && $active -gt 0 && $active == "$prev" ]] && break
         prev=${active:--1}
     done
     rss1=$(rss_kib "$SENSOR_LEAF")

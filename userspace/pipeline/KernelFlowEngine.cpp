@@ -29,6 +29,7 @@ KernelFlowEngine::KernelFlowEngine(const MeterConfig &config, const CountingProg
       sink_(sink, counters_, flow_limit_),
       sweeper_(programs.flowMapFd(), config.timeouts),
       timerless_(programs.flowMapFd(), config.timeouts),
+      payload_order_(classifications_),
       overflow_(withoutFlowLimit(config), classifier, sink_) {
     if (config.max_flows)
         flow_limit_ = *config.max_flows;
@@ -119,8 +120,9 @@ Result<size_t> KernelFlowEngine::sweep(uint64_t now_us, const nf_kern_stats &sta
     // the expired ones are taken, the others queued. Out of the map now:
     // their payload still on the way is read before the next export round.
     const uint64_t lost = stats.counters[NF_STAT_TIMERLESS_LOST];
-    if (lost > lost_at_sweep_) {
+    if (lost > lost_at_sweep_ && now_us >= next_safety_sweep_us_) {
         lost_at_sweep_ = lost;
+        next_safety_sweep_us_ = now_us + kSafetySweepPeriodUs;
         counters_.safety_sweeps++;
         swept = sweeper_.takeTimerless(now_us, pending_, [&](const KernelFlow &flow) {
             timerless_.add(flow.key, nf_flow_deadline_us(&flow.state, &config_.timeouts));
