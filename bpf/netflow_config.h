@@ -48,6 +48,12 @@ const volatile __u32 app_packets = 256;
  * exactly as they reach the offline path. */
 const volatile __u8 use_test_clock = 0;
 
+/* Tests only (NETFLOW_TEST_NO_TIMERS=1, docs/decisions.md "Expiry without
+ * a timer"): every bpf_timer_init is taken as failed, as this kernel does
+ * now and then under load, so that the path for flows without a timer is
+ * tested deterministically. */
+const volatile __u8 fail_timers = 0;
+
 /* Written by the test through the skeleton's mmaped .bss before each
  * BPF_PROG_TEST_RUN. Never read unless use_test_clock is set. */
 volatile __u64 test_clock_us = 0;

@@ -18,6 +18,13 @@
  * A packet that finds its entry retired goes to userspace like a map-full
  * packet (NF_STAT_EXPIRY_RACED): the entry is going, its flow is exported.
  *
+ * A new entry whose timer cannot be set up (bpf_timer_init allocates, and
+ * fails now and then under load on 6.18) is sent to userspace with its key
+ * and deadline (NF_REC_TIMERLESS): userspace looks that entry up alone at
+ * its deadline (userspace/kernel/TimerlessQueue.h) instead of reading the
+ * whole map. The packet that ends such a TCP flow sends its (earlier)
+ * deadline again.
+ *
  * Under the test clock (BPF_PROG_TEST_RUN with capture times) no timer is
  * armed: time there is the packets', and expiry is per packet only.
  */
@@ -99,7 +106,7 @@ static int nf_expiry_fired(void *map, struct nf_flow_key *key, struct nf_flow_en
     }
     rec->hdr.type = NF_REC_FLOW_ENDED;
     rec->hdr.reserved = 0;
-    bpf_ringbuf_submit(rec, nf_ring_flags(&nf_events));
+    bpf_ringbuf_submit(rec, nf_ring_flags_len(&nf_events, sizeof(*rec), 1));
     nf_expiry_stat(NF_STAT_FLOWS_EXPIRED);
     /* Deleting its own entry from the callback is allowed: the kernel
      * frees the timer once the callback returns. */
@@ -110,11 +117,18 @@ static int nf_expiry_fired(void *map, struct nf_flow_key *key, struct nf_flow_en
 /*
  * Sets up and arms the entry's timer for `deadline_us`. bpf_timer_init
  * allocates (on 6.18 with kmalloc_nolock, which fails more readily under a
- * burst of new flows): on failure the entry stays without a timer and the
- * flow's next packet tries again (nf_expiry_retry). Returns 0 when armed.
+ * burst of new flows): on failure the entry stays without a timer for good
+ * and userspace expires it (nf_expiry_send_timerless). Packets do not try
+ * again: a failing bpf_timer_init on every packet of such a flow was 7% of
+ * the receive side's CPU in nic_bench, and userspace's look at the deadline
+ * costs less. Returns 0 when armed.
  */
 static __always_inline int nf_expiry_setup(struct nf_flow_entry *entry, __u64 deadline_us,
                                            __u64 now_us) {
+    if (fail_timers) {
+        nf_expiry_stat(NF_STAT_TIMER_FAILED);
+        return -1;
+    }
     long err = bpf_timer_init(&entry->timer, &nf_flows, NF_CLOCK_MONOTONIC);
     if (err == -EBUSY) {
         entry->timer_set = 1; /* another CPU set it up meanwhile */
@@ -129,7 +143,28 @@ static __always_inline int nf_expiry_setup(struct nf_flow_entry *entry, __u64 de
     return 0;
 }
 
-/* A flow just inserted (its state `st` as inserted): its timer, armed. */
+/*
+ * A new entry without a timer: its key and deadline go to userspace, which
+ * looks the entry up then (NF_REC_TIMERLESS). When the ring is full the
+ * loss is counted and userspace reads the whole map once to find it.
+ */
+static __always_inline void nf_expiry_send_timerless(const struct nf_flow_key *key,
+                                                     __u64 deadline_us) {
+    struct nf_rec_timerless *rec = bpf_ringbuf_reserve(&nf_events, sizeof(*rec), 0);
+    if (!rec) {
+        nf_expiry_stat(NF_STAT_TIMERLESS_LOST);
+        return;
+    }
+    rec->hdr.type = NF_REC_TIMERLESS;
+    rec->hdr.reserved = 0;
+    rec->key = *key;
+    rec->deadline_us = deadline_us;
+    bpf_ringbuf_submit(rec, nf_ring_flags_len(&nf_events, sizeof(*rec), 1));
+    nf_expiry_stat(NF_STAT_TIMERLESS_SENT);
+}
+
+/* A flow just inserted (its state `st` as inserted): its timer, armed, or
+ * else userspace told. */
 static __always_inline void nf_expiry_start(const struct nf_flow_key *key,
                                             const struct nf_flow_state *st, __u64 now_us) {
     if (use_test_clock)
@@ -138,25 +173,23 @@ static __always_inline void nf_expiry_start(const struct nf_flow_key *key,
     struct nf_flow_entry *entry = bpf_map_lookup_elem(&nf_flows, key);
     if (!entry)
         return; /* already gone: userspace drained it */
-    nf_expiry_setup(entry, nf_flow_deadline_us(st, &timeouts), now_us);
-}
-
-/* A packet of a flow whose timer could not be set up yet. */
-static __always_inline void nf_expiry_retry(struct nf_flow_entry *entry, __u64 deadline_us,
-                                            __u64 now_us) {
-    if (use_test_clock)
-        return;
-    if (nf_expiry_setup(entry, deadline_us, now_us) == 0)
-        nf_expiry_stat(NF_STAT_TIMER_RETRIED);
+    __u64 deadline = nf_flow_deadline_us(st, &timeouts);
+    if (nf_expiry_setup(entry, deadline, now_us) != 0)
+        nf_expiry_send_timerless(key, deadline);
 }
 
 /* The packet ended a TCP flow (RST, or the second FIN): its deadline is now
- * the linger's, earlier than the one the timer is armed for. */
-static __always_inline void nf_expiry_rearm(struct nf_flow_entry *entry, __u64 deadline_us,
-                                            __u64 now_us) {
+ * the linger's, earlier than the one the timer is armed for. An entry
+ * without a timer tells userspace the new deadline instead. */
+static __always_inline void nf_expiry_rearm(struct nf_flow_entry *entry,
+                                            const struct nf_flow_key *key, int no_timer,
+                                            __u64 deadline_us, __u64 now_us) {
     if (use_test_clock)
         return;
-    nf_expiry_arm(&entry->timer, deadline_us, now_us);
+    if (no_timer)
+        nf_expiry_send_timerless(key, deadline_us);
+    else
+        nf_expiry_arm(&entry->timer, deadline_us, now_us);
 }
 
 #endif /* NETFLOW_EXPIRY_H */

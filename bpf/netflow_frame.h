@@ -46,7 +46,8 @@ static __always_inline void nf_send_unmapped_packet(struct nf_kern_stats *stats,
     rec.time_us = now_us;
     rec.pkt = *pkt;
     nf_stat(stats, NF_STAT_MAP_FULL);
-    if (bpf_ringbuf_output(&nf_events, &rec, sizeof(rec), nf_ring_flags(&nf_events)) != 0)
+    if (bpf_ringbuf_output(&nf_events, &rec, sizeof(rec),
+                           nf_ring_flags_len(&nf_events, sizeof(rec), 0)) != 0)
         nf_stat(stats, NF_STAT_RINGBUF_FAILED);
 }
 
@@ -182,21 +183,20 @@ static __always_inline int nf_count_on_entry(
     tcp_end = !entry->st.ended;
     want = nf_count_state(&entry->st, key, pkt, from_lo, now_us, payload, &dir);
     tcp_end = tcp_end && entry->st.ended;
-    no_timer = !use_test_clock && !entry->timer_set;
-    if (tcp_end || no_timer)
+    no_timer = !entry->timer_set;
+    if (tcp_end)
         deadline = nf_flow_deadline_us(&entry->st, &timeouts);
     bpf_spin_unlock(&entry->lock);
-    if (no_timer)
-        nf_expiry_retry(entry, deadline, now_us);
-    else if (tcp_end)
-        nf_expiry_rearm(entry, deadline, now_us);
+    if (tcp_end)
+        nf_expiry_rearm(entry, key, no_timer, deadline, now_us);
 
     nf_stat(stats, NF_STAT_COUNTED);
     if (ended) {
         rec->hdr.type = NF_REC_FLOW_ENDED;
         rec->hdr.reserved = 0;
         nf_stat(stats, NF_STAT_FLOWS_ENDED);
-        if (bpf_ringbuf_output(&nf_events, rec, sizeof(*rec), nf_ring_flags(&nf_events)) != 0)
+        if (bpf_ringbuf_output(&nf_events, rec, sizeof(*rec),
+                               nf_ring_flags_len(&nf_events, sizeof(*rec), 0)) != 0)
             nf_stat(stats, NF_STAT_RINGBUF_FAILED);
     }
 

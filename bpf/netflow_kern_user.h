@@ -78,9 +78,9 @@ struct nf_timer_words {
  * lazily when it fires early. `retired` is set under the lock when the
  * timer took the flow (its record sent, the entry about to be deleted): a
  * packet or a reader that finds it set leaves the entry alone. `timer_set`:
- * the timer is armed; until then (its allocation failed) each packet of the
- * flow tries again. Userspace copies never see the timer (the kernel skips
- * it like the lock).
+ * the timer is armed; without it (its allocation failed) userspace expires
+ * the entry (NF_REC_TIMERLESS). Userspace copies never see the timer (the
+ * kernel skips it like the lock).
  */
 struct nf_flow_entry {
     NF_SPIN_LOCK lock;
@@ -129,9 +129,12 @@ enum nf_stat_index {
     NF_STAT_EXPIRY_RACED,    /* a packet found its entry retired by its timer (about to be
                               * deleted): sent as NF_REC_PACKET, also counted in MAP_FULL */
     NF_STAT_TIMER_FAILED,    /* a flow's timer could not be set up (bpf_timer_init: memory):
-                              * a later packet of the flow tries again */
-    NF_STAT_TIMER_RETRIED,   /* ... and succeeded; FAILED - RETRIED flows may have none:
-                              * userspace's safety sweep expires those */
+                              * userspace expires it (NF_REC_TIMERLESS) */
+    NF_STAT_TIMER_RETRIED,   /* no longer counted (packets used to retry the setup): 0 */
+    NF_STAT_TIMERLESS_SENT,  /* NF_REC_TIMERLESS records sent: a new entry without a timer,
+                              * or the TCP end of one (its deadline came earlier) */
+    NF_STAT_TIMERLESS_LOST,  /* ... that found the events ring full: userspace reads the
+                              * whole map once to find them */
     NF_STAT_COUNT,
 };
 
@@ -145,6 +148,7 @@ enum nf_record_type {
     NF_REC_FLOW_ENDED = 1,
     NF_REC_PACKET = 2,
     NF_REC_PAYLOAD = 3, /* on the payload ring buffer, not the events one */
+    NF_REC_TIMERLESS = 4,
 };
 
 struct nf_rec_header {
@@ -162,6 +166,21 @@ struct nf_rec_flow_ended {
     struct nf_rec_header hdr;
     struct nf_flow_key key;
     struct nf_flow_state state;
+};
+
+/*
+ * A flow entry just inserted whose timer could not be set up
+ * (bpf_timer_init failed, NF_STAT_TIMER_FAILED): userspace keeps its key in
+ * a deadline queue and looks the entry up at deadline_us + 1 (the first
+ * microsecond nf_flow_expired may hold), instead of reading the whole map
+ * (userspace/kernel/TimerlessQueue.h). Sent once per entry (a flow that
+ * restarts in the same entry keeps it, and so does userspace's queue), and
+ * again when a packet ends its TCP flow (the deadline comes earlier).
+ */
+struct nf_rec_timerless {
+    struct nf_rec_header hdr;
+    struct nf_flow_key key;
+    __u64 deadline_us;
 };
 
 /*

@@ -39,14 +39,30 @@ struct {
  * Ring buffer records wake the reader only when the ring is filling up:
  * userspace polls every 100 ms anyway, and a wakeup per record costs an
  * interrupt (several microseconds in a VM: the benchmark saw 8-9 us per
- * payload copy, thirty times the copy itself).
+ * payload copy, thirty times the copy itself). A record wakes the reader
+ * when it takes the unread share of the ring across a multiple of 1/8:
+ * at most 8 wakeups per ring's worth of records, also while the reader
+ * lags behind. (Waking on every record above 1/8 made each record of a
+ * lagging reader raise an irq_work, an APIC write that exits a VM: 27% of
+ * the receive side's CPU in nic_bench, docs/decisions.md.) Producers on
+ * other CPUs or the reader may move the count meanwhile and a crossing go
+ * unseen: the next one wakes it.
  */
-#define NF_RING_WAKEUP_SHARE 8 /* wake when 1/8 of the ring is unread */
+#define NF_RING_WAKEUP_SHARE 8
 
-static __always_inline __u64 nf_ring_flags(void *ring) {
+/* `len`: the record's bytes; `reserved`: already counted in the unread
+ * bytes (bpf_ringbuf_submit after reserve), else about to be (output). */
+static __always_inline __u64 nf_ring_flags_len(void *ring, __u64 len, int reserved) {
     __u64 unread = bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA);
-    __u64 size = bpf_ringbuf_query(ring, BPF_RB_RING_SIZE);
-    return unread > size / NF_RING_WAKEUP_SHARE ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+    __u64 step = bpf_ringbuf_query(ring, BPF_RB_RING_SIZE) / NF_RING_WAKEUP_SHARE;
+    __u64 taken = ((len + 7) & ~7ULL) + 8; /* the ring's 8-byte header, 8-aligned */
+    __u64 before = unread, after = unread + taken;
+    if (reserved) {
+        before = unread > taken ? unread - taken : 0;
+        after = unread;
+    }
+    /* A power of 2: the multiples crossed differ in a bit >= step's. */
+    return (before ^ after) >= step ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
 /* Payload packets for userspace (NF_REC_PAYLOAD). A ring of its own: a

@@ -58,9 +58,9 @@ static __always_inline __u32 nf_load_len(__u32 cap) {
 /* After the bytes were loaded (load_err 0) or not: the record to the ring,
  * and the outcome in the statistics. */
 static __always_inline void nf_payload_send(struct nf_frame_result *res, __u32 cap, long load_err) {
-    if (load_err == 0 && bpf_ringbuf_output(&nf_payload, &res->scratch->payload,
-                                            sizeof(struct nf_rec_payload) + nf_load_len(cap),
-                                            nf_ring_flags(&nf_payload)) == 0) {
+    __u32 len = sizeof(struct nf_rec_payload) + nf_load_len(cap);
+    if (load_err == 0 && bpf_ringbuf_output(&nf_payload, &res->scratch->payload, len,
+                                            nf_ring_flags_len(&nf_payload, len, 0)) == 0) {
         nf_stat(res->stats, NF_STAT_PAYLOAD_COPIED);
         return;
     }

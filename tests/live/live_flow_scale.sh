@@ -9,6 +9,10 @@
 # the stop, and the final drain wrote one row per flow with every packet
 # the sensor counted.
 #   live_flow_scale.sh NETFLOW REPO_ROOT GEN_SYNTHETIC_FLOWS [FLOWS [NEEDED]]
+# With NETFLOW_TEST_NO_TIMERS=1 (no flow gets a timer: the kernel sends
+# each new entry to userspace's deadline queue), the sensor must not read
+# the whole map while it holds them (its -v count of full reads is 0):
+# expiry costs nothing per flow held until a flow's deadline.
 # With NF_SCALE_HOLD=SECONDS, the sensor holds the flows that long before the
 # stop and its CPU time over the hold is printed, and NF_SCALE_ARGS are added
 # to the sensor's arguments (docs/decisions.md: its numbers).
@@ -61,4 +65,14 @@ counted=$((${seen:-0} - ${filtered:-0}))
 echo "rows: $rows, packets in them: $pkts, packets the sensor counted: $counted"
 [ "$rows" = "$started" ] || fail "$rows rows for $started flows"
 [ "$pkts" = "$counted" ] || fail "$pkts packets in the rows, the sensor counted $counted"
+if [ "${NETFLOW_TEST_NO_TIMERS:-}" = 1 ]; then
+    read -r sent lost full_reads < <(sed -n \
+        's/.*flows without a timer: \([0-9]*\) sent to userspace (\([0-9]*\) lost.* \([0-9]*\) full reads of the map while running.*/\1 \2 \3/p' \
+        "$work/netflow.log")
+    echo "flows without a timer: ${sent:-?} sent to userspace, ${lost:-?} lost; full reads" \
+        "of the map while running: ${full_reads:-?}"
+    [ -n "${full_reads:-}" ] || fail "no line on flows without a timer"
+    [ "$sent" = "$started" ] || fail "$sent flows without a timer sent for $started started"
+    [ "$full_reads" = 0 ] || fail "the whole map was read $full_reads times while running"
+fi
 echo "flow scale: $started concurrent flows held in the kernel's map, none overflowed"

@@ -6,7 +6,7 @@ FlowClassification LiveClassifications::take(const FlowInstance &flow) {
     auto it = map_.find(flow);
     if (it == map_.end())
         return FlowClassification{};
-    FlowClassification cls = std::move(it->second);
+    FlowClassification cls = std::move(it->second.cls);
     map_.erase(it);
     return cls;
 }

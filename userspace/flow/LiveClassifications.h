@@ -30,7 +30,18 @@ struct FlowInstanceHash {
 class LiveClassifications {
   public:
     // The classification of a flow instance, created empty on first use.
-    FlowClassification &of(const FlowInstance &flow) { return map_[flow]; }
+    FlowClassification &of(const FlowInstance &flow) { return map_[flow].cls; }
+
+    // The payload_index the flow's next payload record should have
+    // (PayloadOrder), 1 for a new entry. Kept here, next to the
+    // classification, rather than in a map of its own: one node per flow
+    // with payload instead of two (~130 bytes a flow, docs/decisions.md).
+    uint32_t &nextPayload(const FlowInstance &flow) { return map_[flow].next_payload; }
+    // Back to 1, without creating an entry (the flow is being exported).
+    void resetNextPayload(const FlowInstance &flow) {
+        if (auto it = map_.find(flow); it != map_.end())
+            it->second.next_payload = 1;
+    }
 
     // Removes and returns the instance's classification (empty if it never
     // had payload).
@@ -45,7 +56,11 @@ class LiveClassifications {
     size_t size() const { return map_.size(); }
 
   private:
-    std::unordered_map<FlowInstance, FlowClassification, FlowInstanceHash> map_;
+    struct Entry {
+        FlowClassification cls;
+        uint32_t next_payload = 1;
+    };
+    std::unordered_map<FlowInstance, Entry, FlowInstanceHash> map_;
 };
 
 }  // namespace netflow

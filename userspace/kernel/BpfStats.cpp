@@ -70,6 +70,10 @@ const char *BpfStats::name(int index) {
             return "flow timers not set up";
         case NF_STAT_TIMER_RETRIED:
             return "flow timers set up by a later packet";
+        case NF_STAT_TIMERLESS_SENT:
+            return "flows without a timer sent to userspace";
+        case NF_STAT_TIMERLESS_LOST:
+            return "flows without a timer lost (ring full)";
         default:
             return "?";
     }

@@ -5,6 +5,8 @@
 
 #include <cassert>
 #include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "filter/CbpfProgram.h"
@@ -65,6 +67,9 @@ CountingPrograms::CountingPrograms(const CountingConfig &config)
     skel->rodata->capture_mode = config.capture_mode;
     skel->rodata->dpi_packets = config.budget.dpi_packets;
     skel->rodata->app_packets = config.budget.app_packets;
+    // Tests only: every flow timer fails to set up (bpf/netflow_config.h).
+    const char *no_timers = std::getenv("NETFLOW_TEST_NO_TIMERS");
+    skel->rodata->fail_timers = no_timers && std::strcmp(no_timers, "1") == 0 ? 1 : 0;
     setMaxEntries(skel->maps.nf_flows, config.flow_map_entries, "the flow map");
     setMaxEntries(skel->maps.nf_events, config.events_bytes, "the event ring buffer");
     setMaxEntries(skel->maps.nf_payload, config.payload_bytes, "the payload ring buffer");

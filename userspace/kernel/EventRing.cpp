@@ -1,5 +1,7 @@
 #include "kernel/EventRing.h"
 
+#include <sys/epoll.h>
+
 #include <bpf/libbpf.h>
 
 #include <cerrno>
@@ -27,20 +29,47 @@ void EventRing::addRing(int map_fd) {
         throw KernelError(errnoMessage("adding a BPF ring buffer", err));
 }
 
-Result<int> EventRing::consume() {
+// The rings in the order they were added: the events before the payload.
+// The callback stops libbpf's reading of the payload ring (a negative
+// return; the record it was given is consumed and handed on) once the
+// budget is spent.
+Result<int> EventRing::consumeSome() {
+    payload_left_ = kPayloadBudget;
+    budget_spent_ = false;
     int n = ring_buffer__consume(ring_);
+    if (n < 0 && budget_spent_)
+        return kPayloadBudget;
     if (n < 0)
         return Result<int>::failure(errnoMessage("reading the BPF ring buffers", n));
     return n;
 }
 
+Result<int> EventRing::consume() {
+    int total = 0;
+    for (;;) {
+        Result<int> n = consumeSome();
+        if (!n)
+            return n;
+        total += n.value();
+        if (!budget_spent_)
+            return total;
+    }
+}
+
+// Waits on the rings' epoll descriptor only, then reads them as
+// consumeSome() does (ring_buffer__poll would read them to the end, in the
+// order epoll lists them).
 Result<int> EventRing::poll(int timeout_ms) {
-    int n = ring_buffer__poll(ring_, timeout_ms);
-    if (n == -EINTR)
+    epoll_event event;
+    int ready = epoll_wait(ring_buffer__epoll_fd(ring_), &event, 1, timeout_ms);
+    const int err = errno;
+    if (ready < 0 && err == EINTR)
         return 0;
-    if (n < 0)
-        return Result<int>::failure(errnoMessage("waiting on the BPF ring buffers", n));
-    return n;
+    if (ready < 0)
+        return Result<int>::failure(errnoMessage("waiting on the BPF ring buffers", err));
+    if (ready == 0)
+        return 0;
+    return consumeSome();
 }
 
 bool EventRing::parsePayload(const nf_rec_payload &record, std::span<const uint8_t> l3,
@@ -95,9 +124,17 @@ int EventRing::onRecord(void *ctx, void *data, size_t size) {
         nf_rec_packet rec;
         std::memcpy(&rec, data, sizeof(rec));
         self->handler_.onUnmappedPacket(rec);
+    } else if (hdr.type == NF_REC_TIMERLESS && size == sizeof(nf_rec_timerless)) {
+        nf_rec_timerless rec;
+        std::memcpy(&rec, data, sizeof(rec));
+        self->handler_.onTimerless(rec);
     } else if (hdr.type == NF_REC_PAYLOAD) {
         if (!self->onPayloadRecord(static_cast<const uint8_t *>(data), size))
             self->bad_records_++;
+        if (--self->payload_left_ <= 0) {
+            self->budget_spent_ = true;
+            return -EAGAIN;  // libbpf stops here; the next consume() goes on
+        }
     } else {
         self->bad_records_++;
     }

@@ -28,6 +28,8 @@ void FlowMapReader::append(const std::vector<nf_flow_key> &keys,
 
 Result<size_t> FlowMapReader::collect(bool remove, std::vector<KernelFlow> &out) {
     const size_t before = out.size();
+    if (!remove)
+        full_reads_++;
     std::string error;
     // A batch path that is unavailable fails at its first call, before it
     // read (or removed) anything; then iterate.

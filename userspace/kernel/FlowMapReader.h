@@ -38,6 +38,11 @@ class FlowMapReader {
     // Every flow, each deleted as it is read.
     Result<size_t> drain(std::vector<KernelFlow> &out) { return collect(true, out); }
 
+    // readAll() calls so far: reads of the whole map that left it as it
+    // was (the live path's -v summary reports them; a periodic sweep would
+    // show here).
+    uint64_t fullReads() const { return full_reads_; }
+
     // Whether the last read used batch operations (false: the fallback).
     bool usedBatch() const { return batch_ok_; }
 
@@ -58,6 +63,7 @@ class FlowMapReader {
     uint32_t batch_size_;
     bool batch_ok_;
     uint64_t retired_ = 0;
+    uint64_t full_reads_ = 0;
 };
 
 }  // namespace netflow

@@ -16,16 +16,15 @@ Result<size_t> FlowSweeper::takeExpired(uint64_t now_us, std::vector<KernelFlow>
     });
 }
 
-Result<size_t> FlowSweeper::takeTimerless(uint64_t now_us, uint64_t margin_us,
-                                          std::vector<KernelFlow> &out) {
-    timerless_ = 0;
-    const uint64_t late_us = now_us > margin_us ? now_us - margin_us : 0;
+Result<size_t> FlowSweeper::takeTimerless(uint64_t now_us, std::vector<KernelFlow> &out,
+                                          const std::function<void(const KernelFlow &)> &left) {
     return take(out, [&](const KernelFlow &flow) {
-        if (!flow.has_timer && nf_flow_expired(&flow.state, now_us, &timeouts_))
+        if (flow.has_timer)
+            return false;
+        if (nf_flow_expired(&flow.state, now_us, &timeouts_))
             return true;
-        if (!flow.has_timer)
-            timerless_++;
-        return nf_flow_expired(&flow.state, late_us, &timeouts_) != 0;
+        left(flow);
+        return false;
     });
 }
 

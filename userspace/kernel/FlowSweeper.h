@@ -6,9 +6,11 @@
 // fires first (bpf/netflow_expiry.h; its entry is retired, then deleted):
 // each flow instance is exported exactly once, whichever side ends it.
 //
-// The kernel's timers expire flows; this sweep is the safety net for the
-// flows whose timer could not be set up (NF_STAT_TIMER_FAILED), and the
-// final drain (takeAll).
+// The kernel's timers expire flows, and userspace's deadline queue those
+// whose timer could not be set up (TimerlessQueue); this sweep is the
+// safety net for the flows the kernel could not tell userspace of
+// (NF_STAT_TIMERLESS_LOST, events ring full), and the final drain
+// (takeAll).
 #pragma once
 
 #include <functional>
@@ -29,12 +31,15 @@ class FlowSweeper {
     // no entry and starts a new flow, as it would have by its own time.
     Result<size_t> takeExpired(uint64_t now_us, std::vector<KernelFlow> &out);
 
-    // The safety sweep: the flows without a timer expired at now_us, and
-    // any flow expired at now_us - margin_us (its timer should have fired
-    // by then). lastTimerless() then says how many flows without a timer
-    // it saw and left (not expired yet).
-    Result<size_t> takeTimerless(uint64_t now_us, uint64_t margin_us, std::vector<KernelFlow> &out);
-    size_t lastTimerless() const { return timerless_; }
+    // The safety sweep, when the kernel could not tell userspace of a flow
+    // without a timer (NF_STAT_TIMERLESS_LOST): the flows without a timer
+    // expired at now_us go to `out`; each one not expired yet goes to
+    // `left` (for the deadline queue, TimerlessQueue).
+    Result<size_t> takeTimerless(uint64_t now_us, std::vector<KernelFlow> &out,
+                                 const std::function<void(const KernelFlow &)> &left);
+
+    // Reads of the whole map so far (takeExpired, takeTimerless).
+    uint64_t fullReads() const { return reader_.fullReads(); }
 
     // Appends every flow, removed (end of capture).
     Result<size_t> takeAll(std::vector<KernelFlow> &out) { return reader_.drain(out); }
@@ -59,7 +64,6 @@ class FlowSweeper {
     std::vector<KernelFlow> seen_;
     uint64_t raced_ = 0;
     uint64_t retired_ = 0;
-    size_t timerless_ = 0;
 };
 
 }  // namespace netflow

@@ -23,7 +23,8 @@ static_assert(sizeof(nf_kern_stats) == 8 * NF_STAT_COUNT);
 static_assert(NF_STAT_SEEN == 0 && NF_STAT_RINGBUF_FAILED == 8, "renumbering breaks older readers");
 static_assert(NF_STAT_PAYLOAD_WANTED == 9 && NF_STAT_DPI_DONE_SEEN == 14,
               "the payload path's counters are appended, never inserted");
-static_assert(NF_STAT_FLOWS_STARTED == 15 && NF_STAT_TIMER_RETRIED == 20 && NF_STAT_COUNT == 21,
+static_assert(NF_STAT_FLOWS_STARTED == 15 && NF_STAT_TIMER_RETRIED == 20 &&
+                  NF_STAT_TIMERLESS_LOST == 22 && NF_STAT_COUNT == 23,
               "the expiry counters are appended, never inserted");
 
 // Ring buffer records: no implicit padding, 8-byte multiples (the ring
@@ -37,6 +38,10 @@ static_assert(offsetof(nf_rec_packet, time_us) == 8);
 static_assert(offsetof(nf_rec_packet, pkt) == 16);
 static_assert(sizeof(nf_rec_packet) == 16 + sizeof(nf_packet) + 4);
 static_assert(sizeof(nf_rec_packet) % 8 == 0);
+static_assert(offsetof(nf_rec_timerless, key) == 8);
+static_assert(offsetof(nf_rec_timerless, deadline_us) == 8 + sizeof(nf_flow_key));
+static_assert(sizeof(nf_rec_timerless) == 16 + sizeof(nf_flow_key));
+static_assert(sizeof(nf_rec_timerless) % 8 == 0);
 
 // Payload records: the header is 8-aligned and its size a multiple of 8, so
 // the bytes that follow start 8-aligned in the record; cap_len of them

@@ -71,8 +71,11 @@ KernelSession::~KernelSession() {
 
 void KernelSession::readInto(EventHandler &handler) {
     handler_ = &handler;
-    rings_ = std::make_unique<EventRing>(programs_->payloadMapFd(), handler);
-    rings_->addRing(programs_->eventsMapFd());
+    // The events ring first: each read takes all of it before the payload
+    // ring (EventRing::consumeSome), whose flood would otherwise leave the
+    // flow ends and the flows without a timer to overflow.
+    rings_ = std::make_unique<EventRing>(programs_->eventsMapFd(), handler);
+    rings_->addRing(programs_->payloadMapFd());
 }
 
 Result<void> KernelSession::wait(int timeout_ms) {
@@ -90,7 +93,7 @@ Result<void> KernelSession::wait(int timeout_ms) {
 }
 
 Result<void> KernelSession::readRings() {
-    Result<int> read = rings_->consume();
+    Result<int> read = rings_->consumeSome();
     if (!read)
         return Result<void>::failure(read.error());
     return {};

@@ -62,9 +62,11 @@ class KernelSession {
     // Waits up to timeout_ms for records (host) or AF_XDP frames (tap),
     // then hands on everything waiting.
     Result<void> wait(int timeout_ms);
-    // Hands on every ring record waiting now, without waiting: the programs
-    // send without a wakeup until a ring is an eighth full (nf_ring_flags),
-    // so the caller reads this way at least every round.
+    // Hands on the ring records waiting now, without waiting (at most
+    // EventRing::kPayloadBudget payload records): the programs wake the
+    // reader only each time a ring fills by another eighth
+    // (nf_ring_flags_len), so the caller reads this way at least every
+    // round.
     Result<void> readRings();
 
     Result<nf_kern_stats> stats() const { return stats_.read(); }

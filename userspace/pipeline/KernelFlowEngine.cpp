@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "flow_count.h"
+
 namespace netflow {
 namespace {
 
@@ -26,6 +28,8 @@ KernelFlowEngine::KernelFlowEngine(const MeterConfig &config, const CountingProg
       classifier_(classifier),
       sink_(sink, counters_, flow_limit_),
       sweeper_(programs.flowMapFd(), config.timeouts),
+      timerless_(programs.flowMapFd(), config.timeouts),
+      payload_order_(classifications_),
       overflow_(withoutFlowLimit(config), classifier, sink_) {
     if (config.max_flows)
         flow_limit_ = *config.max_flows;
@@ -47,6 +51,14 @@ void KernelFlowEngine::onFlowEnded(const nf_rec_flow_ended &record) {
 void KernelFlowEngine::onUnmappedPacket(const nf_rec_packet &record) {
     counters_.overflow_packets++;
     overflow_.count(record.pkt, {}, record.time_us);
+}
+
+void KernelFlowEngine::onTimerless(const nf_rec_timerless &record) {
+    timerless_.add(record.key, record.deadline_us);
+}
+
+Result<size_t> KernelFlowEngine::expireTimerless(uint64_t now_us) {
+    return timerless_.takeDue(now_us, collecting_);
 }
 
 void KernelFlowEngine::onPayload(const nf_rec_payload &record, const nf_packet &packet,
@@ -102,26 +114,25 @@ Result<size_t> KernelFlowEngine::sweep(uint64_t now_us, const nf_kern_stats &sta
     classify(payload_order_.endRound());
     overflow_.advanceTime(now_us);
     Result<size_t> swept = size_t{0};
-    // The timers expire the flows. While the kernel reports flows whose
-    // timer could not be set up, a sweep of the whole map each second takes
-    // those of them that have expired (and any flow kSafetyMarginUs past its
-    // deadline: its timer would have fired by then); it stops once a sweep
-    // found no flow without a timer left and no new failure came.
-    // Out of the map now: their payload still on the way is read before the
-    // next export round.
-    const uint64_t failed = stats.counters[NF_STAT_TIMER_FAILED];
-    const uint64_t retried = stats.counters[NF_STAT_TIMER_RETRIED];
-    const uint64_t failures = failed > retried ? failed - retried : 0;
-    if (failures > failures_at_sweep_ || timerless_left_) {
-        failures_at_sweep_ = failures;
+    // The timers expire the flows, and the deadline queue those the kernel
+    // could not give one (expireTimerless). Only when the kernel could not
+    // tell of such a flow (events ring full) is the whole map read, once:
+    // the expired ones are taken, the others queued. Out of the map now:
+    // their payload still on the way is read before the next export round.
+    const uint64_t lost = stats.counters[NF_STAT_TIMERLESS_LOST];
+    if (lost > lost_at_sweep_ && now_us >= next_safety_sweep_us_) {
+        lost_at_sweep_ = lost;
+        next_safety_sweep_us_ = now_us + kSafetySweepPeriodUs;
         counters_.safety_sweeps++;
-        swept = sweeper_.takeTimerless(now_us, kSafetyMarginUs, pending_);
+        swept = sweeper_.takeTimerless(now_us, pending_, [&](const KernelFlow &flow) {
+            timerless_.add(flow.key, nf_flow_deadline_us(&flow.state, &config_.timeouts));
+        });
         if (swept)
             counters_.safety_swept += swept.value();
-        timerless_left_ = sweeper_.lastTimerless() > 0;
     }
     const uint64_t started = stats.counters[NF_STAT_FLOWS_STARTED];
-    const uint64_t gone = stats.counters[NF_STAT_FLOWS_EXPIRED] + counters_.safety_swept;
+    const uint64_t gone = stats.counters[NF_STAT_FLOWS_EXPIRED] + counters_.safety_swept +
+                          timerless_.counters().taken;
     in_map_ = started > gone ? started - gone : 0;
     // Late payload is rare and harmless until the active timeout has passed:
     // scanning for it every 30 rounds is enough (a scan visits every entry).
@@ -156,6 +167,8 @@ KernelFlowEngine::Counters KernelFlowEngine::counters() const {
     Counters c = counters_;
     c.sweep_raced = sweeper_.raced();
     c.retired_skipped = sweeper_.retiredSkipped();
+    c.full_map_reads = sweeper_.fullReads();
+    c.timerless = timerless_.counters();
     c.payload_reordered = payload_order_.reordered();
     c.payload_past_gap = payload_order_.releasedPastGap();
     return c;

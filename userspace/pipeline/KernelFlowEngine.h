@@ -1,10 +1,11 @@
 // The live kernel path's userspace half (docs/spec/DESIGN.md): it takes what the
 // kernel programs send (flows they ended, packets the full flow map could
 // not take, payload packets for DPI; the kernel's timers expire the flows
-// of its map, bpf/netflow_expiry.h), gives each flow its classification
-// and exports it through the same sink as the offline path. It reads the
-// whole map only at the end, and as a safety net for flows the kernel
-// could not give a timer.
+// of its map, bpf/netflow_expiry.h, and userspace's deadline queue those
+// it could not give a timer, TimerlessQueue), gives each flow its
+// classification and exports it through the same sink as the offline
+// path. It reads the whole map only at the end, and as a safety net when
+// the kernel could not tell of a flow without a timer (ring full).
 //
 // Payload records travel on their own ring buffer (or AF_XDP sockets), so
 // the payload of a flow instance can be read just after the record that
@@ -22,6 +23,7 @@
 #include "kernel/CountingPrograms.h"
 #include "kernel/EventRing.h"
 #include "kernel/FlowSweeper.h"
+#include "kernel/TimerlessQueue.h"
 #include "pipeline/PayloadOrder.h"
 
 namespace netflow {
@@ -34,6 +36,7 @@ class KernelFlowEngine : public EventHandler {
     // EventHandler: records from the kernel's ring buffers.
     void onFlowEnded(const nf_rec_flow_ended &record) override;
     void onUnmappedPacket(const nf_rec_packet &record) override;
+    void onTimerless(const nf_rec_timerless &record) override;
     void onPayload(const nf_rec_payload &record, const nf_packet &packet,
                    std::span<const uint8_t> l3) override;
 
@@ -42,15 +45,22 @@ class KernelFlowEngine : public EventHandler {
     // for the next one.
     void exportRound();
 
+    // Every round, after the rings were read and before exportRound(): the
+    // flows without a timer due at now_us (kernel monotonic time) are
+    // looked up alone, those expired taken from the map (TimerlessQueue),
+    // to be exported in the next export round. Returns the flows taken.
+    Result<size_t> expireTimerless(uint64_t now_us);
+
     // Once a second, with the kernel's statistics: expires the overflow
-    // flows; only while the map may hold flows without a timer (new
-    // NF_STAT_TIMER_FAILED not made good by NF_STAT_TIMER_RETRIED, or some
-    // left at the last sweep), removes those expired at now_us (kernel
-    // monotonic time), and any flow expired kSafetyMarginUs before, from
-    // the flow map, to be exported in the next export round. Returns the
-    // flows swept.
+    // flows; only when the kernel could not tell of a flow without a
+    // timer (NF_STAT_TIMERLESS_LOST grew: the events ring was full), one
+    // read of the whole map takes those expired and queues the others, at
+    // most once every kSafetySweepPeriodUs (a sweep of a million flows
+    // takes seconds, while which more records are lost: sweeping each
+    // second fed itself in nic_bench's 1 M-flow run). Returns the flows
+    // swept.
     Result<size_t> sweep(uint64_t now_us, const nf_kern_stats &stats);
-    static constexpr uint64_t kSafetyMarginUs = 5'000'000;
+    static constexpr uint64_t kSafetySweepPeriodUs = 10'000'000;
 
     // End of capture (programs detached, rings read): every flow still in
     // the map, every pending one and every overflow flow is exported.
@@ -66,10 +76,10 @@ class KernelFlowEngine : public EventHandler {
     // Flows started so far, as of the last sweep.
     uint64_t flowsStarted() const;
 
-    // --metrics: flows in the kernel map at the last sweep, flows open in
-    // userspace because the map was full, payload records waiting for an
-    // earlier one of their flow.
-    size_t mapFlows() const { return sweeper_.lastSeen(); }
+    // --metrics: flows in the kernel map as of the last sweep() (started
+    // less ended), flows open in userspace because the map was full,
+    // payload records waiting for an earlier one of their flow.
+    size_t mapFlows() const { return static_cast<size_t>(in_map_); }
     size_t overflowFlows() const { return overflow_.activeFlows(); }
     size_t payloadWaiting() const { return payload_order_.waiting(); }
 
@@ -80,13 +90,15 @@ class KernelFlowEngine : public EventHandler {
         uint64_t payload_records = 0;
         uint64_t dpi_done_marks = 0;
         uint64_t dpi_done_failures = 0;
-        uint64_t late_payload = 0;       // payload of flows exported before it came
-        uint64_t payload_reordered = 0;  // came ahead of a flow's earlier payload: waited
-        uint64_t payload_past_gap = 0;   // went on with an earlier one still missing
-        uint64_t sweep_raced = 0;        // swept just as a packet restarted the key
-        uint64_t safety_sweeps = 0;      // full reads of the map for flows without a timer
-        uint64_t safety_swept = 0;       // flows those sweeps expired
-        uint64_t retired_skipped = 0;    // entries read as their timer was taking them
+        uint64_t late_payload = 0;           // payload of flows exported before it came
+        uint64_t payload_reordered = 0;      // came ahead of a flow's earlier payload: waited
+        uint64_t payload_past_gap = 0;       // went on with an earlier one still missing
+        uint64_t sweep_raced = 0;            // swept just as a packet restarted the key
+        uint64_t safety_sweeps = 0;          // full reads of the map for flows without a timer
+        uint64_t safety_swept = 0;           // flows those sweeps expired
+        uint64_t full_map_reads = 0;         // reads of the whole map while running (sweeps)
+        TimerlessQueue::Counters timerless;  // flows without a timer, by their deadline
+        uint64_t retired_skipped = 0;        // entries read as their timer was taking them
     };
     Counters counters() const;
 
@@ -118,6 +130,7 @@ class KernelFlowEngine : public EventHandler {
     Counters counters_;
     LimitedExporter sink_;
     FlowSweeper sweeper_;
+    TimerlessQueue timerless_;
     LiveClassifications classifications_;
     PayloadOrder payload_order_;  // delivers into classifications_
     // Flows the kernel map could not take are counted here, by the same
@@ -130,8 +143,8 @@ class KernelFlowEngine : public EventHandler {
     // Flows in the kernel's map as of the last sweep(): started there, less
     // those its timers or a sweep ended.
     uint64_t in_map_ = 0;
-    uint64_t failures_at_sweep_ = 0;  // FAILED - RETRIED at the last safety sweep
-    bool timerless_left_ = false;     // the last safety sweep left flows without a timer
+    uint64_t lost_at_sweep_ = 0;  // NF_STAT_TIMERLESS_LOST at the last safety sweep
+    uint64_t next_safety_sweep_us_ = 0;
 };
 
 }  // namespace netflow

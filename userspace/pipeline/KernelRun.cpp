@@ -108,12 +108,20 @@ void reportKernelDetails(const Options &options, const nf_kern_stats &s,
                      "netflow: expiry: %llu flows started in the kernel, %llu ended by their "
                      "timer, %llu by a packet; %llu timer ends waited for room on the ring, "
                      "%llu packets came as their timer ended the flow (counted in userspace); "
-                     "%llu timers failed to set up, %llu of them set up by a later packet "
+                     "%llu timers failed to set up, %llu set up by a later packet "
                      "(%llu safety sweeps of the map took %llu flows)\n",
                      n(s.counters[NF_STAT_FLOWS_STARTED]), n(s.counters[NF_STAT_FLOWS_EXPIRED]),
                      n(s.counters[NF_STAT_FLOWS_ENDED]), n(s.counters[NF_STAT_EXPIRY_DEFERRED]),
                      n(s.counters[NF_STAT_EXPIRY_RACED]), n(s.counters[NF_STAT_TIMER_FAILED]),
                      n(s.counters[NF_STAT_TIMER_RETRIED]), n(c.safety_sweeps), n(c.safety_swept));
+        std::fprintf(stderr,
+                     "netflow: flows without a timer: %llu sent to userspace (%llu lost on a "
+                     "full ring), %llu looked up at their deadline, %llu expired there, %llu "
+                     "later, %llu got a timer, %llu raced a packet; %llu full reads of the "
+                     "map while running\n",
+                     n(s.counters[NF_STAT_TIMERLESS_SENT]), n(s.counters[NF_STAT_TIMERLESS_LOST]),
+                     n(c.timerless.lookups), n(c.timerless.taken), n(c.timerless.requeued),
+                     n(c.timerless.timed), n(c.timerless.raced), n(c.full_map_reads));
     }
     printCount(c.beyond_limit, "flows beyond --max-flows were counted, not written");
     if (end.xsk) {
@@ -219,6 +227,11 @@ int runKernelLive(const Options &options) {
             next_export = now + RowFlusher::kRoundSeconds;
             if (Result<void> read = session->readRings(); !read) {
                 report(read.error());
+                break;
+            }
+            if (Result<size_t> taken = engine.expireTimerless(clockMicros(CLOCK_MONOTONIC));
+                !taken) {
+                report(taken.error());
                 break;
             }
             engine.exportRound();

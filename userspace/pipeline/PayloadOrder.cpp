@@ -17,15 +17,20 @@ PayloadOrder::Ready PayloadOrder::add(const nf_rec_payload &rec, const nf_packet
                                       std::span<const uint8_t> l3) {
     startReady();
     const FlowInstance flow{rec.key, rec.flow_first_us};
-    Line &line = lines_[flow];
+    uint32_t &next = store_.nextPayload(flow);
     // In line, or behind it (a record released past its gap came later):
     // nothing to wait for.
-    if (rec.payload_index <= line.next) {
+    if (rec.payload_index <= next) {
         ready_.push_back(ReadyPayload{&rec, &pkt, l3});
-        line.next = std::max(line.next, rec.payload_index + 1);
-        releaseFront(line, false);
+        next = std::max(next, rec.payload_index + 1);
+        if (auto it = lines_.find(flow); it != lines_.end()) {
+            releaseFront(flow, it->second, false);
+            if (it->second.waiting.empty() && !it->second.listed)
+                lines_.erase(it);
+        }
         return ready();
     }
+    Line &line = lines_[flow];
     if (!line.waiting
              .try_emplace(rec.payload_index,
                           Waiting{rec, pkt, std::vector<uint8_t>(l3.begin(), l3.end()), round_})
@@ -35,32 +40,51 @@ PayloadOrder::Ready PayloadOrder::add(const nf_rec_payload &rec, const nf_packet
     }
     waiting_count_++;
     reordered_++;
+    if (!line.listed) {
+        line.listed = true;
+        waiting_lines_.push_back(flow);
+    }
     if (waiting_count_ > kMaxWaiting) {
         for (auto &[waiting_flow, waiting_line] : lines_)
-            releaseFront(waiting_line, true);
+            releaseFront(waiting_flow, waiting_line, true);
     }
     return ready();
 }
 
-void PayloadOrder::releaseFront(Line &line, bool gaps) {
-    while (!line.waiting.empty() && (gaps || line.waiting.begin()->first <= line.next)) {
+void PayloadOrder::releaseFront(const FlowInstance &flow, Line &line, bool gaps) {
+    if (line.waiting.empty())
+        return;
+    uint32_t &next = store_.nextPayload(flow);
+    while (!line.waiting.empty() && (gaps || line.waiting.begin()->first <= next)) {
         auto node = line.waiting.extract(line.waiting.begin());
         const Waiting &w = released_.emplace_back(std::move(node.mapped()));
-        if (w.rec.payload_index > line.next)
+        if (w.rec.payload_index > next)
             past_gap_++;
         ready_.push_back(ReadyPayload{&w.rec, &w.pkt, w.l3});
-        line.next = std::max(line.next, w.rec.payload_index + 1);
+        next = std::max(next, w.rec.payload_index + 1);
         waiting_count_--;
     }
 }
 
+// A line stays while it is listed (waiting_lines_ names it); endRound
+// erases it once it has nothing waiting.
 PayloadOrder::Ready PayloadOrder::endRound() {
     startReady();
-    for (auto &[flow, line] : lines_) {
+    size_t kept = 0;
+    for (const FlowInstance &flow : waiting_lines_) {
+        auto it = lines_.find(flow);
+        if (it == lines_.end() || !it->second.listed)
+            continue;  // exported or dropped meanwhile (or listed again below)
+        Line &line = it->second;
         if (std::any_of(line.waiting.begin(), line.waiting.end(),
                         [this](const auto &entry) { return entry.second.round < round_; }))
-            releaseFront(line, true);
+            releaseFront(flow, line, true);
+        if (line.waiting.empty())
+            lines_.erase(it);
+        else
+            waiting_lines_[kept++] = flow;  // came this round: next round's
     }
+    waiting_lines_.resize(kept);
     round_++;
     return ready();
 }
@@ -68,16 +92,18 @@ PayloadOrder::Ready PayloadOrder::endRound() {
 PayloadOrder::Ready PayloadOrder::release() {
     startReady();
     for (auto &[flow, line] : lines_)
-        releaseFront(line, true);
+        releaseFront(flow, line, true);
     return ready();
 }
 
 PayloadOrder::Ready PayloadOrder::release(const FlowInstance &flow) {
     startReady();
     if (auto it = lines_.find(flow); it != lines_.end()) {
-        releaseFront(it->second, true);
+        releaseFront(flow, it->second, true);
         lines_.erase(it);
     }
+    // A record of this instance after its export starts a new line.
+    store_.resetNextPayload(flow);
     return ready();
 }
 
