@@ -10,6 +10,7 @@
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
 BUILD_FUZZ ?= build-fuzz
+BUILD_TSAN ?= build-tsan
 # Per fuzz target: `make fuzz` as long as asked, `make test` a bounded time.
 FUZZ_SECONDS ?= 300
 FUZZ_CI_SECONDS ?= 15
@@ -24,7 +25,7 @@ DEB_PACKAGES := bpftool clang clang-14 cmake curl dnsmasq-base dnsutils ethtool 
 	libseccomp-dev libssl-dev libxdp-dev llvm make nginx-light nlohmann-json3-dev pkg-config \
 	python3 softflowd tcpdump tcpreplay time tnftp tshark vsftpd xxd
 
-.PHONY: all deps build run test test-unit test-asan test-fuzz fuzz fuzz-build bench soak format clean
+.PHONY: all deps build run test test-unit test-asan test-tsan test-fuzz fuzz fuzz-build bench soak format clean
 
 all: build
 
@@ -52,12 +53,19 @@ run: deps build
 test: deps build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	$(MAKE) test-asan
+	$(MAKE) test-tsan
 	$(MAKE) test-fuzz
 
 test-asan:
 	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DNETFLOW_SANITIZE=ON >/dev/null
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 	cd $(BUILD_ASAN) && ctest --output-on-failure -j $(JOBS)
+
+# ThreadSanitizer over threaded conversions (--threads): netflow only.
+test-tsan:
+	cmake -S . -B $(BUILD_TSAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNETFLOW_TSAN=ON >/dev/null
+	cmake --build $(BUILD_TSAN) -j $(JOBS) --target netflow gen_synthetic_flows
+	tests/threads/tsan_run.sh $(BUILD_TSAN)
 
 # The fuzz targets (fuzz/): clang-14 with libFuzzer, ASan and UBSan.
 fuzz-build:

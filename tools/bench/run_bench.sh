@@ -26,6 +26,10 @@
 # 4. Runs tools/bench/http_bench.sh: flows/s delivered with -u to a local
 #    nginx, with and without --batch 100, next to the CSV writer on the same
 #    capture, with PASS/FAIL for --batch 100 within 20% of the CSV's flows/s.
+# 6. Runs tools/bench/threads_bench.sh: the same capture unpinned, netflow
+#    with the default threads, --threads 1 and --threads 2 next to
+#    ndpiReader, medians, with PASS/FAIL for <= 1/5 of ndpiReader's wall
+#    time and --threads 2 >= 1.7x --threads 1.
 # 5. Runs tools/bench/labels_bench.sh: the conversion of bench.pcap with
 #    --labels and 100,000 rules against none (medians of 5
 #    runs each), with PASS/FAIL for at most 10% slower.
@@ -270,6 +274,11 @@ NETFLOW=$NETFLOW BENCH_RUNS=$RUNS BENCH_CPU=$BENCH_CPU BENCH_TIMEOUT=$TIMEOUT \
 echo
 NETFLOW=$NETFLOW PCAP=$PCAP BENCH_CPU=$BENCH_CPU "$REPO/tools/bench/labels_bench.sh" "$BUILD_DIR" ||
     failed=1
+
+# --threads on the same capture, unpinned, against ndpiReader
+# (tools/bench/threads_bench.sh says how).
+echo
+NETFLOW=$NETFLOW PCAP=$PCAP "$REPO/tools/bench/threads_bench.sh" "$BUILD_DIR" || failed=1
 
 # Live: netflow's kernel path vs tcpdump on a veth pair, same capture
 # (tools/bench/live_bench.sh says how; it skips itself when not root).

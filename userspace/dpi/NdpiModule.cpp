@@ -7,20 +7,39 @@
 #undef NDPI_LIB_COMPILATION
 
 #include <cstring>
+#include <mutex>
 #include <stdexcept>
 
 namespace netflow {
+namespace {
+
+// nDPI 4.2 does not say its module set-up and tear-down are thread-safe
+// (they touch process-wide state: allocator hooks, libgcrypt): the flow
+// workers of a threaded run make and free theirs one at a time. Packets
+// need no lock: each module is used by one thread only.
+std::mutex &moduleLifetimeLock() {
+    static std::mutex lock;
+    return lock;
+}
+
+ndpi_detection_module_struct *newModule() {
+    std::lock_guard<std::mutex> hold(moduleLifetimeLock());
+    return ndpi_init_detection_module(ndpi_no_prefs);
+}
+
+}  // namespace
 
 void NdpiFlowDeleter::operator()(ndpi_flow_struct *flow) const {
     ndpi_flow_free(flow);  // the struct and whatever nDPI allocated inside it
 }
 
 NdpiModule::NdpiModule(bool cross_flow_caches)
-    : module_(ndpi_init_detection_module(ndpi_no_prefs)), cross_flow_caches_(cross_flow_caches) {
+    : module_(newModule()), cross_flow_caches_(cross_flow_caches) {
     if (!module_)
         throw std::runtime_error("nDPI could not initialise its detection module");
     NDPI_PROTOCOL_BITMASK all;
     NDPI_BITMASK_SET_ALL(all);
+    std::lock_guard<std::mutex> hold(moduleLifetimeLock());
     ndpi_set_protocol_detection_bitmask2(module_, &all);
     ndpi_finalize_initialization(module_);
     // The caches sit just before proto_defaults: if the library's layout is
@@ -34,6 +53,7 @@ NdpiModule::NdpiModule(bool cross_flow_caches)
 }
 
 NdpiModule::~NdpiModule() {
+    std::lock_guard<std::mutex> hold(moduleLifetimeLock());
     ndpi_exit_detection_module(module_);
 }
 
