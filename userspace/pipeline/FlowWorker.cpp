@@ -1,5 +1,7 @@
 #include "pipeline/FlowWorker.h"
 
+#include <time.h>
+
 #include <exception>
 #include <optional>
 #include <span>
@@ -13,6 +15,12 @@ namespace {
 constexpr uint32_t kRingBatches = 8;
 
 }  // namespace
+
+double threadCpuSeconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
 
 FlowWorker::FlowWorker(const MeterConfig &config, bool keep_server_name,
                        std::atomic<uint32_t> &merger_bell)
@@ -63,6 +71,9 @@ void FlowWorker::run() {
             break;
     }
     out_ = nullptr;
+    meter.reset();
+    classifier.reset();  // the nDPI module's tear-down counts too
+    cpu_seconds_ = threadCpuSeconds();
 }
 
 void FlowWorker::process(FlowMeter &meter, const WorkBatch &in) {

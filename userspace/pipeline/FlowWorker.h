@@ -44,6 +44,9 @@ struct DoneBatch {
     bool last = false;
 };
 
+// CPU seconds the calling thread has used.
+double threadCpuSeconds();
+
 class FlowWorker : private FlowExporter {
   public:
     // merger_bell: rung with each batch of exported flows.
@@ -61,6 +64,8 @@ class FlowWorker : private FlowExporter {
     const std::string &error() const { return error_; }
 
     uint64_t flowsStarted() const { return started_.load(std::memory_order_relaxed); }
+    // The thread's CPU seconds (after join).
+    double cpuSeconds() const { return cpu_seconds_; }
 
   private:
     void run();
@@ -74,6 +79,7 @@ class FlowWorker : private FlowExporter {
     SpscRing<DoneBatch> output_;
     std::atomic<uint64_t> started_{0};
     std::string error_;
+    double cpu_seconds_ = 0;
 
     // While a batch is processed (worker thread only).
     DoneBatch *out_ = nullptr;

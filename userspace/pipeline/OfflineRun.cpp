@@ -119,11 +119,14 @@ int runOffline(const Options &options) {
         } catch (const std::runtime_error &e) {
             return reportError(kExitRuntimeError, e.what());
         }
-        return readCapture(options, run, deadline, *file, *pipeline,
-                           [&](const pcap_pkthdr &h, const uint8_t *frame) {
-                               pipeline->onFrame(h, frame);
-                               return true;
-                           });
+        const int exit_code = readCapture(options, run, deadline, *file, *pipeline,
+                                          [&](const pcap_pkthdr &h, const uint8_t *frame) {
+                                              pipeline->onFrame(h, frame);
+                                              return true;
+                                          });
+        if (options.verbose)
+            std::fprintf(stderr, "netflow: %s\n", pipeline->threadTimes().c_str());
+        return exit_code;
     }
 
     std::unique_ptr<FlowPipeline> pipeline;

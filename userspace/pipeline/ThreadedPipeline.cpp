@@ -3,6 +3,7 @@
 #include <sched.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <exception>
 #include <span>
@@ -237,10 +238,24 @@ void ThreadedPipeline::merge() {
         if (!took && done < n)
             merger_bell_.wait(bell, std::memory_order_acquire);
     }
+    merger_cpu_ = threadCpuSeconds();
+}
+
+std::string ThreadedPipeline::threadTimes() const {
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "threads: reader %.2f s CPU, workers", reader_cpu_);
+    std::string out = buf;
+    for (const auto &w : workers_) {
+        std::snprintf(buf, sizeof(buf), " %.2f", w->cpuSeconds());
+        out += buf;
+    }
+    std::snprintf(buf, sizeof(buf), " s, merger %.2f s", merger_cpu_);
+    return out + buf;
 }
 
 Result<void> ThreadedPipeline::finish() {
     endWorkers();
+    reader_cpu_ = threadCpuSeconds();
     if (merger_.joinable())
         merger_.join();
     for (auto &w : workers_)

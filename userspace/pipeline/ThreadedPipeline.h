@@ -51,6 +51,8 @@ class ThreadedPipeline {
     const CaptureCounters &counters() const { return counters_; }
     uint64_t flowsStarted() const;
     uint64_t flowsExported() const { return exported_.load(std::memory_order_relaxed); }
+    // After finish(): "threads: reader X s CPU, workers A B ... s, merger Y s".
+    std::string threadTimes() const;
 
   private:
     using StepBatch = std::vector<std::pair<uint64_t, uint64_t>>;  // (index, time_us)
@@ -80,6 +82,8 @@ class ThreadedPipeline {
 
     std::atomic<uint64_t> exported_{0};
     std::string merge_error_;
+    double reader_cpu_ = 0;
+    double merger_cpu_ = 0;
     std::thread merger_;  // last: started once the rest is built
 };
 
