@@ -18,9 +18,10 @@ ExportedFlow flow(ExportCause cause, uint64_t at, uint64_t first_seen) {
     return f;
 }
 
-std::vector<uint64_t> releaseAll(ExportOrder &order, uint64_t watermark) {
+std::vector<uint64_t> releaseAll(ExportOrder &order, uint64_t watermark, uint64_t end_bound = 0) {
     std::vector<uint64_t> out;
-    order.release(watermark, [&](FlowRecord &rec) { out.push_back(rec.first_seen); });
+    order.release(watermark, watermark == ExportOrder::kEnd ? ExportOrder::kEnd : end_bound,
+                  [&](FlowRecord &rec) { out.push_back(rec.first_seen); });
     return out;
 }
 
@@ -63,6 +64,21 @@ TEST(ExportOrder, TheWatermarkHoldsBackLaterEventsAndTheEnd) {
     EXPECT_EQ(releaseAll(order, 4), (std::vector<uint64_t>{2}));
     EXPECT_EQ(order.held(), 2u);
     EXPECT_EQ(releaseAll(order, ExportOrder::kEnd), (std::vector<uint64_t>{0, 5}));
+}
+
+TEST(ExportOrder, TheEndsFlowsStreamUpToEveryWorkersLastStart) {
+    ExportOrder order;
+    order.addStep(0, 10);
+    order.add(flow(ExportCause::End, 0, 4));
+    order.add(flow(ExportCause::End, 0, 1));
+    order.add(flow(ExportCause::Timeout, 5, 6));  // packet 0: before any end flow
+    // Every worker is past packet 10, one has not begun its end flows.
+    EXPECT_EQ(releaseAll(order, 10, 0), (std::vector<uint64_t>{6}));
+    // The slowest has exported end flows up to the one started at packet 1.
+    EXPECT_EQ(releaseAll(order, 10, 2), (std::vector<uint64_t>{1}));
+    order.add(flow(ExportCause::End, 0, 3));
+    EXPECT_EQ(releaseAll(order, 10, 4), (std::vector<uint64_t>{3}));
+    EXPECT_EQ(releaseAll(order, 10, ExportOrder::kEnd), (std::vector<uint64_t>{4}));
 }
 
 TEST(ExportOrder, DeadlineIsTheLastTimeTheFlowIsNotExpired) {

@@ -50,11 +50,15 @@ class ExportOrder {
     void add(ExportedFlow &&flow);
 
     // Passes to out(FlowRecord &) every held flow whose event is before
-    // packet `watermark` (kEnd: all of them), in export order. Steps no
-    // later flow can need are dropped.
+    // packet `watermark` (kEnd: all of them), and the end's flows that
+    // started before packet `end_bound` (each worker exports its open flows
+    // at the end in start order, after its other flows), in export order.
+    // Steps no later flow can need are dropped.
     template <typename Out>
-    void release(uint64_t watermark, Out &&out) {
-        while (!heap_.empty() && (heap_.front().event < watermark || watermark == kEnd)) {
+    void release(uint64_t watermark, uint64_t end_bound, Out &&out) {
+        while (!heap_.empty() &&
+               (heap_.front().event < watermark ||
+                (heap_.front().event == kEnd && heap_.front().first_seen < end_bound))) {
             const uint32_t slot = popFirst();
             out(records_[slot]);
             records_[slot].cls = FlowClassification{};

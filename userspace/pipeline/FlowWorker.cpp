@@ -13,6 +13,9 @@ namespace {
 
 // Batches in flight each way; a batch is up to a few hundred packets.
 constexpr uint32_t kRingBatches = 8;
+// At the end every open flow is exported: in batches of this many, so that
+// they stream through the merger instead of all being held at once.
+constexpr size_t kEndBatchFlows = 1024;
 
 }  // namespace
 
@@ -52,9 +55,9 @@ void FlowWorker::run() {
     }
     for (;;) {
         const WorkBatch &in = input_.waitFront();
-        DoneBatch &out = output_.slotToFill();
-        out.flows.clear();
-        out_ = &out;
+        out_ = &output_.slotToFill();
+        out_->flows.clear();
+        out_->progress = in.mark_index;
         if (meter && error_.empty()) {
             try {
                 process(*meter, in);
@@ -62,8 +65,8 @@ void FlowWorker::run() {
                 error_ = e.what();  // the rest of the run's packets are dropped
             }
         }
-        out.progress = in.mark_index;
-        out.last = in.last;
+        out_->progress = in.mark_index;
+        out_->last = in.last;
         const bool last = in.last;
         input_.release();
         output_.publish();
@@ -96,6 +99,14 @@ void FlowWorker::exportFlow(const FlowRecord &) {
 }
 
 void FlowWorker::exportFinished(FlowRecord &flow) {
+    if (ending_ && out_->flows.size() >= kEndBatchFlows) {
+        const uint64_t progress = out_->progress;  // the reader's last mark
+        out_->last = false;
+        output_.publish();
+        out_ = &output_.slotToFill();
+        out_->flows.clear();
+        out_->progress = progress;
+    }
     ExportedFlow &out = out_->flows.emplace_back();
     if (ending_) {
         out.cause = ExportCause::End;

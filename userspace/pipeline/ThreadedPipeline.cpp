@@ -179,6 +179,9 @@ void ThreadedPipeline::endWorkers() {
 void ThreadedPipeline::merge() {
     const size_t n = workers_.size();
     std::vector<uint64_t> progress(n, 0);
+    // Per worker: 1 + the start of the last flow it exported at the end
+    // (its later ones started after it), 0 before any; kEnd once done.
+    std::vector<uint64_t> end_progress(n, 0);
     size_t done = 0;
     ExportOrder order;
     FlowSink &sink = output_.sink();
@@ -203,16 +206,21 @@ void ThreadedPipeline::merge() {
                 drainSteps();  // the clock up to this batch's flows
                 try {
                     if (!failed) {
-                        for (ExportedFlow &flow : batch->flows)
+                        for (ExportedFlow &flow : batch->flows) {
+                            if (flow.cause == ExportCause::End)
+                                end_progress[w] = flow.rec.first_seen + 1;
                             order.add(std::move(flow));
+                        }
                     }
                 } catch (const std::exception &e) {
                     merge_error_ = e.what();
                     failed = true;
                 }
                 progress[w] = batch->progress;
-                if (batch->last)
+                if (batch->last) {
+                    end_progress[w] = ExportOrder::kEnd;
                     done++;
+                }
                 ring.release();
                 took = true;
             }
@@ -224,7 +232,9 @@ void ThreadedPipeline::merge() {
                     done == n ? ExportOrder::kEnd
                               : *std::min_element(progress.begin(), progress.end());
                 const uint64_t before = exported_.load(std::memory_order_relaxed);
-                order.release(watermark, [&](FlowRecord &rec) {
+                const uint64_t end_bound =
+                    *std::min_element(end_progress.begin(), end_progress.end());
+                order.release(watermark, end_bound, [&](FlowRecord &rec) {
                     sink.exportFlow(rec);
                     exported_.fetch_add(1, std::memory_order_relaxed);
                 });
