@@ -59,10 +59,21 @@ ThreadedPipeline::ThreadedPipeline(const Options &options, int link_type, const 
     static_assert(offsetof(nf_flow_key, addr_hi) == offsetof(nf_flow_key, addr_lo) + 16);
     const MeterConfig config = meterConfig(options);
     const bool keep_server_name = selectsColumn(options, Column::SERVER_NAME);
-    for (unsigned i = 0; i < workers; i++)
-        workers_.push_back(std::make_unique<FlowWorker>(config, keep_server_name, merger_bell_));
     filling_.assign(workers, nullptr);
-    merger_ = std::thread([this] { merge(); });
+    try {
+        for (unsigned i = 0; i < workers; i++)
+            workers_.push_back(
+                std::make_unique<FlowWorker>(config, keep_server_name, merger_bell_));
+        merger_ = std::thread([this] { merge(); });
+    } catch (...) {
+        // A thread could not start: end those that did (their rings have
+        // room for the last batch), then fail.
+        filling_.resize(workers_.size());
+        endWorkers();
+        for (auto &w : workers_)
+            w->join();
+        throw;
+    }
 }
 
 ThreadedPipeline::~ThreadedPipeline() {
