@@ -13,9 +13,10 @@ namespace {
 
 // Batches in flight each way; a batch is up to a few hundred packets.
 constexpr uint32_t kRingBatches = 8;
-// At the end every open flow is exported: in batches of this many, so that
-// they stream through the merger instead of all being held at once.
-constexpr size_t kEndBatchFlows = 1024;
+// Exported flows go to the merger in batches of at most this many (a wave of
+// timeouts, every open flow at the end): the rings' slots stay small, and
+// the end's flows stream through the merger instead of all being held.
+constexpr size_t kDoneBatchFlows = 1024;
 
 }  // namespace
 
@@ -57,7 +58,8 @@ void FlowWorker::run() {
         const WorkBatch &in = input_.waitFront();
         out_ = &output_.slotToFill();
         out_->flows.clear();
-        out_->progress = in.mark_index;
+        out_->progress = progress_;
+        out_->last = false;
         if (meter && error_.empty()) {
             try {
                 process(*meter, in);
@@ -65,7 +67,7 @@ void FlowWorker::run() {
                 error_ = e.what();  // the rest of the run's packets are dropped
             }
         }
-        out_->progress = in.mark_index;
+        out_->progress = progress_ = in.mark_index;
         out_->last = in.last;
         const bool last = in.last;
         input_.release();
@@ -99,13 +101,13 @@ void FlowWorker::exportFlow(const FlowRecord &) {
 }
 
 void FlowWorker::exportFinished(FlowRecord &flow) {
-    if (ending_ && out_->flows.size() >= kEndBatchFlows) {
-        const uint64_t progress = out_->progress;  // the reader's last mark
-        out_->last = false;
+    if (out_->flows.size() >= kDoneBatchFlows) {
+        // Mid-batch: the progress of the batch before still holds.
         output_.publish();
         out_ = &output_.slotToFill();
         out_->flows.clear();
-        out_->progress = progress;
+        out_->progress = progress_;
+        out_->last = false;
     }
     ExportedFlow &out = out_->flows.emplace_back();
     if (ending_) {

@@ -85,6 +85,7 @@ class FlowWorker : private FlowExporter {
     DoneBatch *out_ = nullptr;
     const FlowMeter *meter_ = nullptr;
     uint64_t packet_index_ = 0;
+    uint64_t progress_ = 0;  // of the last batch handed in
     bool ending_ = false;
 
     std::thread thread_;  // last: started once the rest is built
