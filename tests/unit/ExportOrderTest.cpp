@@ -1,97 +1,132 @@
-// ExportOrder: the one-thread export order rebuilt from workers' exports
-// (docs/threads.md): event (the packet whose time first passes a timed-out
-// flow's deadline, the restarting packet, or the end), then first-seen.
+// docs/spec/FEATURES.md "Export and row order (offline)": before a packet at time t is
+// counted, every flow expired by t is exported; flows exported together are
+// written in the order they were first seen. At end of input every open
+// flow is exported, in first-seen order.
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
 
-#include "pipeline/ExportOrder.h"
+#include "support/FlowHarness.h"
 
-namespace netflow {
 namespace {
 
-ExportedFlow flow(ExportCause cause, uint64_t at, uint64_t first_seen) {
-    ExportedFlow f;
-    f.cause = cause;
-    f.at = at;
-    f.rec.first_seen = first_seen;
-    return f;
+using nftest::kSec;
+using nftest::kT0;
+using nftest::MeterHarness;
+using nftest::PacketBuilder;
+
+PacketBuilder udp(const char *src) {
+    return PacketBuilder().Eth().IPv4(src, "10.9.9.9").UDP(1000, 2000);
+}
+PacketBuilder tcp(const char *src, uint8_t flags) {
+    return PacketBuilder().Eth().IPv4(src, "10.9.9.9").TCP(1000, 80, flags);
 }
 
-std::vector<uint64_t> releaseAll(ExportOrder &order, uint64_t watermark, uint64_t end_bound = 0) {
-    std::vector<uint64_t> out;
-    order.release(watermark, watermark == ExportOrder::kEnd ? ExportOrder::kEnd : end_bound,
-                  [&](FlowRecord &rec) { out.push_back(rec.first_seen); });
+std::vector<std::string> sources(const std::vector<nftest::Row> &rows) {
+    std::vector<std::string> out;
+    for (const auto &r : rows)
+        out.push_back(r.at("IPV4_SRC_ADDR"));
     return out;
 }
 
-TEST(ExportOrder, TimeoutsTakeThePacketWhoseTimePassesTheirDeadline) {
-    ExportOrder order;
-    // Packets 0..9 at times 100, 200, ..., one step each.
-    for (uint64_t i = 0; i < 10; i++)
-        order.addStep(i, 100 * (i + 1));
-    // Deadline 250: expired at packet 2 (time 300). Deadline 150: packet 1.
-    // Started later (first_seen 7) but due earlier: it goes first.
-    order.add(flow(ExportCause::Timeout, 250, 3));
-    order.add(flow(ExportCause::Timeout, 150, 7));
-    EXPECT_EQ(releaseAll(order, 10), (std::vector<uint64_t>{7, 3}));
+TEST(ExportOrder, FlowsExpiringTogetherAreInFirstSeenOrderNotLastSeen) {
+    // X first seen at 0 (then 28 s, 40 s), Z at 5 s (last 25 s), Y at 10 s
+    // (last 20 s). No gap reaches 30 s until 60 s, when Y (idle 40 s) and Z
+    // (idle 35 s) expire and X (idle 20 s) does not. By last packet Y would
+    // come first; by first seen Z does.
+    MeterHarness h;
+    h.feed(udp("10.0.0.24"), kT0);              // X
+    h.feed(udp("10.0.0.26"), kT0 + 5 * kSec);   // Z
+    h.feed(udp("10.0.0.25"), kT0 + 10 * kSec);  // Y
+    h.feed(udp("10.0.0.25"), kT0 + 20 * kSec);  // Y
+    h.feed(udp("10.0.0.26"), kT0 + 25 * kSec);  // Z
+    h.feed(udp("10.0.0.24"), kT0 + 28 * kSec);  // X
+    h.feed(udp("10.0.0.24"), kT0 + 40 * kSec);  // X
+    EXPECT_EQ(h.rows().size(), 0u);
+    h.feed(udp("10.0.0.23"), kT0 + 60 * kSec);  // W
+    EXPECT_EQ(sources(h.rows()), (std::vector<std::string>{"10.0.0.26", "10.0.0.25"}));
+    EXPECT_EQ(sources(h.flush()),
+              (std::vector<std::string>{"10.0.0.26", "10.0.0.25", "10.0.0.24", "10.0.0.23"}));
 }
 
-TEST(ExportOrder, FlowsDueAtOnePacketGoInStartOrder) {
-    ExportOrder order;
-    order.addStep(0, 100);
-    order.addStep(5, 1000);  // packets 0..4 at time 100, 5.. at 1000
-    // Deadlines 200 and 900: both pass at packet 5, one batch.
-    order.add(flow(ExportCause::Timeout, 900, 2));
-    order.add(flow(ExportCause::Timeout, 200, 4));
-    // The packet restarts a flow: the same batch, by first-seen.
-    order.add(flow(ExportCause::Restart, 5, 3));
-    // A deadline exactly at a step's time is not passed by it (strict).
-    order.add(flow(ExportCause::Timeout, 100, 1));
-    EXPECT_EQ(releaseAll(order, 6), (std::vector<uint64_t>{1, 2, 3, 4}));
+TEST(ExportOrder, IdleAndTcpEndedFlowsTogetherAreInFirstSeenOrder) {
+    // G first at 0 (last 30 s), E (TCP) first at 1 s (then 20 s), RST at
+    // 34 s, F first at 2 s (last 5 s). No gap exceeds 30 s until 35.5 s: F
+    // idle 30.5 s > 30 s, E ended and quiet 1.5 s > 1 s; G idle 5.5 s
+    // stays. F expires by idleness, E by its end; E was first seen before F.
+    MeterHarness h;
+    h.feed(udp("10.0.0.7"), kT0);                            // G
+    h.feed(tcp("10.0.0.5", nftest::kSyn), kT0 + 1 * kSec);   // E
+    h.feed(udp("10.0.0.6"), kT0 + 2 * kSec);                 // F
+    h.feed(udp("10.0.0.6"), kT0 + 5 * kSec);                 // F
+    h.feed(tcp("10.0.0.5", nftest::kAck), kT0 + 20 * kSec);  // E
+    h.feed(udp("10.0.0.7"), kT0 + 30 * kSec);                // G
+    h.feed(tcp("10.0.0.5", nftest::kRst), kT0 + 34 * kSec);  // E ends
+    EXPECT_EQ(h.rows().size(), 0u);
+    h.feed(udp("10.0.0.8"), kT0 + 35 * kSec + 500'000);  // H
+    EXPECT_EQ(sources(h.rows()), (std::vector<std::string>{"10.0.0.5", "10.0.0.6"}));
+    EXPECT_EQ(sources(h.flush()),
+              (std::vector<std::string>{"10.0.0.5", "10.0.0.6", "10.0.0.7", "10.0.0.8"}));
 }
 
-TEST(ExportOrder, TheWatermarkHoldsBackLaterEventsAndTheEnd) {
-    ExportOrder order;
-    for (uint64_t i = 0; i < 4; i++)
-        order.addStep(i, 10 * (i + 1));
-    order.add(flow(ExportCause::End, 0, 0));
-    order.add(flow(ExportCause::Restart, 3, 2));
-    order.add(flow(ExportCause::Timeout, 15, 1));  // packet 1 (time 20)
-    order.add(flow(ExportCause::End, 0, 5));
-    EXPECT_EQ(releaseAll(order, 2), (std::vector<uint64_t>{1}));
-    EXPECT_EQ(releaseAll(order, 3), (std::vector<uint64_t>{}));
-    EXPECT_EQ(releaseAll(order, 4), (std::vector<uint64_t>{2}));
-    EXPECT_EQ(order.held(), 2u);
-    EXPECT_EQ(releaseAll(order, ExportOrder::kEnd), (std::vector<uint64_t>{0, 5}));
+TEST(ExportOrder, ActiveIdleAndEndedTogether) {
+    // A: every 20 s from 0 to 100 s (active timeout at 120.5 s).
+    // C (TCP): first at 84 s, RST at 100.5 s (ended, quiet 20 s at 120.5 s).
+    // B: first at 85 s, last at 90 s (idle 30.5 s at 120.5 s).
+    MeterHarness h;
+    for (uint64_t s = 0; s <= 80; s += 20)
+        h.feed(udp("10.0.0.1"), kT0 + s * kSec);
+    h.feed(tcp("10.0.0.3", nftest::kSyn), kT0 + 84 * kSec);
+    h.feed(udp("10.0.0.2"), kT0 + 85 * kSec);
+    h.feed(udp("10.0.0.2"), kT0 + 90 * kSec);
+    h.feed(udp("10.0.0.1"), kT0 + 100 * kSec);
+    h.feed(tcp("10.0.0.3", nftest::kRst), kT0 + 100 * kSec + 500'000);
+    EXPECT_EQ(h.rows().size(), 0u);
+    h.feed(udp("10.0.0.4"), kT0 + 120 * kSec + 500'000);
+    EXPECT_EQ(sources(h.rows()), (std::vector<std::string>{"10.0.0.1", "10.0.0.3", "10.0.0.2"}));
 }
 
-TEST(ExportOrder, TheEndsFlowsStreamUpToEveryWorkersLastStart) {
-    ExportOrder order;
-    order.addStep(0, 10);
-    order.add(flow(ExportCause::End, 0, 4));
-    order.add(flow(ExportCause::End, 0, 1));
-    order.add(flow(ExportCause::Timeout, 5, 6));  // packet 0: before any end flow
-    // Every worker is past packet 10, one has not begun its end flows.
-    EXPECT_EQ(releaseAll(order, 10, 0), (std::vector<uint64_t>{6}));
-    // The slowest has exported end flows up to the one started at packet 1.
-    EXPECT_EQ(releaseAll(order, 10, 2), (std::vector<uint64_t>{1}));
-    order.add(flow(ExportCause::End, 0, 3));
-    EXPECT_EQ(releaseAll(order, 10, 4), (std::vector<uint64_t>{3}));
-    EXPECT_EQ(releaseAll(order, 10, ExportOrder::kEnd), (std::vector<uint64_t>{4}));
+TEST(ExportOrder, EndOfInputFlushIsFirstSeenOrder) {
+    // First seen P, Q, R; last packets in the reverse order.
+    MeterHarness h;
+    h.feed(udp("10.0.0.30"), kT0);             // P
+    h.feed(udp("10.0.0.20"), kT0 + 1 * kSec);  // Q
+    h.feed(udp("10.0.0.10"), kT0 + 2 * kSec);  // R
+    h.feed(udp("10.0.0.10"), kT0 + 3 * kSec);
+    h.feed(udp("10.0.0.20"), kT0 + 4 * kSec);
+    h.feed(udp("10.0.0.30"), kT0 + 5 * kSec);
+    EXPECT_EQ(sources(h.flush()),
+              (std::vector<std::string>{"10.0.0.30", "10.0.0.20", "10.0.0.10"}));
 }
 
-TEST(ExportOrder, DeadlineIsTheLastTimeTheFlowIsNotExpired) {
-    nf_timeouts timeouts{30, 120};
-    nf_flow_state st{};
-    st.first_us = 1000;
-    st.last_us = 1100;
-    EXPECT_EQ(expiryDeadline(st, timeouts), 1120u);  // min(1100 + 30, 1000 + 120)
-    st.last_us = 1000;
-    EXPECT_EQ(expiryDeadline(st, timeouts), 1030u);
-    timeouts = {UINT64_MAX, UINT64_MAX};  // no overflow
-    EXPECT_EQ(expiryDeadline(st, timeouts), UINT64_MAX);
+TEST(ExportOrder, ARestartedKeyIsSeenAgainWhenItRestarts) {
+    // A at 0, B at 10 s, A again after A's idle timeout at 35 s: B first
+    // seen before the new A. At 35 s only the old A is exported (B idle 25 s).
+    MeterHarness h;
+    h.feed(udp("10.0.0.1"), kT0);
+    h.feed(udp("10.0.0.2"), kT0 + 10 * kSec);
+    h.feed(udp("10.0.0.1"), kT0 + 35 * kSec);
+    EXPECT_EQ(sources(h.rows()), (std::vector<std::string>{"10.0.0.1"}));
+    EXPECT_EQ(sources(h.flush()), (std::vector<std::string>{"10.0.0.1", "10.0.0.2", "10.0.0.1"}));
+}
+
+TEST(ExportOrder, NoFlowIsDropped) {
+    // 300 flows, each one packet, 1 ms apart; every 100th packet comes after
+    // a 31 s pause, so flows leave by idle timeout in batches and at flush.
+    MeterHarness h;
+    uint64_t t = kT0;
+    for (int i = 0; i < 300; i++) {
+        t += (i % 100 == 99) ? 31 * kSec : 1000;
+        std::string src = "10.1." + std::to_string(i / 250) + "." + std::to_string(i % 250);
+        h.feed(PacketBuilder().Eth().IPv4(src, "10.9.9.9").UDP(1, 2), t);
+    }
+    const auto &rows = h.flush();
+    ASSERT_EQ(rows.size(), 300u);
+    for (int i = 0; i < 300; i++) {
+        std::string src = "10.1." + std::to_string(i / 250) + "." + std::to_string(i % 250);
+        EXPECT_EQ(rows[i].at("IPV4_SRC_ADDR"), src) << i;
+    }
 }
 
 }  // namespace
-}  // namespace netflow
