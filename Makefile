@@ -6,11 +6,13 @@
 #   make bench  deps + build + the benchmarks against ndpiReader and softflowd
 #   make fuzz   deps + the libFuzzer targets (build-fuzz/), each run FUZZ_SECONDS
 #   make soak   deps + build + a live run under lab traffic for SOAK_SECONDS (root)
+#   make deb    deps + the Debian package (debian/, dpkg-buildpackage) in build-deb/
 
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
 BUILD_FUZZ ?= build-fuzz
 BUILD_TSAN ?= build-tsan
+BUILD_DEB  ?= build-deb
 # Per fuzz target: `make fuzz` as long as asked, `make test` a bounded time.
 FUZZ_SECONDS ?= 300
 FUZZ_CI_SECONDS ?= 15
@@ -19,13 +21,15 @@ JOBS       ?= $(shell nproc)
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Build, test and lab dependencies. Keep sorted.
-DEB_PACKAGES := bpftool clang clang-14 cmake curl dnsmasq-base dnsutils ethtool g++ iproute2 \
-	iputils-ping libbenchmark-dev libbpf-dev libcap-dev libcli11-dev libcurl4-openssl-dev \
-	libfuzzer-14-dev libgmock-dev libgtest-dev libndpi-bin libndpi-dev libpcap-dev \
-	libseccomp-dev libssl-dev libxdp-dev llvm make nginx-light nlohmann-json3-dev pkg-config \
-	python3 softflowd tcpdump tcpreplay time tnftp tshark vsftpd xxd
+DEB_PACKAGES := bpftool clang clang-14 cmake curl debhelper dnsmasq-base dnsutils dpkg-dev ethtool \
+	g++ iproute2 iputils-ping kcat libbenchmark-dev libbpf-dev libcap-dev libcli11-dev \
+	libcpp-httplib-dev libcurl4-openssl-dev libfuzzer-14-dev libgmock-dev libgtest-dev \
+	libndpi-bin libndpi-dev libpcap-dev librdkafka-dev libseccomp-dev libssl-dev libxdp-dev \
+	libzstd-dev lintian llvm make man-db nfdump nginx-light nlohmann-json3-dev pkg-config \
+	prometheus python3 softflowd systemd tcpdump tcpreplay time tnftp tshark vsftpd \
+	wireshark-common xxd zlib1g-dev zstd
 
-.PHONY: all deps build run test test-unit test-asan test-tsan test-fuzz fuzz fuzz-build bench soak format clean
+.PHONY: all deps build run test test-unit test-asan test-tsan test-fuzz fuzz fuzz-build bench soak deb format clean
 
 all: build
 
@@ -85,8 +89,13 @@ bench: deps build
 soak: deps build
 	tools/bench/soak.sh $(BUILD) $(SOAK_SECONDS)
 
+# From a copy of the tree (packaging/build_deb.sh); lintian reports, errors fail.
+deb: deps
+	packaging/build_deb.sh . $(BUILD_DEB)
+	lintian --fail-on error $(BUILD_DEB)/netflow_*.deb
+
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h' '*.cpp' '*.hpp')
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ) $(BUILD_DEB)

@@ -52,6 +52,10 @@ const volatile __u8 use_test_clock = 0;
  * BPF_PROG_TEST_RUN. Never read unless use_test_clock is set. */
 volatile __u64 test_clock_us = 0;
 
+/* Written by userspace through the mmaped .bss when it stops: from then on
+ * the flow timers end nothing (the final drain reads the map instead). */
+volatile __u8 expiry_stopped = 0;
+
 /* Microseconds. Live: CLOCK_MONOTONIC, converted to wall time in
  * userspace once at start (docs/spec/DESIGN.md). */
 static __always_inline __u64 nf_now_us(void) {

@@ -25,26 +25,13 @@
 #include "core/payload_budget.h"
 #include "core/packet_parse.h"
 #include "netflow_config.h"
+#include "netflow_expiry.h"
 #include "netflow_filter.h"
 #include "netflow_maps.h"
 
 static __always_inline void nf_stat(struct nf_kern_stats *stats, int index) {
     if (index >= 0 && index < NF_STAT_COUNT)
         stats->counters[index]++;
-}
-
-/*
- * Ring buffer records wake the reader only when the ring is filling up:
- * userspace polls every 100 ms anyway, and a wakeup per record costs an
- * interrupt (several microseconds in a VM: the benchmark saw 8-9 us per
- * payload copy, thirty times the copy itself).
- */
-#define NF_RING_WAKEUP_SHARE 8 /* wake when 1/8 of the ring is unread */
-
-static __always_inline __u64 nf_ring_flags(void *ring) {
-    __u64 unread = bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA);
-    __u64 size = bpf_ringbuf_query(ring, BPF_RB_RING_SIZE);
-    return unread > size / NF_RING_WAKEUP_SHARE ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
 /* The flow map has no room for this packet's flow: hand the parsed packet
@@ -118,6 +105,8 @@ static __always_inline int nf_insert_new_flow(struct nf_scratch *scratch,
                                               const struct nf_packet *pkt, int from_lo,
                                               __u64 now_us, int *want, int *dir) {
     struct nf_fresh_entry *fresh = &scratch->fresh;
+    fresh->retired = 0;
+    fresh->timer_set = 0;
     __builtin_memset(&fresh->st, 0, sizeof(fresh->st));
     nf_flow_init(&fresh->st, pkt, from_lo, now_us);
     *want = nf_count_state(&fresh->st, key, pkt, from_lo, now_us, &scratch->payload.rec, dir);
@@ -162,7 +151,8 @@ static __always_inline int nf_apply_dpi_done(struct nf_kern_stats *stats,
 
 /*
  * Counts the packet on its entry and returns what userspace wants of its
- * payload (NF_WANT_*). Under the lock only plain memory accesses are
+ * payload (NF_WANT_*), or -1 when the entry's timer has retired it (the
+ * packet was not counted). Under the lock only plain memory accesses are
  * allowed (no helper calls), so an ending flow is copied into the per-CPU
  * scratch record there and sent after the unlock, and the payload record's
  * flow fields are taken there too.
@@ -173,9 +163,14 @@ static __always_inline int nf_count_on_entry(
     struct nf_timeouts timeouts = nf_timeouts_config();
     struct nf_rec_flow_ended *rec = &scratch->ended;
     struct nf_rec_payload *payload = &scratch->payload.rec;
-    int ended, dir, want;
+    int ended, dir, want, tcp_end, no_timer;
+    __u64 deadline = 0;
 
     bpf_spin_lock(&entry->lock);
+    if (entry->retired) {
+        bpf_spin_unlock(&entry->lock);
+        return -1;
+    }
     ended =
         nf_flow_expired(&entry->st, now_us, &timeouts) || nf_flow_restarts_on_syn(&entry->st, pkt);
     if (ended) {
@@ -184,8 +179,17 @@ static __always_inline int nf_count_on_entry(
         __builtin_memset(&entry->st, 0, sizeof(entry->st));
         nf_flow_init(&entry->st, pkt, from_lo, now_us);
     }
+    tcp_end = !entry->st.ended;
     want = nf_count_state(&entry->st, key, pkt, from_lo, now_us, payload, &dir);
+    tcp_end = tcp_end && entry->st.ended;
+    no_timer = !use_test_clock && !entry->timer_set;
+    if (tcp_end || no_timer)
+        deadline = nf_flow_deadline_us(&entry->st, &timeouts);
     bpf_spin_unlock(&entry->lock);
+    if (no_timer)
+        nf_expiry_retry(entry, deadline, now_us);
+    else if (tcp_end)
+        nf_expiry_rearm(entry, deadline, now_us);
 
     nf_stat(stats, NF_STAT_COUNTED);
     if (ended) {
@@ -230,13 +234,16 @@ static __always_inline int nf_unparsed_stat(int parse_result, int default_filter
  * once per program this way rather than once per parser outcome, which
  * leaves room for the payload path at about the cost the counting alone
  * had inlined.
+ *
+ * The caller's statistics and scratch come in as arguments, looked up once
+ * per packet: the packet is scratch->pkt. (A global function's pointer
+ * arguments may be NULL to the verifier, hence the test.)
  */
-__attribute__((noinline)) int nf_count_parsed(const struct nf_packet *pkt) {
-    __u32 zero = 0;
-    struct nf_kern_stats *stats = bpf_map_lookup_elem(&nf_stats, &zero);
-    struct nf_scratch *scratch = bpf_map_lookup_elem(&nf_scratch_map, &zero);
-    if (!pkt || !stats || !scratch)
-        return 0; /* cannot happen: the caller's packet, arrays of one entry */
+__attribute__((noinline)) int nf_count_parsed(struct nf_scratch *scratch,
+                                              struct nf_kern_stats *stats) {
+    if (!stats || !scratch)
+        return 0; /* cannot happen: the caller's pointers */
+    const struct nf_packet *pkt = &scratch->pkt;
 
     __u64 now_us = nf_now_us();
     struct nf_flow_key key = {};
@@ -247,6 +254,8 @@ __attribute__((noinline)) int nf_count_parsed(const struct nf_packet *pkt) {
         switch (nf_insert_new_flow(scratch, &key, pkt, from_lo, now_us, &want, &dir)) {
             case NF_NEW_FLOW_COUNTED:
                 nf_stat(stats, NF_STAT_COUNTED);
+                nf_stat(stats, NF_STAT_FLOWS_STARTED);
+                nf_expiry_start(&key, &scratch->fresh.st, now_us);
                 if (want)
                     nf_payload_header(stats, &scratch->payload.rec, &key, now_us, want, dir);
                 return want;
@@ -261,7 +270,15 @@ __attribute__((noinline)) int nf_count_parsed(const struct nf_packet *pkt) {
             return 0;
         }
     }
-    return nf_count_on_entry(stats, scratch, entry, &key, pkt, from_lo, now_us);
+    int want = nf_count_on_entry(stats, scratch, entry, &key, pkt, from_lo, now_us);
+    if (want < 0) {
+        /* Its timer just ended the flow and is deleting the entry: the
+         * packet starts a new flow, in userspace, like a map-full one. */
+        nf_stat(stats, NF_STAT_EXPIRY_RACED);
+        nf_send_unmapped_packet(stats, pkt, now_us);
+        return 0;
+    }
+    return want;
 }
 
 /*
@@ -321,7 +338,7 @@ static __always_inline void nf_count_frame(struct nf_frame_result *res, const __
     __u32 ip_len = pkt->ip_len;
     asm volatile("" : "+r"(l3_off), "+r"(ip_len));
 
-    int want = nf_count_parsed(pkt);
+    int want = nf_count_parsed(scratch, stats);
     if (!want)
         return;
     res->stats = stats;

@@ -22,11 +22,17 @@
 #ifdef __bpf__
 #include <linux/bpf.h>
 #define NF_SPIN_LOCK struct bpf_spin_lock
+#define NF_TIMER struct bpf_timer
 #else
 struct nf_spin_lock_word {
     __u32 val;
 };
 #define NF_SPIN_LOCK struct nf_spin_lock_word
+/* The same for the entry's struct bpf_timer: 16 opaque bytes, 8-aligned. */
+struct nf_timer_words {
+    __u64 opaque[2];
+};
+#define NF_TIMER struct nf_timer_words
 #endif
 
 /* The global functions of the programs that hold the --filter
@@ -36,7 +42,7 @@ struct nf_spin_lock_word {
 #define NF_FILTER_TC_FUNC "nf_filter_tc"
 
 /* Default map sizes, changed with bpf_map__set_max_entries before load. */
-#define NF_FLOW_MAP_ENTRIES 65536
+#define NF_FLOW_MAP_ENTRIES 1048576 /* not preallocated: memory per flow alive */
 #define NF_EVENTS_BYTES (4U << 20)  /* ring buffer: a power of 2, whole pages */
 #define NF_PAYLOAD_BYTES (8U << 20) /* payload ring buffer: the same rules */
 #define NF_DPI_DONE_ENTRIES 16384   /* DPI-done marks not yet seen by the kernel */
@@ -66,11 +72,23 @@ struct nf_spin_lock_word {
  * programs on several CPUs count packets of the same flow. The lock is the
  * kernel's; userspace reads the value with BPF_F_LOCK, which copies it under
  * the lock and leaves the lock word zero.
+ *
+ * The timer ends the flow when it expires (netflow_expiry.h): armed when
+ * the flow starts for the moment nf_flow_expired first holds, re-armed
+ * lazily when it fires early. `retired` is set under the lock when the
+ * timer took the flow (its record sent, the entry about to be deleted): a
+ * packet or a reader that finds it set leaves the entry alone. `timer_set`:
+ * the timer is armed; until then (its allocation failed) each packet of the
+ * flow tries again. Userspace copies never see the timer (the kernel skips
+ * it like the lock).
  */
 struct nf_flow_entry {
     NF_SPIN_LOCK lock;
-    __u32 pad;
+    __u8 retired;
+    __u8 timer_set;
+    __u8 pad[2];
     struct nf_flow_state st;
+    NF_TIMER timer;
 };
 
 /*
@@ -103,6 +121,17 @@ enum nf_stat_index {
                                   * metadata): copied to the ring instead; an event, the copy
                                   * is counted above */
     NF_STAT_DPI_DONE_SEEN,       /* flows whose DPI copies a userspace DPI-done mark stopped */
+    /* Expiry by timer (appended too; events, not frames). */
+    NF_STAT_FLOWS_STARTED,   /* entries inserted in the flow map */
+    NF_STAT_FLOWS_EXPIRED,   /* flows their timer ended: sent as NF_REC_FLOW_ENDED, deleted */
+    NF_STAT_EXPIRY_DEFERRED, /* a timer found the events ring full: the flow stays, the timer
+                              * fires again shortly */
+    NF_STAT_EXPIRY_RACED,    /* a packet found its entry retired by its timer (about to be
+                              * deleted): sent as NF_REC_PACKET, also counted in MAP_FULL */
+    NF_STAT_TIMER_FAILED,    /* a flow's timer could not be set up (bpf_timer_init: memory):
+                              * a later packet of the flow tries again */
+    NF_STAT_TIMER_RETRIED,   /* ... and succeeded; FAILED - RETRIED flows may have none:
+                              * userspace's safety sweep expires those */
     NF_STAT_COUNT,
 };
 
@@ -124,9 +153,10 @@ struct nf_rec_header {
 };
 
 /*
- * A flow the kernel ended because a packet of its key arrived after it had
- * expired (idle, active, TCP end + linger) or as a SYN on an ended flow: its
- * final counters. The packet started a new flow in the same map entry.
+ * A flow the kernel ended, with its final counters: because a packet of its
+ * key arrived after it had expired (idle, active, TCP end + linger) or as a
+ * SYN on an ended flow (the packet started a new flow in the same map
+ * entry), or because its timer found it expired (the entry was deleted).
  */
 struct nf_rec_flow_ended {
     struct nf_rec_header hdr;

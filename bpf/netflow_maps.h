@@ -14,9 +14,15 @@
 /* The flows, by canonical key. A plain hash map with a lock per entry
  * rather than a per-CPU hash: per-CPU values would split one flow's
  * counters over CPUs, and first/last times, retransmission tracking, TCP
- * end and the expiry decision need the whole flow at once. */
+ * end and the expiry decision need the whole flow at once.
+ *
+ * Not preallocated (docs/decisions.md, "Flow map size"): an entry's memory
+ * is taken when its flow starts and given back when it ends, so a map
+ * sized for a busy link (a million flows) costs only its bucket array
+ * (16 bytes a slot) until the flows come. */
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
     __uint(max_entries, NF_FLOW_MAP_ENTRIES);
     __type(key, struct nf_flow_key);
     __type(value, struct nf_flow_entry);
@@ -28,6 +34,20 @@ struct {
     __uint(type, BPF_MAP_TYPE_RINGBUF);
     __uint(max_entries, NF_EVENTS_BYTES);
 } nf_events SEC(".maps");
+
+/*
+ * Ring buffer records wake the reader only when the ring is filling up:
+ * userspace polls every 100 ms anyway, and a wakeup per record costs an
+ * interrupt (several microseconds in a VM: the benchmark saw 8-9 us per
+ * payload copy, thirty times the copy itself).
+ */
+#define NF_RING_WAKEUP_SHARE 8 /* wake when 1/8 of the ring is unread */
+
+static __always_inline __u64 nf_ring_flags(void *ring) {
+    __u64 unread = bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA);
+    __u64 size = bpf_ringbuf_query(ring, BPF_RB_RING_SIZE);
+    return unread > size / NF_RING_WAKEUP_SHARE ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
 
 /* Payload packets for userspace (NF_REC_PAYLOAD). A ring of its own: a
  * burst of payload copies may fill it, but never takes the room of the
@@ -77,13 +97,16 @@ struct {
 
 /*
  * A new flow's first map value, laid out as struct nf_flow_entry but without
- * the bpf_spin_lock type: per-CPU maps may not hold one, and a map update
- * ignores the lock word of the value it copies anyway.
+ * the bpf_spin_lock and bpf_timer types: per-CPU maps may not hold them, and
+ * a map update ignores the lock and timer words of the value it copies.
  */
 struct nf_fresh_entry {
     __u32 lock_word;
-    __u32 pad;
+    __u8 retired;
+    __u8 timer_set;
+    __u8 pad[2];
     struct nf_flow_state st;
+    __u64 timer_words[2]; /* the map skips its timer's place on update */
 };
 _Static_assert(sizeof(struct nf_fresh_entry) == sizeof(struct nf_flow_entry), "entry layout");
 _Static_assert(__builtin_offsetof(struct nf_fresh_entry, st) ==

@@ -29,7 +29,7 @@ namespace {
 
 netflow::Options fuzzOptions(const std::string &path) {
     netflow::Options o;
-    o.file = path;
+    o.files = {path};
     o.output = "/dev/null";
     o.version = 3;
     o.columns = netflow::defaultSelection(3, true);

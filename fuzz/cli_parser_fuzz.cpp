@@ -43,7 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             std::abort();
     } else {
         const auto &options = std::get<netflow::Options>(result);
-        if (options.interface.empty() == options.file.empty())
+        if (options.interface.empty() == options.files.empty())
             std::abort();  // exactly one input
     }
     return 0;

@@ -5,6 +5,7 @@
 #include <exception>
 #include <variant>
 
+#include "about/About.h"
 #include "cli/CommandLine.h"
 #include "pipeline/LiveRun.h"
 #include "pipeline/OfflineRun.h"
@@ -24,6 +25,8 @@ int main(int argc, char **argv) {
     // line and exit 1, not a silent death by SIGPIPE.
     std::signal(SIGPIPE, SIG_IGN);
     try {
+        if (options.about)
+            return runAbout(options);
         return options.interface.empty() ? runOffline(options) : runLive(options);
     } catch (const std::exception &e) {
         std::fprintf(stderr, "netflow: error: %s\n", e.what());

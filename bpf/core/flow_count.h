@@ -164,6 +164,22 @@ NF_INLINE int nf_flow_expired(const struct nf_flow_state *st, __u64 now_us,
     return st->ended && since_last > NF_TCP_END_LINGER_US;
 }
 
+/*
+ * The last time at which nf_flow_expired is still false: from the next
+ * microsecond on the flow is over unless a packet came in between (which
+ * only moves this later, except the one that ends a TCP flow).
+ */
+NF_INLINE __u64 nf_flow_deadline_us(const struct nf_flow_state *st,
+                                    const struct nf_timeouts *timeouts) {
+    __u64 deadline = st->last_us + timeouts->idle_us;
+    __u64 active_end = st->first_us + timeouts->active_us;
+    if (active_end < deadline)
+        deadline = active_end;
+    if (st->ended && st->last_us + NF_TCP_END_LINGER_US < deadline)
+        deadline = st->last_us + NF_TCP_END_LINGER_US;
+    return deadline;
+}
+
 /* A SYN without ACK on an ended TCP flow closes it and starts a new one. */
 NF_INLINE int nf_flow_restarts_on_syn(const struct nf_flow_state *st, const struct nf_packet *pkt) {
     return st->ended && pkt->proto == NF_IPPROTO_TCP && pkt->has_l4 &&

@@ -10,14 +10,45 @@
 
 #include "flow_types.h"
 
-/* Byte-wise comparison of two 16-byte addresses: <0, 0 or >0. */
+/*
+ * Addresses are handled a 32-bit word at a time: 4 loads and compares
+ * instead of 16 (the BPF backend never merges byte loads). The words are
+ * read through a may_alias type from struct nf_packet, whose alignment (4)
+ * they share, and compared in big-endian order, which orders them exactly
+ * as the bytes compare. Keys are written 16 bits at a time (struct
+ * nf_flow_key is 2-aligned).
+ */
+typedef __u32 __attribute__((may_alias)) nf_alias_u32;
+typedef __u16 __attribute__((may_alias)) nf_alias_u16;
+
+NF_INLINE __u32 nf_be_word(__u32 w) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return __builtin_bswap32(w);
+#else
+    return w;
+#endif
+}
+
+/* Byte-wise comparison of two 16-byte addresses of a struct nf_packet:
+ * <0, 0 or >0. */
 NF_INLINE int nf_addr_cmp(const __u8 *a, const __u8 *b) {
+    const nf_alias_u32 *wa = (const nf_alias_u32 *)(const void *)a;
+    const nf_alias_u32 *wb = (const nf_alias_u32 *)(const void *)b;
     NF_UNROLL
-    for (int i = 0; i < 16; i++) {
-        if (a[i] != b[i])
-            return a[i] < b[i] ? -1 : 1;
+    for (int i = 0; i < 4; i++) {
+        if (wa[i] != wb[i])
+            return nf_be_word(wa[i]) < nf_be_word(wb[i]) ? -1 : 1;
     }
     return 0;
+}
+
+/* A 16-byte address into a key field. */
+NF_INLINE void nf_addr_copy(__u8 *dst, const __u8 *src) {
+    nf_alias_u16 *d = (nf_alias_u16 *)(void *)dst;
+    const nf_alias_u16 *s = (const nf_alias_u16 *)(const void *)src;
+    NF_UNROLL
+    for (int i = 0; i < 8; i++)
+        d[i] = s[i];
 }
 
 NF_INLINE int nf_proto_has_ports(__u8 proto) {
@@ -41,11 +72,8 @@ NF_INLINE int nf_flow_key_from_packet(const struct nf_packet *pkt, struct nf_flo
     const __u8 *lo = from_lo ? pkt->saddr : pkt->daddr;
     const __u8 *hi = from_lo ? pkt->daddr : pkt->saddr;
 
-    NF_UNROLL
-    for (int i = 0; i < 16; i++) {
-        key->addr_lo[i] = lo[i];
-        key->addr_hi[i] = hi[i];
-    }
+    nf_addr_copy(key->addr_lo, lo);
+    nf_addr_copy(key->addr_hi, hi);
     key->port_lo = from_lo ? sport : dport;
     key->port_hi = from_lo ? dport : sport;
     key->vlan_id = pkt->vlan_id;

@@ -54,6 +54,10 @@ struct nf_packet {
     __u8 later_fragment; /* IPv4 offset != 0 or IPv6 fragment offset != 0 */
 };
 
+/* flow_key.h reads the addresses a 32-bit word at a time. */
+NF_STATIC_ASSERT(__builtin_offsetof(struct nf_packet, saddr) == 0, "nf_packet layout");
+NF_STATIC_ASSERT(__builtin_offsetof(struct nf_packet, daddr) == 16, "nf_packet layout");
+
 /* Canonical bidirectional key: the endpoint (addr, port) that compares lower
  * byte-wise comes first, so both directions map to one key. */
 struct nf_flow_key {

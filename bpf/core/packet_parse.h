@@ -219,11 +219,8 @@ NF_INLINE int nf_parse_ipv4(const __u8 *l3, const __u8 *end, struct nf_packet *p
     pkt->ip_len = total_len;
     pkt->ttl = l3[8];
     pkt->proto = l3[9];
-    NF_UNROLL
-    for (int i = 0; i < 4; i++) {
-        pkt->saddr[i] = l3[12 + i];
-        pkt->daddr[i] = l3[16 + i];
-    }
+    NF_COPY_WORDS(pkt->saddr, l3 + 12, 1);
+    NF_COPY_WORDS(pkt->daddr, l3 + 16, 1);
     if (nf_load_be16(l3 + 6) & 0x1FFF) {
         /* A later fragment carries no L4 header: ports 0/0. */
         pkt->later_fragment = 1;
@@ -243,11 +240,8 @@ NF_INLINE int nf_parse_ipv6(const __u8 *l3, const __u8 *end, struct nf_packet *p
     pkt->ip_version = 6;
     pkt->ip_len = (__u32)nf_load_be16(l3 + 4) + 40;
     pkt->ttl = l3[7];
-    NF_UNROLL
-    for (int i = 0; i < 16; i++) {
-        pkt->saddr[i] = l3[8 + i];
-        pkt->daddr[i] = l3[24 + i];
-    }
+    NF_COPY_WORDS(pkt->saddr, l3 + 8, 4);
+    NF_COPY_WORDS(pkt->daddr, l3 + 24, 4);
 
     __u8 nexthdr = l3[6];
     __u32 off = 40;

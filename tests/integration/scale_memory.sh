@@ -35,7 +35,7 @@ peak_kib() {
 million=$(peak_kib million 1000000 1000000)
 per_flow=$((million * 1024 / 1000000))
 echo "1,000,000 concurrent flows with nDPI state: peak RSS $((million / 1024)) MiB, $per_flow bytes per flow"
-# Flow record (368 B) + hash slots + nDPI's flow struct (688 B) + malloc overhead.
+# Flow record (352 B) + hash slots + nDPI's flow struct (688 B) + malloc overhead.
 [ "$per_flow" -le 1400 ] || fail "1M concurrent flows take $per_flow bytes per flow (budget 1400)"
 
 small=$(peak_kib waves_small 200000 50000)

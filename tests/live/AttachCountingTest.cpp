@@ -141,8 +141,9 @@ TEST_F(AttachCounting, NetlinkTcFallbackIsAttachedAndCounts) {
 
 // veth refuses native XDP when its peer's MTU exceeds what one page holds
 // (for a program without frags support): a driver refusal, like a NIC
-// without XDP support. Native says so; auto falls back to generic.
-TEST_F(AttachCounting, AutoFallsBackToGenericWhenTheDriverRefusesNative) {
+// without XDP support. Native says so; auto falls back to generic XDP in a
+// tap, to TC ingress in host capture.
+TEST_F(AttachCounting, AutoFallsBackWhenTheDriverRefusesNative) {
     struct PeerMtu {
         std::string set;
         ~PeerMtu() { runCommand(set + "1500"); }
@@ -163,13 +164,32 @@ TEST_F(AttachCounting, AutoFallsBackToGenericWhenTheDriverRefusesNative) {
         << refused.error();
     EXPECT_TRUE(hooksOf(itf_.index).empty()) << "a refused attach leaves nothing";
 
-    auto att = InterfaceAttachment::attach(itf_.name, *programs_, AttachOptions{});
-    ASSERT_TRUE(att) << att.error();
-    EXPECT_EQ(att.value().xdpMode(), XdpMode::Generic);
-    ASSERT_FALSE(att.value().notes().empty());
-    EXPECT_NE(att.value().notes().back().find("using generic XDP"), std::string::npos)
-        << att.value().notes().back();
-    EXPECT_EQ(hooksOf(itf_.index).xdp_generic, programId(programs_->xdpProgramFd()));
+    {
+        // A tap (no egress): generic XDP, which AF_XDP needs.
+        AttachOptions tap;
+        tap.egress = false;
+        auto att = InterfaceAttachment::attach(itf_.name, *programs_, tap);
+        ASSERT_TRUE(att) << att.error();
+        EXPECT_EQ(att.value().xdpMode(), XdpMode::Generic);
+        ASSERT_FALSE(att.value().notes().empty());
+        EXPECT_NE(att.value().notes().back().find("using generic XDP"), std::string::npos)
+            << att.value().notes().back();
+        EXPECT_EQ(hooksOf(itf_.index).xdp_generic, programId(programs_->xdpProgramFd()));
+    }  // detached, and the interface lock released
+
+    // Host capture: TC ingress (tcx) instead of generic XDP.
+    auto host = InterfaceAttachment::attach(itf_.name, *programs_, AttachOptions{});
+    ASSERT_TRUE(host) << host.error();
+    EXPECT_TRUE(host.value().tcIngress());
+    EXPECT_EQ(host.value().describe(), itf_.name + ": TC ingress tcx, TC egress tcx");
+    ASSERT_FALSE(host.value().notes().empty());
+    EXPECT_NE(host.value().notes().back().find("counting ingress at TC (tcx) instead"),
+              std::string::npos)
+        << host.value().notes().back();
+    Hooks hooks = hooksOf(itf_.index);
+    EXPECT_EQ(hooks.xdp_generic, 0u);
+    EXPECT_EQ(hooks.xdp_native, 0u);
+    EXPECT_EQ(hooks.tcx_ingress, std::vector<uint32_t>{programId(programs_->tcProgramFd())});
 }
 
 }  // namespace

@@ -98,6 +98,11 @@ Hooks hooksOf(int ifindex) {
     if (bpf_prog_query(ifindex, static_cast<bpf_attach_type>(47), 0, nullptr, ids.data(), &count) ==
         0)
         hooks.tcx_egress.assign(ids.begin(), ids.begin() + count);
+    count = ids.size();
+    // 46 = BPF_TCX_INGRESS
+    if (bpf_prog_query(ifindex, static_cast<bpf_attach_type>(46), 0, nullptr, ids.data(), &count) ==
+        0)
+        hooks.tcx_ingress.assign(ids.begin(), ids.begin() + count);
     LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
     LIBBPF_OPTS(bpf_tc_opts, tc, .handle = netflow::kTcFilterHandle,
                 .priority = netflow::kTcFilterPriority);

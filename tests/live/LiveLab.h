@@ -49,9 +49,11 @@ struct Hooks {
     uint32_t xdp_native = 0;
     uint32_t xdp_generic = 0;
     std::vector<uint32_t> tcx_egress;
+    std::vector<uint32_t> tcx_ingress;
     uint32_t tc_netlink_filter = 0;  // our netlink slot (TcAttachment.h)
     bool empty() const {
-        return !xdp_native && !xdp_generic && tcx_egress.empty() && !tc_netlink_filter;
+        return !xdp_native && !xdp_generic && tcx_egress.empty() && tcx_ingress.empty() &&
+               !tc_netlink_filter;
     }
 };
 Hooks hooksOf(int ifindex);

@@ -34,6 +34,7 @@ read -r live_pkts live_rows < <(packets "$work/live.csv")
 read -r off_pkts off_rows < <(packets "$work/offline.csv")
 echo "live: $live_pkts packets in $live_rows flows; recording: $off_pkts packets in $off_rows flows"
 grep -q 'found the flow map full' "$work/netflow.log" || fail "the map never filled: $(cat "$work/netflow.log")"
+grep -q 'raise --flow-map-size' "$work/netflow.log" || fail "no -v line naming --flow-map-size"
 [ "$off_pkts" -ge 600 ] || fail "the recording holds only $off_pkts packets"
 [ "$live_pkts" = "$off_pkts" ] || fail "live counted $live_pkts packets, the recording has $off_pkts"
 [ "$live_rows" = "$off_rows" ] || fail "live wrote $live_rows flows, the recording has $off_rows"

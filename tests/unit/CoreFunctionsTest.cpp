@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 #include <vector>
 
 #include "flow_count.h"
@@ -119,6 +120,26 @@ TEST(FlowExpired, EndedWaitsOneSecondStrictly) {
     EXPECT_EQ(nf_flow_expired(&st, 3'000'001, &t), 1);
     nf_flow_state open = stateAt(1'000'000, 2'000'000, false);
     EXPECT_EQ(nf_flow_expired(&open, 3'000'001, &t), 0);
+}
+
+// The kernel's flow timer fires at nf_flow_deadline_us + 1: the deadline is
+// the last microsecond at which nf_flow_expired is false, whichever of idle,
+// active and TCP end comes first.
+TEST(FlowDeadline, IsTheLastMicrosecondBeforeExpiry) {
+    const nf_timeouts t{30'000'000, 120'000'000};
+    const nf_flow_state cases[] = {
+        stateAt(1'000'000, 5'000'000, false),    // idle first
+        stateAt(1'000'000, 110'000'000, false),  // active first
+        stateAt(1'000'000, 2'000'000, true),     // TCP end: the linger
+        stateAt(7'000'000, 7'000'000, true),     // ended on its first packet
+    };
+    const uint64_t expected[] = {35'000'000, 121'000'000, 3'000'000, 8'000'000};
+    for (size_t i = 0; i < std::size(cases); i++) {
+        const uint64_t deadline = nf_flow_deadline_us(&cases[i], &t);
+        EXPECT_EQ(deadline, expected[i]) << i;
+        EXPECT_EQ(nf_flow_expired(&cases[i], deadline, &t), 0) << i;
+        EXPECT_EQ(nf_flow_expired(&cases[i], deadline + 1, &t), 1) << i;
+    }
 }
 
 TEST(FlowExpired, TimeBeforeTheLastPacketIsNotExpired) {

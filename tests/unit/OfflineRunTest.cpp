@@ -62,7 +62,7 @@ class OfflineRunTest : public ::testing::Test {
     }
     std::string convert(const std::string &fields) {
         netflow::Options o;
-        o.file = pcap_;
+        o.files = {pcap_};
         o.output = csv_;
         std::string bad;
         o.columns = *netflow::parseFieldList(fields, &bad);

@@ -26,13 +26,31 @@
 # 4. Runs tools/bench/http_bench.sh: flows/s delivered with -u to a local
 #    nginx, with and without --batch 100, next to the CSV writer on the same
 #    capture, with PASS/FAIL for --batch 100 within 20% of the CSV's flows/s.
-# 6. Runs tools/bench/threads_bench.sh: the same capture unpinned, netflow
+# 5. Runs tools/bench/kafka_bench.sh: flows/s exported with --export kafka://
+#    to librdkafka's mock cluster (lz4, and zstd), next to the CSV writer on
+#    the same capture (no target: reported only).
+# 6. Runs tools/bench/labels_bench.sh: the conversion of bench.pcap with
+#    --labels and 100,000 rules against none (medians of 5
+#    runs each), with PASS/FAIL for at most 10% slower.
+# 6. Runs tools/bench/live_bench.sh: netflow's kernel path vs tcpdump on a
+#    veth pair under tcpreplay (root).
+# 7. Runs tools/bench/nic_bench.sh: the NIC-like load (tools/xdp_replay, live
+#    XDP frames, a 75% bulk / 25% short-flow mix, ~200,000 flows at once):
+#    netflow --backend xdp's overflow and accounting, its added CPU vs tcpdump
+#    and --backend pcap, tap mode vs bare XDP_PASS / XDP_DROP, bytes per
+#    concurrent flow at 100 K and 1 M flows (root; about 10 minutes on 2
+#    busy cores; NIC_ROUNDS, NIC_FLOWS, NIC_MEM_FLOWS make it shorter).
+# 8. Runs tools/bench/export_bench.sh: --export IPFIX/v9 flows/s on one core
+#    next to the CSV writer's (PASS >= 500,000 flows/s) and bytes per flow
+#    next to softflowd -v 9 of bench.pcap.
+# 9. Runs tools/bench/flow_mem_bench.sh: offline bytes per concurrent flow
+#    (peak RSS) and packets/s for 100 K and 2 M new short flows, DPI finished
+#    (PASS/FAIL against 400 bytes) and DPI still running (MEM_FLOWS,
+#    MEM_KINDS make it shorter).
+# 10. Runs tools/bench/threads_bench.sh: the same capture unpinned, netflow
 #    with the default threads, --threads 1 and --threads 2 next to
 #    ndpiReader, medians, with PASS/FAIL for <= 1/5 of ndpiReader's wall
 #    time and --threads 2 >= 1.7x --threads 1.
-# 5. Runs tools/bench/labels_bench.sh: the conversion of bench.pcap with
-#    --labels and 100,000 rules against none (medians of 5
-#    runs each), with PASS/FAIL for at most 10% slower.
 #
 # Exit status: 0 when every tool that ran exited 0 (a missed target is a
 # result, not an error; a missing netflow or bpf_cost binary or peer is
@@ -269,11 +287,23 @@ echo
 NETFLOW=$NETFLOW BENCH_RUNS=$RUNS BENCH_CPU=$BENCH_CPU BENCH_TIMEOUT=$TIMEOUT \
     "$REPO/tools/bench/http_bench.sh" "$BUILD_DIR" || failed=1
 
+# Kafka export (--export kafka://) to librdkafka's mock cluster, next to the
+# CSV writer (tools/bench/kafka_bench.sh says how).
+echo
+NETFLOW=$NETFLOW PCAP=$PCAP BENCH_RUNS=$RUNS BENCH_CPU=$BENCH_CPU BENCH_TIMEOUT=$TIMEOUT \
+    "$REPO/tools/bench/kafka_bench.sh" "$BUILD_DIR" || failed=1
+
 # --labels with 100,000 rules against none on the same capture
 # (tools/bench/labels_bench.sh says how).
 echo
 NETFLOW=$NETFLOW PCAP=$PCAP BENCH_CPU=$BENCH_CPU "$REPO/tools/bench/labels_bench.sh" "$BUILD_DIR" ||
     failed=1
+
+# --export: IPFIX / v9 flows/s next to the CSV writer's (PASS >= 500 K
+# flows/s), bytes on the wire per flow next to softflowd's v9 export of the
+# same capture (tools/bench/export_bench.sh says how).
+echo
+BENCH_CPU=$BENCH_CPU "$REPO/tools/bench/export_bench.sh" "$BUILD_DIR" "$PCAP" || failed=1
 
 # --threads on the same capture, unpinned, against ndpiReader
 # (tools/bench/threads_bench.sh says how).
@@ -284,4 +314,13 @@ NETFLOW=$NETFLOW PCAP=$PCAP "$REPO/tools/bench/threads_bench.sh" "$BUILD_DIR" ||
 # (tools/bench/live_bench.sh says how; it skips itself when not root).
 echo
 NETFLOW=$NETFLOW "$REPO/tools/bench/live_bench.sh" "$BUILD_DIR" || failed=1
+
+# Live on a NIC-like load: xdp_replay's frames reach the sensor's XDP as
+# xdp_frames (tools/bench/nic_bench.sh says how; skips itself when not root).
+echo
+NETFLOW=$NETFLOW PCAP_DIR=$PCAP_DIR GEN=$GEN "$REPO/tools/bench/nic_bench.sh" "$BUILD_DIR" || failed=1
+
+# Offline memory per concurrent flow (tools/bench/flow_mem_bench.sh says how).
+echo
+NETFLOW=$NETFLOW "$REPO/tools/bench/flow_mem_bench.sh" "$BUILD_DIR" || failed=1
 exit "$failed"

@@ -132,6 +132,8 @@ std::vector<ProgramUnderTest> loadVariants(const VariantOptions &options) {
     v.push_back(stage(NF_STAGE_KEY, "  2 +key", "+ the canonical flow key"));
     v.push_back(stage(NF_STAGE_CLOCK, "  3 +clock", "+ bpf_ktime_get_ns() / 1000"));
     v.push_back(stage(NF_STAGE_LOOKUP, "  4 +lookup", "+ flow map lookup, insert on a miss"));
+    v.push_back(stage(NF_STAGE_LOCK, "  4a +lock only",
+                      "+ the entry's spin lock taken and released (in place of 5)"));
     v.push_back(stage(NF_STAGE_COUNT, "  5 +count", "+ lock, expiry, every flow counter"));
     v.push_back(stage(NF_STAGE_STATS, "  6 +stats", "+ the per-CPU statistics"));
     v.push_back(netflowProgram("  real, no payload",

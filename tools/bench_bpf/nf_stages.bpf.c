@@ -31,17 +31,20 @@ const volatile __u64 active_timeout_us = 120000000;
 /* As netflow's nf_flows: the same key and value, sized by bpf_cost. */
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
     __uint(max_entries, NF_FLOW_MAP_ENTRIES);
     __type(key, struct nf_flow_key);
     __type(value, struct nf_flow_entry);
 } st_flows SEC(".maps");
 
-/* A new flow's first value: struct nf_flow_entry without the lock type,
- * which a per-CPU map may not hold (netflow's struct nf_fresh_entry). */
+/* A new flow's first value: struct nf_flow_entry without the lock and
+ * timer types, which a per-CPU map may not hold (netflow's struct
+ * nf_fresh_entry). */
 struct st_fresh_entry {
     __u32 lock_word;
-    __u32 pad;
+    __u32 flags;
     struct nf_flow_state st;
+    __u64 timer_words[2];
 };
 _Static_assert(sizeof(struct st_fresh_entry) == sizeof(struct nf_flow_entry), "entry layout");
 
@@ -119,6 +122,11 @@ __attribute__((noinline)) int st_count_parsed(const struct nf_packet *pkt) {
     st_keep(entry);
     if (last_stage == NF_STAGE_LOOKUP)
         return from_lo;
+    if (last_stage == NF_STAGE_LOCK) {
+        bpf_spin_lock(&entry->lock);
+        bpf_spin_unlock(&entry->lock);
+        return from_lo;
+    }
 
     /* netflow's nf_count_on_entry without the ended-flow record and the
      * payload decision. */

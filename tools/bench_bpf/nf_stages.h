@@ -12,6 +12,7 @@ enum nf_stage {
     NF_STAGE_KEY,       /* the canonical flow key */
     NF_STAGE_CLOCK,     /* bpf_ktime_get_ns, in microseconds */
     NF_STAGE_LOOKUP,    /* the flow map entry, inserted on a miss */
+    NF_STAGE_LOCK,      /* the entry's bpf_spin_lock taken and released, nothing counted */
     NF_STAGE_COUNT,     /* the entry's lock, expiry, every counter of the flow */
     NF_STAGE_STATS,     /* the per-CPU statistics map, as the real program keeps it */
 };

@@ -25,6 +25,8 @@ class PacketDecoder {
     Outcome decode(const pcap_pkthdr &header, const uint8_t *frame, nf_packet &pkt,
                    std::span<const uint8_t> &l3) const;
 
+    int linkType() const { return link_type_; }
+
   private:
     int link_type_;
     const BpfFilter *user_filter_;

@@ -1,36 +1,185 @@
 #include "capture/PcapFile.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
+
+#include "capture/LinkLayer.h"
 
 namespace netflow {
+namespace {
+
+constexpr uint32_t kMagicMicro = 0xA1B2C3D4;
+constexpr uint32_t kMagicNano = 0xA1B23C4D;
+constexpr uint64_t kFileHeader = 24;
+constexpr uint64_t kRecordHeader = 16;
+// libpcap's largest capture length for every link type we decode
+// (MAXIMUM_SNAPLEN, max_snaplen_for_dlt()).
+constexpr uint32_t kMaxCaplen = 262144;
+// Pages already read are handed back in steps of this much, so that a
+// mapped file does not show up as the process's memory (RSS).
+constexpr uint64_t kReleaseStep = 4u << 20;
+
+uint32_t load32(const uint8_t *p, bool swapped) {
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    return swapped ? __builtin_bswap32(v) : v;
+}
+
+uint16_t load16(const uint8_t *p, bool swapped) {
+    uint16_t v;
+    std::memcpy(&v, p, 2);
+    return swapped ? __builtin_bswap16(v) : v;
+}
+
+}  // namespace
 
 PcapFile::PcapFile(const std::string &path) : path_(path) {
     char errbuf[PCAP_ERRBUF_SIZE] = {};
-    pcap_ =
-        pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_MICRO, errbuf);
-    if (!pcap_)
-        throw CaptureError("cannot read capture " + path + ": " + errbuf);
     struct stat st {};
-    if (path != "-" && stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+    const bool regular = path != "-" && stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+    if (regular && static_cast<uint64_t>(st.st_size) >= kFileHeader) {
+        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            void *m =
+                ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+            ::close(fd);
+            if (m != MAP_FAILED) {
+                map_ = static_cast<const uint8_t *>(m);
+                file_size_ = static_cast<uint64_t>(st.st_size);
+                ::madvise(m, file_size_, MADV_SEQUENTIAL);
+            }
+        }
+    }
+    if (map_) {
+        FILE *f = ::fmemopen(const_cast<uint8_t *>(map_), file_size_, "rb");
+        if (f) {
+            pcap_ =
+                pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
+            if (!pcap_)
+                std::fclose(f);
+        } else {
+            std::snprintf(errbuf, sizeof errbuf, "%s", std::strerror(errno));
+        }
+    } else {
+        pcap_ = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_MICRO,
+                                                        errbuf);
+    }
+    if (!pcap_) {
+        if (map_)
+            ::munmap(const_cast<uint8_t *>(map_), file_size_);
+        throw CaptureError("cannot read capture " + path + ": " + errbuf);
+    }
+    if (regular) {
         file_size_ = static_cast<uint64_t>(st.st_size);
         stream_ = false;
+    }
+    if (!map_)
+        return;
+    // A classic pcap file libpcap would read record by record without
+    // changing a byte: walked in place.
+    const uint32_t magic = load32(map_, false);
+    const bool swapped =
+        magic == __builtin_bswap32(kMagicMicro) || magic == __builtin_bswap32(kMagicNano);
+    const uint32_t native = swapped ? __builtin_bswap32(magic) : magic;
+    if ((native == kMagicMicro || native == kMagicNano) && load16(map_ + 4, swapped) == 2 &&
+        load16(map_ + 6, swapped) >= 4 && isSupportedLinkType(linkType())) {
+        in_place_ = true;
+        swapped_ = swapped;
+        nano_ = native == kMagicNano;
+        offset_ = kFileHeader;
     }
 }
 
 PcapFile::~PcapFile() {
     if (pcap_)
         pcap_close(pcap_);
+    if (map_)
+        ::munmap(const_cast<uint8_t *>(map_), file_size_);
+}
+
+void PcapFile::releaseBehind(uint64_t offset) {
+    if (offset < released_ + 2 * kReleaseStep)
+        return;
+    const uint64_t upto = (offset - kReleaseStep) & ~(kReleaseStep - 1);
+    if (upto <= released_)
+        return;
+    ::madvise(const_cast<uint8_t *>(map_) + released_, upto - released_, MADV_DONTNEED);
+    released_ = upto;
+}
+
+Result<PcapFile::Next> PcapFile::nextInPlace(const pcap_pkthdr *&header, const uint8_t *&data) {
+    // The same checks, in the same order, with the same messages as
+    // libpcap's pcap_next_packet() (sf-pcap.c).
+    auto fail = [&](const char *format, auto... args) {
+        char text[PCAP_ERRBUF_SIZE];
+        std::snprintf(text, sizeof text, format, args...);
+        offset_ = file_size_;
+        return Result<Next>::failure(path_ + ": " + text);
+    };
+    if (offset_ == file_size_)
+        return Next::End;
+    uint64_t left = file_size_ - offset_;
+    if (left < kRecordHeader)
+        return fail("truncated dump file; tried to read %zu header bytes, only got %zu",
+                    static_cast<size_t>(kRecordHeader), static_cast<size_t>(left));
+    const uint8_t *r = map_ + offset_;
+    // As libpcap 1.10 has them: signed in the machine's byte order, and
+    // unsigned when swapped (its SWAPLONG gives an unsigned value).
+    const uint32_t sec = load32(r, swapped_), fraction = load32(r + 4, swapped_);
+    if (!swapped_) {
+        header_.ts.tv_sec = static_cast<int32_t>(sec);
+        const int32_t f = static_cast<int32_t>(fraction);
+        header_.ts.tv_usec = nano_ ? f / 1000 : f;
+    } else {
+        header_.ts.tv_sec = static_cast<time_t>(sec);
+        header_.ts.tv_usec = static_cast<suseconds_t>(nano_ ? fraction / 1000 : fraction);
+    }
+    uint32_t caplen = load32(r + 8, swapped_);
+    header_.len = load32(r + 12, swapped_);
+    const uint32_t snapshot = static_cast<uint32_t>(snapLength());
+    if (caplen > kMaxCaplen) {
+        if (caplen > snapshot)
+            return fail("invalid packet capture length %u, bigger than snaplen of %d", caplen,
+                        snapLength());
+        return fail("invalid packet capture length %u, bigger than maximum of %u", caplen,
+                    kMaxCaplen);
+    }
+    left -= kRecordHeader;
+    const uint32_t stored = caplen;
+    if (caplen > snapshot) {
+        // Longer than the file's snapshot length: libpcap cuts it there.
+        if (left < snapshot)
+            return fail("truncated dump file; tried to read %u captured bytes, only got %zu",
+                        snapshot, static_cast<size_t>(left));
+        caplen = snapshot;
+    }
+    if (left < stored)
+        return fail("truncated dump file; tried to read %u captured bytes, only got %zu", stored,
+                    static_cast<size_t>(left));
+    header_.caplen = caplen;
+    header = &header_;
+    data = r + kRecordHeader;
+    releaseBehind(offset_);
+    offset_ += kRecordHeader + stored;
+    return Next::Packet;
 }
 
 Result<PcapFile::Next> PcapFile::next(const pcap_pkthdr *&header, const uint8_t *&data) {
+    if (in_place_)
+        return nextInPlace(header, data);
     pcap_pkthdr *h = nullptr;
     const u_char *d = nullptr;
     int rc = pcap_next_ex(pcap_, &h, &d);
     if (rc == 1) {
         header = h;
         data = d;
+        if (map_)
+            releaseBehind(bytesRead());  // libpcap copied the packet out
         return Next::Packet;
     }
     if (rc == PCAP_ERROR_BREAK)
@@ -39,6 +188,8 @@ Result<PcapFile::Next> PcapFile::next(const pcap_pkthdr *&header, const uint8_t 
 }
 
 uint64_t PcapFile::bytesRead() const {
+    if (in_place_)
+        return offset_;
     FILE *f = pcap_file(pcap_);
     long pos = f ? std::ftell(f) : -1;
     return pos > 0 ? static_cast<uint64_t>(pos) : 0;

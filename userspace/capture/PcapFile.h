@@ -1,5 +1,14 @@
-// A pcap or pcapng file opened with libpcap (RAII), timestamps in
-// microseconds whatever precision the file has.
+// A pcap or pcapng file (RAII), timestamps in microseconds whatever
+// precision the file has.
+//
+// A regular file is mapped into memory (docs/decisions.md, "Reading
+// captures through mmap"), not copied through stdio. libpcap reads its
+// header either way (link type, snapshot length, byte order: its rules).
+// Then a classic pcap file (version 2.4, a link type we decode) is walked
+// in place: each packet handed out is the mapped bytes, with libpcap's
+// checks and error messages for damaged records. pcapng and anything else
+// are read by libpcap from the mapping (fmemopen). Stdin, FIFOs and sockets
+// are read by libpcap as a stream.
 #pragma once
 
 #include <pcap/pcap.h>
@@ -29,7 +38,7 @@ class PcapFile {
 
     enum class Next { Packet, End };
     // The next packet, or the end; a failure says why (e.g. a record cut
-    // off mid-way).
+    // off mid-way). The packet stays valid until the next call.
     Result<Next> next(const pcap_pkthdr *&header, const uint8_t *&data);
 
     // For the progress bar.
@@ -39,11 +48,25 @@ class PcapFile {
     // Read as it is written (stdin, a FIFO, a socket): not a regular file.
     bool isStream() const { return stream_; }
 
+    // The records are walked in the mapping (no copy): for tests.
+    bool inPlace() const { return in_place_; }
+
   private:
+    Result<Next> nextInPlace(const pcap_pkthdr *&header, const uint8_t *&data);
+    void releaseBehind(uint64_t offset);
+
     std::string path_;
     pcap_t *pcap_ = nullptr;
     uint64_t file_size_ = 0;
     bool stream_ = true;
+
+    const uint8_t *map_ = nullptr;  // the whole file, or null
+    uint64_t released_ = 0;         // mapping given back up to here
+    bool in_place_ = false;
+    bool swapped_ = false;  // records in the other byte order
+    bool nano_ = false;     // nanosecond timestamps
+    uint64_t offset_ = 0;   // next record, in place
+    pcap_pkthdr header_{};
 };
 
 }  // namespace netflow

@@ -14,6 +14,8 @@
 
 #include "delivery/HttpEndpoint.h"
 #include "delivery/SpoolFile.h"
+#include "export/ExportUri.h"
+#include "kafka/KafkaUri.h"
 #include "labels/LabelError.h"
 #include "labels/LabelRules.h"
 #include "labels/LabelTime.h"
@@ -195,6 +197,22 @@ bool selects(const std::vector<SelectedColumn> &columns, Column column) {
 
 }  // namespace
 
+// The spool of Kafka export `index` of `count`: --spool's file when it is the
+// run's only spooling output, else that name with ".kafka" (and the export's
+// number when there are several) before its extension, so each output keeps
+// its own (docs/decisions.md, "Several outputs").
+static std::string kafkaSpoolPath(const std::string &spool, size_t index, size_t count, bool url) {
+    if (count == 1 && !url)
+        return spool;
+    std::string tag = ".kafka" + (count > 1 ? std::to_string(index + 1) : std::string());
+    const size_t slash = spool.rfind('/');
+    const size_t dot = spool.rfind('.');
+    if (dot == std::string::npos || (slash != std::string::npos && dot < slash) || dot == 0 ||
+        dot == slash + 1)
+        return spool + tag;
+    return spool.substr(0, dot) + tag + spool.substr(dot);
+}
+
 std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *const *argv) {
     Options opts;
     bool csv = false, url = false, label = false, no_label = false;
@@ -204,6 +222,8 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
     std::string max_flows;
     std::string filter;
     std::string labels_path, labels_tz, labels_format = "cic-ids", anonymize;
+    std::vector<std::string> outputs, exports;
+    std::vector<std::string> kafka_settings;
 
     CLI::App app{"netflow " NETFLOW_VERSION
                  ": network flows (NetFlow v9 NF-v1/v2/v3 features, nDPI) from a live "
@@ -213,7 +233,10 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
 
     auto *in_if = app.add_option("-i,--interface", opts.interface,
                                  "capture live from INTERFACE (XDP ingress + TC egress)");
-    auto *in_file = app.add_option("-f,--file", opts.file, "read a pcap or pcapng capture file");
+    auto *in_file = app.add_option("-f,--file", opts.files,
+                                   "read a pcap or pcapng capture file, a directory of them or a "
+                                   "glob; repeat for more: read as one capture, in time order")
+                        ->allow_extra_args(false);
     app.add_flag("-c,--csv", csv, "output is a CSV file path (- for stdout)");
     app.add_flag("-u,--url", url, "output is an http(s) URL; each flow is POSTed as JSON");
     auto *opt_fields = app.add_option("--fields", fields,
@@ -256,15 +279,18 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
                             ->transform(oneOf<CaptureMode>(
                                 {{"host", CaptureMode::Host}, {"tap", CaptureMode::Tap}}));
     auto *opt_xdp_mode =
-        app.add_option("--xdp-mode", opts.xdp_mode, "XDP attach mode: auto, native or generic")
+        app.add_option("--xdp-mode", opts.xdp_mode,
+                       "ingress hook: auto, native, generic (or skb), or tc (no XDP)")
             ->transform(oneOf<XdpModeOption>({{"auto", XdpModeOption::Auto},
                                               {"native", XdpModeOption::Native},
-                                              {"generic", XdpModeOption::Generic}}));
+                                              {"generic", XdpModeOption::Generic},
+                                              {"skb", XdpModeOption::Generic},
+                                              {"tc", XdpModeOption::Tc}}));
     app.add_flag("--stats", opts.stats, "a status line on stderr every second");
     auto *opt_map_size =
         app.add_option("--flow-map-size", opts.flow_map_entries,
                        "live kernel path: flows the kernel map holds; more go to userspace "
-                       "(65536)")
+                       "(1048576)")
             ->check(CLI::Range(1u, 1u << 26));
     auto *opt_batch =
         app.add_option("--batch", opts.http.batch,
@@ -272,11 +298,13 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
             ->check(CLI::Range(size_t{1}, size_t{100000}));
     auto *opt_flush = app.add_option("--flush-interval", opts.http.flush_interval_s,
                                      "-u --batch: a partial batch waits at most SECONDS (0.5)");
-    auto *opt_spool = app.add_option("--spool", opts.http.spool_path,
-                                     "-u: flows not yet delivered are kept in FILE, JSON lines "
-                                     "(./netflow-spool.jsonl)");
-    auto *opt_timeout = app.add_option("--timeout", opts.http.timeout_s,
-                                       "-u: seconds per request, and for delivery at exit (10)");
+    auto *opt_spool =
+        app.add_option("--spool", opts.http.spool_path,
+                       "-u, --export kafka: flows not yet delivered are kept in FILE, JSON lines "
+                       "(./netflow-spool.jsonl)");
+    auto *opt_timeout =
+        app.add_option("--timeout", opts.http.timeout_s,
+                       "-u: seconds per request; -u, --export kafka: for delivery at exit (10)");
     auto *opt_header = app.add_option("--header", opts.http.headers,
                                       "-u: 'Name: value' sent with every request (repeatable)")
                            ->allow_extra_args(false);
@@ -293,13 +321,44 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
     auto *opt_user = app.add_option(
         "--user", opts.user,
         "live: once capturing, run as user NAME (every capability is dropped either way)");
-    app.add_option("output", opts.output, "CSV path (- for stdout) or URL")->required();
+    std::string metrics;
+    auto *opt_metrics = app.add_option(
+        "--metrics", metrics,
+        "live: Prometheus metrics on ADDR:PORT (GET /metrics; 127.0.0.1:9100, [::1]:9100)");
+    app.add_flag("--about", opts.about,
+                 "versions, kernel features, and with -i IF what --backend auto chooses; exit");
+    app.add_option("--export", exports,
+                   "also send flows to URI: ipfix://HOST:PORT, ipfix+tcp://HOST:PORT, "
+                   "netflow9://HOST:PORT, kafka://BROKERS/TOPIC (repeatable)")
+        ->allow_extra_args(false);
+    auto *opt_tpl_interval =
+        app.add_option("--export-template-interval", opts.export_settings.template_interval_s,
+                       "--export UDP: templates resent every SECONDS (30)");
+    auto *opt_tpl_packets =
+        app.add_option("--export-template-packets", opts.export_settings.template_packets,
+                       "--export UDP: templates resent every N messages (20)")
+            ->check(CLI::Range(1u, 1000000u));
+    auto *opt_domain = app.add_option("--export-domain", opts.export_settings.observation_domain,
+                                      "--export: IPFIX observation domain / v9 source id (1)");
+    auto *opt_mtu = app.add_option("--export-mtu", opts.export_settings.mtu,
+                                   "--export: largest message in bytes (1400)")
+                        ->check(CLI::Range(1024u, 65535u));
+    auto *opt_kafka_opt =
+        app.add_option("--kafka-opt", kafka_settings,
+                       "--export kafka: librdkafka setting KEY=VALUE (repeatable)")
+            ->allow_extra_args(false);
+    auto *opt_output =
+        app.add_option("output", outputs, "CSV path (- for stdout) or URL; with -c and -u: CSV URL")
+            ->expected(0, 2);
 
     std::vector<std::string> args(argv + 1, argv + argc);
     auto expanded = expandPrefixes(args, longOptionNames(app));
     if (auto *exit = std::get_if<CommandLineExit>(&expanded))
         return *exit;
     args = std::get<std::vector<std::string>>(expanded);
+    // --about needs no output (nor input: -i IF is optional).
+    if (std::find(args.begin(), std::find(args.begin(), args.end(), "--"), "--about") != args.end())
+        opt_output->required(false);
     std::reverse(args.begin(), args.end());  // CLI11 takes them last-first
 
     try {
@@ -309,13 +368,45 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
     } catch (const CLI::ParseError &e) {
         return usageError(e.what());
     }
-
-    if (in_if->count() + in_file->count() != 1)
+    if (opts.about) {
+        if (in_file->count() || csv || url || opt_output->count() || opt_metrics->count())
+            return usageError("--about takes -i INTERFACE and the live flags, no file or output");
+        return opts;
+    }
+    if (in_if->count() + std::min<size_t>(in_file->count(), 1) != 1)
         return usageError(in_if->count() ? "use -i/--interface or -f/--file, not both"
                                          : "one of -i/--interface or -f/--file is required");
-    if (csv == url)
-        return usageError(csv ? "use -c/--csv or -u/--url, not both"
-                              : "one of -c/--csv or -u/--url is required");
+    if (!csv && !url && exports.empty())
+        return usageError("one of -c/--csv or -u/--url is required (or --export)");
+    if (!csv && !url && !outputs.empty())
+        return usageError("output " + outputs.front() + " needs -c/--csv or -u/--url");
+    if (csv && url && outputs.size() != 2)
+        return usageError(
+            "use -c/--csv or -u/--url, not both (or both, with two outputs: CSV path, then URL)");
+    if ((csv || url) && outputs.empty())
+        return usageError("output is required");
+    if (csv != url && outputs.size() > 1)
+        return usageError("one output with -c or -u, not " + std::to_string(outputs.size()));
+    opts.output = outputs.empty() ? std::string() : outputs.front();
+    std::vector<std::string> kafka_uris;
+    for (const std::string &uri : exports) {
+        auto target = parseExportUri(uri);
+        if (auto *bad = std::get_if<std::string>(&target))
+            return usageError(*bad);
+        if (std::get<ExportTarget>(target).scheme == ExportScheme::Kafka)
+            kafka_uris.push_back(uri);
+        else
+            opts.exports.push_back(std::get<ExportTarget>(target));
+    }
+    const bool kafka = !kafka_uris.empty();
+    if (opts.exports.empty() && (opt_tpl_interval->count() || opt_tpl_packets->count() ||
+                                 opt_domain->count() || opt_mtu->count()))
+        return usageError(
+            "--export-template-interval, --export-template-packets, --export-domain and "
+            "--export-mtu apply to --export only");
+    if (!(opts.export_settings.template_interval_s > 0) ||
+        opts.export_settings.template_interval_s > 86400)
+        return usageError("--export-template-interval must be a positive number of seconds");
     if (opt_fields->count() && opt_version->count())
         return usageError("--fields and --version cannot be used together");
     if (label && no_label)
@@ -346,29 +437,54 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
         return usageError("--idle-timeout and --active-timeout must be positive seconds");
     if (opt_filter->count())
         opts.filter = filter;
-    if (opts.output.empty())
+    if ((csv || url) && opts.output.empty())
         return usageError("output must not be empty");
-    if (!opts.file.empty() && (opt_backend->count() || opt_capture->count() ||
-                               opt_xdp_mode->count() || opt_map_size->count()))
+    if (!opts.files.empty() && (opt_backend->count() || opt_capture->count() ||
+                                opt_xdp_mode->count() || opt_map_size->count()))
         return usageError(
             "--backend, --capture, --xdp-mode and --flow-map-size apply to -i only, not to -f");
-    if (opt_threads->count() && opts.file.empty())
+    if (opt_threads->count() && opts.files.empty())
         return usageError("--threads applies to -f only, not to -i");
+    if (opts.xdp_mode == XdpModeOption::Tc && opts.capture == CaptureMode::Tap)
+        return usageError("--xdp-mode tc applies to --capture host only (a tap needs XDP)");
+    if (opt_metrics->count()) {
+        if (!opts.files.empty())
+            return usageError("--metrics applies to -i only, not to -f");
+        std::string why;
+        opts.metrics = parseMetricsAddress(metrics, &why);
+        if (!opts.metrics)
+            return usageError(why);
+    }
     if (opt_user->count()) {
-        if (!opts.file.empty())
+        if (!opts.files.empty())
             return usageError("--user applies to -i only, not to -f");
         if (opts.user.empty() || !::getpwnam(opts.user.c_str()))
             return usageError("--user " + opts.user + ": no such user");
     }
 
-    if (!url &&
+    if (!url && !kafka &&
         (opt_batch->count() || opt_flush->count() || opt_spool->count() || opt_timeout->count() ||
          opt_header->count() || opt_queue->count() || opt_cacert->count()))
         return usageError(
             "--batch, --flush-interval, --spool, --timeout, --header, --queue-size and --cacert "
             "apply to -u only");
+    if (kafka && !url &&
+        (opt_batch->count() || opt_flush->count() || opt_header->count() || opt_queue->count() ||
+         opt_cacert->count()))
+        return usageError(
+            "--batch, --flush-interval, --header, --queue-size and --cacert apply to -u only");
+    if (!kafka && opt_kafka_opt->count())
+        return usageError("--kafka-opt applies to --export kafka://BROKERS/TOPIC only");
+    for (size_t i = 0; i < kafka_uris.size(); i++) {
+        KafkaOptions kafka_options;
+        const std::string spool = kafkaSpoolPath(opts.http.spool_path, i, kafka_uris.size(), url);
+        if (auto bad = kafkaFromCommandLine(kafka_uris[i], kafka_settings, spool,
+                                            opts.http.timeout_s, opts.verbose, kafka_options))
+            return usageError(*bad);
+        opts.kafka_exports.push_back(std::move(kafka_options));
+    }
     if (url) {
-        if (auto bad = checkHttpUrl(opts.output))
+        if (auto bad = checkHttpUrl(csv ? outputs[1] : opts.output))
             return usageError(*bad);
         for (const std::string &header : opts.http.headers) {
             if (auto bad = checkHttpHeader(header))
@@ -384,7 +500,7 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
             return usageError("--spool must not be empty");
         if (std::string bad = checkSpoolPath(opts.http.spool_path); !bad.empty())
             return usageError(bad);
-        opts.http.url = opts.output;
+        opts.http.url = csv ? outputs[1] : opts.output;
         opts.http.print_responses = opts.verbose;
     }
     if (auto exit = labelOptions(opts, opt_labels->count(), labels_path, labels_format,
@@ -397,7 +513,10 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
         if (!opts.anonymize)
             return usageError(error);
     }
-    opts.output_kind = url ? OutputKind::Url : OutputKind::Csv;
+    opts.output_kind = csv && url ? OutputKind::CsvAndUrl
+                       : url      ? OutputKind::Url
+                       : csv      ? OutputKind::Csv
+                                  : OutputKind::None;
     opts.version = opt_version->count() ? version : 2;
     if (opt_fields->count()) {
         std::string bad;

@@ -8,27 +8,36 @@
 #include <vector>
 
 #include "delivery/HttpOptions.h"
+#include "export/ExportOptions.h"
 #include "features/Columns.h"
+#include "kafka/KafkaOptions.h"
 #include "labels/Anonymizer.h"
 #include "labels/CompiledLabels.h"
+#include "metrics/MetricsAddress.h"
 
 namespace netflow {
 
 // The live flags' values, parsed once (CommandLine.cpp) from their names.
 enum class Backend { Auto, Xdp, Pcap };
 enum class CaptureMode { Host, Tap };
-enum class XdpModeOption { Auto, Native, Generic };
+enum class XdpModeOption { Auto, Native, Generic, Tc };
 
-enum class OutputKind { Csv, Url };
+// What the positional output is (-c, -u, both: "CSV URL"), or None when
+// only --export was given.
+enum class OutputKind { Csv, Url, CsvAndUrl, None };
 
 struct Options {
-    // Input: exactly one of them is set.
+    // Input: exactly one of them is set. Each -f (repeatable) as given: a
+    // file, `-`, a directory or a glob (capture/CaptureInputs.h).
     std::string interface;
-    std::string file;
+    std::vector<std::string> files;
 
     OutputKind output_kind = OutputKind::Csv;
-    std::string output;  // CSV path ("-" is stdout) or URL
+    std::string output;  // CSV path ("-" is stdout) or URL (with -c and -u: the CSV path)
     HttpOptions http;    // -u: the URL again, and the delivery's settings
+    std::vector<ExportTarget> exports;  // --export to collectors (IPFIX, v9)
+    ExportSettings export_settings;
+    std::vector<KafkaOptions> kafka_exports;  // --export kafka://BROKERS/TOPIC, each its own sink
 
     int version = 2;
     std::vector<SelectedColumn> columns;  // what to write, in order, with header names
@@ -53,9 +62,18 @@ struct Options {
 
     Backend backend = Backend::Auto;               // live only: --backend auto | xdp | pcap
     CaptureMode capture = CaptureMode::Host;       // live only: --capture host | tap
-    XdpModeOption xdp_mode = XdpModeOption::Auto;  // live only: --xdp-mode auto | native | generic
-    uint32_t flow_map_entries = 65536;             // live kernel path: flows the kernel map holds
+    XdpModeOption xdp_mode = XdpModeOption::Auto;  // live only: --xdp-mode (CommandLine.cpp)
+    uint32_t flow_map_entries = 1048576;           // live kernel path: flows the kernel map holds
     std::string user;                              // live only: run as this user after start-up
+    std::optional<MetricsAddress> metrics;         // live only: --metrics ADDR:PORT (Prometheus)
+    bool about = false;  // --about: versions, kernel features, the backend -i would get
 };
+
+inline bool writesCsv(const Options &o) {
+    return o.output_kind == OutputKind::Csv || o.output_kind == OutputKind::CsvAndUrl;
+}
+inline bool postsUrl(const Options &o) {
+    return o.output_kind == OutputKind::Url || o.output_kind == OutputKind::CsvAndUrl;
+}
 
 }  // namespace netflow

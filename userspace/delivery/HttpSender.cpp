@@ -1,8 +1,8 @@
 #include "delivery/HttpSender.h"
 
+#include "common/QuietThread.h"
 #include "common/Text.h"
 
-#include <pthread.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -146,18 +146,7 @@ HttpSender::HttpSender(const HttpOptions &options, bool wait_for_room)
             curl_easy_setopt(e, CURLOPT_CAINFO, options.ca_file.c_str());
         slots_.push_back(std::move(slot));
     }
-    // The sender thread takes no signals: SIGINT/SIGTERM go to the capture
-    // thread (its poll returns at once), and a SIGPIPE from a closed
-    // connection (libcurl uses MSG_NOSIGNAL, a TLS library may not) stays
-    // pending instead of killing the process.
-    sigset_t blocked, previous;
-    sigemptyset(&blocked);
-    sigaddset(&blocked, SIGINT);
-    sigaddset(&blocked, SIGTERM);
-    sigaddset(&blocked, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &blocked, &previous);
-    thread_ = std::thread([this] { run(); });
-    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    thread_ = startQuietThread([this] { run(); });
 }
 
 HttpSender::~HttpSender() {
@@ -182,6 +171,12 @@ void HttpSender::submit(std::string &&line) {
     std::lock_guard lock(spool_mutex_);
     spool_.append(line);
     spooled_.fetch_add(1, std::memory_order_relaxed);
+}
+
+OutputMetrics HttpSender::liveMetrics() const {
+    constexpr auto relaxed = std::memory_order_relaxed;
+    return {"http", live_delivered_.load(relaxed), live_retries_.load(relaxed),
+            spooled_.load(relaxed), live_rejected_.load(relaxed)};
 }
 
 Result<void> HttpSender::finish() {
@@ -337,6 +332,7 @@ void HttpSender::complete(Slot &slot, CURLcode result, Clock::time_point now) {
     switch (classifyResponse(result == CURLE_OK && !incomplete, status)) {
         case RequestOutcome::Delivered:
             counters_.delivered += n;
+            live_delivered_.fetch_add(n, std::memory_order_relaxed);
             failing_ = false;
             if (options_.print_responses)
                 printResponse(slot.response, slot.lines.size());
@@ -344,6 +340,7 @@ void HttpSender::complete(Slot &slot, CURLcode result, Clock::time_point now) {
             break;
         case RequestOutcome::Retry: {
             counters_.retries++;
+            live_retries_.fetch_add(1, std::memory_order_relaxed);
             std::string why = failureReason(result, incomplete, status, slot.error);
             failing_ = true;
             // One line per outage, at most every 10 s; the summary counts them all.
@@ -360,6 +357,7 @@ void HttpSender::complete(Slot &slot, CURLcode result, Clock::time_point now) {
         }
         case RequestOutcome::Reject:
             counters_.rejected += n;
+            live_rejected_.fetch_add(n, std::memory_order_relaxed);
             counters_.last_reject_status = status;
             if (rejects_reported_++ < kMaxRejectReports)
                 std::fprintf(

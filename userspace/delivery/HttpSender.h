@@ -28,6 +28,7 @@
 #include "delivery/HttpOptions.h"
 #include "delivery/RetryPolicy.h"
 #include "delivery/SpoolFile.h"
+#include "output/OutputMetrics.h"
 
 namespace netflow {
 
@@ -67,6 +68,10 @@ class HttpSender {
     const DeliveryCounters &counters() const { return counters_; }
     const std::string &spoolPath() const { return options_.spool_path; }
 
+    // --metrics: delivered, retried, spooled and rejected so far, from any
+    // thread (relaxed atomics, updated as requests complete).
+    OutputMetrics liveMetrics() const;
+
   private:
     using Clock = std::chrono::steady_clock;
     struct Slot;
@@ -99,6 +104,7 @@ class HttpSender {
     Backoff backoff_;
     DeliveryCounters counters_;  // sender thread's, except submitted/spooled
     std::atomic<uint64_t> submitted_{0}, spooled_{0};
+    std::atomic<uint64_t> live_delivered_{0}, live_retries_{0}, live_rejected_{0};
     std::atomic<bool> failing_{false};
     std::atomic<bool> stop_{false};
     bool spool_turn_ = false;

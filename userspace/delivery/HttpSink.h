@@ -30,6 +30,10 @@ class HttpSink : public FlowSink {
 
     const DeliveryCounters &counters() const { return sender_.counters(); }
 
+    void addMetrics(std::vector<OutputMetrics> &out) const override {
+        out.push_back(sender_.liveMetrics());
+    }
+
   private:
     JsonFlowEncoder encoder_;
     HttpSender sender_;

@@ -11,14 +11,16 @@
 
 namespace netflow {
 
+// Members ordered by alignment so that it packs into 40 bytes (one lives in
+// every flow record).
 struct FlowClassification {
-    NdpiFlowPtr ndpi;       // only while detection runs; freed as soon as it is over
-    L7Protocol l7;          // nDPI's latest answer, final once `final` is set
-    bool dpi_done = false;  // detection is over: no more packets for nDPI
-    bool final = false;     // l7 will not change (given up or guessed at export)
+    NdpiFlowPtr ndpi;  // only while detection runs; freed as soon as it is over
+    std::unique_ptr<std::string> server_name;  // kept only when SERVER_NAME is selected
+    L7Protocol l7;                             // nDPI's latest answer, final once `final` is set
     DnsFields dns;
     FtpReplyTracker ftp;
-    std::unique_ptr<std::string> server_name;  // kept only when SERVER_NAME is selected
+    bool dpi_done = false;  // detection is over: no more packets for nDPI
+    bool final = false;     // l7 will not change (given up or guessed at export)
 };
 
 }  // namespace netflow

@@ -32,6 +32,7 @@ class FlowClassifier {
     void finish(FlowClassification &cls, const nf_flow_key &key, const nf_flow_state &state);
 
     std::string protocolName(L7Protocol proto) const { return ndpi_.name(proto); }
+    uint16_t protocolCount() const { return ndpi_.protocolCount(); }
 
   private:
     void endDetection(FlowClassification &cls, L7Protocol proto);

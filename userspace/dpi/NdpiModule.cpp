@@ -122,6 +122,10 @@ std::string NdpiModule::name(L7Protocol proto) const {
     return ndpi_protocol2name(module_, p, buf, sizeof(buf));
 }
 
+uint16_t NdpiModule::protocolCount() const {
+    return static_cast<uint16_t>(ndpi_get_num_supported_protocols(module_));
+}
+
 std::string NdpiModule::serverName(const ndpi_flow_struct *flow) {
     return std::string(flow->host_server_name,
                        strnlen(flow->host_server_name, sizeof(flow->host_server_name)));

@@ -55,6 +55,10 @@ class NdpiModule {
     // The name of a pair as nDPI prints it, e.g. "TLS.Amazon".
     std::string name(L7Protocol proto) const;
 
+    // How many protocol ids nDPI knows (0 .. count-1), for the id-to-name
+    // table of collector exports.
+    uint16_t protocolCount() const;
+
     // The HTTP Host, TLS SNI or DNS query name nDPI found ("" if none).
     static std::string serverName(const ndpi_flow_struct *flow);
 

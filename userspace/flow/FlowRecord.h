@@ -20,12 +20,20 @@ struct ListLinks {
 struct FlowRecord {
     nf_flow_key key;
     nf_flow_state state;
-    uint64_t first_seen;  // start order: flows exported together are written in it
-    ListLinks by_last;    // idle-timeout order (last packet time)
-    ListLinks by_first;   // active-timeout order (first packet time)
-    ListLinks by_end;     // ended TCP flows, by last packet time
-    bool in_end_list = false;
+    // Start order: flows exported together are written in it. One bit of
+    // its word says the flow was put in the ended-TCP list (no padding).
+    uint64_t first_seen : 63 = 0;
+    uint64_t in_end_list : 1 = 0;
+    ListLinks by_last;   // idle-timeout order (last packet time)
+    ListLinks by_first;  // active-timeout order (first packet time)
+    ListLinks by_end;    // ended TCP flows, by last packet time
     FlowClassification cls;
 };
+
+// One per concurrent flow offline: every byte counts (docs/decisions.md,
+// "Memory per flow"). 40 + 240 + 8 + 24 + 40, no padding.
+static_assert(sizeof(FlowRecord) == sizeof(nf_flow_key) + sizeof(nf_flow_state) + 8 +
+                                        3 * sizeof(ListLinks) + sizeof(FlowClassification));
+static_assert(sizeof(FlowClassification) <= 40);
 
 }  // namespace netflow

@@ -52,9 +52,9 @@ uint32_t FlowTable::insert(const nf_flow_key &key, uint64_t first_seen) {
         grow();
 
     uint32_t id;
-    if (!free_ids_.empty()) {
-        id = free_ids_.back();
-        free_ids_.pop_back();
+    if (free_head_ != kNoFlow) {
+        id = free_head_;
+        free_head_ = records_[id].by_first.next;
         records_[id] = FlowRecord{};
     } else {
         id = static_cast<uint32_t>(records_.size());
@@ -132,6 +132,7 @@ void FlowTable::collectExpired(uint64_t now_us, std::vector<uint32_t> &out) {
 }
 
 void FlowTable::collectAll(std::vector<uint32_t> &out) const {
+    out.reserve(out.size() + count_);  // exact: no growth copies at the final flush
     for (uint32_t id = by_first_.head; id != kNoFlow; id = records_[id].by_first.next)
         out.push_back(id);
 }
@@ -152,7 +153,9 @@ void FlowTable::erase(uint32_t id) {
     eraseSlot(slotOf(rec.key, hashKey(rec.key)));
     count_--;
     rec.cls = FlowClassification{};
-    free_ids_.push_back(id);
+    // The free list runs through the unused records' links: no side array.
+    rec.by_first.next = free_head_;
+    free_head_ = id;
 }
 
 void FlowTable::eraseSlot(size_t slot) {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "flow/ChunkedVector.h"
 #include "flow/FlowRecord.h"
 
 namespace netflow {
@@ -66,9 +67,9 @@ class FlowTable {
     void unlink(List &list, LinksOf links, uint32_t id);
 
     nf_timeouts timeouts_;
-    std::vector<FlowRecord> records_;
-    std::vector<uint32_t> free_ids_;
-    std::vector<Slot> slots_;  // open addressing, linear probing
+    ChunkedVector<FlowRecord> records_;  // chunks: growing never copies the records
+    uint32_t free_head_ = kNoFlow;       // erased records, linked by by_first.next
+    std::vector<Slot> slots_;            // open addressing, linear probing
     size_t count_ = 0;
     List by_last_, by_first_, by_end_;
     // No flow can expire at or before this time: the earliest deadline of

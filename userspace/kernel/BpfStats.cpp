@@ -58,6 +58,18 @@ const char *BpfStats::name(int index) {
             return "AF_XDP redirect failed, copied";
         case NF_STAT_DPI_DONE_SEEN:
             return "DPI-done marks taken";
+        case NF_STAT_FLOWS_STARTED:
+            return "flows started in kernel";
+        case NF_STAT_FLOWS_EXPIRED:
+            return "flows expired by timer";
+        case NF_STAT_EXPIRY_DEFERRED:
+            return "expiry deferred (ring full)";
+        case NF_STAT_EXPIRY_RACED:
+            return "packets raced their flow's expiry";
+        case NF_STAT_TIMER_FAILED:
+            return "flow timers not set up";
+        case NF_STAT_TIMER_RETRIED:
+            return "flow timers set up by a later packet";
         default:
             return "?";
     }

@@ -138,6 +138,10 @@ Result<void> CountingPrograms::unregisterXsk(uint32_t queue) const {
     return {};
 }
 
+void CountingPrograms::stopExpiry() {
+    (*skel_)->bss->expiry_stopped = 1;
+}
+
 void CountingPrograms::setTestClock(uint64_t time_us) {
     assert(config_.use_test_clock && "the programs were loaded with the kernel's clock");
     (*skel_)->bss->test_clock_us = time_us;

@@ -95,6 +95,11 @@ class CountingPrograms {
     Result<void> registerXsk(uint32_t queue, int xsk_fd) const;
     Result<void> unregisterXsk(uint32_t queue) const;
 
+    // The flow timers end no flow from now on (bpf/netflow_expiry.h): at
+    // stop, before the rings are read for the last time and the map is
+    // drained. Written through the mmaped .bss, no syscall.
+    void stopExpiry();
+
     // The time the programs see from now on (microseconds); only with
     // use_test_clock. Written through the mmaped .bss, no syscall.
     void setTestClock(uint64_t time_us);

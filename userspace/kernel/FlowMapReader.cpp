@@ -12,13 +12,19 @@ namespace {
 // some map types return for batch operations.
 constexpr int kEnotsupp = 524;
 
-void append(const std::vector<nf_flow_key> &keys, const std::vector<nf_flow_entry> &values,
-            uint32_t count, std::vector<KernelFlow> &out) {
-    for (uint32_t i = 0; i < count; i++)
-        out.push_back(KernelFlow{keys[i], values[i].st});
-}
-
 }  // namespace
+
+// A retired entry's flow was already sent by its timer (netflow_expiry.h).
+void FlowMapReader::append(const std::vector<nf_flow_key> &keys,
+                           const std::vector<nf_flow_entry> &values, uint32_t count,
+                           std::vector<KernelFlow> &out) {
+    for (uint32_t i = 0; i < count; i++) {
+        if (values[i].retired)
+            retired_++;
+        else
+            out.push_back(KernelFlow{keys[i], values[i].st, values[i].timer_set != 0});
+    }
+}
 
 Result<size_t> FlowMapReader::collect(bool remove, std::vector<KernelFlow> &out) {
     const size_t before = out.size();
@@ -104,7 +110,10 @@ bool FlowMapReader::collectByKey(bool remove, std::vector<KernelFlow> &out, std:
             error = errnoMessage("reading a flow map entry", err);
             return false;
         }
-        out.push_back(KernelFlow{key, value.st});
+        if (value.retired)
+            retired_++;
+        else
+            out.push_back(KernelFlow{key, value.st, value.timer_set != 0});
         if (remove && (err = bpf_map_delete_elem(map_fd_, &key)) != 0 && err != -ENOENT) {
             error = errnoMessage("deleting a flow map entry", err);
             return false;

@@ -1,6 +1,7 @@
 // Reads the kernel's flow map (key -> struct nf_flow_entry) into (key,
 // state) pairs, each value copied under its entry's lock (BPF_F_LOCK) so
-// that no half-counted packet is seen. Batch operations where the kernel has
+// that no half-counted packet is seen. Entries their timer has retired are
+// left out (counted). Batch operations where the kernel has
 // them (one syscall per batch), else key-by-key iteration.
 #pragma once
 
@@ -16,6 +17,9 @@ namespace netflow {
 struct KernelFlow {
     nf_flow_key key;
     nf_flow_state state;
+    // Read from the map: its entry has a timer armed (nf_flow_entry's
+    // timer_set). Records from the ring buffer leave it true.
+    bool has_timer = true;
 };
 
 class FlowMapReader {
@@ -37,16 +41,23 @@ class FlowMapReader {
     // Whether the last read used batch operations (false: the fallback).
     bool usedBatch() const { return batch_ok_; }
 
+    // Entries left out because their timer had retired them: their flow
+    // went to userspace on the ring buffer (bpf/netflow_expiry.h).
+    uint64_t retiredSkipped() const { return retired_; }
+
   private:
     Result<size_t> collect(bool remove, std::vector<KernelFlow> &out);
     // false with batch_ok_ cleared when the kernel has no batch operations
     // for this map; false with `error` set on a real failure.
     bool collectBatch(bool remove, std::vector<KernelFlow> &out, std::string &error);
     bool collectByKey(bool remove, std::vector<KernelFlow> &out, std::string &error);
+    void append(const std::vector<nf_flow_key> &keys, const std::vector<nf_flow_entry> &values,
+                uint32_t count, std::vector<KernelFlow> &out);
 
     int map_fd_;
     uint32_t batch_size_;
     bool batch_ok_;
+    uint64_t retired_ = 0;
 };
 
 }  // namespace netflow

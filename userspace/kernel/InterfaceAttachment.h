@@ -28,7 +28,12 @@ namespace netflow {
 class CountingPrograms;
 
 struct AttachOptions {
+    // Auto in host capture (egress true): native XDP, else TC ingress (tcx),
+    // else generic XDP. Auto in tap capture: native, else generic (AF_XDP
+    // needs XDP). Native or Generic: that XDP mode, nothing else.
     XdpMode xdp_mode = XdpMode::Auto;
+    // Host capture: ingress at TC (tcx), no XDP (--xdp-mode tc).
+    bool tc_ingress = false;
     TcMethod tc_method = TcMethod::Auto;
     // Count egress too (host capture). A tap (mirror port) only receives.
     bool egress = true;
@@ -55,34 +60,43 @@ class InterfaceAttachment {
     InterfaceAttachment &operator=(InterfaceAttachment &&) noexcept = default;
     InterfaceAttachment(const InterfaceAttachment &) = delete;
     InterfaceAttachment &operator=(const InterfaceAttachment &) = delete;
-    ~InterfaceAttachment() = default;  // members go in reverse: TC, XDP, lock
+    ~InterfaceAttachment() = default;  // members go in reverse: TC, ingress, lock
 
     // TC then XDP; the lock stays until destruction. After it returns the
     // programs see no new packets (but see XdpAttachment::detach on
     // packets in flight). "" or a one-line error.
     Result<void> detach();
 
-    const NetInterface &interface() const { return xdp_.interface(); }
-    XdpMode xdpMode() const { return xdp_.mode(); }
+    const NetInterface &interface() const { return itf_; }
+    // The XDP mode in force; Auto when ingress is counted at TC instead.
+    XdpMode xdpMode() const { return xdp_ ? xdp_->mode() : XdpMode::Auto; }
+    // Ingress is counted by the TC program on a tcx ingress link.
+    bool tcIngress() const { return ingress_.has_value(); }
     bool hasEgress() const { return tc_.has_value(); }
     TcMethod tcMethod() const { return tc_ ? tc_->method() : TcMethod::Auto; }
     // Leftovers removed and fallbacks taken, one line each: for -v.
     const std::vector<std::string> &notes() const { return notes_; }
-    // "eth0: XDP native, TC egress tcx" for the start message.
+    // "eth0: XDP native, TC egress tcx" (or "eth0: TC ingress tcx, TC
+    // egress tcx") for the start message.
     std::string describe() const;
 
   private:
-    InterfaceAttachment(InterfaceLock lock, XdpAttachment xdp, std::optional<TcAttachment> tc,
+    InterfaceAttachment(InterfaceLock lock, NetInterface itf, std::optional<XdpAttachment> xdp,
+                        std::optional<TcAttachment> ingress, std::optional<TcAttachment> tc,
                         std::vector<std::string> notes)
         : lock_(std::move(lock)),
+          itf_(std::move(itf)),
           xdp_(std::move(xdp)),
+          ingress_(std::move(ingress)),
           tc_(std::move(tc)),
           notes_(std::move(notes)) {}
 
     // Declared in attach order: destroyed in reverse.
     InterfaceLock lock_;
-    XdpAttachment xdp_;
-    std::optional<TcAttachment> tc_;
+    NetInterface itf_;
+    std::optional<XdpAttachment> xdp_;     // ingress by XDP, or
+    std::optional<TcAttachment> ingress_;  // ingress by TC (tcx)
+    std::optional<TcAttachment> tc_;       // egress
     std::vector<std::string> notes_;
 };
 

@@ -14,12 +14,17 @@ namespace {
 static_assert(sizeof(NF_SPIN_LOCK) == sizeof(bpf_spin_lock));
 static_assert(alignof(NF_SPIN_LOCK) == alignof(bpf_spin_lock));
 static_assert(offsetof(nf_flow_entry, st) == 8);
-static_assert(sizeof(nf_flow_entry) == 8 + sizeof(nf_flow_state));
+static_assert(sizeof(NF_TIMER) == sizeof(bpf_timer));
+static_assert(alignof(NF_TIMER) == alignof(bpf_timer));
+static_assert(offsetof(nf_flow_entry, timer) == 8 + sizeof(nf_flow_state));
+static_assert(sizeof(nf_flow_entry) == 8 + sizeof(nf_flow_state) + sizeof(bpf_timer));
 
 static_assert(sizeof(nf_kern_stats) == 8 * NF_STAT_COUNT);
 static_assert(NF_STAT_SEEN == 0 && NF_STAT_RINGBUF_FAILED == 8, "renumbering breaks older readers");
-static_assert(NF_STAT_PAYLOAD_WANTED == 9 && NF_STAT_DPI_DONE_SEEN == 14 && NF_STAT_COUNT == 15,
+static_assert(NF_STAT_PAYLOAD_WANTED == 9 && NF_STAT_DPI_DONE_SEEN == 14,
               "the payload path's counters are appended, never inserted");
+static_assert(NF_STAT_FLOWS_STARTED == 15 && NF_STAT_TIMER_RETRIED == 20 && NF_STAT_COUNT == 21,
+              "the expiry counters are appended, never inserted");
 
 // Ring buffer records: no implicit padding, 8-byte multiples (the ring
 // aligns records to 8 bytes).

@@ -125,6 +125,10 @@ KernelSession::End KernelSession::stop() {
     // just after the detach: a short pause lets it finish.
     if (Result<void> detached = attachment_->detach(); !detached)
         end.errors.push_back(detached.error());
+    // The timers end no more flows: what they sent is on the ring (read
+    // below, after the pause lets a callback in flight finish), every other
+    // flow stays in the map for the final drain.
+    programs_->stopExpiry();
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     if (rings_) {
         if (Result<int> last = rings_->consume(); !last)

@@ -1,9 +1,13 @@
 #include "kernel/NetInterface.h"
 
 #include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include <cctype>
 #include <cerrno>
+
+#include "kernel/UniqueFd.h"
 
 namespace netflow {
 namespace {
@@ -15,6 +19,17 @@ bool validName(const std::string &name) {
         if (c == '/' || c == ':' || std::isspace(c) || c == '\0')
             return false;
     return true;
+}
+
+// The interface's IFF_LOOPBACK flag (SIOCGIFFLAGS); false when it cannot
+// be read (the attach then treats it as any other interface).
+bool isLoopback(const std::string &name) {
+    const UniqueFd fd(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    if (!fd)
+        return false;
+    ifreq req{};
+    name.copy(req.ifr_name, IFNAMSIZ - 1);
+    return ioctl(fd.get(), SIOCGIFFLAGS, &req) == 0 && (req.ifr_flags & IFF_LOOPBACK);
 }
 
 }  // namespace
@@ -32,7 +47,7 @@ Result<NetInterface> NetInterface::find(const std::string &name) {
             return Result<NetInterface>::failure("interface " + name + " does not exist");
         return Result<NetInterface>::failure(errnoMessage("looking up interface " + name, err));
     }
-    return NetInterface{name, static_cast<int>(index)};
+    return NetInterface{name, static_cast<int>(index), isLoopback(name)};
 }
 
 }  // namespace netflow

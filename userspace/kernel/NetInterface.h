@@ -12,6 +12,9 @@ namespace netflow {
 struct NetInterface {
     std::string name;
     int index = 0;
+    // IFF_LOOPBACK: every packet it sends it also receives, so one hook
+    // sees each packet once (InterfaceAttachment leaves out TC egress).
+    bool loopback = false;
 
     // Checks the name as the kernel would (dev_valid_name: 1-15 bytes, no
     // '/', ':' or whitespace, not "." or "..") before anything uses it in a

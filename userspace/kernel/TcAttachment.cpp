@@ -21,6 +21,12 @@ constexpr int kBpfTcxEgress = 47;
 static_assert(BPF_TCX_EGRESS == kBpfTcxEgress, "enum bpf_attach_type");
 #endif
 
+// BPF_TCX_INGRESS, the same way.
+constexpr int kBpfTcxIngress = 46;
+#ifdef BPF_F_BEFORE
+static_assert(BPF_TCX_INGRESS == kBpfTcxIngress, "enum bpf_attach_type");
+#endif
+
 bpf_tc_hook egressHook(int ifindex) {
     LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
     return hook;
@@ -116,6 +122,20 @@ Result<TcAttachment> TcAttachment::attachEgress(int prog_fd, const NetInterface 
         return R::failure(message);
     }
     tc.filter_attached_ = true;
+    return tc;
+}
+
+Result<TcAttachment> TcAttachment::attachIngress(int prog_fd, const NetInterface &itf, int *err) {
+    TcAttachment tc(itf, TcMethod::Tcx);
+    int fd =
+        bpf_link_create(prog_fd, itf.index, static_cast<bpf_attach_type>(kBpfTcxIngress), nullptr);
+    if (fd < 0) {
+        *err = -fd;
+        return Result<TcAttachment>::failure(
+            attachErrorMessage("attaching TC ingress (tcx) to " + itf.name, itf.name, -fd));
+    }
+    *err = 0;
+    tc.link_.reset(fd);
     return tc;
 }
 

@@ -40,6 +40,11 @@ class TcAttachment {
   public:
     // Attaches prog_fd (a sched_cls program) to itf's egress.
     static Result<TcAttachment> attachEgress(int prog_fd, const NetInterface &itf, TcMethod method);
+    // Attaches prog_fd to itf's ingress through a tcx link (kernel >= 6.6),
+    // the host-mode hook of an interface without native XDP
+    // (InterfaceAttachment). No netlink fallback: without tcx, generic XDP
+    // serves instead. Errors are one line; `err` gets the errno.
+    static Result<TcAttachment> attachIngress(int prog_fd, const NetInterface &itf, int *err);
 
     TcAttachment(TcAttachment &&other) noexcept;
     TcAttachment &operator=(TcAttachment &&other) noexcept;

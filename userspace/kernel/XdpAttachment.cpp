@@ -67,7 +67,16 @@ const char *xdpModeName(XdpMode mode) {
     return "?";
 }
 
-Result<XdpAttachment> XdpAttachment::attach(int prog_fd, const NetInterface &itf, XdpMode mode) {
+bool XdpAttachment::driverRefused(int err) {
+    err = std::abs(err);
+    return !isPermissionError(err) && err != EBUSY && err != EEXIST && err != ENODEV &&
+           err != ENXIO;
+}
+
+Result<XdpAttachment> XdpAttachment::attach(int prog_fd, const NetInterface &itf, XdpMode mode,
+                                            int *native_err) {
+    if (native_err)
+        *native_err = 0;
     using R = Result<XdpAttachment>;
     // libbpf's bpf_program__attach_xdp() takes no mode flags (and needs the
     // bpf_program, which CountingPrograms keeps to itself): this is the
@@ -78,13 +87,13 @@ Result<XdpAttachment> XdpAttachment::attach(int prog_fd, const NetInterface &itf
         return XdpAttachment(UniqueFd(fd), itf, first, "");
 
     int err = -fd;
+    if (native_err && first == XdpMode::Native)
+        *native_err = err;
     std::string first_failure = failureMessage(itf, first, err);
     // Auto goes on to generic only when the driver is what said no: not
     // for missing privileges, a busy hook or a vanished interface, where
     // generic would fail the same way.
-    bool driver_refused =
-        !isPermissionError(err) && err != EBUSY && err != EEXIST && err != ENODEV && err != ENXIO;
-    if (mode != XdpMode::Auto || !driver_refused)
+    if (mode != XdpMode::Auto || !driverRefused(err))
         return R::failure(first_failure);
 
     fd = createLink(prog_fd, itf.index, XdpMode::Generic);

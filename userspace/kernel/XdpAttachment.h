@@ -26,7 +26,14 @@ class XdpAttachment {
     // Attaches prog_fd (an XDP program) to itf. Errors are one line naming
     // the interface: already attached (with the program that holds it),
     // native XDP not supported by the driver, not permitted, gone.
-    static Result<XdpAttachment> attach(int prog_fd, const NetInterface &itf, XdpMode mode);
+    // `native_err`, when given, gets the errno of a failed native attempt
+    // (0 when native was not tried or worked).
+    static Result<XdpAttachment> attach(int prog_fd, const NetInterface &itf, XdpMode mode,
+                                        int *native_err = nullptr);
+    // Whether an attach failure with this errno is the driver's refusal
+    // (no native XDP, or not in this configuration), not missing
+    // privileges, a busy hook or a vanished interface.
+    static bool driverRefused(int err);
 
     XdpAttachment(XdpAttachment &&) noexcept = default;
     XdpAttachment &operator=(XdpAttachment &&) noexcept = default;

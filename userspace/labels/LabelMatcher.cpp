@@ -60,22 +60,6 @@ struct Item {
     Entry entry;
 };
 
-// Sorts (hash, index) pairs by hash (LSD radix, stable).
-void radixSortByHash(std::vector<std::pair<uint64_t, uint32_t>> &v) {
-    std::vector<std::pair<uint64_t, uint32_t>> tmp(v.size());
-    std::vector<uint32_t> count(65537);
-    for (int shift = 0; shift < 64; shift += 16) {
-        std::fill(count.begin(), count.end(), 0);
-        for (const auto &e : v)
-            count[((e.first >> shift) & 0xffff) + 1]++;
-        for (size_t d = 1; d < count.size(); d++)
-            count[d] += count[d - 1];
-        for (const auto &e : v)
-            tmp[count[(e.first >> shift) & 0xffff]++] = e;
-        v.swap(tmp);
-    }
-}
-
 struct ShapeId {
     uint8_t family, src_len, dst_len;
     bool sport, dport, proto;  // given exactly (else any, or a range checked per rule)
@@ -156,74 +140,69 @@ class TimeIndex {
 
 struct Bucket {
     BucketKey key;
-    uint32_t begin;          // into Shape::entries: the plain entries by rule,
-    uint32_t plain, ranged;  // then those with port ranges by rule
-    uint32_t time_index;     // into Shape::time_indexes, or kNone
+    uint32_t begin = 0;              // into Shape::entries: the plain entries by rule,
+    uint32_t plain = 0, ranged = 0;  // then those with port ranges by rule
+    uint32_t time_index = kNone;     // into Shape::time_indexes, or kNone
+    bool empty() const { return plain + ranged == 0; }  // a free slot of the table
 };
 
 class Shape {
   public:
-    Shape(ShapeId id, std::vector<Item> items) : id_(id) {
+    // Items come in rule order (both directions of a rule one after the
+    // other), so grouping them by key in that order leaves each bucket's
+    // entries by rule: one hash probe per item, no sort.
+    Shape(ShapeId id, const std::vector<Item> &items) : id_(id) {
         prefixMask(id.src_len, src_mask_);
         prefixMask(id.dst_len, dst_mask_);
-        // Sorted through (hash, index) pairs: items are large to move.
-        std::vector<std::pair<uint64_t, uint32_t>> order(items.size());
-        for (uint32_t i = 0; i < items.size(); i++)
-            order[i] = {items[i].hash, i};
-        auto before = [&](const auto &x, const auto &y) {
-            if (x.first != y.first)
-                return x.first < y.first;
-            const Item &a = items[x.second], &b = items[y.second];
-            if (!(a.key == b.key))
-                return a.key < b.key;
-            if (a.entry.ranged != b.entry.ranged)
-                return !a.entry.ranged;
-            return a.entry.rule < b.entry.rule;
-        };
-        if (order.size() < 4096) {
-            std::sort(order.begin(), order.end(), before);
-        } else {
-            // By hash, four 16-bit radix passes; then equal hashes (the
-            // same key, or rarely a collision) by the whole order.
-            radixSortByHash(order);
-            for (size_t i = 0; i < order.size();) {
-                size_t j = i + 1;
-                while (j < order.size() && order[j].first == order[i].first)
-                    j++;
-                if (j - i > 1)
-                    std::sort(order.begin() + static_cast<ptrdiff_t>(i),
-                              order.begin() + static_cast<ptrdiff_t>(j), before);
-                i = j;
+        constexpr uint32_t kSkip = kNone;
+        std::vector<uint32_t> bucket_of(items.size());
+        std::vector<uint64_t> hashes;
+        {
+            const size_t capacity = std::bit_ceil(std::max<size_t>(16, items.size() * 4 / 3 + 1));
+            std::vector<uint32_t> table(capacity, kNone);
+            for (size_t i = 0; i < items.size(); i++) {
+                const Item &item = items[i];
+                uint32_t b = kNone;
+                for (size_t s = item.hash & (capacity - 1);; s = (s + 1) & (capacity - 1)) {
+                    if (table[s] == kNone) {
+                        b = table[s] = static_cast<uint32_t>(buckets_.size());
+                        buckets_.push_back(Bucket{item.key, 0, 0, 0, kNone});
+                        hashes.push_back(item.hash);
+                        break;
+                    }
+                    if (hashes[table[s]] == item.hash && buckets_[table[s]].key == item.key) {
+                        b = table[s];
+                        break;
+                    }
+                }
+                // A rule twice in one bucket (both directions alike): once;
+                // its two directions' ranges may differ, then both stay.
+                if (i > 0 && bucket_of[i - 1] == b && sameEntry(items[i - 1].entry, item.entry)) {
+                    bucket_of[i] = kSkip;
+                    continue;
+                }
+                bucket_of[i] = b;
+                (item.entry.ranged ? buckets_[b].ranged : buckets_[b].plain)++;
             }
         }
-        // A rule twice in one bucket (both directions alike): once; its
-        // two directions' ranges may differ, then both stay.
-        order.erase(std::unique(order.begin(), order.end(),
-                                [&](const auto &p, const auto &q) {
-                                    const Item &a = items[p.second], &b = items[q.second];
-                                    const Entry &x = a.entry, &y = b.entry;
-                                    return a.key == b.key && x.rule == y.rule &&
-                                           x.ranged == y.ranged && x.sport.lo == y.sport.lo &&
-                                           x.sport.hi == y.sport.hi && x.dport.lo == y.dport.lo &&
-                                           x.dport.hi == y.dport.hi;
-                                }),
-                    order.end());
-        std::vector<uint64_t> hashes;
-        entries_.reserve(order.size());
-        for (size_t i = 0; i < order.size();) {
-            const Item &head = items[order[i].second];
-            size_t j = i;
-            Bucket b{head.key, static_cast<uint32_t>(entries_.size()), 0, 0, kNone};
-            for (; j < order.size() && order[j].first == head.hash &&
-                   items[order[j].second].key == head.key;
-                 j++) {
-                const Item &item = items[order[j].second];
-                const Entry &e = item.entry;
-                const uint8_t proto = static_cast<uint8_t>(item.key.w[4] >> 32);
-                protos_[proto / 64] |= uint64_t{1} << (proto % 64);
-                entries_.push_back(e);
-                (e.ranged ? b.ranged : b.plain)++;
-            }
+        // Each bucket's plain entries, then its ranged ones, by rule.
+        std::vector<uint32_t> plain_at(buckets_.size()), ranged_at(buckets_.size());
+        uint32_t at = 0;
+        for (size_t b = 0; b < buckets_.size(); b++) {
+            buckets_[b].begin = plain_at[b] = at;
+            ranged_at[b] = at + buckets_[b].plain;
+            at += buckets_[b].plain + buckets_[b].ranged;
+        }
+        entries_.resize(at);
+        for (size_t i = 0; i < items.size(); i++) {
+            if (bucket_of[i] == kSkip)
+                continue;
+            const Entry &e = items[i].entry;
+            entries_[e.ranged ? ranged_at[bucket_of[i]]++ : plain_at[bucket_of[i]]++] = e;
+            const uint8_t proto = static_cast<uint8_t>(items[i].key.w[4] >> 32);
+            protos_[proto / 64] |= uint64_t{1} << (proto % 64);
+        }
+        for (Bucket &b : buckets_) {
             if (b.plain > kScanLimit) {
                 b.time_index = static_cast<uint32_t>(time_indexes_.size());
                 time_indexes_.emplace_back(&entries_[b.begin], b.plain);
@@ -231,15 +210,13 @@ class Shape {
             first_rule_ = std::min(first_rule_, entries_[b.begin].rule);
             if (b.ranged)
                 first_rule_ = std::min(first_rule_, entries_[b.begin + b.plain].rule);
-            hashes.push_back(head.hash);
-            buckets_.push_back(b);
-            i = j;
         }
-        // Open addressing, at most 3/4 full, slots of a hash tag and a
-        // bucket index; a 16-bits-a-key filter in front turns most misses
-        // away without touching the table.
+        // Open addressing over the buckets themselves (a probe reads the
+        // key where it lands: one cache miss, not a slot's and then its
+        // bucket's), at most 3/4 full; a 16-bits-a-key filter in front
+        // turns most misses away without touching the table.
         const size_t capacity = std::bit_ceil(std::max<size_t>(16, hashes.size() * 4 / 3 + 1));
-        slots_.assign(capacity, Slot{0, kNone});
+        table_.assign(capacity, Bucket{});
         filter_.assign(std::bit_ceil(std::max<size_t>(64, hashes.size() * 16)) / 64, 0);
         // Shapes of a few buckets with a /16 or longer address: a bitmap of
         // 16 bits of that address turns most flows away before hashing.
@@ -257,16 +234,35 @@ class Shape {
             const uint64_t h = hashes[i];
             setFilter(h);
             for (size_t s = h & (capacity - 1);; s = (s + 1) & (capacity - 1)) {
-                if (slots_[s].bucket == kNone) {
-                    slots_[s] = Slot{static_cast<uint32_t>(h >> 32), i};
+                if (table_[s].empty()) {
+                    table_[s] = buckets_[i];
                     break;
                 }
             }
         }
+        std::vector<Bucket>().swap(buckets_);
     }
 
     const ShapeId &id() const { return id_; }
     uint32_t firstRule() const { return first_rule_; }
+
+    // Starts loading what match() will read first for this flow (the lead
+    // bitmap word, or the filter words and the home slot): the lookup is
+    // bound by cache misses, and issued for every shape before any is
+    // checked they overlap instead of following one another.
+    void prefetch(const FlowView &f, const uint64_t src[2], const uint64_t dst[2]) const {
+        if (id_.proto && !(protos_[f.proto / 64] >> (f.proto % 64) & 1))
+            return;
+        if (lead_ >= 0) {
+            __builtin_prefetch(&lead_bits_[leadBits(src, dst) / 64]);
+            return;
+        }
+        const uint64_t h = hashKey(keyOf(f, src, dst));
+        const size_t bits = filter_.size() * 64;
+        __builtin_prefetch(&filter_[(h & (bits - 1)) / 64]);
+        __builtin_prefetch(&filter_[((h >> 32) & (bits - 1)) / 64]);
+        __builtin_prefetch(&table_[h & (table_.size() - 1)]);
+    }
 
     // The first rule of this shape matching the flow, if before `best`.
     uint32_t match(const FlowView &f, const uint64_t src[2], const uint64_t dst[2],
@@ -274,29 +270,27 @@ class Shape {
         if (id_.proto && !(protos_[f.proto / 64] >> (f.proto % 64) & 1))
             return best;  // no rule of this shape is for the flow's protocol
         if (lead_ >= 0) {
-            const uint64_t v =
-                (lead_ == 0 ? src[0] & src_mask_[0] : dst[0] & dst_mask_[0]) & 0xffff;
+            const uint64_t v = leadBits(src, dst);
             if (!(lead_bits_[v / 64] >> (v % 64) & 1))
                 return best;
         }
-        BucketKey key;
-        key.w[0] = src[0] & src_mask_[0];
-        key.w[1] = src[1] & src_mask_[1];
-        key.w[2] = dst[0] & dst_mask_[0];
-        key.w[3] = dst[1] & dst_mask_[1];
-        key.w[4] = packed(id_.sport ? f.sport : 0, id_.dport ? f.dport : 0, id_.proto ? f.proto : 0,
-                          f.family);
+        const BucketKey key = keyOf(f, src, dst);
         const uint64_t h = hashKey(key);
         if (!inFilter(h))
             return best;
-        const size_t mask = slots_.size() - 1;
+        const size_t mask = table_.size() - 1;
         for (size_t s = h & mask;; s = (s + 1) & mask) {
-            const Slot &slot = slots_[s];
-            if (slot.bucket == kNone)
+            const Bucket &b = table_[s];
+            if (b.empty())
                 return best;
-            if (slot.tag == static_cast<uint32_t>(h >> 32) && buckets_[slot.bucket].key == key)
-                return firstIn(buckets_[slot.bucket], f, best);
+            if (b.key == key)
+                return firstIn(b, f, best);
         }
+    }
+
+    static bool sameEntry(const Entry &x, const Entry &y) {
+        return x.rule == y.rule && x.ranged == y.ranged && x.sport.lo == y.sport.lo &&
+               x.sport.hi == y.sport.hi && x.dport.lo == y.dport.lo && x.dport.hi == y.dport.hi;
     }
 
     static uint64_t packed(uint16_t sport, uint16_t dport, uint8_t proto, uint8_t family) {
@@ -305,10 +299,21 @@ class Shape {
     }
 
   private:
-    struct Slot {
-        uint32_t tag;  // the hash's upper half
-        uint32_t bucket;
-    };
+    // The flow's fields under this shape's masks.
+    BucketKey keyOf(const FlowView &f, const uint64_t src[2], const uint64_t dst[2]) const {
+        BucketKey key;
+        key.w[0] = src[0] & src_mask_[0];
+        key.w[1] = src[1] & src_mask_[1];
+        key.w[2] = dst[0] & dst_mask_[0];
+        key.w[3] = dst[1] & dst_mask_[1];
+        key.w[4] = packed(id_.sport ? f.sport : 0, id_.dport ? f.dport : 0, id_.proto ? f.proto : 0,
+                          f.family);
+        return key;
+    }
+    // The 16 address bits lead_bits_ holds.
+    uint64_t leadBits(const uint64_t src[2], const uint64_t dst[2]) const {
+        return (lead_ == 0 ? src[0] & src_mask_[0] : dst[0] & dst_mask_[0]) & 0xffff;
+    }
 
     void setFilter(uint64_t h) {
         const size_t bits = filter_.size() * 64;
@@ -350,9 +355,9 @@ class Shape {
     uint32_t first_rule_ = kNone;
     uint64_t protos_[4] = {};  // the protocols of its rules, when given
     std::vector<Entry> entries_;
-    std::vector<Bucket> buckets_;
+    std::vector<Bucket> buckets_;  // while building: by first rule's order
+    std::vector<Bucket> table_;    // the buckets by hash (empty ones between)
     std::vector<TimeIndex> time_indexes_;
-    std::vector<Slot> slots_;
     std::vector<uint64_t> filter_;
     int lead_ = -1;  // the key word (0 src, 2 dst) lead_bits_ holds 16 bits of
     std::vector<uint64_t> lead_bits_;
@@ -436,7 +441,8 @@ LabelMatcher::LabelMatcher(const std::vector<LabelRule> &rules)
     }
     for (size_t k = 0; k < codes.size(); k++) {
         const ShapeId &id = codes[k].second;
-        index_->shapes[id.family == 6].emplace_back(id, std::move(items[k]));
+        index_->shapes[id.family == 6].emplace_back(id, items[k]);
+        std::vector<Item>().swap(items[k]);
     }
     for (auto &shapes : index_->shapes)
         std::sort(shapes.begin(), shapes.end(),
@@ -453,8 +459,11 @@ int32_t LabelMatcher::match(const FlowView &flow) const {
     uint64_t src[2], dst[2];
     std::memcpy(src, flow.src.data(), 16);
     std::memcpy(dst, flow.dst.data(), 16);
+    const std::vector<Shape> &shapes = index_->shapes[flow.family == 6];
+    for (const Shape &shape : shapes)
+        shape.prefetch(flow, src, dst);
     uint32_t best = kNone;
-    for (const Shape &shape : index_->shapes[flow.family == 6]) {
+    for (const Shape &shape : shapes) {
         if (shape.firstRule() >= best)
             break;  // in order of their first rule
         best = shape.match(flow, src, dst, best);

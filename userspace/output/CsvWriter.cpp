@@ -19,8 +19,12 @@ CsvWriter::CsvWriter(const std::string &path, std::vector<SelectedColumn> column
       columns_(std::move(columns)),
       features_(features),
       buffer_(std::make_unique<char[]>(kBufferSize)) {
-    file_ = owns_file_ ? std::fopen(path.c_str(), "wb") : stdout;
-    if (!file_)
+    const Compression compression = owns_file_ ? compressionFor(path) : Compression::None;
+    if (compression != Compression::None)
+        compressed_ = std::make_unique<CompressedFile>(path, compression);
+    else
+        file_ = owns_file_ ? std::fopen(path.c_str(), "wb") : stdout;
+    if (!file_ && !compressed_)
         throw std::runtime_error("cannot create " + path + ": " + std::strerror(errno));
     for (size_t i = 0; i < columns_.size(); i++) {
         if (i)
@@ -109,6 +113,13 @@ void CsvWriter::exportFlow(const FlowRecord &flow) {
 // run is stopped: every further row would be lost too (a closed pipe:
 // -c - | head -1).
 void CsvWriter::writeOut(const char *data, size_t n) {
+    if (compressed_) {
+        if (compressed_->failed())
+            requestStop();  // finish() says why
+        else
+            compressed_->write(data, n);
+        return;
+    }
     const int fd = ::fileno(file_);
     while (error_.empty() && n > 0) {
         ssize_t w = ::write(fd, data, n);
@@ -125,18 +136,26 @@ void CsvWriter::writeOut(const char *data, size_t n) {
 }
 
 void CsvWriter::flushBuffer() {
-    if (!file_ || used_ == 0)
+    if ((!file_ && !compressed_) || used_ == 0)
         return;
     writeOut(buffer_.get(), used_);
     used_ = 0;
 }
 
 void CsvWriter::flush() {
-    if (file_)
+    if (file_ || compressed_)
         flushBuffer();  // write(2): nothing stays in stdio
+    if (compressed_)
+        compressed_->flush();
 }
 
 Result<void> CsvWriter::finish() {
+    if (compressed_) {
+        flushBuffer();
+        Result<void> done = compressed_->finish();
+        compressed_.reset();
+        error_ = done ? "" : done.error();
+    }
     if (!file_)
         return Result<void>::fromMessage(error_);
     flushBuffer();

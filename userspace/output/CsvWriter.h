@@ -10,14 +10,16 @@
 
 #include "features/FlowFeatures.h"
 #include "features/Columns.h"
+#include "output/CompressedFile.h"
 #include "output/FlowSink.h"
 
 namespace netflow {
 
 class CsvWriter : public FlowSink {
   public:
-    // path "-" is stdout. Throws std::runtime_error when the file cannot be
-    // created.
+    // path "-" is stdout. A path ending .gz or .zst is written compressed
+    // (output/CompressedFile.h). Throws std::runtime_error when the file
+    // cannot be created.
     CsvWriter(const std::string &path, std::vector<SelectedColumn> columns,
               const FlowFeatures &features);
     ~CsvWriter() override;
@@ -35,6 +37,10 @@ class CsvWriter : public FlowSink {
 
     uint64_t rowsWritten() const { return rows_; }
 
+    void addMetrics(std::vector<OutputMetrics> &out) const override {
+        out.push_back({"csv", rows_, 0, 0, 0});
+    }
+
   private:
     // Rows are formatted straight into a fixed buffer (no per-field string
     // appends: this runs for every column of every flow).
@@ -48,7 +54,8 @@ class CsvWriter : public FlowSink {
     void writeOut(const char *data, size_t n);
 
     std::string path_;
-    FILE *file_;
+    FILE *file_;                                  // plain, or
+    std::unique_ptr<CompressedFile> compressed_;  // compressed
     bool owns_file_;
     std::vector<SelectedColumn> columns_;
     const FlowFeatures &features_;

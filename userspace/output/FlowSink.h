@@ -4,10 +4,12 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "common/Result.h"
 
 #include "flow/FlowMeter.h"
+#include "output/OutputMetrics.h"
 
 namespace netflow {
 
@@ -29,6 +31,10 @@ class FlowSink : public FlowExporter {
     // A line for the end-of-run summary after finish(), or "" (the CSV
     // writer has nothing to add to the run's own summary).
     virtual std::string summary() const { return {}; }
+
+    // --metrics: appends what each of its outputs has done so far (a sink
+    // that feeds several outputs appends one entry each). Capture thread.
+    virtual void addMetrics(std::vector<OutputMetrics> &out) const { (void)out; }
 };
 
 }  // namespace netflow

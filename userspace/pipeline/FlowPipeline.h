@@ -29,6 +29,12 @@ class FlowPipeline {
     // --max-flows: it is not counted and the run should stop.
     bool onFrame(const pcap_pkthdr &header, const uint8_t *frame);
 
+    // The frames that follow have this decoder's link type (several
+    // capture files read as one: the link type may change from packet to
+    // packet).
+    void setDecoder(const PacketDecoder &decoder) { decoder_ = decoder; }
+    int linkType() const { return decoder_.linkType(); }
+
     // Exports the flows expired at now_us without a packet (live capture:
     // the clock moves while the network is quiet).
     void advanceTime(uint64_t now_us) { meter_.advanceTime(now_us); }

@@ -98,12 +98,31 @@ void KernelFlowEngine::exportRound() {
     pending_.swap(collecting_);
 }
 
-Result<size_t> KernelFlowEngine::sweep(uint64_t now_us) {
+Result<size_t> KernelFlowEngine::sweep(uint64_t now_us, const nf_kern_stats &stats) {
     classify(payload_order_.endRound());
     overflow_.advanceTime(now_us);
+    Result<size_t> swept = size_t{0};
+    // The timers expire the flows. While the kernel reports flows whose
+    // timer could not be set up, a sweep of the whole map each second takes
+    // those of them that have expired (and any flow kSafetyMarginUs past its
+    // deadline: its timer would have fired by then); it stops once a sweep
+    // found no flow without a timer left and no new failure came.
     // Out of the map now: their payload still on the way is read before the
     // next export round.
-    Result<size_t> swept = sweeper_.takeExpired(now_us, pending_);
+    const uint64_t failed = stats.counters[NF_STAT_TIMER_FAILED];
+    const uint64_t retried = stats.counters[NF_STAT_TIMER_RETRIED];
+    const uint64_t failures = failed > retried ? failed - retried : 0;
+    if (failures > failures_at_sweep_ || timerless_left_) {
+        failures_at_sweep_ = failures;
+        counters_.safety_sweeps++;
+        swept = sweeper_.takeTimerless(now_us, kSafetyMarginUs, pending_);
+        if (swept)
+            counters_.safety_swept += swept.value();
+        timerless_left_ = sweeper_.lastTimerless() > 0;
+    }
+    const uint64_t started = stats.counters[NF_STAT_FLOWS_STARTED];
+    const uint64_t gone = stats.counters[NF_STAT_FLOWS_EXPIRED] + counters_.safety_swept;
+    in_map_ = started > gone ? started - gone : 0;
     // Late payload is rare and harmless until the active timeout has passed:
     // scanning for it every 30 rounds is enough (a scan visits every entry).
     const uint64_t cutoff = config_.timeouts.active_us + kClassificationGraceUs;
@@ -130,12 +149,13 @@ bool KernelFlowEngine::flowLimitReached() const {
 
 uint64_t KernelFlowEngine::flowsStarted() const {
     return counters_.flows_exported + counters_.beyond_limit + pending_.size() +
-           collecting_.size() + sweeper_.lastSeen() + overflow_.activeFlows();
+           collecting_.size() + in_map_ + overflow_.activeFlows();
 }
 
 KernelFlowEngine::Counters KernelFlowEngine::counters() const {
     Counters c = counters_;
     c.sweep_raced = sweeper_.raced();
+    c.retired_skipped = sweeper_.retiredSkipped();
     c.payload_reordered = payload_order_.reordered();
     c.payload_past_gap = payload_order_.releasedPastGap();
     return c;

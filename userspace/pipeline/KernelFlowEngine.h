@@ -1,8 +1,10 @@
 // The live kernel path's userspace half (docs/spec/DESIGN.md): it takes what the
 // kernel programs send (flows they ended, packets the full flow map could
-// not take, payload packets for DPI), sweeps expired flows out of the flow
-// map every second, gives each flow its classification and exports it
-// through the same sink as the offline path.
+// not take, payload packets for DPI; the kernel's timers expire the flows
+// of its map, bpf/netflow_expiry.h), gives each flow its classification
+// and exports it through the same sink as the offline path. It reads the
+// whole map only at the end, and as a safety net for flows the kernel
+// could not give a timer.
 //
 // Payload records travel on their own ring buffer (or AF_XDP sockets), so
 // the payload of a flow instance can be read just after the record that
@@ -40,10 +42,15 @@ class KernelFlowEngine : public EventHandler {
     // for the next one.
     void exportRound();
 
-    // Once a second: removes the flows expired at now_us (kernel monotonic
-    // time) from the flow map, to be exported in the next export round, and
-    // expires the overflow flows.
-    Result<size_t> sweep(uint64_t now_us);
+    // Once a second, with the kernel's statistics: expires the overflow
+    // flows; only while the map may hold flows without a timer (new
+    // NF_STAT_TIMER_FAILED not made good by NF_STAT_TIMER_RETRIED, or some
+    // left at the last sweep), removes those expired at now_us (kernel
+    // monotonic time), and any flow expired kSafetyMarginUs before, from
+    // the flow map, to be exported in the next export round. Returns the
+    // flows swept.
+    Result<size_t> sweep(uint64_t now_us, const nf_kern_stats &stats);
+    static constexpr uint64_t kSafetyMarginUs = 5'000'000;
 
     // End of capture (programs detached, rings read): every flow still in
     // the map, every pending one and every overflow flow is exported.
@@ -59,6 +66,13 @@ class KernelFlowEngine : public EventHandler {
     // Flows started so far, as of the last sweep.
     uint64_t flowsStarted() const;
 
+    // --metrics: flows in the kernel map at the last sweep, flows open in
+    // userspace because the map was full, payload records waiting for an
+    // earlier one of their flow.
+    size_t mapFlows() const { return sweeper_.lastSeen(); }
+    size_t overflowFlows() const { return overflow_.activeFlows(); }
+    size_t payloadWaiting() const { return payload_order_.waiting(); }
+
     struct Counters {
         uint64_t flows_exported = 0;    // flows written, kernel and overflow
         uint64_t beyond_limit = 0;      // ended after --max-flows were written
@@ -70,6 +84,9 @@ class KernelFlowEngine : public EventHandler {
         uint64_t payload_reordered = 0;  // came ahead of a flow's earlier payload: waited
         uint64_t payload_past_gap = 0;   // went on with an earlier one still missing
         uint64_t sweep_raced = 0;        // swept just as a packet restarted the key
+        uint64_t safety_sweeps = 0;      // full reads of the map for flows without a timer
+        uint64_t safety_swept = 0;       // flows those sweeps expired
+        uint64_t retired_skipped = 0;    // entries read as their timer was taking them
     };
     Counters counters() const;
 
@@ -110,6 +127,11 @@ class KernelFlowEngine : public EventHandler {
     std::vector<KernelFlow> collecting_;  // ended since the last export round
     uint64_t next_first_seen_ = 0;
     uint64_t rounds_ = 0;
+    // Flows in the kernel's map as of the last sweep(): started there, less
+    // those its timers or a sweep ended.
+    uint64_t in_map_ = 0;
+    uint64_t failures_at_sweep_ = 0;  // FAILED - RETRIED at the last safety sweep
+    bool timerless_left_ = false;     // the last safety sweep left flows without a timer
 };
 
 }  // namespace netflow

@@ -11,6 +11,7 @@
 #include "pipeline/FlowOutput.h"
 #include "pipeline/FlowPipeline.h"
 #include "pipeline/KernelFlowEngine.h"
+#include "pipeline/LiveMetrics.h"
 #include "pipeline/Privileges.h"
 #include "pipeline/RowFlusher.h"
 #include "pipeline/RunSummary.h"
@@ -40,6 +41,7 @@ SessionConfig sessionConfig(const Options &o, const MeterConfig &meter) {
     // Evaluated in the programs, on every frame before it is counted.
     config.counting.filter = o.filter;
     config.attach.xdp_mode = xdpMode(o.xdp_mode);
+    config.attach.tc_ingress = o.xdp_mode == XdpModeOption::Tc;
     // A tap (mirror port) only receives: XDP alone, no TC egress.
     config.attach.egress = o.capture != CaptureMode::Tap;
     return config;
@@ -102,6 +104,16 @@ void reportKernelDetails(const Options &options, const nf_kern_stats &s,
                      "netflow: %llu packets counted in userspace (flow map full), %llu flows "
                      "swept as a packet restarted them (written once, as swept)\n",
                      n(c.overflow_packets), n(c.sweep_raced));
+        std::fprintf(stderr,
+                     "netflow: expiry: %llu flows started in the kernel, %llu ended by their "
+                     "timer, %llu by a packet; %llu timer ends waited for room on the ring, "
+                     "%llu packets came as their timer ended the flow (counted in userspace); "
+                     "%llu timers failed to set up, %llu of them set up by a later packet "
+                     "(%llu safety sweeps of the map took %llu flows)\n",
+                     n(s.counters[NF_STAT_FLOWS_STARTED]), n(s.counters[NF_STAT_FLOWS_EXPIRED]),
+                     n(s.counters[NF_STAT_FLOWS_ENDED]), n(s.counters[NF_STAT_EXPIRY_DEFERRED]),
+                     n(s.counters[NF_STAT_EXPIRY_RACED]), n(s.counters[NF_STAT_TIMER_FAILED]),
+                     n(s.counters[NF_STAT_TIMER_RETRIED]), n(c.safety_sweeps), n(c.safety_swept));
     }
     printCount(c.beyond_limit, "flows beyond --max-flows were counted, not written");
     if (end.xsk) {
@@ -119,6 +131,11 @@ void reportKernelDetails(const Options &options, const nf_kern_stats &s,
     printCount(s.counters[NF_STAT_MAP_FULL],
                "packets found the flow map full and were counted in userspace "
                "(--flow-map-size)");
+    if (options.verbose && s.counters[NF_STAT_MAP_FULL])
+        std::fprintf(stderr,
+                     "netflow: the kernel's flow map (%u flows) was full: raise --flow-map-size "
+                     "above the flows alive at once\n",
+                     options.flow_map_entries);
     printCount(s.counters[NF_STAT_PAYLOAD_COPY_FAILED],
                "payload copies lost (payload ring full): their flows were classified on fewer "
                "packets");
@@ -126,11 +143,25 @@ void reportKernelDetails(const Options &options, const nf_kern_stats &s,
 
 }  // namespace
 
+SessionConfig kernelSessionConfig(const Options &options) {
+    return sessionConfig(options, meterConfig(options));
+}
+
+CaptureCounters kernelCaptureCounters(const nf_kern_stats &stats) {
+    return summaryCounters(stats);
+}
+
 int runKernelLive(const Options &options) {
     const MeterConfig meter = meterConfig(options);
     // libbpf's own messages (the verifier's log, why an attach failed) go
     // to stderr as "netflow: libbpf: ..." with -v, nowhere without it.
     routeLibbpfLog(options.verbose);
+    std::unique_ptr<MetricsServer> metrics;  // --metrics: listening before anything attaches
+    try {
+        metrics = openMetricsServer(options);
+    } catch (const std::runtime_error &e) {
+        return reportError(kExitRuntimeError, e.what());
+    }
     std::unique_ptr<KernelSession> session;
     try {
         session = std::make_unique<KernelSession>(sessionConfig(options, meter));
@@ -157,6 +188,8 @@ int runKernelLive(const Options &options) {
     // Set up: from here on, no capability the run can do without (Privileges.h).
     if (Result<void> dropped = dropKernelRunPrivileges(options.user, *session); !dropped)
         return reportError(kExitRuntimeError, dropped.error());
+    if (metrics)
+        metrics->start();
     if (options.verbose) {
         for (const std::string &line : session->describe())
             std::fprintf(stderr, "netflow: %s\n", line.c_str());
@@ -190,24 +223,28 @@ int runKernelLive(const Options &options) {
             }
             engine.exportRound();
             rows.endRound(engine.counters().flows_exported, now);
+            if (metrics)
+                publishKernelMetrics(*metrics, options, now, *session, engine, output->sink());
         }
         if (now < next_sweep)
             continue;
         next_sweep += 1.0;
-        if (Result<size_t> swept = engine.sweep(clockMicros(CLOCK_MONOTONIC)); !swept) {
+        Result<nf_kern_stats> s = session->stats();
+        if (!s) {
+            report(s.error());
+            break;
+        }
+        if (Result<size_t> swept = engine.sweep(clockMicros(CLOCK_MONOTONIC), s.value()); !swept) {
             report(swept.error());
             break;
         }
         if (engine.flowLimitReached())
             break;
         if (options.stats) {
-            if (Result<nf_kern_stats> s = session->stats()) {
-                std::fprintf(
-                    stderr, "%s\n",
-                    formatStatus(status(s.value(), seen_at_status, engine, session->xskLost()))
-                        .c_str());
-                seen_at_status = s.value().counters[NF_STAT_SEEN];
-            }
+            std::fprintf(stderr, "%s\n",
+                         formatStatus(status(s.value(), seen_at_status, engine, session->xskLost()))
+                             .c_str());
+            seen_at_status = s.value().counters[NF_STAT_SEEN];
         }
     }
 

@@ -4,7 +4,9 @@
 // end (the kernel's ring buffer) or expire (the sweep every second).
 #pragma once
 
+#include "capture/CaptureCounters.h"
 #include "cli/Options.h"
+#include "kernel/KernelSession.h"
 
 namespace netflow {
 
@@ -13,5 +15,12 @@ namespace netflow {
 // and nothing was captured: with --backend auto the caller may fall back
 // to libpcap (SetupError::fallback) and says why.
 int runKernelLive(const Options &options);
+
+// The kernel session the options ask for (also --about's probe of what
+// --backend auto would choose).
+SessionConfig kernelSessionConfig(const Options &options);
+// The programs' statistics in the offline path's buckets, as the run's
+// summary counts them (also --metrics).
+CaptureCounters kernelCaptureCounters(const nf_kern_stats &stats);
 
 }  // namespace netflow

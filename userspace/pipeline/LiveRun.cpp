@@ -11,6 +11,7 @@
 #include "pipeline/FlowPipeline.h"
 #include "kernel/KernelSession.h"
 #include "pipeline/KernelRun.h"
+#include "pipeline/LiveMetrics.h"
 #include "pipeline/Privileges.h"
 #include "pipeline/RowFlusher.h"
 #include "pipeline/RunSummary.h"
@@ -32,15 +33,18 @@ LiveStatus status(const FlowPipeline &pipeline, uint64_t packets_per_second, uin
 
 }  // namespace
 
+bool fallsBackToPcap(const Options &options, const KernelSession::SetupError &e) {
+    // Nothing was captured: --backend xdp fails, auto falls back, except
+    // where libpcap would fail the same way or compete with another sensor.
+    return options.backend == Backend::Auto && e.fallback;
+}
+
 int runLive(const Options &options) {
     if (options.backend != Backend::Pcap) {
         try {
             return runKernelLive(options);
         } catch (const KernelSession::SetupError &e) {
-            // Nothing was captured: --backend xdp fails, auto falls back,
-            // except where libpcap would fail the same way or compete with
-            // another sensor.
-            if (options.backend == Backend::Xdp || !e.fallback)
+            if (!fallsBackToPcap(options, e))
                 return reportError(kExitRuntimeError, e.what());
             std::fprintf(stderr, "netflow: XDP capture unavailable (%s); using libpcap\n",
                          e.what());
@@ -52,6 +56,12 @@ int runLive(const Options &options) {
 int runPcapLive(const Options &options) {
     const Stopwatch run;
 
+    std::unique_ptr<MetricsServer> metrics;  // --metrics: listening before the capture opens
+    try {
+        metrics = openMetricsServer(options);
+    } catch (const std::runtime_error &e) {
+        return reportError(kExitRuntimeError, e.what());
+    }
     std::unique_ptr<PcapLive> live;
     try {
         live = std::make_unique<PcapLive>(options.interface, options.capture == CaptureMode::Tap);
@@ -79,6 +89,8 @@ int runPcapLive(const Options &options) {
     // The packet socket is open: no capability is needed from here on.
     if (Result<void> dropped = dropPrivileges(options.user, {}); !dropped)
         return reportError(kExitRuntimeError, dropped.error());
+    if (metrics)
+        metrics->start();
 
     if (options.verbose)
         std::fprintf(stderr, "netflow: capturing on %s (libpcap, %s)\n", options.interface.c_str(),
@@ -101,6 +113,13 @@ int runPcapLive(const Options &options) {
         pipeline->advanceTime(wallClockMicros());
         double now = run.seconds();
         rows.endRound(pipeline->flowsExported(), now);
+        if (metrics) {
+            CaptureCounters counters = pipeline->counters();
+            const PcapLive::Drops drops = live->drops();
+            counters.dropped = drops.kernel + drops.interface;
+            metrics->publish(pcapMetrics(options, now, counters, pipeline->activeFlows(),
+                                         pipeline->flowsExported(), pipeline->sink()));
+        }
         if (options.max_time_s && now > *options.max_time_s)
             break;
         if (options.stats && now >= next_status) {

@@ -30,6 +30,12 @@ bool kept(const std::vector<int> &keep, cap_value_t cap) {
     return std::find(keep.begin(), keep.end(), static_cast<int>(cap)) != keep.end();
 }
 
+bool holdsEffective(cap_value_t cap) {
+    Caps caps(cap_get_proc());
+    cap_flag_value_t value = CAP_CLEAR;
+    return caps && cap_get_flag(caps.get(), cap, CAP_EFFECTIVE, &value) == 0 && value == CAP_SET;
+}
+
 Result<void> switchUser(const std::string &name) {
     errno = 0;
     const passwd *pw = ::getpwnam(name.c_str());
@@ -57,7 +63,10 @@ Result<void> switchUser(const std::string &name) {
 Result<void> dropPrivileges(const std::string &user, const std::vector<int> &keep) {
     // The bounding set first: dropping from it needs CAP_SETPCAP, which goes
     // below. Kernels older than this libcap may know fewer capabilities.
-    if (CAP_IS_SUPPORTED(CAP_SETPCAP)) {
+    // Without CAP_SETPCAP (a service given a few ambient capabilities, its
+    // bounding set already cut by systemd) it stays: with every other set
+    // empty and no_new_privs, nothing can be gained back through it.
+    if (CAP_IS_SUPPORTED(CAP_SETPCAP) && holdsEffective(CAP_SETPCAP)) {
         for (cap_value_t cap = 0; CAP_IS_SUPPORTED(cap); ++cap) {
             if (!kept(keep, cap) && cap_drop_bound(cap) != 0 && errno != EINVAL)
                 return errnoFailure("cannot drop capability " + std::to_string(cap));

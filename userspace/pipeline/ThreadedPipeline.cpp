@@ -50,10 +50,10 @@ unsigned flowWorkers(const Options &options) {
     return static_cast<unsigned>(std::max(1, CPU_COUNT(&set)));
 }
 
-ThreadedPipeline::ThreadedPipeline(const Options &options, int link_type, const BpfFilter *filter,
+ThreadedPipeline::ThreadedPipeline(const Options &options, const PacketDecoder &decoder,
                                    unsigned workers, bool flush_rows)
     : output_(options),
-      decoder_(link_type, filter),
+      decoder_(decoder),
       flush_rows_(flush_rows),
       steps_(kStepBatches, &merger_bell_) {
     static_assert(offsetof(nf_flow_key, addr_hi) == offsetof(nf_flow_key, addr_lo) + 16);
@@ -89,7 +89,7 @@ uint64_t ThreadedPipeline::flowsStarted() const {
     return sum;
 }
 
-void ThreadedPipeline::onFrame(const pcap_pkthdr &header, const uint8_t *frame) {
+bool ThreadedPipeline::onFrame(const pcap_pkthdr &header, const uint8_t *frame) {
     counters_.read++;
     std::span<const uint8_t> l3;
     switch (decoder_.decode(header, frame, pkt_, l3)) {
@@ -97,16 +97,16 @@ void ThreadedPipeline::onFrame(const pcap_pkthdr &header, const uint8_t *frame) 
             break;
         case PacketDecoder::Outcome::FilteredOut:
             counters_.filtered_out++;
-            return;
+            return true;
         case PacketDecoder::Outcome::NotIp:
             counters_.not_ip++;
-            return;
+            return true;
         case PacketDecoder::Outcome::Truncated:
             counters_.truncated++;
-            return;
+            return true;
         case PacketDecoder::Outcome::Malformed:
             counters_.malformed++;
-            return;
+            return true;
     }
     counters_.counted++;
 
@@ -148,6 +148,7 @@ void ThreadedPipeline::onFrame(const pcap_pkthdr &header, const uint8_t *frame) 
         for (size_t w = 0; w < workers_.size(); w++)
             send(w, false);
     }
+    return true;
 }
 
 WorkBatch &ThreadedPipeline::batchFor(size_t worker) {

@@ -19,7 +19,6 @@
 #include "capture/CaptureCounters.h"
 #include "capture/PacketDecoder.h"
 #include "cli/Options.h"
-#include "filter/BpfFilter.h"
 #include "pipeline/ExportOrder.h"
 #include "pipeline/FlowOutput.h"
 #include "pipeline/FlowWorker.h"
@@ -34,14 +33,19 @@ class ThreadedPipeline {
   public:
     // flush_rows: make each merged row visible at once (a stream input).
     // Throws std::runtime_error when the output cannot be created.
-    ThreadedPipeline(const Options &options, int link_type, const BpfFilter *filter,
-                     unsigned workers, bool flush_rows);
+    ThreadedPipeline(const Options &options, const PacketDecoder &decoder, unsigned workers,
+                     bool flush_rows);
     ~ThreadedPipeline();
     ThreadedPipeline(const ThreadedPipeline &) = delete;
     ThreadedPipeline &operator=(const ThreadedPipeline &) = delete;
 
-    // One captured frame (never refused: --max-flows runs on one thread).
-    void onFrame(const pcap_pkthdr &header, const uint8_t *frame);
+    // One captured frame. Always true (the run goes on): --max-flows runs
+    // on one thread.
+    bool onFrame(const pcap_pkthdr &header, const uint8_t *frame);
+
+    // The frames that follow have this decoder's link type (several
+    // capture files read as one), as FlowPipeline::setDecoder.
+    void setDecoder(const PacketDecoder &decoder) { decoder_ = decoder; }
 
     // Ends the workers (every open flow exported), waits for the merger
     // and closes the output. "" or the error (output, a worker's).
