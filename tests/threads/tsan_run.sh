@@ -4,7 +4,7 @@
 # waves of timed-out flows, a golden capture with short timeouts (restarts,
 # TCP ends) and two corpus captures with a stream input (rows flushed by the
 # merger); any race report fails (exit 66), and the rows must equal
-# --threads 1's.
+# --threads 1's; and four files read as one capture with 3 workers.
 #   tsan_run.sh BUILD_TSAN_DIR
 set -uo pipefail
 build=$1
@@ -43,6 +43,20 @@ for input in "${inputs[@]}"; do
         fi
     done
 done
+# Several files as one capture (the merged reader feeding the workers).
+many=(-f "$repo/tests/golden/http.pcap" -f "$repo/tests/golden/dns.pcap" -f "$repo/tests/golden/ftp.pcap"
+    -f "$work/waves.pcap" --version 3 --idle-timeout 1)
+if ! "$netflow" "${many[@]}" -c "$work/want.csv" --threads 1 2>"$work/err"; then
+    echo "FAIL: 4 files --threads 1: $(tail -n 3 "$work/err")"
+    failures=$((failures + 1))
+elif ! "$netflow" "${many[@]}" -c "$work/got.csv" --threads 3 2>"$work/err"; then
+    echo "FAIL: 4 files --threads 3 under TSan:"
+    head -n 40 "$work/err"
+    failures=$((failures + 1))
+elif ! cmp -s "$work/want.csv" "$work/got.csv"; then
+    echo "FAIL: 4 files --threads 3: rows differ from --threads 1"
+    failures=$((failures + 1))
+fi
 if [[ $failures -eq 0 ]]; then
     echo "PASS: ThreadSanitizer: ${#inputs[@]} captures x --threads 2, 3, 8 (file and stdin), no report, rows of --threads 1"
     exit 0
