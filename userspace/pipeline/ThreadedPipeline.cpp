@@ -16,10 +16,10 @@ namespace netflow {
 namespace {
 
 // A worker's batch leaves when it holds this many packets ...
-constexpr size_t kBatchPackets = 256;
+constexpr size_t kBatchPackets = 1024;
 // ... and every worker gets one (maybe empty: the time only) at least once
 // every this many packets, so that the merger's watermark moves on.
-constexpr uint64_t kRoundPackets = 2048;
+constexpr uint64_t kRoundPackets = 8192;
 constexpr uint32_t kStepBatches = 64;
 
 // Both directions and every flow between two hosts go to one worker: a
