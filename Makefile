@@ -19,9 +19,16 @@ FUZZ_CI_SECONDS ?= 15
 SOAK_SECONDS ?= 600
 JOBS       ?= $(shell nproc)
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Every build goes through ccache: a clean clone (CI) compiles again only
+# what changed since the last build on this machine, whichever folder it
+# was cloned into (paths below the tree count as relative).
+export CCACHE_BASEDIR  := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
+CMAKE_CCACHE := $(shell command -v ccache >/dev/null && \
+	echo -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
 # Build, test and lab dependencies. Keep sorted.
-DEB_PACKAGES := bpftool clang clang-14 cmake curl debhelper dnsmasq-base dnsutils dpkg-dev ethtool \
+DEB_PACKAGES := bpftool ccache clang clang-14 cmake curl debhelper dnsmasq-base dnsutils dpkg-dev ethtool \
 	g++ iproute2 iputils-ping kcat libbenchmark-dev libbpf-dev libcap-dev libcli11-dev \
 	libcpp-httplib-dev libcurl4-openssl-dev libfuzzer-14-dev libgmock-dev libgtest-dev \
 	libndpi-bin libndpi-dev libpcap-dev librdkafka-dev libseccomp-dev libssl-dev libxdp-dev \
@@ -44,7 +51,7 @@ deps:
 	fi
 
 $(BUILD)/build.ninja $(BUILD)/Makefile:
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_CCACHE)
 
 build: $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS)
@@ -61,7 +68,7 @@ test: deps build
 	$(MAKE) test-fuzz
 
 test-asan:
-	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DNETFLOW_SANITIZE=ON >/dev/null
+	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DNETFLOW_SANITIZE=ON $(CMAKE_CCACHE) >/dev/null
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 	cd $(BUILD_ASAN) && ctest --output-on-failure -j $(JOBS)
 
@@ -74,7 +81,7 @@ test-tsan:
 # The fuzz targets (fuzz/): clang-14 with libFuzzer, ASan and UBSan.
 fuzz-build:
 	cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNETFLOW_FUZZ=ON \
-	  -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 >/dev/null
+	  -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 $(CMAKE_CCACHE) >/dev/null
 	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz_targets
 
 fuzz: deps fuzz-build

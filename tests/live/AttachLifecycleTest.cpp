@@ -9,6 +9,7 @@
 #include <string>
 
 #include "LiveFixture.h"
+#include "common/Result.h"
 #include "kernel/InterfaceAttachment.h"
 #include "kernel/XdpAttachment.h"
 #include "kernel/UniqueFd.h"
@@ -167,8 +168,8 @@ TEST_F(AttachLifecycle, MissingPrivilegesAreAClearError) {
                          {itf_.name, "--drop-caps", "--tc", "netlink", "--max-seconds", "5"});
     EXPECT_EQ(holder.waitExit(kReady), 1);
     EXPECT_EQ(holder.output(), "attaching TC egress (netlink) to " + itf_.name +
-                                   ": creating the clsact qdisc: not permitted: need root or "
-                                   "CAP_BPF+CAP_NET_ADMIN\n");
+                                   ": creating the clsact qdisc: not permitted: " +
+                                   netflow::kKernelPrivileges + "\n");
 }
 
 }  // namespace

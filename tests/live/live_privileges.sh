@@ -24,20 +24,32 @@ nf_lab_up "p$$" || fail "lab"
 nf_http_server_start "$work/nginx" || fail "nginx"
 nf_dns_server_start "$work/dns" || fail "dnsmasq"
 
-# status_of FIELD: the line of the running sensor's /proc/PID/status.
-# $sensor is `timeout`; netflow is its child.
-status_of() {
+# status_of FIELD [TASK]: the line of the running sensor's /proc/PID/status
+# (or of one of its threads). $sensor is `timeout`; netflow is its child.
+sensor_pid() {
     local pid
     pid=$(pgrep -P "$sensor" -x netflow | head -1)
     [ -n "$pid" ] || fail "no netflow process under $sensor"
-    grep "^$1:" "/proc/$pid/status" | tr -s '\t ' ' '
+    echo "$pid"
+}
+status_of() {
+    local pid
+    pid=$(sensor_pid)
+    grep "^$1:" "/proc/$pid/task/${2:-$pid}/status" | tr -s '\t ' ' '
 }
 
+# Capabilities are per thread: every thread of the sensor (the outputs'
+# own threads, librdkafka's, the compressor's) holds none, not only the
+# capture thread.
 check_status() {
-    local want_uid=$1 f line
-    for f in CapInh CapPrm CapEff CapBnd CapAmb; do
-        line=$(status_of "$f")
-        [ "$line" = "$f: 0000000000000000" ] || fail "$f not empty while capturing: $line"
+    local want_uid=$1 f line task tasks
+    tasks=$(ls "/proc/$(sensor_pid)/task")
+    for task in $tasks; do
+        for f in CapInh CapPrm CapEff CapBnd CapAmb; do
+            line=$(status_of "$f" "$task")
+            [ "$line" = "$f: 0000000000000000" ] ||
+                fail "$f not empty while capturing (thread $task of $(echo $tasks | wc -w)): $line"
+        done
     done
     line=$(status_of NoNewPrivs)
     [ "$line" = "NoNewPrivs: 1" ] || fail "no_new_privs not set: $line"
@@ -79,11 +91,22 @@ grep -q 'HTTP' "$work/live.csv" && grep -q ',DNS,' "$work/live.csv" ||
 [ "$backend" = xdp ] && nf_cli ip link show "$NF_CLI_IF" | grep -q xdp &&
     fail "XDP left attached after the unprivileged sensor exited"
 
-# Without --user: still root, still no capability.
+# Without --user: still root, still no capability, in any thread: the
+# compressed CSV and the IPFIX-over-TCP export each run their own thread,
+# started before the capture opened. A collector in the server namespace
+# takes the export.
+nf_srv timeout 60 python3 -c '
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 4739)); s.listen(1); c, _ = s.accept()
+while c.recv(65536): pass' &
+collector=$!
+pids+=("$collector")
+for _ in $(seq 50); do nf_srv ss -ltn | grep -q ':4739 ' && break; sleep 0.1; done
 nf_sensor_start "$NF_CLI_NS" 50 "$work/root.log" -i "$NF_CLI_IF" --backend "$backend" -v \
-    -c "$work/root.csv"
+    -c "$work/root.csv.gz" --export "ipfix+tcp://$NF_SRV_IP4:4739"
 check_status 0
 nf_cli ping -c 2 -i 0.2 -q "$NF_SRV_IP4" >/dev/null || fail "ping"
 nf_sensor_stop "$work/root.log"
-grep -q ',1,' "$work/root.csv" || fail "no ICMP flow written: $(cat "$work/root.csv")"
+zcat "$work/root.csv.gz" | grep -q ',1,' || fail "no ICMP flow written: $(zcat "$work/root.csv.gz")"
 echo "privileges ($backend): no capability once capturing, runs as nobody with --user, rows equal offline"

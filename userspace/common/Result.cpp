@@ -11,7 +11,7 @@ std::string errnoMessage(const std::string &what, int err) {
     std::string message = what + ": " + std::strerror(e) + " (errno " + std::to_string(e) + ")";
     // What the user can do about it, for the errors that mean privileges.
     if (e == EPERM || e == EACCES)
-        message += ": need root or CAP_BPF+CAP_NET_ADMIN";
+        message += std::string(": ") + kKernelPrivileges;
     return message;
 }
 

@@ -63,4 +63,10 @@ class Result<void> {
 // For EPERM/EACCES it says which privileges the kernel path needs.
 std::string errnoMessage(const std::string &what, int err);
 
+// What the kernel path needs (packaging/netflow@.service grants the same;
+// CAP_PERFMON lets the verifier accept the counting programs' pointer
+// arithmetic and spectre-unsafe branches).
+inline constexpr const char *kKernelPrivileges =
+    "need root or CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN";
+
 }  // namespace netflow

@@ -46,7 +46,9 @@ KafkaProducer::KafkaProducer(const KafkaOptions &options, const FlowMessageKey &
     rd_kafka_conf_set_error_cb(c, onError);
     rd_kafka_conf_set_log_cb(c, onLog);
     char err[512] = "";
-    rk_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, c, err, sizeof err));
+    // librdkafka starts its threads here: from a quiet thread, they hold
+    // no capability and take no signal (common/QuietThread.h).
+    runQuietly([&] { rk_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, c, err, sizeof err)); });
     if (!rk_)
         throw std::runtime_error(std::string("kafka: ") + err);
     conf.value().release();  // rd_kafka_new took it

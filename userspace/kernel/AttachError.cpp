@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "common/Result.h"
 #include "kernel/KernelError.h"
 
 namespace netflow {
@@ -15,7 +16,7 @@ bool isPermissionError(int err) {
 std::string attachErrorMessage(const std::string &what, const std::string &ifname, int err) {
     int e = std::abs(err);
     if (isPermissionError(e))
-        return what + ": not permitted: need root or CAP_BPF+CAP_NET_ADMIN";
+        return what + ": not permitted: " + kKernelPrivileges;
     // The interface went away between lookup and attach (or while attached).
     if (e == ENODEV || e == ENXIO)
         return what + ": interface " + ifname + " no longer exists";
