@@ -74,7 +74,7 @@ test-asan:
 
 # ThreadSanitizer over threaded conversions (--threads): netflow only.
 test-tsan:
-	cmake -S . -B $(BUILD_TSAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNETFLOW_TSAN=ON >/dev/null
+	cmake -S . -B $(BUILD_TSAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNETFLOW_TSAN=ON $(CMAKE_CCACHE) >/dev/null
 	cmake --build $(BUILD_TSAN) -j $(JOBS) --target netflow gen_synthetic_flows
 	tests/threads/tsan_run.sh $(BUILD_TSAN)
 
