@@ -11,6 +11,7 @@
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
 BUILD_FUZZ ?= build-fuzz
+BUILD_TSAN ?= build-tsan
 BUILD_DEB  ?= build-deb
 # Per fuzz target: `make fuzz` as long as asked, `make test` a bounded time.
 FUZZ_SECONDS ?= 300
@@ -35,7 +36,7 @@ DEB_PACKAGES := bpftool ccache clang clang-14 cmake curl debhelper dnsmasq-base 
 	prometheus python3 softflowd systemd tcpdump tcpreplay time tnftp tshark vsftpd \
 	wireshark-common xxd zlib1g-dev zstd
 
-.PHONY: all deps build run test test-unit test-asan test-fuzz fuzz fuzz-build bench soak deb format clean
+.PHONY: all deps build run test test-unit test-asan test-tsan test-fuzz fuzz fuzz-build bench soak deb format clean
 
 all: build
 
@@ -63,12 +64,19 @@ run: deps build
 test: deps build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	$(MAKE) test-asan
+	$(MAKE) test-tsan
 	$(MAKE) test-fuzz
 
 test-asan:
 	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DNETFLOW_SANITIZE=ON $(CMAKE_CCACHE) >/dev/null
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 	cd $(BUILD_ASAN) && ctest --output-on-failure -j $(JOBS)
+
+# ThreadSanitizer over threaded conversions (--threads): netflow only.
+test-tsan:
+	cmake -S . -B $(BUILD_TSAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNETFLOW_TSAN=ON $(CMAKE_CCACHE) >/dev/null
+	cmake --build $(BUILD_TSAN) -j $(JOBS) --target netflow gen_synthetic_flows
+	tests/threads/tsan_run.sh $(BUILD_TSAN)
 
 # The fuzz targets (fuzz/): clang-14 with libFuzzer, ASan and UBSan.
 fuzz-build:

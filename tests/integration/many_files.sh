@@ -10,6 +10,9 @@
 #  - -c X.csv.gz / X.csv.zst read back (zcat, zstd -d, python) equal the
 #    plain CSV; -c - stays plain.
 #  - the progress bar (on a terminal) covers all files: it only goes up.
+#  - with --threads 2 and 3 (flow workers fed by one reader): the split
+#    capture, the interleaved files (two link types) and the damaged file
+#    in the middle give the rows of --threads 1, byte for byte.
 #   many_files.sh NETFLOW SOURCE_DIR WORKDIR GEN_SYNTHETIC_FLOWS
 set -uo pipefail
 netflow=$1
@@ -132,6 +135,26 @@ run nomatch -f "$work/none_*.pcap"
 [ "$rc" = 1 ] && grep -q "none_\*.pcap: no file matches" "$work/nomatch.err" ||
     fail "nomatch: exit $rc: $(cat "$work/nomatch.err")"
 
+# ------------------------------------------------------------ threads
+# The references above ran with the default workers (every core); each case
+# again with one worker and with 2 and 3: the same bytes (and exit codes).
+for n in 1 2 3; do
+    fields=(--version 3 --threads "$n")
+    run "repeated_t$n" -f "${parts[0]}" -f "${parts[1]}" -f "${parts[2]}"
+    expect_same "repeated_t$n" whole
+    run "glob_t$n" -f "$work/ng"
+    expect_same "glob_t$n" whole
+    run "interleaved_t$n" -f "$http" -f "$work/dns_shifted.pcap"
+    expect_same "interleaved_t$n" merged
+    run "mixed_t$n" -f "$work/dns_shifted.pcap" -f "$work/http_raw.pcap"
+    expect_same "mixed_t$n" merged
+    run "cut_t$n" -f "${parts[0]}" -f "$work/cut.pcap" -f "${parts[2]}"
+    check_damaged "cut_t$n" "$work/cut.pcap" first5
+    run "notcapture_t$n" -f "${parts[0]}" -f "$work/notes.pcap" -f "${parts[2]}"
+    check_damaged "notcapture_t$n" "$work/notes.pcap" two_of_three
+done
+fields=(--version 3)
+
 # ------------------------------------------------------------ progress bar
 # Over 4 rotated files on a terminal (script(1)): the percentage drawn
 # never goes back (a bar per file would restart at 0%) and passes 50%.
@@ -146,7 +169,13 @@ if script -qec "$netflow -f $work/four -c /dev/null" /dev/null >"$work/tty.out" 
 else
     fail "conversion under script(1) failed: $(tail -2 "$work/tty.out")"
 fi
-rm -rf "$work/four" "$work/big.pcap"
+# The 4 parts with 3 workers: the rows of the whole capture on one thread.
+"$netflow" -f "$work/big.pcap" -c "$work/big_t1.csv" --version 3 --threads 1 2>/dev/null ||
+    fail "big.pcap --threads 1"
+"$netflow" -f "$work/four" -c "$work/four_t3.csv" --version 3 --threads 3 2>"$work/four_t3.err" ||
+    fail "4 parts --threads 3: $(cat "$work/four_t3.err")"
+cmp -s "$work/big_t1.csv" "$work/four_t3.csv" || fail "4 parts --threads 3: rows differ from the whole"
+rm -rf "$work/four" "$work/big.pcap" "$work"/big_t1.csv "$work"/four_t3.csv
 
 # ------------------------------------------------------------ compressed
 "$netflow" -f "$work/merged.pcap" -c "$work/plain.csv" "${fields[@]}" 2>/dev/null

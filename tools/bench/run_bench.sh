@@ -48,6 +48,10 @@
 #    (peak RSS) and packets/s for 100 K and 2 M new short flows, DPI finished
 #    (PASS/FAIL against 400 bytes) and DPI still running (MEM_FLOWS,
 #    MEM_KINDS make it shorter).
+# 10. Runs tools/bench/threads_bench.sh: the same capture unpinned, netflow
+#    with the default threads, --threads 1 and --threads 2 next to
+#    ndpiReader, medians, with PASS/FAIL for <= 1/5 of ndpiReader's wall
+#    time and --threads 2 >= 1.7x --threads 1.
 #
 # Exit status: 0 when every tool that ran exited 0 (a missed target is a
 # result, not an error; a missing netflow or bpf_cost binary or peer is
@@ -301,6 +305,11 @@ NETFLOW=$NETFLOW PCAP=$PCAP BENCH_CPU=$BENCH_CPU "$REPO/tools/bench/labels_bench
 # same capture (tools/bench/export_bench.sh says how).
 echo
 BENCH_CPU=$BENCH_CPU "$REPO/tools/bench/export_bench.sh" "$BUILD_DIR" "$PCAP" || failed=1
+
+# --threads on the same capture, unpinned, against ndpiReader
+# (tools/bench/threads_bench.sh says how).
+echo
+NETFLOW=$NETFLOW PCAP=$PCAP "$REPO/tools/bench/threads_bench.sh" "$BUILD_DIR" || failed=1
 
 # Live: netflow's kernel path vs tcpdump on a veth pair, same capture
 # (tools/bench/live_bench.sh says how; it skips itself when not root).

@@ -314,6 +314,10 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
     auto *opt_cacert =
         app.add_option("--cacert", opts.http.ca_file,
                        "-u https: trust the CAs in FILE (PEM) instead of the system store");
+    auto *opt_threads =
+        app.add_option("--threads", opts.threads,
+                       "-f: flow workers (default: every core this process may use)")
+            ->check(CLI::Range(1u, 1024u));
     auto *opt_user = app.add_option(
         "--user", opts.user,
         "live: once capturing, run as user NAME (every capability is dropped either way)");
@@ -439,6 +443,8 @@ std::variant<Options, CommandLineExit> parseCommandLine(int argc, const char *co
                                 opt_xdp_mode->count() || opt_map_size->count()))
         return usageError(
             "--backend, --capture, --xdp-mode and --flow-map-size apply to -i only, not to -f");
+    if (opt_threads->count() && opts.files.empty())
+        return usageError("--threads applies to -f only, not to -i");
     if (opts.xdp_mode == XdpModeOption::Tc && opts.capture == CaptureMode::Tap)
         return usageError("--xdp-mode tc applies to --capture host only (a tap needs XDP)");
     if (opt_metrics->count()) {

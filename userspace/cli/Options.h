@@ -57,6 +57,8 @@ struct Options {
     double active_timeout_s = 120;
     uint32_t dpi_packets = 32;
     uint32_t app_packets = 256;
+    // -f only: flow workers (--threads); 0 = every core the process may use.
+    uint32_t threads = 0;
 
     Backend backend = Backend::Auto;               // live only: --backend auto | xdp | pcap
     CaptureMode capture = CaptureMode::Host;       // live only: --capture host | tap

@@ -15,7 +15,9 @@ namespace netflow {
 class FlowClassifier {
   public:
     // keep_server_name: store nDPI's server name for the SERVER_NAME column.
-    explicit FlowClassifier(bool keep_server_name) : keep_server_name_(keep_server_name) {}
+    // cross_flow_caches: NdpiModule's (off for capture files).
+    explicit FlowClassifier(bool keep_server_name, bool cross_flow_caches = true)
+        : ndpi_(cross_flow_caches), keep_server_name_(keep_server_name) {}
 
     // One packet with L4 payload. `want` is nf_payload_wanted()'s mask;
     // `l3` the captured bytes from the IP header on; `last_dpi_packet` says

@@ -1,26 +1,59 @@
 #include "dpi/NdpiModule.h"
 
+// The module's layout (its caches), which nDPI 4.2 declares for itself only;
+// checked against the library at start (NdpiModule's constructor).
+#define NDPI_LIB_COMPILATION
 #include <ndpi_api.h>
+#undef NDPI_LIB_COMPILATION
 
 #include <cstring>
+#include <mutex>
 #include <stdexcept>
 
 namespace netflow {
+namespace {
+
+// nDPI 4.2 does not say its module set-up and tear-down are thread-safe
+// (they touch process-wide state: allocator hooks, libgcrypt): the flow
+// workers of a threaded run make and free theirs one at a time. Packets
+// need no lock: each module is used by one thread only.
+std::mutex &moduleLifetimeLock() {
+    static std::mutex lock;
+    return lock;
+}
+
+ndpi_detection_module_struct *newModule() {
+    std::lock_guard<std::mutex> hold(moduleLifetimeLock());
+    return ndpi_init_detection_module(ndpi_no_prefs);
+}
+
+}  // namespace
 
 void NdpiFlowDeleter::operator()(ndpi_flow_struct *flow) const {
     ndpi_flow_free(flow);  // the struct and whatever nDPI allocated inside it
 }
 
-NdpiModule::NdpiModule() : module_(ndpi_init_detection_module(ndpi_no_prefs)) {
+NdpiModule::NdpiModule(bool cross_flow_caches)
+    : module_(newModule()), cross_flow_caches_(cross_flow_caches) {
     if (!module_)
         throw std::runtime_error("nDPI could not initialise its detection module");
     NDPI_PROTOCOL_BITMASK all;
     NDPI_BITMASK_SET_ALL(all);
+    std::lock_guard<std::mutex> hold(moduleLifetimeLock());
     ndpi_set_protocol_detection_bitmask2(module_, &all);
     ndpi_finalize_initialization(module_);
+    // The caches sit just before proto_defaults: if the library's layout is
+    // not the header's, touching them would corrupt it.
+    if (!cross_flow_caches_ && ndpi_get_proto_defaults(module_) != module_->proto_defaults) {
+        ndpi_exit_detection_module(module_);
+        throw std::runtime_error(
+            "nDPI's module layout is not its header's: cannot turn off its "
+            "cross-flow caches");
+    }
 }
 
 NdpiModule::~NdpiModule() {
+    std::lock_guard<std::mutex> hold(moduleLifetimeLock());
     ndpi_exit_detection_module(module_);
 }
 
@@ -37,6 +70,7 @@ NdpiModule::Step NdpiModule::process(ndpi_flow_struct *flow, const uint8_t *l3, 
     // nDPI takes a 16-bit length; IP packets never exceed it.
     auto len = static_cast<unsigned short>(l3_len > 0xFFFF ? 0xFFFF : l3_len);
     ndpi_protocol proto = ndpi_detection_process_packet(module_, flow, l3, len, time_ms);
+    dropCaches();
     // Done when an app protocol is known and nDPI will not dissect further:
     // ndpiReader's rule (no extra dissection possible), or nDPI has already
     // stopped its extra dissection (its per-protocol packet limit), after
@@ -44,6 +78,24 @@ NdpiModule::Step NdpiModule::process(ndpi_flow_struct *flow, const uint8_t *l3, 
     bool done = proto.app_protocol != NDPI_PROTOCOL_UNKNOWN &&
                 (!flow->check_extra_packets || !ndpi_extra_dissection_possible(module_, flow));
     return {{proto.master_protocol, proto.app_protocol}, done};
+}
+
+void NdpiModule::dropCaches() const {
+    if (cross_flow_caches_)
+        return;
+    // nDPI 4.2 makes each cache when a dissector first adds to it; emptied
+    // after every packet, no flow ever finds another's entry. (Its tinc
+    // cache is keyed by both addresses: per host pair, which a threaded
+    // run keeps on one worker.)
+    for (ndpi_lru_cache **cache :
+         {&module_->ookla_cache, &module_->bittorrent_cache, &module_->zoom_cache,
+          &module_->stun_cache, &module_->tls_cert_cache, &module_->mining_cache,
+          &module_->msteams_cache}) {
+        if (*cache) {
+            ndpi_lru_free_cache(*cache);
+            *cache = nullptr;
+        }
+    }
 }
 
 L7Protocol NdpiModule::giveUp(ndpi_flow_struct *flow) const {

@@ -24,7 +24,12 @@ using NdpiFlowPtr = std::unique_ptr<ndpi_flow_struct, NdpiFlowDeleter>;
 
 class NdpiModule {
   public:
-    NdpiModule();
+    // cross_flow_caches: nDPI's LRU caches that classify a flow by earlier
+    // flows of the same hosts (Teams, Zoom, STUN, BitTorrent, Ookla, TLS
+    // certificates, mining). Off, a flow's protocol depends only on its
+    // own packets: what a capture split among threads needs to give the
+    // same rows (docs/threads.md).
+    explicit NdpiModule(bool cross_flow_caches = true);
     ~NdpiModule();
     NdpiModule(const NdpiModule &) = delete;
     NdpiModule &operator=(const NdpiModule &) = delete;
@@ -58,7 +63,10 @@ class NdpiModule {
     static std::string serverName(const ndpi_flow_struct *flow);
 
   private:
+    void dropCaches() const;
+
     ndpi_detection_module_struct *module_;
+    bool cross_flow_caches_;
 };
 
 }  // namespace netflow

@@ -12,7 +12,7 @@ FlowMeter::FlowMeter(const MeterConfig &config, FlowClassifier &classifier, Flow
     : config_(config), classifier_(classifier), exporter_(exporter), table_(config.timeouts) {}
 
 FlowMeter::Verdict FlowMeter::count(const nf_packet &pkt, std::span<const uint8_t> l3,
-                                    uint64_t time_us) {
+                                    uint64_t time_us, uint64_t first_seen) {
     latest_us_ = std::max(latest_us_, time_us);
     const uint64_t now = latest_us_;
 
@@ -43,7 +43,7 @@ FlowMeter::Verdict FlowMeter::count(const nf_packet &pkt, std::span<const uint8_
     if (id == kNoFlow) {
         if (config_.max_flows && flows_started_ >= *config_.max_flows)
             return Verdict::FlowLimitReached;
-        id = table_.insert(key);
+        id = table_.insert(key, first_seen);
         nf_flow_init(&table_.at(id).state, &pkt, from_lo, now);
         flows_started_++;
     }
@@ -84,7 +84,7 @@ void FlowMeter::flushAll() {
 void FlowMeter::exportFlow(uint32_t id) {
     FlowRecord &rec = table_.at(id);
     classifier_.finish(rec.cls, rec.key, rec.state);
-    exporter_.exportFlow(rec);
+    exporter_.exportFinished(rec);
     flows_exported_++;
     table_.erase(id);
 }

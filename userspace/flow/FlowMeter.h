@@ -21,6 +21,10 @@ class FlowExporter {
   public:
     virtual ~FlowExporter() = default;
     virtual void exportFlow(const FlowRecord &flow) = 0;
+    // The same, from a meter that drops the flow right after: an exporter
+    // that keeps it (a threaded run's worker) may move its classification
+    // out.
+    virtual void exportFinished(FlowRecord &flow) { exportFlow(flow); }
 };
 
 struct MeterConfig {
@@ -40,7 +44,14 @@ class FlowMeter {
 
     // One parsed packet; `l3` is its captured bytes from the IP header on.
     // Times that go back are taken as the latest time seen.
-    Verdict count(const nf_packet &pkt, std::span<const uint8_t> l3, uint64_t time_us);
+    Verdict count(const nf_packet &pkt, std::span<const uint8_t> l3, uint64_t time_us) {
+        return count(pkt, l3, time_us, flows_started_);
+    }
+    // The same, with the start order given to a flow this packet starts
+    // (FlowRecord::first_seen; it must grow from call to call). Several
+    // meters sharing one capture give the packet's index in the capture.
+    Verdict count(const nf_packet &pkt, std::span<const uint8_t> l3, uint64_t time_us,
+                  uint64_t first_seen);
 
     // Exports the flows expired at now_us, with no packet to count (a live
     // capture's clock moves on while the network is quiet).
@@ -52,6 +63,8 @@ class FlowMeter {
     uint64_t flowsStarted() const { return flows_started_; }
     uint64_t flowsExported() const { return flows_exported_; }
     size_t activeFlows() const { return table_.size(); }
+    // The latest packet time seen (or given to advanceTime).
+    uint64_t now() const { return latest_us_; }
 
   private:
     void exportFlow(uint32_t id);

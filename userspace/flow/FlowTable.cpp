@@ -47,7 +47,7 @@ void FlowTable::grow() {
     }
 }
 
-uint32_t FlowTable::insert(const nf_flow_key &key) {
+uint32_t FlowTable::insert(const nf_flow_key &key, uint64_t first_seen) {
     if ((count_ + 1) * 2 > slots_.size())  // load factor at most 1/2
         grow();
 
@@ -63,7 +63,7 @@ uint32_t FlowTable::insert(const nf_flow_key &key) {
     FlowRecord &rec = records_[id];
     rec.key = key;
     std::memset(&rec.state, 0, sizeof(rec.state));
-    rec.first_seen = next_first_seen_++;
+    rec.first_seen = first_seen;
 
     uint32_t hash = hashKey(key);
     slots_[slotOf(key, hash)] = Slot{hash, id};

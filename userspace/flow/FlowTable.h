@@ -27,7 +27,9 @@ class FlowTable {
 
     // A new flow (the key must not be present). Its state is zeroed, ready
     // for nf_flow_init; it is inserted at the tail of the expiry lists.
-    uint32_t insert(const nf_flow_key &key);
+    // `first_seen` orders flows exported together: it must grow with every
+    // insert.
+    uint32_t insert(const nf_flow_key &key, uint64_t first_seen);
 
     FlowRecord &at(uint32_t id) { return records_[id]; }
     const FlowRecord &at(uint32_t id) const { return records_[id]; }
@@ -69,7 +71,6 @@ class FlowTable {
     uint32_t free_head_ = kNoFlow;       // erased records, linked by by_first.next
     std::vector<Slot> slots_;            // open addressing, linear probing
     size_t count_ = 0;
-    uint64_t next_first_seen_ = 0;
     List by_last_, by_first_, by_end_;
     // No flow can expire at or before this time: the earliest deadline of
     // the list heads when last computed, lowered by touch() with each

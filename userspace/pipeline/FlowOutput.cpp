@@ -19,7 +19,9 @@ LabelSpec labelSpec(const Options &o) {
 }
 
 FlowOutput::FlowOutput(const Options &options, int64_t clock_offset_us)
-    : classifier_(selectsColumn(options, Column::SERVER_NAME)),
+    // A capture file's rows must not depend on how its flows are split among
+    // threads: no classification from other flows (docs/threads.md).
+    : classifier_(selectsColumn(options, Column::SERVER_NAME), options.files.empty()),
       features_(classifier_, labelSpec(options), clock_offset_us),
       sink_(makeSink(options, features_, classifier_)),
       label_summary_(options.labels != nullptr),

@@ -1,0 +1,132 @@
+#include "pipeline/FlowWorker.h"
+
+#include <time.h>
+
+#include <exception>
+#include <optional>
+#include <span>
+
+#include "flow_count.h"
+
+namespace netflow {
+namespace {
+
+// Batches in flight each way. A packet batch is up to 1,024 packets (each
+// handoff costs a wake-up of the other side): 4 of them per worker bound
+// the copies in flight (~6 MiB of datagrams); exported flows, 8.
+constexpr uint32_t kInputBatches = 4;
+constexpr uint32_t kRingBatches = 8;
+// Exported flows go to the merger in batches of at most this many (a wave of
+// timeouts, every open flow at the end): the rings' slots stay small, and
+// the end's flows stream through the merger instead of all being held.
+constexpr size_t kDoneBatchFlows = 1024;
+
+}  // namespace
+
+double threadCpuSeconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+FlowWorker::FlowWorker(const MeterConfig &config, bool keep_server_name,
+                       std::atomic<uint32_t> &merger_bell)
+    : config_(config),
+      keep_server_name_(keep_server_name),
+      input_(kInputBatches),
+      output_(kRingBatches, &merger_bell),
+      thread_([this] { run(); }) {}
+
+FlowWorker::~FlowWorker() {
+    join();
+}
+
+void FlowWorker::join() {
+    if (thread_.joinable())
+        thread_.join();
+}
+
+void FlowWorker::run() {
+    std::optional<FlowClassifier> classifier;
+    std::optional<FlowMeter> meter;
+    try {
+        // nDPI's module is built here, on the worker's own thread.
+        classifier.emplace(keep_server_name_, false);
+        meter.emplace(config_, *classifier, static_cast<FlowExporter &>(*this));
+        meter_ = &*meter;
+    } catch (const std::exception &e) {
+        error_ = e.what();
+    }
+    for (;;) {
+        const WorkBatch &in = input_.waitFront();
+        out_ = &output_.slotToFill();
+        out_->flows.clear();
+        out_->progress = progress_;
+        out_->last = false;
+        if (meter && error_.empty()) {
+            try {
+                process(*meter, in);
+            } catch (const std::exception &e) {
+                error_ = e.what();  // the rest of the run's packets are dropped
+            }
+        }
+        out_->progress = progress_ = in.mark_index;
+        out_->last = in.last;
+        const bool last = in.last;
+        input_.release();
+        output_.publish();
+        if (last)
+            break;
+    }
+    out_ = nullptr;
+    meter.reset();
+    classifier.reset();  // the nDPI module's tear-down counts too
+    cpu_seconds_ = threadCpuSeconds();
+}
+
+void FlowWorker::process(FlowMeter &meter, const WorkBatch &in) {
+    for (const WorkPacket &p : in.packets) {
+        packet_index_ = p.index;
+        std::span<const uint8_t> l3(in.bytes.data() + p.l3_offset, p.l3_len);
+        meter.count(p.pkt, l3, p.now_us, p.index);
+    }
+    // The capture's clock moved on with other workers' packets.
+    meter.advanceTime(in.mark_us);
+    if (in.last) {
+        ending_ = true;
+        meter.flushAll();
+    }
+    started_.store(meter.flowsStarted(), std::memory_order_relaxed);
+}
+
+void FlowWorker::exportFlow(const FlowRecord &) {
+    // The meter hands flows over through exportFinished.
+}
+
+void FlowWorker::exportFinished(FlowRecord &flow) {
+    if (out_->flows.size() >= kDoneBatchFlows) {
+        // Mid-batch: the progress of the batch before still holds.
+        output_.publish();
+        out_ = &output_.slotToFill();
+        out_->flows.clear();
+        out_->progress = progress_;
+        out_->last = false;
+    }
+    ExportedFlow &out = out_->flows.emplace_back();
+    if (ending_) {
+        out.cause = ExportCause::End;
+    } else if (nf_flow_expired(&flow.state, meter_->now(), &config_.timeouts)) {
+        out.cause = ExportCause::Timeout;
+        out.at = expiryDeadline(flow.state, config_.timeouts);
+    } else {
+        // Not expired: the packet being counted restarts it (TCP SYN).
+        out.cause = ExportCause::Restart;
+        out.at = packet_index_;
+    }
+    out.rec.key = flow.key;
+    out.rec.state = flow.state;
+    out.rec.first_seen = flow.first_seen;
+    out.rec.cls = std::move(flow.cls);
+}
+
+}  // namespace netflow

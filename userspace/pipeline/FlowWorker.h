@@ -1,0 +1,94 @@
+// One flow worker of a threaded offline run (docs/threads.md): its own flow
+// meter, flow table and classifier (nDPI module, DNS/FTP state), fed by the
+// reader through a ring of packet batches, handing its exported flows to
+// the merger through another, each flow tagged with where it falls in the
+// one-thread export order (ExportOrder).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "flow/FlowMeter.h"
+#include "pipeline/ExportOrder.h"
+#include "pipeline/SpscRing.h"
+
+namespace netflow {
+
+// One decoded packet for a worker.
+struct WorkPacket {
+    uint64_t index;   // in the capture, counting only packets counted on flows
+    uint64_t now_us;  // the capture's time at it (never goes back)
+    nf_packet pkt;
+    uint32_t l3_offset;  // its datagram in WorkBatch::bytes (only with payload)
+    uint32_t l3_len;
+};
+
+struct WorkBatch {
+    std::vector<WorkPacket> packets;
+    std::vector<uint8_t> bytes;
+    // The reader had handed out every packet before `mark_index` (to some
+    // worker) when it sent this batch, and the time was mark_us.
+    uint64_t mark_index = 0;
+    uint64_t mark_us = 0;
+    bool last = false;  // the end of the run: export every open flow
+};
+
+struct DoneBatch {
+    std::vector<ExportedFlow> flows;
+    // Every flow this worker exports from now on has its event at or after
+    // packet `progress` (ExportOrder).
+    uint64_t progress = 0;
+    bool last = false;
+};
+
+// CPU seconds the calling thread has used.
+double threadCpuSeconds();
+
+class FlowWorker : private FlowExporter {
+  public:
+    // merger_bell: rung with each batch of exported flows.
+    FlowWorker(const MeterConfig &config, bool keep_server_name,
+               std::atomic<uint32_t> &merger_bell);
+    ~FlowWorker() override;
+    FlowWorker(const FlowWorker &) = delete;
+    FlowWorker &operator=(const FlowWorker &) = delete;
+
+    SpscRing<WorkBatch> &input() { return input_; }
+    SpscRing<DoneBatch> &output() { return output_; }
+
+    // After the last batch was taken: "" or what went wrong on the thread.
+    void join();
+    const std::string &error() const { return error_; }
+
+    uint64_t flowsStarted() const { return started_.load(std::memory_order_relaxed); }
+    // The thread's CPU seconds (after join).
+    double cpuSeconds() const { return cpu_seconds_; }
+
+  private:
+    void run();
+    void process(FlowMeter &meter, const WorkBatch &in);
+    void exportFlow(const FlowRecord &flow) override;
+    void exportFinished(FlowRecord &flow) override;
+
+    MeterConfig config_;
+    bool keep_server_name_;
+    SpscRing<WorkBatch> input_;
+    SpscRing<DoneBatch> output_;
+    std::atomic<uint64_t> started_{0};
+    std::string error_;
+    double cpu_seconds_ = 0;
+
+    // While a batch is processed (worker thread only).
+    DoneBatch *out_ = nullptr;
+    const FlowMeter *meter_ = nullptr;
+    uint64_t packet_index_ = 0;
+    uint64_t progress_ = 0;  // of the last batch handed in
+    bool ending_ = false;
+
+    std::thread thread_;  // last: started once the rest is built
+};
+
+}  // namespace netflow

@@ -1,0 +1,297 @@
+#include "pipeline/ThreadedPipeline.h"
+
+#include <sched.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <span>
+
+#include "flow_key.h"
+#include "packet_parse.h"
+#include "pipeline/FlowPipeline.h"
+
+namespace netflow {
+namespace {
+
+// A worker's batch leaves when it holds this many packets ...
+constexpr size_t kBatchPackets = 1024;
+// ... and every worker gets one (maybe empty: the time only) at least once
+// every this many packets, so that the merger's watermark moves on.
+constexpr uint64_t kRoundPackets = 8192;
+constexpr uint32_t kStepBatches = 64;
+
+// Both directions and every flow between two hosts go to one worker: a
+// hash of the canonical key's address pair (nDPI keeps some per-host-pair
+// state across flows, docs/threads.md).
+uint32_t hostPairHash(const nf_flow_key &key) {
+    uint64_t words[4];
+    std::memcpy(words, key.addr_lo, sizeof(words));  // addr_lo then addr_hi
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ key.ip_version;
+    for (uint64_t w : words) {
+        h ^= w;
+        h *= 0xBF58476D1CE4E5B9ULL;
+        h ^= h >> 31;
+    }
+    h *= 0x94D049BB133111EBULL;
+    return static_cast<uint32_t>(h >> 32);
+}
+
+}  // namespace
+
+unsigned flowWorkers(const Options &options) {
+    if (options.threads > 0)
+        return options.threads;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) != 0)
+        return 1;
+    return static_cast<unsigned>(std::max(1, CPU_COUNT(&set)));
+}
+
+ThreadedPipeline::ThreadedPipeline(const Options &options, const PacketDecoder &decoder,
+                                   unsigned workers, bool flush_rows)
+    : output_(options),
+      decoder_(decoder),
+      flush_rows_(flush_rows),
+      steps_(kStepBatches, &merger_bell_) {
+    static_assert(offsetof(nf_flow_key, addr_hi) == offsetof(nf_flow_key, addr_lo) + 16);
+    const MeterConfig config = meterConfig(options);
+    const bool keep_server_name = selectsColumn(options, Column::SERVER_NAME);
+    filling_.assign(workers, nullptr);
+    try {
+        for (unsigned i = 0; i < workers; i++)
+            workers_.push_back(
+                std::make_unique<FlowWorker>(config, keep_server_name, merger_bell_));
+        merger_ = std::thread([this] { merge(); });
+    } catch (...) {
+        // A thread could not start: end those that did (their rings have
+        // room for the last batch), then fail.
+        filling_.resize(workers_.size());
+        endWorkers();
+        for (auto &w : workers_)
+            w->join();
+        throw;
+    }
+}
+
+ThreadedPipeline::~ThreadedPipeline() {
+    endWorkers();
+    if (merger_.joinable())
+        merger_.join();
+}
+
+uint64_t ThreadedPipeline::flowsStarted() const {
+    uint64_t sum = 0;
+    for (const auto &w : workers_)
+        sum += w->flowsStarted();
+    return sum;
+}
+
+bool ThreadedPipeline::onFrame(const pcap_pkthdr &header, const uint8_t *frame) {
+    counters_.read++;
+    std::span<const uint8_t> l3;
+    switch (decoder_.decode(header, frame, pkt_, l3)) {
+        case PacketDecoder::Outcome::Packet:
+            break;
+        case PacketDecoder::Outcome::FilteredOut:
+            counters_.filtered_out++;
+            return true;
+        case PacketDecoder::Outcome::NotIp:
+            counters_.not_ip++;
+            return true;
+        case PacketDecoder::Outcome::Truncated:
+            counters_.truncated++;
+            return true;
+        case PacketDecoder::Outcome::Malformed:
+            counters_.malformed++;
+            return true;
+    }
+    counters_.counted++;
+
+    // The capture's clock, as one meter keeps it: a time that goes back is
+    // taken as the latest. Where it grows is a step for the merger.
+    const uint64_t time_us = static_cast<uint64_t>(header.ts.tv_sec) * 1000000 +
+                             static_cast<uint64_t>(header.ts.tv_usec);
+    if (index_ == 0 || time_us > now_us_) {
+        now_us_ = std::max(now_us_, time_us);
+        if (!steps_filling_) {
+            steps_filling_ = &steps_.slotToFill();
+            steps_filling_->clear();
+        }
+        steps_filling_->emplace_back(index_, now_us_);
+    }
+
+    nf_flow_key key;
+    nf_flow_key_from_packet(&pkt_, &key);
+    const size_t worker =
+        static_cast<size_t>((uint64_t{hostPairHash(key)} * workers_.size()) >> 32);
+    WorkBatch &batch = batchFor(worker);
+    WorkPacket &item = batch.packets.emplace_back();
+    item.index = index_;
+    item.now_us = now_us_;
+    item.pkt = pkt_;
+    item.l3_offset = static_cast<uint32_t>(batch.bytes.size());
+    item.l3_len = 0;
+    // The meter reads the bytes of a packet with payload only (for nDPI and
+    // the DNS/FTP parsers), and only its datagram.
+    if (pkt_.payload_len > 0) {
+        item.l3_len = nf_datagram_len(static_cast<uint32_t>(l3.size()), 0, pkt_.ip_len);
+        batch.bytes.insert(batch.bytes.end(), l3.begin(), l3.begin() + item.l3_len);
+    }
+    index_++;
+
+    if (batch.packets.size() >= kBatchPackets)
+        send(worker, false);
+    if (index_ % kRoundPackets == 0) {
+        for (size_t w = 0; w < workers_.size(); w++)
+            send(w, false);
+    }
+    return true;
+}
+
+WorkBatch &ThreadedPipeline::batchFor(size_t worker) {
+    if (!filling_[worker]) {
+        WorkBatch &batch = workers_[worker]->input().slotToFill();
+        batch.packets.clear();
+        batch.bytes.clear();
+        filling_[worker] = &batch;
+    }
+    return *filling_[worker];
+}
+
+void ThreadedPipeline::sendSteps() {
+    if (steps_filling_) {
+        steps_.publish();
+        steps_filling_ = nullptr;
+    }
+}
+
+void ThreadedPipeline::send(size_t worker, bool last) {
+    // The merger must know the clock up to here before any flow a worker
+    // exports from this batch reaches it.
+    sendSteps();
+    WorkBatch &batch = batchFor(worker);
+    batch.mark_index = index_;
+    batch.mark_us = now_us_;
+    batch.last = last;
+    workers_[worker]->input().publish();
+    filling_[worker] = nullptr;
+}
+
+void ThreadedPipeline::endWorkers() {
+    if (ended_)
+        return;
+    ended_ = true;
+    for (size_t w = 0; w < workers_.size(); w++)
+        send(w, true);
+}
+
+void ThreadedPipeline::merge() {
+    const size_t n = workers_.size();
+    std::vector<uint64_t> progress(n, 0);
+    // Per worker: 1 + the start of the last flow it exported at the end
+    // (its later ones started after it), 0 before any; kEnd once done.
+    std::vector<uint64_t> end_progress(n, 0);
+    size_t done = 0;
+    ExportOrder order;
+    FlowSink &sink = output_.sink();
+    bool failed = false;
+    auto drainSteps = [&] {
+        while (StepBatch *steps = steps_.peek()) {
+            if (!failed) {
+                for (const auto &[index, time_us] : *steps)
+                    order.addStep(index, time_us);
+            }
+            steps_.release();
+        }
+    };
+    if (flush_rows_)
+        sink.flush();  // the header
+    while (done < n) {
+        const uint32_t bell = merger_bell_.load(std::memory_order_acquire);
+        bool took = false;
+        for (size_t w = 0; w < n; w++) {
+            SpscRing<DoneBatch> &ring = workers_[w]->output();
+            while (DoneBatch *batch = ring.peek()) {
+                drainSteps();  // the clock up to this batch's flows
+                try {
+                    if (!failed) {
+                        for (ExportedFlow &flow : batch->flows) {
+                            if (flow.cause == ExportCause::End)
+                                end_progress[w] = flow.rec.first_seen + 1;
+                            order.add(std::move(flow));
+                        }
+                    }
+                } catch (const std::exception &e) {
+                    merge_error_ = e.what();
+                    failed = true;
+                }
+                progress[w] = batch->progress;
+                if (batch->last) {
+                    end_progress[w] = ExportOrder::kEnd;
+                    done++;
+                }
+                ring.release();
+                took = true;
+            }
+        }
+        drainSteps();
+        if (!failed) {
+            try {
+                const uint64_t watermark =
+                    done == n ? ExportOrder::kEnd
+                              : *std::min_element(progress.begin(), progress.end());
+                const uint64_t before = exported_.load(std::memory_order_relaxed);
+                const uint64_t end_bound =
+                    *std::min_element(end_progress.begin(), end_progress.end());
+                order.release(watermark, end_bound, [&](FlowRecord &rec) {
+                    sink.exportFlow(rec);
+                    exported_.fetch_add(1, std::memory_order_relaxed);
+                });
+                if (flush_rows_ && exported_.load(std::memory_order_relaxed) != before)
+                    sink.flush();
+            } catch (const std::exception &e) {
+                merge_error_ = e.what();
+                failed = true;
+            }
+        }
+        if (!took && done < n)
+            merger_bell_.wait(bell, std::memory_order_acquire);
+    }
+    merger_cpu_ = threadCpuSeconds();
+}
+
+std::string ThreadedPipeline::threadTimes() const {
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "threads: reader %.2f s CPU, workers", reader_cpu_);
+    std::string out = buf;
+    for (const auto &w : workers_) {
+        std::snprintf(buf, sizeof(buf), " %.2f", w->cpuSeconds());
+        out += buf;
+    }
+    std::snprintf(buf, sizeof(buf), " s, merger %.2f s", merger_cpu_);
+    return out + buf;
+}
+
+Result<void> ThreadedPipeline::finish() {
+    endWorkers();
+    reader_cpu_ = threadCpuSeconds();
+    if (merger_.joinable())
+        merger_.join();
+    for (auto &w : workers_)
+        w->join();
+    Result<void> written = output_.finish();
+    if (!written)
+        return written;
+    for (const auto &w : workers_) {
+        if (!w->error().empty())
+            return Result<void>::failure("flow worker: " + w->error());
+    }
+    if (!merge_error_.empty())
+        return Result<void>::failure("merging the workers' flows: " + merge_error_);
+    return {};
+}
+
+}  // namespace netflow
