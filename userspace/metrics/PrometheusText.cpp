@@ -87,7 +87,7 @@ std::string prometheusText(const MetricsSnapshot &s) {
     w.gauge("flows_active", "Flows open now.", s.flows_active);
     w.counter("flows_exported_total", "Flows written to the output.", s.flows_exported);
 
-    w.gauge("flow_map_entries", "Flows in the kernel's flow map at the last sweep (xdp).",
+    w.gauge("flow_map_entries", "Flows in the kernel's flow map: started there, less ended (xdp).",
             s.flow_map_entries);
     w.gauge("flow_map_capacity", "Flows the kernel's flow map holds (--flow-map-size; xdp).",
             s.flow_map_capacity);

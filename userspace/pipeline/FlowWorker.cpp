@@ -6,6 +6,7 @@
 #include <optional>
 #include <span>
 
+#include "common/QuietThread.h"
 #include "flow_count.h"
 
 namespace netflow {
@@ -35,7 +36,7 @@ FlowWorker::FlowWorker(const MeterConfig &config, bool keep_server_name,
       keep_server_name_(keep_server_name),
       input_(kInputBatches),
       output_(kRingBatches, &merger_bell),
-      thread_([this] { run(); }) {}
+      thread_(startQuietThread([this] { run(); })) {}
 
 FlowWorker::~FlowWorker() {
     join();

@@ -8,6 +8,7 @@
 #include <exception>
 #include <span>
 
+#include "common/QuietThread.h"
 #include "flow_key.h"
 #include "packet_parse.h"
 #include "pipeline/FlowPipeline.h"
@@ -64,7 +65,7 @@ ThreadedPipeline::ThreadedPipeline(const Options &options, const PacketDecoder &
         for (unsigned i = 0; i < workers; i++)
             workers_.push_back(
                 std::make_unique<FlowWorker>(config, keep_server_name, merger_bell_));
-        merger_ = std::thread([this] { merge(); });
+        merger_ = startQuietThread([this] { merge(); });
     } catch (...) {
         // A thread could not start: end those that did (their rings have
         // room for the last batch), then fail.
