@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <future>
 #include <thread>
 #include <utility>
 
@@ -29,11 +30,17 @@ std::thread startQuietThread(F &&body) {
     sigset_t all, previous;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &previous);
-    std::thread thread([body = std::forward<F>(body)]() mutable {
+    // Returns once the thread holds nothing: whoever looks at the process
+    // after this (a privilege check, a test reading /proc) sees it bare.
+    std::promise<void> shed;
+    std::future<void> bare = shed.get_future();
+    std::thread thread([body = std::forward<F>(body), shed = std::move(shed)]() mutable {
         shedThreadCapabilities();
+        shed.set_value();
         body();
     });
     pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    bare.wait();
     return thread;
 }
 
