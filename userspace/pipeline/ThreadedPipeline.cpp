@@ -9,6 +9,7 @@
 #include <span>
 
 #include "common/QuietThread.h"
+#include "flow/FlowKeyHash.h"
 #include "flow_key.h"
 #include "packet_parse.h"
 #include "pipeline/FlowPipeline.h"
@@ -22,22 +23,6 @@ constexpr size_t kBatchPackets = 1024;
 // every this many packets, so that the merger's watermark moves on.
 constexpr uint64_t kRoundPackets = 8192;
 constexpr uint32_t kStepBatches = 64;
-
-// Both directions and every flow between two hosts go to one worker: a
-// hash of the canonical key's address pair (nDPI keeps some per-host-pair
-// state across flows, docs/threads.md).
-uint32_t hostPairHash(const nf_flow_key &key) {
-    uint64_t words[4];
-    std::memcpy(words, key.addr_lo, sizeof(words));  // addr_lo then addr_hi
-    uint64_t h = 0x9E3779B97F4A7C15ULL ^ key.ip_version;
-    for (uint64_t w : words) {
-        h ^= w;
-        h *= 0xBF58476D1CE4E5B9ULL;
-        h ^= h >> 31;
-    }
-    h *= 0x94D049BB133111EBULL;
-    return static_cast<uint32_t>(h >> 32);
-}
 
 }  // namespace
 
@@ -57,7 +42,6 @@ ThreadedPipeline::ThreadedPipeline(const Options &options, const PacketDecoder &
       decoder_(decoder),
       flush_rows_(flush_rows),
       steps_(kStepBatches, &merger_bell_) {
-    static_assert(offsetof(nf_flow_key, addr_hi) == offsetof(nf_flow_key, addr_lo) + 16);
     const MeterConfig config = meterConfig(options);
     const bool keep_server_name = selectsColumn(options, Column::SERVER_NAME);
     filling_.assign(workers, nullptr);
@@ -126,8 +110,10 @@ bool ThreadedPipeline::onFrame(const pcap_pkthdr &header, const uint8_t *frame) 
 
     nf_flow_key key;
     nf_flow_key_from_packet(&pkt_, &key);
+    // Every flow between two hosts, both directions, goes to one worker:
+    // nDPI keeps some per-host-pair state across flows (docs/threads.md).
     const size_t worker =
-        static_cast<size_t>((uint64_t{hostPairHash(key)} * workers_.size()) >> 32);
+        static_cast<size_t>((uint64_t{hashHostPair(key)} * workers_.size()) >> 32);
     WorkBatch &batch = batchFor(worker);
     WorkPacket &item = batch.packets.emplace_back();
     item.index = index_;
