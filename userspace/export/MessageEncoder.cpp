@@ -119,14 +119,11 @@ void MessageEncoder::compile(Plan &plan, const std::vector<std::pair<Column, Exp
                 op = Op::String;
                 break;
         }
-        Step step{op, f.length, column, {0, 0}};
+        Step step{op, f.length, column, {}};
         if (op == Op::Unsigned) {
             if (auto where = FlowFeatures::fieldLocation(column)) {
-                static constexpr Op kLoads[] = {Op::Load1, Op::Load2, Op::Load2, Op::Load4,
-                                                Op::Load4, Op::Load4, Op::Load4, Op::Load8};
-                step.op = kLoads[where->width - 1];
-                step.offset[0] = where->offset[0];
-                step.offset[1] = where->offset[1];
+                step.op = Op::Load;
+                step.where = *where;
             }
         }
         plan.steps.push_back(step);
@@ -234,25 +231,10 @@ uint8_t *MessageEncoder::putString(uint8_t *p, const std::string &text, size_t v
 bool MessageEncoder::appendFlow(const FlowRecord &flow) {
     const bool v6 = flow.key.ip_version == 6;
     uint8_t *p = record_.data();
-    const auto *base = reinterpret_cast<const uint8_t *>(&flow);
-    const int src_lo = flow.state.src_is_lo ? 1 : 0;
-    auto load = [&](const Step &s, auto field) {
-        std::memcpy(&field, base + s.offset[src_lo], sizeof(field));
-        return static_cast<uint64_t>(field);
-    };
     for (const Step &s : plans_[v6].steps) {
         switch (s.op) {
-            case Op::Load1:
-                p = putUnsigned(p, base[s.offset[src_lo]], s.length);
-                break;
-            case Op::Load2:
-                p = putUnsigned(p, load(s, uint16_t{}), s.length);
-                break;
-            case Op::Load4:
-                p = putUnsigned(p, load(s, uint32_t{}), s.length);
-                break;
-            case Op::Load8:
-                p = putUnsigned(p, load(s, uint64_t{}), s.length);
+            case Op::Load:
+                p = putUnsigned(p, FlowFeatures::plainValue(flow, s.where), s.length);
                 break;
             case Op::SrcAddress:
             case Op::DstAddress:

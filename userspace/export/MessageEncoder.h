@@ -55,11 +55,8 @@ class MessageEncoder {
     enum class Op : uint8_t {
         SrcAddress,  // 4 or 16 bytes, straight from the key
         DstAddress,
-        L7Id,   // nDPI's app id when known, else the master's
-        Load1,  // a plain field of the record (FlowFeatures::fieldLocation), 1 byte
-        Load2,
-        Load4,
-        Load8,
+        L7Id,      // nDPI's app id when known, else the master's
+        Load,      // a plain field of the record (FlowFeatures::fieldLocation)
         Unsigned,  // FlowFeatures' integer, big-endian, saturated
         Float64,   // FlowFeatures' real, rounded to 3 decimals as the CSV
         String,    // FlowFeatures' text
@@ -68,7 +65,7 @@ class MessageEncoder {
         Op op;
         uint16_t length;  // bytes (strings: the v9 fixed length)
         Column column;
-        uint16_t offset[2];  // LoadN: in the record, by the flow's src_is_lo
+        FieldLocation where;  // Load
     };
     struct Plan {
         std::vector<Step> steps;

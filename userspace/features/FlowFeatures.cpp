@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -130,7 +131,8 @@ std::optional<FieldLocation> FlowFeatures::fieldLocation(Column column) {
     static const FlowRecord sample{};
     const auto *base = reinterpret_cast<const uint8_t *>(&sample);
     auto at = [&](const auto &hi_src, const auto &lo_src) {
-        static_assert(sizeof(hi_src) <= 8);
+        static_assert(sizeof(hi_src) == 1 || sizeof(hi_src) == 2 || sizeof(hi_src) == 4 ||
+                      sizeof(hi_src) == 8);
         return FieldLocation{
             {static_cast<uint16_t>(reinterpret_cast<const uint8_t *>(&hi_src) - base),
              static_cast<uint16_t>(reinterpret_cast<const uint8_t *>(&lo_src) - base)},
@@ -141,7 +143,7 @@ std::optional<FieldLocation> FlowFeatures::fieldLocation(Column column) {
     const nf_flow_state &st = sample.state;
     const nf_dir_state &in = st.dir[NF_DIR_IN];
     const nf_dir_state &outd = st.dir[NF_DIR_OUT];
-    switch (column) {  // as compute() below
+    switch (column) {
         case Column::L4_SRC_PORT:
             return at(key.port_hi, key.port_lo);
         case Column::L4_DST_PORT:
@@ -194,6 +196,40 @@ std::optional<FieldLocation> FlowFeatures::fieldLocation(Column column) {
     }
 }
 
+uint64_t FlowFeatures::plainValue(const FlowRecord &flow, const FieldLocation &where) {
+    const uint8_t *at =
+        reinterpret_cast<const uint8_t *>(&flow) + where.offset[flow.state.src_is_lo ? 1 : 0];
+    auto load = [at](auto field) {
+        std::memcpy(&field, at, sizeof(field));
+        return static_cast<uint64_t>(field);
+    };
+    switch (where.width) {
+        case 1:
+            return *at;
+        case 2:
+            return load(uint16_t{});
+        case 4:
+            return load(uint32_t{});
+        default:
+            return load(uint64_t{});
+    }
+}
+
+namespace {
+
+// fieldLocation() of every column, looked up once.
+const std::array<std::optional<FieldLocation>, kColumnCount> &plainColumns() {
+    static const auto table = [] {
+        std::array<std::optional<FieldLocation>, kColumnCount> t;
+        for (size_t i = 0; i < kColumnCount; i++)
+            t[i] = FlowFeatures::fieldLocation(static_cast<Column>(i));
+        return t;
+    }();
+    return table;
+}
+
+}  // namespace
+
 const IatMillis &FlowFeatures::iat(const FlowRecord &flow, int dir) const {
     if (iat_cache_.flow != &flow || iat_cache_.first_seen != flow.first_seen) {
         iat_cache_.flow = &flow;
@@ -222,6 +258,11 @@ void FlowFeatures::compute(Column column, const FlowRecord &flow, FeatureValue &
         return bytes * 8000 / std::max<uint64_t>(1, duration_ms);
     };
 
+    // The columns that are a field of the record as it is: one table says
+    // where (fieldLocation), for this and for the binary exporters.
+    if (const std::optional<FieldLocation> &where = plainColumns()[static_cast<size_t>(column)])
+        return out.setInteger(plainValue(flow, *where));
+
     switch (column) {
         case Column::IPV4_SRC_ADDR:
             appendAddress(out.setText(), src_lo ? key.addr_lo : key.addr_hi, key.ip_version);
@@ -229,12 +270,6 @@ void FlowFeatures::compute(Column column, const FlowRecord &flow, FeatureValue &
         case Column::IPV4_DST_ADDR:
             appendAddress(out.setText(), src_lo ? key.addr_hi : key.addr_lo, key.ip_version);
             return;
-        case Column::L4_SRC_PORT:
-            return out.setInteger(src_lo ? key.port_lo : key.port_hi);
-        case Column::L4_DST_PORT:
-            return out.setInteger(src_lo ? key.port_hi : key.port_lo);
-        case Column::PROTOCOL:
-            return out.setInteger(key.proto);
         case Column::L7_PROTO: {
             // "M.A" when both are known and differ, else "P.0".
             std::string &text = out.setText();
@@ -245,64 +280,49 @@ void FlowFeatures::compute(Column column, const FlowRecord &flow, FeatureValue &
             appendUnsigned(text, both ? l7.app : 0);
             return;
         }
-        case Column::IN_BYTES:
-            return out.setInteger(in.bytes);
-        case Column::IN_PKTS:
-            return out.setInteger(in.pkts);
-        case Column::OUT_BYTES:
-            return out.setInteger(outd.bytes);
-        case Column::OUT_PKTS:
-            return out.setInteger(outd.pkts);
         case Column::TCP_FLAGS:
             return out.setInteger(in.tcp_flags | outd.tcp_flags);
-        case Column::CLIENT_TCP_FLAGS:
-            return out.setInteger(in.tcp_flags);
-        case Column::SERVER_TCP_FLAGS:
-            return out.setInteger(outd.tcp_flags);
         case Column::FLOW_DURATION_MILLISECONDS:
             return out.setInteger(duration_ms);
         case Column::DURATION_IN:
             return out.setInteger(in.pkts >= 2 ? durationMillis(in.first_us, in.last_us) : 0);
         case Column::DURATION_OUT:
             return out.setInteger(outd.pkts >= 2 ? durationMillis(outd.first_us, outd.last_us) : 0);
-        case Column::MIN_TTL:
-            return out.setInteger(st.min_ttl);
-        case Column::MAX_TTL:
-            return out.setInteger(st.max_ttl);
-        case Column::LONGEST_FLOW_PKT:
-        case Column::MAX_IP_PKT_LEN:
-            return out.setInteger(st.max_len);
-        case Column::SHORTEST_FLOW_PKT:
-        case Column::MIN_IP_PKT_LEN:
-            return out.setInteger(st.min_len);
         case Column::SRC_TO_DST_SECOND_BYTES:
             return out.setReal(bytesPerSecond(in.bytes));
         case Column::DST_TO_SRC_SECOND_BYTES:
             return out.setReal(bytesPerSecond(outd.bytes));
-        case Column::RETRANSMITTED_IN_BYTES:
-            return out.setInteger(in.retrans_bytes);
-        case Column::RETRANSMITTED_IN_PKTS:
-            return out.setInteger(in.retrans_pkts);
-        case Column::RETRANSMITTED_OUT_BYTES:
-            return out.setInteger(outd.retrans_bytes);
-        case Column::RETRANSMITTED_OUT_PKTS:
-            return out.setInteger(outd.retrans_pkts);
         case Column::SRC_TO_DST_AVG_THROUGHPUT:
             return out.setInteger(bitsPerSecond(in.bytes));
         case Column::DST_TO_SRC_AVG_THROUGHPUT:
             return out.setInteger(bitsPerSecond(outd.bytes));
+        case Column::L4_SRC_PORT:
+        case Column::L4_DST_PORT:
+        case Column::PROTOCOL:
+        case Column::IN_BYTES:
+        case Column::IN_PKTS:
+        case Column::OUT_BYTES:
+        case Column::OUT_PKTS:
+        case Column::CLIENT_TCP_FLAGS:
+        case Column::SERVER_TCP_FLAGS:
+        case Column::MIN_TTL:
+        case Column::MAX_TTL:
+        case Column::LONGEST_FLOW_PKT:
+        case Column::MAX_IP_PKT_LEN:
+        case Column::SHORTEST_FLOW_PKT:
+        case Column::MIN_IP_PKT_LEN:
+        case Column::RETRANSMITTED_IN_BYTES:
+        case Column::RETRANSMITTED_IN_PKTS:
+        case Column::RETRANSMITTED_OUT_BYTES:
+        case Column::RETRANSMITTED_OUT_PKTS:
         case Column::NUM_PKTS_UP_TO_128_BYTES:
         case Column::NUM_PKTS_128_TO_256_BYTES:
         case Column::NUM_PKTS_256_TO_512_BYTES:
         case Column::NUM_PKTS_512_TO_1024_BYTES:
         case Column::NUM_PKTS_1024_TO_1514_BYTES:
-            return out.setInteger(
-                st.len_buckets[static_cast<int>(column) -
-                               static_cast<int>(Column::NUM_PKTS_UP_TO_128_BYTES)]);
         case Column::TCP_WIN_MAX_IN:
-            return out.setInteger(in.win_max);
         case Column::TCP_WIN_MAX_OUT:
-            return out.setInteger(outd.win_max);
+            return;  // plain fields: read above
         case Column::ICMP_TYPE:
             return out.setInteger(st.icmp_seen ? st.icmp_type * 256u + st.icmp_code : 0);
         case Column::ICMP_IPV4_TYPE:

@@ -71,6 +71,10 @@ class FlowFeatures {
     // nullopt for the others.
     static std::optional<FieldLocation> fieldLocation(Column column);
 
+    // A plain column's value for this flow (compute() and the binary
+    // exporters read them all through here).
+    static uint64_t plainValue(const FlowRecord &flow, const FieldLocation &where);
+
     // --labels: the lines for the end-of-run summary (flows per Attack
     // name, rules that matched nothing with verbose); "" without --labels.
     std::string labelSummary(bool verbose) const;
