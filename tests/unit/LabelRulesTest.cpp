@@ -184,6 +184,11 @@ TEST(LabelRulesErrors, EachPathNamesLineAndColumn) {
               "r.csv:2:4: prefix length in '10.0.0.0/33' is not 0-32");
     EXPECT_EQ(errorOf(kHeader + "a,,2001:db8::/129\n"),
               "r.csv:2:4: prefix length in '2001:db8::/129' is not 0-128");
+    // A negative length once indexed past the address (found by the fuzzer).
+    EXPECT_EQ(errorOf(kHeader + "a,,10.77.0.0/-6\n"),
+              "r.csv:2:4: prefix length in '10.77.0.0/-6' is not 0-32");
+    EXPECT_EQ(errorOf(kHeader + "a,,,,,-1\n"),
+              "r.csv:2:7: '-1' is not a protocol (tcp, udp, icmp, ... or 0-255)");
     EXPECT_EQ(errorOf(kHeader + "a,10.0.0.1/8\n"),
               "r.csv:2:3: '10.0.0.1/8' has bits set after the prefix length");
     EXPECT_EQ(errorOf(kHeader + "a,10.0.0.1,2001:db8::1\n"),

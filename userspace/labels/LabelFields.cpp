@@ -28,7 +28,9 @@ std::optional<T> number(std::string_view text, T max) {
     }
     T v{};
     auto res = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (text.empty() || res.ec != std::errc() || res.ptr != text.data() + text.size() || v > max)
+    // No field of a rule is negative ("/-6", "-1" as a protocol).
+    if (text.empty() || res.ec != std::errc() || res.ptr != text.data() + text.size() || v < 0 ||
+        v > max)
         return std::nullopt;
     return v;
 }
