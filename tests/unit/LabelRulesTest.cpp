@@ -2,10 +2,13 @@
 // and every error path as one "file:line:column: what" message.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <sstream>
 #include <string>
 
 #include "labels/LabelError.h"
+#include "labels/LabelFields.h"
 #include "labels/LabelRules.h"
 #include "labels/LabelTime.h"
 
@@ -73,14 +76,23 @@ TEST(LabelRulesParse, HeaderInAnyOrderCommentsBlankLinesCrlfQuotes) {
 }
 
 TEST(LabelRulesParse, ProtocolsByNameAndNumber) {
-    auto set = parse("attack,proto\na,tcp\nb,UDP\nc,icmp\nd,icmpv6\ne,47\nf,\n");
-    ASSERT_EQ(set.rules.size(), 6u);
+    auto set = parse(
+        "attack,proto\na,tcp\nb,UDP\nc,icmp\nd,icmpv6\ne,47\nf,\ng,TCP\nh,Udp\n"
+        "i,ICMP\nj,iCmP\nk,006\n");
+    ASSERT_EQ(set.rules.size(), 11u);
     EXPECT_EQ(set.rules[0].proto, 6);
     EXPECT_EQ(set.rules[1].proto, 17);
     EXPECT_EQ(set.rules[2].proto, 1);
     EXPECT_EQ(set.rules[3].proto, 58);
     EXPECT_EQ(set.rules[4].proto, 47);
     EXPECT_EQ(set.rules[5].proto, -1);
+    EXPECT_EQ(set.rules[6].proto, 6);
+    EXPECT_EQ(set.rules[7].proto, 17);
+    EXPECT_EQ(set.rules[8].proto, 1);
+    EXPECT_EQ(set.rules[9].proto, 1);
+    EXPECT_EQ(set.rules[10].proto, 6);
+    for (const char *bad : {"tcpp", "tc", "udp6", "256"})
+        EXPECT_NE(errorOf("attack,proto\na," + std::string(bad) + "\n"), "(no error)") << bad;
 }
 
 TEST(LabelRulesParse, OptionsNinthColumnWithoutHeader) {
@@ -157,6 +169,49 @@ TEST(LabelTime, FixedFormAgreesWithTheGeneralReader) {
           "2017-07-05T09:26:00X", "2017-00-05T09:26:00", "2017-07-05X09:26:00",
           "2017-07-05T09:26:00+03-00", "2O17-07-05T09:26:00"})
         EXPECT_FALSE(netflow::parseLabelTime(bad, 0, &error)) << bad;
+}
+
+// Whole epoch seconds of up to 11 digits are read by a shortcut: it must
+// agree with the general reader (the same instant with a fraction .0) and
+// leave everything else to it.
+TEST(LabelTime, EpochShortcutAgreesWithTheGeneralReader) {
+    std::string error;
+    for (const char *epoch :
+         {"0", "7", "1421927414", "1700003605", "99999999999", "100000000000", "00001421927414"}) {
+        auto a = netflow::parseLabelTime(epoch, -3 * 3600, &error);
+        auto b = netflow::parseLabelTime(std::string(epoch) + ".0", -3 * 3600, &error);
+        ASSERT_TRUE(a && b) << epoch;
+        EXPECT_EQ(a->first_us, b->first_us) << epoch;
+        EXPECT_EQ(a->last_us, a->first_us + 999999) << epoch;  // the whole second
+    }
+    EXPECT_EQ(netflow::parseLabelTime("1421927414", 0, &error)->first_us, 1421927414LL * 1000000);
+    for (const char *bad : {"142192741a", "1421927414 ", "-1421927414",
+                            "\xb1"
+                            "21927414",
+                            "1234567890123456", "14219/7414"})
+        EXPECT_FALSE(netflow::parseLabelTime(bad, 0, &error)) << bad;
+}
+
+// Dotted quads are read by hand: exactly four numbers 0-255 without
+// leading zeros; anything else is an IPv6 address or an error.
+TEST(LabelFields, DottedQuads) {
+    std::string error;
+    const std::pair<const char *, std::array<uint8_t, 4>> good[] = {
+        {"0.0.0.0", {0, 0, 0, 0}},
+        {"255.255.255.255", {255, 255, 255, 255}},
+        {"10.200.3.40", {10, 200, 3, 40}},
+        {"192.168.0.0/16", {192, 168, 0, 0}},
+    };
+    for (const auto &[text, bytes] : good) {
+        auto p = netflow::parseAddressPrefix(text, &error);
+        ASSERT_TRUE(p) << text;
+        EXPECT_EQ(p->family, 4) << text;
+        EXPECT_TRUE(std::equal(bytes.begin(), bytes.end(), p->bytes.begin())) << text;
+    }
+    for (const char *bad : {"1.2.3", "1.2.3.4.5", "01.2.3.4", "1.2.3.256", "1.2.3.1234", "1..2.3",
+                            ".1.2.3", "1.2.3.", "1.2.3.4a", "a.2.3.4", "1.2.3.-4", "1000.2.3.4",
+                            "1.2.3.4/33", "1.2.3.4/24", "1.2.3.\xb4"})
+        EXPECT_FALSE(netflow::parseAddressPrefix(bad, &error)) << bad;
 }
 
 // Every error names file:line:column; the column is where the bad field

@@ -294,6 +294,8 @@ class Shape {
                 const uint64_t v = b.key.w[lead_] & 0xffff;
                 lead_bits_[v / 64] |= uint64_t{1} << (v % 64);
             }
+            if (leadWord() >= 0)
+                leads_.push_back(static_cast<uint16_t>(b.key.w[leadWord()] & 0xffff));
             if (key.plain == 1 && key.ranged == 0) {
                 b.plain = kLone;  // filled in below
                 continue;
@@ -333,6 +335,11 @@ class Shape {
 
     const ShapeId &id() const { return id_; }
     uint32_t firstRule() const { return first_rule_; }
+    // The key word (0: src, 2: dst) whose first 16 address bits every key
+    // holds unmasked, or -1 (both prefixes shorter).
+    int leadWord() const { return id_.src_len >= 16 ? 0 : id_.dst_len >= 16 ? 2 : -1; }
+    // Those 16 bits of each key (leadWord() >= 0), handed over once.
+    std::vector<uint16_t> takeLeads() { return std::move(leads_); }
 
     // A lookup in two passes over a chunk of shapes: stage1() for every
     // shape (the protocol and lead bitmap checks, the flow's hash, and a
@@ -354,6 +361,11 @@ class Shape {
         }
         const uint64_t h = hashKey(keyOf(f, src, dst)) | kLive;
         __builtin_prefetch(&filter_[filterWord(h)]);
+        // And the key's home slot: most flows that pass the filter find
+        // their key there, and a shape that passed the lead masks usually
+        // passes the filter (the index of 100,000 rules is larger than the
+        // cache: without it, the slot's miss followed the filter word's).
+        __builtin_prefetch(&table_[h & (table_.size() - 1)]);
         return h;
     }
 
@@ -448,6 +460,7 @@ class Shape {
     std::vector<uint64_t> filter_;
     int lead_ = -1;  // the key word (0 src, 2 dst) lead_bits_ holds 16 bits of
     std::vector<uint64_t> lead_bits_;
+    std::vector<uint16_t> leads_;  // until takeLeads()
 };
 
 // Shape codes to shape numbers: an open-addressing table that stays small
@@ -493,8 +506,58 @@ class ShapeCodes {
 
 }  // namespace
 
+namespace {
+
+// Which of the first 64 shapes of an IP version can hold a flow's key, by
+// the first 16 bits of its addresses: a shape whose src (else dst) prefix
+// is /16 or longer has its bit in src[those bits of each key's src] (else
+// dst[...]); one with both shorter is in `always`. Two reads a flow turn
+// away the shapes no key of which shares the flow's /16s, before any
+// per-shape work (a shape turned away by its own checks cost ~75
+// instructions; a CIC-style mix has ~32 IPv4 shapes, most of them victim
+// networks a flow is not in).
+struct LeadMasks {
+    static constexpr size_t kShapes = 64;
+    static constexpr size_t kMinShapes = 4;  // below, every shape is looked at
+    std::vector<uint64_t> src, dst;          // 65,536 each, or empty: all shapes
+    uint64_t always = 0;
+
+    void build(std::vector<Shape> &shapes) {
+        if (shapes.size() < kMinShapes) {
+            for (Shape &shape : shapes)
+                shape.takeLeads();
+            return;
+        }
+        src.assign(65536, 0);
+        dst.assign(65536, 0);
+        for (size_t k = 0; k < shapes.size() && k < kShapes; k++) {
+            const uint64_t bit = uint64_t{1} << k;
+            const int word = shapes[k].leadWord();
+            if (word < 0) {
+                always |= bit;
+                continue;
+            }
+            std::vector<uint64_t> &table = word == 0 ? src : dst;
+            for (uint16_t v : shapes[k].takeLeads())
+                table[v] |= bit;
+        }
+        for (size_t k = kShapes; k < shapes.size(); k++)
+            shapes[k].takeLeads();
+    }
+    // The shapes (bit k: the k-th, in order of first rule) that may hold
+    // the flow's key; shapes from the 65th on are not in it.
+    uint64_t candidates(const uint64_t src_words[2], const uint64_t dst_words[2]) const {
+        if (src.empty())
+            return ~uint64_t{0};
+        return always | src[src_words[0] & 0xffff] | dst[dst_words[0] & 0xffff];
+    }
+};
+
+}  // namespace
+
 struct LabelMatcher::Index {
     std::vector<Shape> shapes[2];  // IPv4, IPv6; each by first rule
+    LeadMasks leads[2];
 };
 
 LabelMatcher::LabelMatcher(const std::vector<LabelRule> &rules)
@@ -506,66 +569,66 @@ LabelMatcher::LabelMatcher(const std::vector<LabelRule> &rules)
     std::vector<std::vector<Item>> items;
     std::vector<size_t> counts;
     size_t last = SIZE_MAX;
-    // Twice: counting the items of each shape, then (each vector reserved:
-    // no regrowth of 100,000s of items) putting them.
-    bool counting = true;
-    std::vector<uint32_t> shape_of;  // of each item, in the order they are put
+    // One pass over the rules: each item (a rule in one direction and IP
+    // version) with its key's hash and its shape, in rule order; then each
+    // shape's items gathered into a vector reserved for them (no regrowth
+    // of 100,000s of items). The first version walked the rules twice, the
+    // second time to hash (the walk cost as much as the hashing).
+    std::vector<Item> flat;
+    std::vector<uint32_t> shape_of;  // of each item of flat
+    flat.reserve(2 * rules.size());
     shape_of.reserve(2 * rules.size());
-    size_t put_no = 0;
     auto put = [&](uint32_t i, const LabelRule &r, bool reversed) {
         const Sides sides = sidesOf(r, reversed);
         const AddressPrefix &a = sides.a, &b = sides.b;
         for (uint8_t family : {4, 6}) {
             if ((!a.any() && a.family != family) || (!b.any() && b.family != family))
                 continue;
-            if (counting) {
-                ShapeId id{family,
-                           static_cast<uint8_t>(a.any() ? 0 : a.length),
-                           static_cast<uint8_t>(b.any() ? 0 : b.length),
-                           sides.pa.lo == sides.pa.hi,
-                           sides.pb.lo == sides.pb.hi,
-                           r.proto >= 0};
-                const uint32_t code = uint32_t{id.family == 6} | uint32_t{id.src_len} << 1 |
-                                      uint32_t{id.dst_len} << 9 | uint32_t{id.sport} << 17 |
-                                      uint32_t{id.dport} << 18 | uint32_t{id.proto} << 19;
-                if (last == SIZE_MAX || codes[last].first != code) {
-                    bool added = false;
-                    last = code_index.find(code, codes.size(), &added);
-                    if (added) {
-                        codes.emplace_back(code, id);
-                        counts.push_back(0);
-                    }
+            ShapeId id{family,
+                       static_cast<uint8_t>(a.any() ? 0 : a.length),
+                       static_cast<uint8_t>(b.any() ? 0 : b.length),
+                       sides.pa.lo == sides.pa.hi,
+                       sides.pb.lo == sides.pb.hi,
+                       r.proto >= 0};
+            const uint32_t code = uint32_t{id.family == 6} | uint32_t{id.src_len} << 1 |
+                                  uint32_t{id.dst_len} << 9 | uint32_t{id.sport} << 17 |
+                                  uint32_t{id.dport} << 18 | uint32_t{id.proto} << 19;
+            if (last == SIZE_MAX || codes[last].first != code) {
+                bool added = false;
+                last = code_index.find(code, codes.size(), &added);
+                if (added) {
+                    codes.emplace_back(code, id);
+                    counts.push_back(0);
                 }
-                counts[last]++;
-                shape_of.push_back(static_cast<uint32_t>(last));
-                continue;
             }
-            items[shape_of[put_no++]].push_back(
-                Item{hashKey(ruleKey(r, reversed, family)) | kLive, i, reversed});
+            counts[last]++;
+            shape_of.push_back(static_cast<uint32_t>(last));
+            flat.push_back(Item{hashKey(ruleKey(r, reversed, family)) | kLive, i, reversed});
         }
     };
-    for (int pass = 0; pass < 2; pass++) {
-        for (uint32_t i = 0; i < rules.size(); i++) {
-            const LabelRule &r = rules[i];
-            put(i, r, false);
-            if (!r.forward_only)
-                put(i, r, true);
-        }
-        if (counting) {
-            items.resize(codes.size());
-            for (size_t k = 0; k < codes.size(); k++)
-                items[k].reserve(counts[k]);
-            counting = false;
-        }
+    for (uint32_t i = 0; i < rules.size(); i++) {
+        const LabelRule &r = rules[i];
+        put(i, r, false);
+        if (!r.forward_only)
+            put(i, r, true);
     }
+    items.resize(codes.size());
+    for (size_t k = 0; k < codes.size(); k++)
+        items[k].reserve(counts[k]);
+    for (size_t j = 0; j < flat.size(); j++)
+        items[shape_of[j]].push_back(flat[j]);
+    std::vector<Item>().swap(flat);
     for (size_t k = 0; k < codes.size(); k++) {
         const ShapeId &id = codes[k].second;
         index_->shapes[id.family == 6].emplace_back(id, items[k], rules);
         std::vector<Item>().swap(items[k]);
     }
-    for (auto &shapes : index_->shapes)
+    for (int family = 0; family < 2; family++) {
+        std::vector<Shape> &shapes = index_->shapes[family];
         std::sort(shapes.begin(), shapes.end(),
                   [](const Shape &a, const Shape &b) { return a.firstRule() < b.firstRule(); });
+        index_->leads[family].build(shapes);
+    }
 }
 
 LabelMatcher::~LabelMatcher() = default;
@@ -579,6 +642,7 @@ int32_t LabelMatcher::match(const FlowView &flow) const {
     std::memcpy(src, flow.src.data(), 16);
     std::memcpy(dst, flow.dst.data(), 16);
     const std::vector<Shape> &shapes = index_->shapes[flow.family == 6];
+    const uint64_t candidates = index_->leads[flow.family == 6].candidates(src, dst);
     // A chunk of shapes at a time (Shape::stage1 says how).
     constexpr size_t kChunk = 32;
     uint64_t hashes[kChunk];
@@ -586,7 +650,9 @@ int32_t LabelMatcher::match(const FlowView &flow) const {
     for (size_t from = 0; from < shapes.size() && shapes[from].firstRule() < best; from += kChunk) {
         const size_t to = std::min(shapes.size(), from + kChunk);
         for (size_t k = from; k < to; k++)
-            hashes[k - from] = shapes[k].stage1(flow, src, dst);
+            hashes[k - from] = k >= LeadMasks::kShapes || (candidates >> k & 1)
+                                   ? shapes[k].stage1(flow, src, dst)
+                                   : Shape::kOut;
         for (size_t k = from; k < to; k++) {
             const Shape &shape = shapes[k];
             if (shape.firstRule() >= best)

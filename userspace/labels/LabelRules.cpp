@@ -132,31 +132,36 @@ LabelRuleSet loadLabelRules(const std::string &path, LabelFormat format, int32_t
     std::unique_ptr<FILE, int (*)(FILE *)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
     if (!file)
         throw LabelError(path + ": cannot open: " + std::strerror(errno));
-    // One read into a buffer of the file's size (no regrowth of megabytes);
-    // more, if it grew meanwhile, in steps.
-    std::string text;
+    // One read into a buffer of the file's size, not zero-filled first (a
+    // string's resize wrote its megabytes once more); more, if it grew
+    // meanwhile, in steps.
+    size_t size = 0, used = 0;
     struct stat st {};
     if (::fstat(fileno(file.get()), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-        text.resize(static_cast<size_t>(st.st_size));
-    size_t used = 0;
+        size = static_cast<size_t>(st.st_size);
+    std::unique_ptr<char[]> buffer(new char[std::max<size_t>(size, 1)]);
     while (true) {
-        if (used == text.size()) {  // at the size it had: more, or its end
+        if (used == size) {  // at the size it had: more, or its end
             char more[1 << 16];
             const size_t n = std::fread(more, 1, sizeof(more), file.get());
             if (n == 0)
                 break;
-            text.append(more, n);
+            std::unique_ptr<char[]> larger(new char[size + n + size / 2]);
+            std::memcpy(larger.get(), buffer.get(), used);
+            std::memcpy(larger.get() + used, more, n);
+            buffer = std::move(larger);
             used += n;
+            size = used + size / 2;
             continue;
         }
-        const size_t n = std::fread(text.data() + used, 1, text.size() - used, file.get());
+        const size_t n = std::fread(buffer.get() + used, 1, size - used, file.get());
         if (n == 0)
             break;
         used += n;
     }
-    text.resize(used);
     if (std::ferror(file.get()))
         throw LabelError(path + ": read error: " + std::strerror(errno));
+    const std::string_view text(buffer.get(), used);
     RuleLines lines(text);
     return format == LabelFormat::UnswNb15 ? parseUnswGroundTruth(lines, path)
                                            : parseRulesCsv(lines, path, tz_offset_s);
