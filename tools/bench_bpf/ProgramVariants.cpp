@@ -134,6 +134,8 @@ std::vector<ProgramUnderTest> loadVariants(const VariantOptions &options) {
     v.push_back(stage(NF_STAGE_LOOKUP, "  4 +lookup", "+ flow map lookup, insert on a miss"));
     v.push_back(stage(NF_STAGE_LOCK, "  4a +lock only",
                       "+ the entry's spin lock taken and released (in place of 5)"));
+    v.push_back(stage(NF_STAGE_ATOMIC_LOCK, "  4b +atomic lock",
+                      "+ an inline cmpxchg / atomic-and lock pair instead (in place of 4a)"));
     v.push_back(stage(NF_STAGE_COUNT, "  5 +count", "+ lock, expiry, every flow counter"));
     v.push_back(stage(NF_STAGE_STATS, "  6 +stats", "+ the per-CPU statistics"));
     v.push_back(netflowProgram("  real, no payload",

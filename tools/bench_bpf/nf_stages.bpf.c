@@ -24,6 +24,9 @@
 #include "nf_stages.h"
 
 const volatile __u8 last_stage = NF_STAGE_STATS;
+/* NF_STAGE_ATOMIC_LOCK comes after NF_STAGE_STATS in the enum but is not a
+ * step after it: every stage test is an equality (the statistics are in
+ * NF_STAGE_STATS alone). */
 /* netflow's defaults (bpf/netflow_config.h). */
 const volatile __u64 idle_timeout_us = 30000000;
 const volatile __u64 active_timeout_us = 120000000;
@@ -66,6 +69,8 @@ struct {
  * use it, is cut off: without this clang may sink the work past the stage
  * test (it does not know last_stage) and the stage would measure less than
  * it does in the full program. */
+#define ST_LOCK_BIT (1U << 24)
+
 #define st_keep(ptr) asm volatile("" : : "r"(ptr) : "memory")
 
 static __always_inline void st_stat(struct nf_kern_stats *stats, int index) {
@@ -96,7 +101,7 @@ __attribute__((noinline)) int st_count_parsed(const struct nf_packet *pkt) {
     if (!pkt)
         return 0;
     struct nf_kern_stats *stats = NULL;
-    if (last_stage >= NF_STAGE_STATS) {
+    if (last_stage == NF_STAGE_STATS) {
         stats = bpf_map_lookup_elem(&st_stats, &zero);
         if (!stats)
             return 0;
@@ -127,6 +132,18 @@ __attribute__((noinline)) int st_count_parsed(const struct nf_packet *pkt) {
         bpf_spin_unlock(&entry->lock);
         return from_lo;
     }
+    if (last_stage == NF_STAGE_ATOMIC_LOCK) {
+        /* A test-and-set lock in the program itself: the bit above the
+         * entry's retired/timer_set bytes, which this map never uses. No
+         * helper call, so none of the call's return thunks (this kernel
+         * has retpolines and SRSO's Safe RET), and interrupts stay on. One
+         * try: nothing else runs these entries here. */
+        __u32 *word = (__u32 *)&entry->retired;
+        __u32 old = *(volatile __u32 *)word & ~ST_LOCK_BIT;
+        if (__sync_val_compare_and_swap(word, old, old | ST_LOCK_BIT) == old)
+            __sync_fetch_and_and(word, ~ST_LOCK_BIT);
+        return from_lo;
+    }
 
     /* netflow's nf_count_on_entry without the ended-flow record and the
      * payload decision. */
@@ -149,7 +166,7 @@ int nf_stage_count(struct xdp_md *ctx) {
     const __u8 *end = (const __u8 *)(unsigned long)ctx->data_end;
     __u32 zero = 0;
     struct nf_kern_stats *stats = NULL;
-    if (last_stage >= NF_STAGE_STATS) {
+    if (last_stage == NF_STAGE_STATS) {
         stats = bpf_map_lookup_elem(&st_stats, &zero);
         if (!stats)
             return XDP_PASS;

@@ -15,6 +15,11 @@ enum nf_stage {
     NF_STAGE_LOCK,      /* the entry's bpf_spin_lock taken and released, nothing counted */
     NF_STAGE_COUNT,     /* the entry's lock, expiry, every counter of the flow */
     NF_STAGE_STATS,     /* the per-CPU statistics map, as the real program keeps it */
+    /* Not a step of the chain: NF_STAGE_LOOKUP, then an inline lock (a
+     * cmpxchg and an atomic and on a word of the entry) in place of
+     * NF_STAGE_LOCK's bpf_spin_lock helper pair, to weigh the one against
+     * the other. */
+    NF_STAGE_ATOMIC_LOCK,
 };
 
 #endif /* NF_STAGES_H */
