@@ -35,12 +35,12 @@ long countEntries(int map_fd, size_t key_size) {
     return err == -ENOENT ? n : -1;
 }
 
-int lookupLocked(int map_fd, const void *key, void *value) {
-    return bpf_map_lookup_elem_flags(map_fd, key, value, BPF_F_LOCK);
+int lookupValue(int map_fd, const void *key, void *value) {
+    return bpf_map_lookup_elem(map_fd, key, value);
 }
 
-int updateLocked(int map_fd, const void *key, const void *value) {
-    return bpf_map_update_elem(map_fd, key, value, BPF_EXIST | BPF_F_LOCK);
+int updateValue(int map_fd, const void *key, const void *value) {
+    return bpf_map_update_elem(map_fd, key, value, BPF_EXIST);
 }
 
 ProgramCost programCost(int prog_fd) {
