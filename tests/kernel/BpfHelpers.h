@@ -16,6 +16,10 @@ std::string clearHashMap(int map_fd, size_t key_size);
 // How many entries it holds (-1 on error).
 long countEntries(int map_fd, size_t key_size);
 
+// One frame through a program `repeat` times in one BPF_PROG_TEST_RUN
+// (the kernel loops, bottom halves off around each run); 0 or -errno.
+int testRunRepeat(int prog_fd, const void *frame, size_t len, uint32_t repeat);
+
 // One value copied out / in whole, the way userspace would have to write a
 // flow entry (it cannot take the entry's lock, bpf/netflow_lock.h); 0 or
 // -errno.
