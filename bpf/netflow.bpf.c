@@ -29,7 +29,7 @@ SEC("xdp")
 int nf_xdp_count(struct xdp_md *ctx) {
     struct nf_frame_result res;
     int verdict = nf_filter_verdict(nf_filter_xdp, ctx);
-    nf_count_frame(&res, nf_ctx_data(ctx), nf_ctx_data_end(ctx), verdict);
+    nf_count_frame(&res, nf_ctx_data(ctx), nf_ctx_data_end(ctx), verdict, 0);
 
     if (capture_mode == NF_CAPTURE_TAP) {
         if (!res.want)
@@ -60,7 +60,7 @@ int nf_tc_count(struct __sk_buff *skb) {
      * part (it reads the rest through bpf_skb_load_bytes). */
     int verdict = nf_filter_verdict(nf_filter_tc, skb);
     /* data and data_end are read again: a pull invalidates them. */
-    nf_count_frame(&res, nf_ctx_data(skb), nf_ctx_data_end(skb), verdict);
+    nf_count_frame(&res, nf_ctx_data(skb), nf_ctx_data_end(skb), verdict, 1);
     if (res.want)
         nf_skb_copy_payload(skb, &res);
     return NF_TC_CONTINUE;
