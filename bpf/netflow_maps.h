@@ -77,8 +77,8 @@ struct {
 /*
  * DPI-done marks, written by userspace, read and deleted by the programs
  * (struct nf_dpi_done_mark). Not a byte in the flow map: userspace cannot
- * set one field of a locked value. A BPF_F_LOCK update copies the whole
- * value in under the lock (kernel/bpf/hashtab.c, copy_map_value_locked), so
+ * set one field of a locked value. A map update copies the whole value in
+ * (and userspace cannot take the entry's lock at all, netflow_lock.h), so
  * a read-modify-write from userspace would put back the counters it read
  * and lose every packet counted in between. Here the programs set
  * nf_flow_state.dpi_done themselves, under the lock, like any counter.
