@@ -211,9 +211,8 @@ static __always_inline void nf_expiry_rearm(struct nf_flow_entry *entry,
  */
 static __always_inline void nf_take_flow(struct nf_take_msg *msg) {
     struct nf_timeouts timeouts = nf_timeouts_config();
-    /* On the stack: the map helpers take a key there, and the packet may
-     * change under the program's feet no more than the stack does, but the
-     * verifier reasons about the stack copy alone. */
+    /* The key on the stack, where the lookup and the delete take it (the
+     * reply written into the message below leaves its key alone anyway). */
     struct nf_flow_key key = msg->key;
     __u64 now_us = msg->now_us;
     struct nf_flow_entry *entry = bpf_map_lookup_elem(&nf_flows, &key);
