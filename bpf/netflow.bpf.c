@@ -16,6 +16,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "netflow_ctx.h"
+#include "netflow_expiry.h"
 #include "netflow_frame.h"
 #include "netflow_payload_copy.h"
 
@@ -28,7 +29,7 @@ SEC("xdp")
 int nf_xdp_count(struct xdp_md *ctx) {
     struct nf_frame_result res;
     int verdict = nf_filter_verdict(nf_filter_xdp, ctx);
-    nf_count_frame(&res, nf_ctx_data(ctx), nf_ctx_data_end(ctx), verdict);
+    nf_count_frame(&res, nf_ctx_data(ctx), nf_ctx_data_end(ctx), verdict, 0);
 
     if (capture_mode == NF_CAPTURE_TAP) {
         if (!res.want)
@@ -59,10 +60,25 @@ int nf_tc_count(struct __sk_buff *skb) {
      * part (it reads the rest through bpf_skb_load_bytes). */
     int verdict = nf_filter_verdict(nf_filter_tc, skb);
     /* data and data_end are read again: a pull invalidates them. */
-    nf_count_frame(&res, nf_ctx_data(skb), nf_ctx_data_end(skb), verdict);
+    nf_count_frame(&res, nf_ctx_data(skb), nf_ctx_data_end(skb), verdict, 1);
     if (res.want)
         nf_skb_copy_payload(skb, &res);
     return NF_TC_CONTINUE;
+}
+
+/*
+ * Never attached: userspace runs it with BPF_PROG_TEST_RUN, a struct
+ * nf_take_msg as the packet, to remove a live flow under the entry's lock
+ * (netflow_expiry.h, nf_take_flow). A test run disables bottom halves
+ * around the program, as the lock requires (netflow_lock.h).
+ */
+SEC("xdp")
+int nf_xdp_take(struct xdp_md *ctx) {
+    struct nf_take_msg *msg = (void *)(unsigned long)ctx->data;
+    if ((void *)(msg + 1) > (void *)(unsigned long)ctx->data_end)
+        return XDP_ABORTED;
+    nf_take_flow(msg);
+    return XDP_PASS;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -37,6 +37,7 @@
 
 #include "core/flow_count.h"
 #include "netflow_config.h"
+#include "netflow_lock.h"
 #include "netflow_maps.h"
 
 #define NF_CLOCK_MONOTONIC 1           /* <linux/time.h>; bpf_ktime_get_ns's clock */
@@ -70,11 +71,15 @@ static int nf_expiry_fired(void *map, struct nf_flow_key *key, struct nf_flow_en
     __u64 deadline;
     int retired, expired;
 
-    bpf_spin_lock(&entry->lock);
+    if (nf_entry_lock(entry) != 0) {
+        /* Held all this while (see netflow_lock.h): look again shortly. */
+        bpf_timer_start(&entry->timer, NF_EXPIRY_RETRY_NS, 0);
+        return 0;
+    }
     retired = entry->retired;
     expired = nf_flow_expired(&entry->st, now_us, &timeouts);
     deadline = nf_flow_deadline_us(&entry->st, &timeouts);
-    bpf_spin_unlock(&entry->lock);
+    nf_entry_unlock(entry);
     if (retired)
         return 0;
     if (!expired) {
@@ -89,19 +94,26 @@ static int nf_expiry_fired(void *map, struct nf_flow_key *key, struct nf_flow_en
         bpf_timer_start(&entry->timer, NF_EXPIRY_RETRY_NS, 0);
         return 0;
     }
-    bpf_spin_lock(&entry->lock);
-    /* A packet may have come (on another CPU) since the first look. */
-    expired = !entry->retired && nf_flow_expired(&entry->st, now_us, &timeouts);
+    if (nf_entry_lock(entry) != 0) {
+        bpf_ringbuf_discard(rec, BPF_RB_NO_WAKEUP);
+        bpf_timer_start(&entry->timer, NF_EXPIRY_RETRY_NS, 0);
+        return 0;
+    }
+    /* A packet may have come (on another CPU) since the first look, or
+     * userspace taken the flow (nf_xdp_take). */
+    retired = entry->retired;
+    expired = !retired && nf_flow_expired(&entry->st, now_us, &timeouts);
     if (expired) {
         rec->key = *key;
         rec->state = entry->st;
         entry->retired = 1;
     }
     deadline = nf_flow_deadline_us(&entry->st, &timeouts);
-    bpf_spin_unlock(&entry->lock);
+    nf_entry_unlock(entry);
     if (!expired) {
         bpf_ringbuf_discard(rec, BPF_RB_NO_WAKEUP);
-        nf_expiry_arm(&entry->timer, deadline, now_us);
+        if (!retired)
+            nf_expiry_arm(&entry->timer, deadline, now_us);
         return 0;
     }
     rec->hdr.type = NF_REC_FLOW_ENDED;
@@ -190,6 +202,50 @@ static __always_inline void nf_expiry_rearm(struct nf_flow_entry *entry,
         nf_expiry_send_timerless(key, deadline_us);
     else
         nf_expiry_arm(&entry->timer, deadline_us, now_us);
+}
+
+/*
+ * Userspace's removal of a live flow (struct nf_take_msg says why it goes
+ * through here): `msg` is the test run's packet, checked by the caller to
+ * hold a whole message. Fills in msg->result and what goes with it.
+ */
+static __always_inline void nf_take_flow(struct nf_take_msg *msg) {
+    struct nf_timeouts timeouts = nf_timeouts_config();
+    /* The key on the stack, where the lookup and the delete take it (the
+     * reply written into the message below leaves its key alone anyway). */
+    struct nf_flow_key key = msg->key;
+    __u64 now_us = msg->now_us;
+    struct nf_flow_entry *entry = bpf_map_lookup_elem(&nf_flows, &key);
+    if (!entry) {
+        msg->result = NF_TAKE_GONE;
+        return;
+    }
+    if (nf_entry_lock(entry) != 0) {
+        msg->result = NF_TAKE_BUSY;
+        return;
+    }
+    __u32 result;
+    if (entry->retired) {
+        result = NF_TAKE_GONE;
+    } else if (entry->timer_set && !(msg->flags & NF_TAKE_TIMED_TOO)) {
+        result = NF_TAKE_TIMED;
+    } else if (!nf_flow_expired(&entry->st, now_us, &timeouts)) {
+        result = NF_TAKE_LATER;
+        msg->deadline_us = nf_flow_deadline_us(&entry->st, &timeouts);
+    } else {
+        /* Copied into the packet under the lock (plain stores), then the
+         * entry is retired as a timer retires it: from the unlock on, a
+         * packet that finds it goes to userspace, and a timer that fires
+         * leaves it. */
+        result = NF_TAKE_TAKEN;
+        msg->state = entry->st;
+        msg->timer_set = entry->timer_set;
+        entry->retired = 1;
+    }
+    nf_entry_unlock(entry);
+    msg->result = result;
+    if (result == NF_TAKE_TAKEN)
+        bpf_map_delete_elem(&nf_flows, &key);
 }
 
 #endif /* NETFLOW_EXPIRY_H */

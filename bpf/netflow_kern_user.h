@@ -13,22 +13,16 @@
 #include "core/payload_budget.h"
 
 /*
- * The flow map value's lock. The programs need the kernel's own struct
- * bpf_spin_lock (the verifier finds it by its BTF type name); userspace only
- * carries its 4 bytes, because <linux/bpf.h> cannot be included next to
+ * The flow map value's timer. The programs need the kernel's own struct
+ * bpf_timer (the verifier finds it by its BTF type name); userspace only
+ * carries its 16 bytes, because <linux/bpf.h> cannot be included next to
  * libpcap's <pcap/bpf.h> (both define struct bpf_insn). The size is checked
  * against the real struct in userspace/kernel/KernelLayoutChecks.cpp.
  */
 #ifdef __bpf__
 #include <linux/bpf.h>
-#define NF_SPIN_LOCK struct bpf_spin_lock
 #define NF_TIMER struct bpf_timer
 #else
-struct nf_spin_lock_word {
-    __u32 val;
-};
-#define NF_SPIN_LOCK struct nf_spin_lock_word
-/* The same for the entry's struct bpf_timer: 16 opaque bytes, 8-aligned. */
 struct nf_timer_words {
     __u64 opaque[2];
 };
@@ -69,9 +63,13 @@ struct nf_timer_words {
 
 /*
  * A flow map value: the core's state behind a lock, because the XDP and TC
- * programs on several CPUs count packets of the same flow. The lock is the
- * kernel's; userspace reads the value with BPF_F_LOCK, which copies it under
- * the lock and leaves the lock word zero.
+ * programs on several CPUs count packets of the same flow. The lock is a
+ * plain word the programs take with an atomic compare-and-swap
+ * (bpf/netflow_lock.h), not a struct bpf_spin_lock: the helper pair cost
+ * 60 ns a packet, the inline pair 6 (docs/decisions.md, "Kernel hot path").
+ * Userspace cannot take it: it reads entries only as a snapshot (decisions,
+ * the final drain after detach) and removes a live one only through the
+ * kernel (nf_xdp_take, struct nf_take_msg), which takes the lock.
  *
  * The timer ends the flow when it expires (netflow_expiry.h): armed when
  * the flow starts for the moment nf_flow_expired first holds, re-armed
@@ -83,7 +81,7 @@ struct nf_timer_words {
  * kernel skips it like the lock).
  */
 struct nf_flow_entry {
-    NF_SPIN_LOCK lock;
+    __u32 lock; /* 0 free, 1 held (bpf/netflow_lock.h) */
     __u8 retired;
     __u8 timer_set;
     __u8 pad[2];
@@ -135,6 +133,9 @@ enum nf_stat_index {
                               * or the TCP end of one (its deadline came earlier) */
     NF_STAT_TIMERLESS_LOST,  /* ... that found the events ring full: userspace reads the
                               * whole map once to find them */
+    NF_STAT_LOCK_BUSY,       /* a packet found its entry's lock held past the spin bound
+                              * (bpf/netflow_lock.h): sent as NF_REC_PACKET, also counted in
+                              * MAP_FULL, like EXPIRY_RACED */
     NF_STAT_COUNT,
 };
 
@@ -274,6 +275,37 @@ struct nf_xsk_meta {
  */
 struct nf_dpi_done_mark {
     __u64 flow_first_us;
+};
+
+/*
+ * Userspace's way to remove a live flow (its deadline queue of flows without
+ * a timer, the safety sweep): it cannot take the entry's lock, so it runs
+ * the program nf_xdp_take with BPF_PROG_TEST_RUN (never attached), this
+ * message as the packet. The program looks the key up, takes the lock and,
+ * when the flow is expired at now_us (nf_flow_expired), copies its state
+ * here, marks the entry retired (as a timer does: a packet that finds it
+ * goes to userspace, NF_STAT_EXPIRY_RACED) and deletes it. The message
+ * comes back with the result.
+ */
+enum nf_take_result {
+    NF_TAKE_GONE = 1, /* no such entry (or retired: its timer has it) */
+    NF_TAKE_TAKEN,    /* expired: state (and timer_set) hold it, the entry is deleted */
+    NF_TAKE_LATER,    /* not expired: deadline_us is its deadline now */
+    NF_TAKE_TIMED,    /* has a timer and NF_TAKE_TIMED_TOO was not given: its timer ends it */
+    NF_TAKE_BUSY,     /* the lock stayed held past the spin bound: try again */
+};
+
+#define NF_TAKE_TIMED_TOO 1 /* flags: take an expired flow even if it has a timer */
+
+struct nf_take_msg {
+    struct nf_flow_key key;     /* in */
+    __u64 now_us;               /* in: kernel monotonic time */
+    __u32 flags;                /* in: NF_TAKE_* flags */
+    __u32 result;               /* out: enum nf_take_result */
+    __u64 deadline_us;          /* out, NF_TAKE_LATER */
+    struct nf_flow_state state; /* out, NF_TAKE_TAKEN */
+    __u8 timer_set;             /* out, NF_TAKE_TAKEN */
+    __u8 pad[7];
 };
 
 #endif /* NETFLOW_KERN_USER_H */

@@ -12,6 +12,7 @@
 #include "netflow_kern_user.h"
 
 /* The flows, by canonical key. A plain hash map with a lock per entry
+ * (netflow_lock.h)
  * rather than a per-CPU hash: per-CPU values would split one flow's
  * counters over CPUs, and first/last times, retransmission tracking, TCP
  * end and the expiry decision need the whole flow at once.
@@ -76,8 +77,8 @@ struct {
 /*
  * DPI-done marks, written by userspace, read and deleted by the programs
  * (struct nf_dpi_done_mark). Not a byte in the flow map: userspace cannot
- * set one field of a locked value. A BPF_F_LOCK update copies the whole
- * value in under the lock (kernel/bpf/hashtab.c, copy_map_value_locked), so
+ * set one field of a locked value. A map update copies the whole value in
+ * (and userspace cannot take the entry's lock at all, netflow_lock.h), so
  * a read-modify-write from userspace would put back the counters it read
  * and lose every packet counted in between. Here the programs set
  * nf_flow_state.dpi_done themselves, under the lock, like any counter.
@@ -113,8 +114,9 @@ struct {
 
 /*
  * A new flow's first map value, laid out as struct nf_flow_entry but without
- * the bpf_spin_lock and bpf_timer types: per-CPU maps may not hold them, and
- * a map update ignores the lock and timer words of the value it copies.
+ * the bpf_timer type: per-CPU maps may not hold one, and a map update
+ * ignores the timer words of the value it copies. lock_word is copied (0:
+ * the new entry's lock is free).
  */
 struct nf_fresh_entry {
     __u32 lock_word;

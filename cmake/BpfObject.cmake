@@ -13,7 +13,7 @@ function(bpf_object name source)
        ${CMAKE_CURRENT_SOURCE_DIR}/bpf/core/*.h)
   add_custom_command(
     OUTPUT ${obj}
-    COMMAND ${BPF_CLANG} -g -O2 -target bpf -Wall -Wextra -Werror
+    COMMAND ${BPF_CLANG} -g -O2 -target bpf -mcpu=v3 -Wall -Wextra -Werror
             -I${CMAKE_CURRENT_SOURCE_DIR}/bpf -I/usr/include/${BPF_MULTIARCH}
             -c ${CMAKE_CURRENT_SOURCE_DIR}/${source} -o ${obj}
     DEPENDS ${source} ${bpf_headers}

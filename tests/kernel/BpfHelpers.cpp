@@ -35,12 +35,21 @@ long countEntries(int map_fd, size_t key_size) {
     return err == -ENOENT ? n : -1;
 }
 
-int lookupLocked(int map_fd, const void *key, void *value) {
-    return bpf_map_lookup_elem_flags(map_fd, key, value, BPF_F_LOCK);
+int testRunRepeat(int prog_fd, const void *frame, size_t len, uint32_t repeat) {
+    bpf_test_run_opts opts{};
+    opts.sz = sizeof(opts);
+    opts.data_in = frame;
+    opts.data_size_in = static_cast<uint32_t>(len);
+    opts.repeat = repeat;
+    return bpf_prog_test_run_opts(prog_fd, &opts);
 }
 
-int updateLocked(int map_fd, const void *key, const void *value) {
-    return bpf_map_update_elem(map_fd, key, value, BPF_EXIST | BPF_F_LOCK);
+int lookupValue(int map_fd, const void *key, void *value) {
+    return bpf_map_lookup_elem(map_fd, key, value);
+}
+
+int updateValue(int map_fd, const void *key, const void *value) {
+    return bpf_map_update_elem(map_fd, key, value, BPF_EXIST);
 }
 
 ProgramCost programCost(int prog_fd) {

@@ -16,10 +16,15 @@ std::string clearHashMap(int map_fd, size_t key_size);
 // How many entries it holds (-1 on error).
 long countEntries(int map_fd, size_t key_size);
 
-// One value copied out / in under its entry's bpf_spin_lock (BPF_F_LOCK),
-// the way userspace would have to write a flow entry; 0 or -errno.
-int lookupLocked(int map_fd, const void *key, void *value);
-int updateLocked(int map_fd, const void *key, const void *value);
+// One frame through a program `repeat` times in one BPF_PROG_TEST_RUN
+// (the kernel loops, bottom halves off around each run); 0 or -errno.
+int testRunRepeat(int prog_fd, const void *frame, size_t len, uint32_t repeat);
+
+// One value copied out / in whole, the way userspace would have to write a
+// flow entry (it cannot take the entry's lock, bpf/netflow_lock.h); 0 or
+// -errno.
+int lookupValue(int map_fd, const void *key, void *value);
+int updateValue(int map_fd, const void *key, const void *value);
 
 // An AF_XDP socket, unbound: enough to stand in an XSKMAP (the kernel takes
 // any AF_XDP socket there; a redirect to an unbound one would fail only

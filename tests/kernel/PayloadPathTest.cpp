@@ -10,8 +10,8 @@
 //   first_us, stops nothing.
 // - A full payload ring loses copies and counts them: copies + failures ==
 //   wanted packets.
-// - Why DPI-done is a separate map: a BPF_F_LOCK write of the flow entry
-//   from userspace puts back the counters it read and loses packets.
+// - Why DPI-done is a separate map: a write of the flow entry from
+//   userspace puts back the counters it read and loses packets.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -275,10 +275,11 @@ TEST(PayloadRingFullTest, LostCopiesAreCounted) {
     EXPECT_EQ(ring.badRecords(), 0u);
 }
 
-// Why userspace does not set nf_flow_state.dpi_done itself: a BPF_F_LOCK
-// update copies the whole value in under the lock, so the counters
-// userspace read go back in and every packet counted since is lost. The
-// nf_dpi_done map leaves the entry to the programs.
+// Why userspace does not set nf_flow_state.dpi_done itself: a map update
+// copies the whole value in (and userspace cannot even take the entry's
+// lock, bpf/netflow_lock.h), so the counters userspace read go back in and
+// every packet counted since is lost. The nf_dpi_done map leaves the entry
+// to the programs.
 TEST_F(PayloadPathTest, WritingTheFlowEntryFromUserspaceWouldLosePackets) {
     Stepper step(*programs_, Hook::Xdp);
     auto pkt = [](uint16_t sport) {
@@ -291,11 +292,11 @@ TEST_F(PayloadPathTest, WritingTheFlowEntryFromUserspaceWouldLosePackets) {
     const nf_flow_key racy = keyOf(pkt(7000));
     step.run(pkt(7000), kT0);
     nf_flow_entry entry{};
-    ASSERT_EQ(lookupLocked(programs_->flowMapFd(), &racy, &entry), 0);
+    ASSERT_EQ(lookupValue(programs_->flowMapFd(), &racy, &entry), 0);
     step.run(pkt(7000), kT0 + 1000);  // counted while userspace holds its copy
     entry.st.dpi_done = 1;
-    ASSERT_EQ(updateLocked(programs_->flowMapFd(), &racy, &entry), 0);
-    ASSERT_EQ(lookupLocked(programs_->flowMapFd(), &racy, &entry), 0);
+    ASSERT_EQ(updateValue(programs_->flowMapFd(), &racy, &entry), 0);
+    ASSERT_EQ(lookupValue(programs_->flowMapFd(), &racy, &entry), 0);
     EXPECT_EQ(packets(entry), 1u) << "the packet counted in between is gone";
 
     const nf_flow_key marked = keyOf(pkt(7001));
@@ -303,7 +304,7 @@ TEST_F(PayloadPathTest, WritingTheFlowEntryFromUserspaceWouldLosePackets) {
     ASSERT_EQ(first.size(), 1u);
     ASSERT_TRUE(programs_->markDpiDone(marked, first[0].flow_first_us));
     step.run(pkt(7001), kT0 + 1000);
-    ASSERT_EQ(lookupLocked(programs_->flowMapFd(), &marked, &entry), 0);
+    ASSERT_EQ(lookupValue(programs_->flowMapFd(), &marked, &entry), 0);
     EXPECT_EQ(packets(entry), 2u);
     EXPECT_EQ(entry.st.dpi_done, 1);
 }

@@ -39,7 +39,7 @@ TEST(TimerlessQueueTest, TakesWhatIsExpiredAtItsDeadlineAndRequeuesTheRest) {
         ASSERT_FALSE(flow.has_timer) << "the test clock arms no timer";
 
     const nf_timeouts timeouts = programs->config().timeouts;
-    netflow::TimerlessQueue queue(fd, timeouts);
+    netflow::TimerlessQueue queue(programs->takeProgramFd());
     std::vector<uint64_t> deadlines;
     for (const netflow::KernelFlow &flow : in_map) {
         const uint64_t deadline = nf_flow_deadline_us(&flow.state, &timeouts);

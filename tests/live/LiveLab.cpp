@@ -145,8 +145,10 @@ std::optional<nf_flow_state> findFlow(int flow_map_fd, uint8_t proto, const std:
                     (!std::memcmp(key.addr_lo, &ib, 4) && !std::memcmp(key.addr_hi, &ia, 4));
         if (key.ip_version != 4 || key.proto != proto || !pair)
             continue;
+        // A snapshot (userspace cannot take the entry's lock,
+        // bpf/netflow_lock.h): the callers read it once the traffic is over.
         nf_flow_entry entry{};
-        if (bpf_map_lookup_elem_flags(flow_map_fd, &key, &entry, BPF_F_LOCK) == 0)
+        if (bpf_map_lookup_elem(flow_map_fd, &key, &entry) == 0)
             return entry.st;
     }
     return std::nullopt;

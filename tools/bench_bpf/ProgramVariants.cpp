@@ -133,7 +133,9 @@ std::vector<ProgramUnderTest> loadVariants(const VariantOptions &options) {
     v.push_back(stage(NF_STAGE_CLOCK, "  3 +clock", "+ bpf_ktime_get_ns() / 1000"));
     v.push_back(stage(NF_STAGE_LOOKUP, "  4 +lookup", "+ flow map lookup, insert on a miss"));
     v.push_back(stage(NF_STAGE_LOCK, "  4a +lock only",
-                      "+ the entry's spin lock taken and released (in place of 5)"));
+                      "+ a bpf_spin_lock helper pair (netflow's lock until now)"));
+    v.push_back(stage(NF_STAGE_ATOMIC_LOCK, "  4b +atomic lock",
+                      "+ netflow's inline lock pair instead (cmpxchg, xchg)"));
     v.push_back(stage(NF_STAGE_COUNT, "  5 +count", "+ lock, expiry, every flow counter"));
     v.push_back(stage(NF_STAGE_STATS, "  6 +stats", "+ the per-CPU statistics"));
     v.push_back(netflowProgram("  real, no payload",

@@ -19,34 +19,48 @@
 #include "../../bpf/core/flow_count.h"
 #include "../../bpf/core/flow_key.h"
 #include "../../bpf/netflow_kern_user.h"
+#include "../../bpf/netflow_lock.h"
 #include "../../bpf/core/packet_parse.h"
 
 #include "nf_stages.h"
 
 const volatile __u8 last_stage = NF_STAGE_STATS;
+/* NF_STAGE_ATOMIC_LOCK comes after NF_STAGE_STATS in the enum but is not a
+ * step after it: every stage test is an equality (the statistics are in
+ * NF_STAGE_STATS alone). */
 /* netflow's defaults (bpf/netflow_config.h). */
 const volatile __u64 idle_timeout_us = 30000000;
 const volatile __u64 active_timeout_us = 120000000;
 
-/* As netflow's nf_flows: the same key and value, sized by bpf_cost. */
+/* As netflow's nf_flows: the same key and value, sized by bpf_cost, with a
+ * struct bpf_spin_lock in front for stage 4a (netflow's entries no longer
+ * have one: netflow_lock.h). */
+struct st_entry {
+    struct bpf_spin_lock helper_lock;
+    __u32 pad;
+    struct nf_flow_entry e;
+};
+
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
     __uint(map_flags, BPF_F_NO_PREALLOC);
     __uint(max_entries, NF_FLOW_MAP_ENTRIES);
     __type(key, struct nf_flow_key);
-    __type(value, struct nf_flow_entry);
+    __type(value, struct st_entry);
 } st_flows SEC(".maps");
 
-/* A new flow's first value: struct nf_flow_entry without the lock and
- * timer types, which a per-CPU map may not hold (netflow's struct
+/* A new flow's first value: struct st_entry without the lock and timer
+ * types, which a per-CPU map may not hold (netflow's struct
  * nf_fresh_entry). */
 struct st_fresh_entry {
+    __u32 helper_lock_word;
+    __u32 pad;
     __u32 lock_word;
     __u32 flags;
     struct nf_flow_state st;
     __u64 timer_words[2];
 };
-_Static_assert(sizeof(struct st_fresh_entry) == sizeof(struct nf_flow_entry), "entry layout");
+_Static_assert(sizeof(struct st_fresh_entry) == sizeof(struct st_entry), "entry layout");
 
 struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -74,11 +88,11 @@ static __always_inline void st_stat(struct nf_kern_stats *stats, int index) {
 }
 
 /* As netflow's nf_flow_entry_get. */
-static __always_inline struct nf_flow_entry *st_entry_get(struct st_fresh_entry *fresh,
-                                                          const struct nf_flow_key *key,
-                                                          const struct nf_packet *pkt, int from_lo,
-                                                          __u64 now_us) {
-    struct nf_flow_entry *entry = bpf_map_lookup_elem(&st_flows, key);
+static __always_inline struct st_entry *st_entry_get(struct st_fresh_entry *fresh,
+                                                     const struct nf_flow_key *key,
+                                                     const struct nf_packet *pkt, int from_lo,
+                                                     __u64 now_us) {
+    struct st_entry *entry = bpf_map_lookup_elem(&st_flows, key);
     if (entry)
         return entry;
     __builtin_memset(&fresh->st, 0, sizeof(fresh->st));
@@ -89,14 +103,17 @@ static __always_inline struct nf_flow_entry *st_entry_get(struct st_fresh_entry 
     return bpf_map_lookup_elem(&st_flows, key);
 }
 
-/* Global and not inlined, as netflow's nf_count_parsed, for the same
- * reason: the verifier checks it once, not once per parser outcome. */
+/* Global and not inlined, as netflow's nf_count_parsed was: the verifier
+ * checks it once, not once per parser outcome (the packet is on this
+ * object's stack, where the parser's paths do not merge). netflow's is
+ * inlined now (bpf/netflow_frame.h), so the stages from 2 on hold one
+ * BPF-to-BPF call more than the real program. */
 __attribute__((noinline)) int st_count_parsed(const struct nf_packet *pkt) {
     __u32 zero = 0;
     if (!pkt)
         return 0;
     struct nf_kern_stats *stats = NULL;
-    if (last_stage >= NF_STAGE_STATS) {
+    if (last_stage == NF_STAGE_STATS) {
         stats = bpf_map_lookup_elem(&st_stats, &zero);
         if (!stats)
             return 0;
@@ -116,29 +133,37 @@ __attribute__((noinline)) int st_count_parsed(const struct nf_packet *pkt) {
     struct st_fresh_entry *fresh = bpf_map_lookup_elem(&st_scratch, &zero);
     if (!fresh)
         return 0;
-    struct nf_flow_entry *entry = st_entry_get(fresh, &key, pkt, from_lo, now_us);
+    struct st_entry *entry = st_entry_get(fresh, &key, pkt, from_lo, now_us);
     if (!entry)
         return 0;
     st_keep(entry);
     if (last_stage == NF_STAGE_LOOKUP)
         return from_lo;
     if (last_stage == NF_STAGE_LOCK) {
-        bpf_spin_lock(&entry->lock);
-        bpf_spin_unlock(&entry->lock);
+        bpf_spin_lock(&entry->helper_lock);
+        bpf_spin_unlock(&entry->helper_lock);
+        return from_lo;
+    }
+    if (last_stage == NF_STAGE_ATOMIC_LOCK) {
+        /* netflow's own lock (bpf/netflow_lock.h): a compare-and-swap and
+         * an exchange, no helper call. */
+        if (nf_entry_lock(&entry->e) == 0)
+            nf_entry_unlock(&entry->e);
         return from_lo;
     }
 
     /* netflow's nf_count_on_entry without the ended-flow record and the
      * payload decision. */
     struct nf_timeouts timeouts = {.idle_us = idle_timeout_us, .active_us = active_timeout_us};
-    bpf_spin_lock(&entry->lock);
-    if (nf_flow_expired(&entry->st, now_us, &timeouts) ||
-        nf_flow_restarts_on_syn(&entry->st, pkt)) {
-        __builtin_memset(&entry->st, 0, sizeof(entry->st));
-        nf_flow_init(&entry->st, pkt, from_lo, now_us);
+    struct nf_flow_entry *e = &entry->e;
+    if (nf_entry_lock(e) != 0)
+        return 0;
+    if (nf_flow_expired(&e->st, now_us, &timeouts) || nf_flow_restarts_on_syn(&e->st, pkt)) {
+        __builtin_memset(&e->st, 0, sizeof(e->st));
+        nf_flow_init(&e->st, pkt, from_lo, now_us);
     }
-    nf_flow_count(&entry->st, pkt, nf_packet_dir(&entry->st, from_lo), now_us);
-    bpf_spin_unlock(&entry->lock);
+    nf_flow_count(&e->st, pkt, nf_packet_dir(&e->st, from_lo), now_us);
+    nf_entry_unlock(e);
     st_stat(stats, NF_STAT_COUNTED);
     return from_lo;
 }
@@ -149,7 +174,7 @@ int nf_stage_count(struct xdp_md *ctx) {
     const __u8 *end = (const __u8 *)(unsigned long)ctx->data_end;
     __u32 zero = 0;
     struct nf_kern_stats *stats = NULL;
-    if (last_stage >= NF_STAGE_STATS) {
+    if (last_stage == NF_STAGE_STATS) {
         stats = bpf_map_lookup_elem(&st_stats, &zero);
         if (!stats)
             return XDP_PASS;

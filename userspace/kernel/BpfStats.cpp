@@ -74,6 +74,8 @@ const char *BpfStats::name(int index) {
             return "flows without a timer sent to userspace";
         case NF_STAT_TIMERLESS_LOST:
             return "flows without a timer lost (ring full)";
+        case NF_STAT_LOCK_BUSY:
+            return "packets that found their flow's lock busy too long";
         default:
             return "?";
     }

@@ -92,6 +92,10 @@ int CountingPrograms::tcProgramFd() const {
     return bpf_program__fd((*skel_)->progs.nf_tc_count);
 }
 
+int CountingPrograms::takeProgramFd() const {
+    return bpf_program__fd((*skel_)->progs.nf_xdp_take);
+}
+
 int CountingPrograms::flowMapFd() const {
     return bpf_map__fd((*skel_)->maps.nf_flows);
 }

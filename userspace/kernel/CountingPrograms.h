@@ -71,6 +71,9 @@ class CountingPrograms {
     int xdpProgramFd() const;
     int tcProgramFd() const;
     int flowMapFd() const;
+    // nf_xdp_take, never attached: run by FlowTaker to remove a live flow
+    // under its entry's lock.
+    int takeProgramFd() const;
     int eventsMapFd() const;
     int statsMapFd() const;
     // The payload ring buffer (NF_REC_PAYLOAD records): EventRing::addRing.

@@ -50,7 +50,12 @@ bool FlowMapReader::collectBatch(bool remove, std::vector<KernelFlow> &out, std:
     // Not LIBBPF_OPTS: its statement expression is not ISO C++.
     bpf_map_batch_opts opts{};
     opts.sz = sizeof(opts);
-    opts.elem_flags = BPF_F_LOCK;
+    // No BPF_F_LOCK: the entries' lock is the programs' own word
+    // (bpf/netflow_lock.h), which the kernel's copy does not know. A copy
+    // made while a packet is being counted may be torn: a live read serves
+    // to choose (FlowSweeper, FlowTaker takes under the lock); the final
+    // drain runs after the programs are detached.
+    opts.elem_flags = 0;
 
     for (;;) {
         uint32_t count = size;
@@ -84,10 +89,9 @@ bool FlowMapReader::collectBatch(bool remove, std::vector<KernelFlow> &out, std:
     }
 }
 
-// Without batch operations: list the keys, then copy each value under its
-// lock. Draining this way deletes after reading, so live a packet counted
-// in between would be lost; kernels from 5.6 on have batch operations for
-// hash maps and never get here.
+// Without batch operations: list the keys, then copy each value. Draining this way deletes after
+// reading, so live a packet counted in between would be lost; kernels from 5.6 on have batch
+// operations for hash maps and never get here.
 bool FlowMapReader::collectByKey(bool remove, std::vector<KernelFlow> &out, std::string &error) {
     std::vector<nf_flow_key> keys;
     nf_flow_key prev{}, next{};
@@ -105,7 +109,7 @@ bool FlowMapReader::collectByKey(bool remove, std::vector<KernelFlow> &out, std:
 
     for (const nf_flow_key &key : keys) {
         nf_flow_entry value{};
-        err = bpf_map_lookup_elem_flags(map_fd_, &key, &value, BPF_F_LOCK);
+        err = bpf_map_lookup_elem(map_fd_, &key, &value);
         if (err == -ENOENT)
             continue;  // deleted in between
         if (err) {

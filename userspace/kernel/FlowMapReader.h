@@ -1,6 +1,9 @@
 // Reads the kernel's flow map (key -> struct nf_flow_entry) into (key,
-// state) pairs, each value copied under its entry's lock (BPF_F_LOCK) so
-// that no half-counted packet is seen. Entries their timer has retired are
+// state) pairs. Userspace cannot take an entry's lock (bpf/netflow_lock.h):
+// a read while the programs run is a snapshot that may catch a packet half
+// counted, good for choosing (FlowSweeper, which then takes each flow
+// through the kernel, FlowTaker) and for the final drain, which runs once
+// the programs are detached. Entries their timer has retired are
 // left out (counted). Batch operations where the kernel has
 // them (one syscall per batch), else key-by-key iteration.
 #pragma once

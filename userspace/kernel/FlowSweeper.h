@@ -17,26 +17,31 @@
 #include <vector>
 
 #include "kernel/FlowMapReader.h"
+#include "kernel/FlowTaker.h"
 
 namespace netflow {
 
 class FlowSweeper {
   public:
-    FlowSweeper(int map_fd, const nf_timeouts &timeouts)
-        : map_fd_(map_fd), timeouts_(timeouts), reader_(map_fd) {}
+    // take_prog_fd: the programs' nf_xdp_take (CountingPrograms::takeProgramFd).
+    FlowSweeper(int map_fd, int take_prog_fd, const nf_timeouts &timeouts)
+        : taker_(take_prog_fd), timeouts_(timeouts), reader_(map_fd) {}
 
     // Appends every flow expired at now_us (kernel monotonic time) to `out`,
-    // removed from the map. Each is taken with one lookup-and-delete under
-    // its lock, so the counters are final: a packet that arrives later finds
-    // no entry and starts a new flow, as it would have by its own time.
+    // removed from the map. The map is read as a snapshot (userspace cannot
+    // take the entries' lock) to choose; each flow chosen is then taken by
+    // the kernel under its lock (FlowTaker), which checks the expiry again,
+    // so the counters are final: a packet that arrives later finds no entry
+    // and starts a new flow, as it would have by its own time.
     Result<size_t> takeExpired(uint64_t now_us, std::vector<KernelFlow> &out);
 
     // The safety sweep, when the kernel could not tell userspace of a flow
     // without a timer (NF_STAT_TIMERLESS_LOST): the flows without a timer
     // expired at now_us go to `out`; each one not expired yet goes to
-    // `left` (for the deadline queue, TimerlessQueue).
-    Result<size_t> takeTimerless(uint64_t now_us, std::vector<KernelFlow> &out,
-                                 const std::function<void(const KernelFlow &)> &left);
+    // `left` with its deadline (for the deadline queue, TimerlessQueue), and
+    // so does one the kernel finds not expired when it comes to take it.
+    using LeftFn = std::function<void(const nf_flow_key &, uint64_t deadline_us)>;
+    Result<size_t> takeTimerless(uint64_t now_us, std::vector<KernelFlow> &out, const LeftFn &left);
 
     // Reads of the whole map so far (takeExpired, takeTimerless).
     uint64_t fullReads() const { return reader_.fullReads(); }
@@ -47,18 +52,19 @@ class FlowSweeper {
     // Flows in the map at the last takeExpired (before removal).
     size_t lastSeen() const { return seen_.size(); }
 
-    // Flows removed here that were not the instance seen when deciding
-    // (a packet restarted the key in between): exported anyway, counted.
+    // Flows chosen from the snapshot that the kernel found not expired (a
+    // packet came in between) or locked too long: left in the map, counted.
     uint64_t raced() const { return raced_; }
 
     // Entries left out because their timer was taking them (FlowMapReader).
     uint64_t retiredSkipped() const { return reader_.retiredSkipped() + retired_; }
 
   private:
-    Result<size_t> take(std::vector<KernelFlow> &out,
-                        const std::function<bool(const KernelFlow &)> &expired);
+    Result<size_t> take(uint64_t now_us, bool timed_too, std::vector<KernelFlow> &out,
+                        const std::function<bool(const KernelFlow &)> &expired,
+                        const LeftFn *left = nullptr);
 
-    int map_fd_;
+    FlowTaker taker_;
     nf_timeouts timeouts_;
     FlowMapReader reader_;
     std::vector<KernelFlow> seen_;

@@ -11,8 +11,7 @@
 namespace {
 
 // Flow map value: the lock word, padding, then the core's state 8-aligned.
-static_assert(sizeof(NF_SPIN_LOCK) == sizeof(bpf_spin_lock));
-static_assert(alignof(NF_SPIN_LOCK) == alignof(bpf_spin_lock));
+static_assert(offsetof(nf_flow_entry, lock) == 0 && sizeof(nf_flow_entry::lock) == 4);
 static_assert(offsetof(nf_flow_entry, st) == 8);
 static_assert(sizeof(NF_TIMER) == sizeof(bpf_timer));
 static_assert(alignof(NF_TIMER) == alignof(bpf_timer));
@@ -24,8 +23,13 @@ static_assert(NF_STAT_SEEN == 0 && NF_STAT_RINGBUF_FAILED == 8, "renumbering bre
 static_assert(NF_STAT_PAYLOAD_WANTED == 9 && NF_STAT_DPI_DONE_SEEN == 14,
               "the payload path's counters are appended, never inserted");
 static_assert(NF_STAT_FLOWS_STARTED == 15 && NF_STAT_TIMER_RETRIED == 20 &&
-                  NF_STAT_TIMERLESS_LOST == 22 && NF_STAT_COUNT == 23,
+                  NF_STAT_TIMERLESS_LOST == 22,
               "the expiry counters are appended, never inserted");
+static_assert(NF_STAT_LOCK_BUSY == 23 && NF_STAT_COUNT == 24, "appended, never inserted");
+
+// The take message (nf_xdp_take): the test run's packet, copied both ways.
+static_assert(sizeof(nf_take_msg) % 8 == 0);
+static_assert(offsetof(nf_take_msg, state) % 8 == 0);
 
 // Ring buffer records: no implicit padding, 8-byte multiples (the ring
 // aligns records to 8 bytes).

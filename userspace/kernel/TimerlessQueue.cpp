@@ -1,12 +1,6 @@
 #include "kernel/TimerlessQueue.h"
 
-#include <bpf/bpf.h>
-
-#include <cerrno>
-#include <cstring>
 #include <string>
-
-#include "flow_count.h"
 
 namespace netflow {
 
@@ -21,39 +15,29 @@ Result<size_t> TimerlessQueue::takeDue(uint64_t now_us, std::vector<KernelFlow> 
         const nf_flow_key key = heap_.top().key;
         heap_.pop();
         counters_.lookups++;
-        nf_flow_entry entry{};
-        int err = bpf_map_lookup_elem_flags(map_fd_, &key, &entry, BPF_F_LOCK);
-        if (err == -ENOENT)
-            continue;  // ended meanwhile (by userspace, or drained)
-        if (err != 0)
-            return Result<size_t>::failure(std::string("cannot look up a flow without a timer: ") +
-                                           std::strerror(-err));
-        if (entry.retired || entry.timer_set) {
-            counters_.timed++;
-            continue;  // its timer ends it
+        Result<TakeOutcome> took = taker_.take(key, now_us, false);
+        if (!took)
+            return Result<size_t>::failure("a flow without a timer: " + took.error());
+        const TakeOutcome &t = took.value();
+        switch (t.result) {
+            case NF_TAKE_GONE:
+                continue;  // ended meanwhile (by its timer, userspace, or drained)
+            case NF_TAKE_TIMED:
+                counters_.timed++;
+                continue;  // its timer ends it
+            case NF_TAKE_LATER:
+                counters_.requeued++;
+                heap_.push(Due{t.deadline_us + 1, key});
+                continue;
+            case NF_TAKE_BUSY:
+                counters_.raced++;
+                heap_.push(Due{now_us + kBusyRetryUs, key});
+                continue;
+            case NF_TAKE_TAKEN:
+                counters_.taken++;
+                out.push_back(KernelFlow{key, t.state, t.timer_set});
+                continue;
         }
-        if (!nf_flow_expired(&entry.st, now_us, &timeouts_)) {
-            counters_.requeued++;
-            heap_.push(Due{nf_flow_deadline_us(&entry.st, &timeouts_) + 1, key});
-            continue;
-        }
-        const uint64_t first_us = entry.st.first_us;
-        err = bpf_map_lookup_and_delete_elem_flags(map_fd_, &key, &entry, BPF_F_LOCK);
-        if (err == -ENOENT)
-            continue;
-        if (err != 0)
-            return Result<size_t>::failure(std::string("cannot remove an expired flow: ") +
-                                           std::strerror(-err));
-        if (entry.retired)
-            continue;  // its (late) timer took it: its record has it
-        // A packet between the two looks that restarted the flow in the
-        // entry ended the one looked at (its record has it); the one taken
-        // here is the entry's flow as it is now, final: exported the same,
-        // counted (as the sweep counted it).
-        if (entry.st.first_us != first_us)
-            counters_.raced++;
-        counters_.taken++;
-        out.push_back(KernelFlow{key, entry.st, entry.timer_set != 0});
     }
     return out.size() - before;
 }

@@ -27,8 +27,8 @@ KernelFlowEngine::KernelFlowEngine(const MeterConfig &config, const CountingProg
       programs_(programs),
       classifier_(classifier),
       sink_(sink, counters_, flow_limit_),
-      sweeper_(programs.flowMapFd(), config.timeouts),
-      timerless_(programs.flowMapFd(), config.timeouts),
+      sweeper_(programs.flowMapFd(), programs.takeProgramFd(), config.timeouts),
+      timerless_(programs.takeProgramFd()),
       payload_order_(classifications_),
       overflow_(withoutFlowLimit(config), classifier, sink_) {
     if (config.max_flows)
@@ -124,9 +124,10 @@ Result<size_t> KernelFlowEngine::sweep(uint64_t now_us, const nf_kern_stats &sta
         lost_at_sweep_ = lost;
         next_safety_sweep_us_ = now_us + kSafetySweepPeriodUs;
         counters_.safety_sweeps++;
-        swept = sweeper_.takeTimerless(now_us, pending_, [&](const KernelFlow &flow) {
-            timerless_.add(flow.key, nf_flow_deadline_us(&flow.state, &config_.timeouts));
-        });
+        swept = sweeper_.takeTimerless(now_us, pending_,
+                                       [&](const nf_flow_key &key, uint64_t deadline_us) {
+                                           timerless_.add(key, deadline_us);
+                                       });
         if (swept)
             counters_.safety_swept += swept.value();
     }

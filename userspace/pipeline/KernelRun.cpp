@@ -117,12 +117,14 @@ void reportKernelDetails(const Options &options, const nf_kern_stats &s,
         std::fprintf(stderr,
                      "netflow: flows without a timer: %llu sent to userspace (%llu lost on a "
                      "full ring), %llu looked up at their deadline, %llu expired there, %llu "
-                     "later, %llu got a timer, %llu raced a packet; %llu full reads of the "
-                     "map while running\n",
+                     "later, %llu got a timer, %llu found its lock busy; %llu full reads of "
+                     "the map while running\n",
                      n(s.counters[NF_STAT_TIMERLESS_SENT]), n(s.counters[NF_STAT_TIMERLESS_LOST]),
                      n(c.timerless.lookups), n(c.timerless.taken), n(c.timerless.requeued),
                      n(c.timerless.timed), n(c.timerless.raced), n(c.full_map_reads));
     }
+    printCount(s.counters[NF_STAT_LOCK_BUSY],
+               "packets found their flow's lock held too long and were counted in userspace");
     printCount(c.beyond_limit, "flows beyond --max-flows were counted, not written");
     if (end.xsk) {
         std::fprintf(stderr, "%s\n",
