@@ -88,7 +88,7 @@ void FlowWorker::run() {
 void FlowWorker::process(FlowMeter &meter, const WorkBatch &in) {
     for (const WorkPacket &p : in.packets) {
         packet_index_ = p.index;
-        std::span<const uint8_t> l3(in.bytes.data() + p.l3_offset, p.l3_len);
+        std::span<const uint8_t> l3(p.l3 ? p.l3 : in.bytes.data() + p.l3_offset, p.l3_len);
         meter.count(p.pkt, l3, p.now_us, p.index);
     }
     // The capture's clock moved on with other workers' packets.

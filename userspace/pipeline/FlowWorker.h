@@ -22,7 +22,10 @@ struct WorkPacket {
     uint64_t index;   // in the capture, counting only packets counted on flows
     uint64_t now_us;  // the capture's time at it (never goes back)
     nf_packet pkt;
-    uint32_t l3_offset;  // its datagram in WorkBatch::bytes (only with payload)
+    // Its datagram (only with payload): at l3 (the mapped file), or when
+    // that is null at l3_offset in WorkBatch::bytes.
+    const uint8_t *l3;
+    uint32_t l3_offset;
     uint32_t l3_len;
 };
 

@@ -74,7 +74,7 @@ uint64_t ThreadedPipeline::flowsStarted() const {
     return sum;
 }
 
-bool ThreadedPipeline::onFrame(const pcap_pkthdr &header, const uint8_t *frame) {
+bool ThreadedPipeline::onFrame(const pcap_pkthdr &header, const uint8_t *frame, bool kept) {
     counters_.read++;
     std::span<const uint8_t> l3;
     switch (decoder_.decode(header, frame, pkt_, l3)) {
@@ -119,13 +119,20 @@ bool ThreadedPipeline::onFrame(const pcap_pkthdr &header, const uint8_t *frame) 
     item.index = index_;
     item.now_us = now_us_;
     item.pkt = pkt_;
-    item.l3_offset = static_cast<uint32_t>(batch.bytes.size());
+    item.l3 = nullptr;
+    item.l3_offset = 0;
     item.l3_len = 0;
     // The meter reads the bytes of a packet with payload only (for nDPI and
-    // the DNS/FTP parsers), and only its datagram.
+    // the DNS/FTP parsers), and only its datagram: in the mapped file when
+    // it outlives the batch, else a copy in the batch.
     if (pkt_.payload_len > 0) {
         item.l3_len = nf_datagram_len(static_cast<uint32_t>(l3.size()), 0, pkt_.ip_len);
-        batch.bytes.insert(batch.bytes.end(), l3.begin(), l3.begin() + item.l3_len);
+        if (kept) {
+            item.l3 = l3.data();
+        } else {
+            item.l3_offset = static_cast<uint32_t>(batch.bytes.size());
+            batch.bytes.insert(batch.bytes.end(), l3.begin(), l3.begin() + item.l3_len);
+        }
     }
     index_++;
 

@@ -40,8 +40,10 @@ class ThreadedPipeline {
     ThreadedPipeline &operator=(const ThreadedPipeline &) = delete;
 
     // One captured frame. Always true (the run goes on): --max-flows runs
-    // on one thread.
-    bool onFrame(const pcap_pkthdr &header, const uint8_t *frame);
+    // on one thread. kept: the frame's bytes stay valid until the end of
+    // the run (a mapped file, MergedCapture::keepMappings): the worker
+    // reads them there; else they are copied into its batch.
+    bool onFrame(const pcap_pkthdr &header, const uint8_t *frame, bool kept = false);
 
     // The frames that follow have this decoder's link type (several
     // capture files read as one), as FlowPipeline::setDecoder.
