@@ -78,7 +78,8 @@ class ThreadedPipeline {
     std::atomic<uint32_t> merger_bell_{0};
     std::vector<std::unique_ptr<FlowWorker>> workers_;
     std::vector<WorkBatch *> filling_;  // per worker: the batch being filled, or null
-    std::vector<uint64_t> sent_at_;     // per worker: index_ when its last batch left
+    uint64_t inline_below_ = 0;         // host-pair hashes below it: worker 0, on this thread
+    uint64_t threaded_ = 0;             // workers with a thread of their own
     SpscRing<StepBatch> steps_;
     StepBatch *steps_filling_ = nullptr;
 
