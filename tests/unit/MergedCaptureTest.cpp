@@ -114,6 +114,29 @@ TEST_F(MergedCaptureTest, RotatedFilesAreOpenedOneAtATimeWhateverTheListOrder) {
     EXPECT_EQ(c.bytesRead(), c.totalBytes());
 }
 
+TEST_F(MergedCaptureTest, KeptMappingsHoldEveryPacketsBytesAfterItsFileIsClosed) {
+    // The threaded pipeline's workers read datagrams in place, after the
+    // reader has moved on, maybe to the next file.
+    writePcap(file("1.pcap"), {{100, 1}, {200, 2}});
+    writePcap(file("2.pcap"), {{300, 3}, {400, 4}});
+    MergedCapture plain({file("1.pcap"), file("2.pcap")});
+    MergedCapture::Packet p;
+    while (plain.next(p).value() == MergedCapture::Next::Packet)
+        EXPECT_FALSE(p.kept_data);
+
+    MergedCapture kept({file("1.pcap"), file("2.pcap")});
+    kept.keepMappings();
+    std::vector<const uint8_t *> data;
+    while (kept.next(p).value() == MergedCapture::Next::Packet) {
+        EXPECT_TRUE(p.kept_data);
+        data.push_back(p.data);
+    }
+    EXPECT_EQ(kept.openFiles(), 0u);
+    ASSERT_EQ(data.size(), 4u);
+    for (size_t i = 0; i < data.size(); i++)
+        EXPECT_EQ(data[i][0], i + 1);
+}
+
 TEST_F(MergedCaptureTest, OneFileIsReadInItsOwnOrderEvenWhenTimeStepsBack) {
     writePcap(file("a.pcap"), {{500, 1}, {100, 2}, {300, 3}});
     MergedCapture c({file("a.pcap")});

@@ -1,5 +1,7 @@
 #include "capture/MergedCapture.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <limits>
 
@@ -70,6 +72,13 @@ MergedCapture::~MergedCapture() = default;
 
 void MergedCapture::close(size_t i) {
     done_bytes_ += files_[i].size;
+    if (files_[i].kept) {
+        std::shared_ptr<const FileMapping> m = files_[i].open->mapping();
+        kept_.push_back(m);
+        // Read on: only the packets still in flight may touch it again.
+        ::madvise(const_cast<uint8_t *>(m->data()), m->size(), MADV_DONTNEED);
+    }
+    files_[i].kept = false;
     files_[i].open.reset();
     files_[i].head = nullptr;
     files_[i].head_data = nullptr;
@@ -91,6 +100,7 @@ Result<void> MergedCapture::advance(size_t i) {
     }
     f.head = h;
     f.head_data = d;
+    f.kept = keep_mappings_ && f.open->mapping() != nullptr;
     heads_.push({micros(*h), i});
     return {};
 }
@@ -131,6 +141,7 @@ Result<MergedCapture::Next> MergedCapture::next(Packet &packet) {
     packet.header = f.head;
     packet.data = f.head_data;
     packet.link_type = f.link_type;
+    packet.kept_data = f.kept;
     return Next::Packet;
 }
 

@@ -38,6 +38,10 @@ uint16_t load16(const uint8_t *p, bool swapped) {
 
 }  // namespace
 
+FileMapping::~FileMapping() {
+    ::munmap(const_cast<uint8_t *>(data_), size_);
+}
+
 PcapFile::PcapFile(const std::string &path) : path_(path) {
     char errbuf[PCAP_ERRBUF_SIZE] = {};
     struct stat st {};
@@ -51,6 +55,7 @@ PcapFile::PcapFile(const std::string &path) : path_(path) {
             if (m != MAP_FAILED) {
                 map_ = static_cast<const uint8_t *>(m);
                 file_size_ = static_cast<uint64_t>(st.st_size);
+                mapping_ = std::make_shared<FileMapping>(map_, file_size_);
                 ::madvise(m, file_size_, MADV_SEQUENTIAL);
             }
         }
@@ -69,11 +74,8 @@ PcapFile::PcapFile(const std::string &path) : path_(path) {
         pcap_ = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_MICRO,
                                                         errbuf);
     }
-    if (!pcap_) {
-        if (map_)
-            ::munmap(const_cast<uint8_t *>(map_), file_size_);
+    if (!pcap_)
         throw CaptureError("cannot read capture " + path + ": " + errbuf);
-    }
     if (regular) {
         file_size_ = static_cast<uint64_t>(st.st_size);
         stream_ = false;
@@ -98,8 +100,6 @@ PcapFile::PcapFile(const std::string &path) : path_(path) {
 PcapFile::~PcapFile() {
     if (pcap_)
         pcap_close(pcap_);
-    if (map_)
-        ::munmap(const_cast<uint8_t *>(map_), file_size_);
 }
 
 void PcapFile::releaseBehind(uint64_t offset) {

@@ -14,6 +14,7 @@
 #include <pcap/pcap.h>
 
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -23,6 +24,21 @@ namespace netflow {
 
 struct CaptureError : std::runtime_error {
     using std::runtime_error::runtime_error;
+};
+
+// A read-only mapping of a whole file (RAII: unmapped with its last owner).
+class FileMapping {
+  public:
+    FileMapping(const uint8_t *data, uint64_t size) : data_(data), size_(size) {}
+    ~FileMapping();
+    FileMapping(const FileMapping &) = delete;
+    FileMapping &operator=(const FileMapping &) = delete;
+    const uint8_t *data() const { return data_; }
+    uint64_t size() const { return size_; }
+
+  private:
+    const uint8_t *data_;
+    uint64_t size_;
 };
 
 class PcapFile {
@@ -50,6 +66,11 @@ class PcapFile {
 
     // The records are walked in the mapping (no copy): for tests.
     bool inPlace() const { return in_place_; }
+    // The mapping the packets handed out lie in (null when not in place):
+    // whoever keeps it keeps them valid after the next call or this file's
+    // end. Pages already read may be given back to the page cache
+    // (MADV_DONTNEED): a later read of them maps them again, same bytes.
+    std::shared_ptr<const FileMapping> mapping() const { return in_place_ ? mapping_ : nullptr; }
 
   private:
     Result<Next> nextInPlace(const pcap_pkthdr *&header, const uint8_t *&data);
@@ -60,8 +81,9 @@ class PcapFile {
     uint64_t file_size_ = 0;
     bool stream_ = true;
 
-    const uint8_t *map_ = nullptr;  // the whole file, or null
-    uint64_t released_ = 0;         // mapping given back up to here
+    std::shared_ptr<FileMapping> mapping_;  // the whole file, or null
+    const uint8_t *map_ = nullptr;          // its bytes
+    uint64_t released_ = 0;                 // mapping given back up to here
     bool in_place_ = false;
     bool swapped_ = false;  // records in the other byte order
     bool nano_ = false;     // nanosecond timestamps

@@ -53,6 +53,9 @@ class FlowMeter {
     Verdict count(const nf_packet &pkt, std::span<const uint8_t> l3, uint64_t time_us,
                   uint64_t first_seen);
 
+    // Cache hints for a packet counted a little later (FlowTable's).
+    const FlowTable &table() const { return table_; }
+
     // Exports the flows expired at now_us, with no packet to count (a live
     // capture's clock moves on while the network is quiet).
     void advanceTime(uint64_t now_us);

@@ -25,6 +25,14 @@ class FlowTable {
     // The flow with this key, or kNoFlow.
     uint32_t find(const nf_flow_key &key) const;
 
+    // Hints for a find() of a key with this hash (hashFlowKey) a little
+    // later (a batch of packets): bring its home slot into the cache, then
+    // (once that is there) the record the slot names.
+    void prefetchSlot(uint32_t hash) const {
+        __builtin_prefetch(&slots_[hash & (slots_.size() - 1)]);
+    }
+    void prefetchRecord(uint32_t hash) const;
+
     // A new flow (the key must not be present). Its state is zeroed, ready
     // for nf_flow_init; it is inserted at the tail of the expiry lists.
     // `first_seen` orders flows exported together: it must grow with every

@@ -7,7 +7,9 @@
 #include <span>
 
 #include "common/QuietThread.h"
+#include "flow/FlowKeyHash.h"
 #include "flow_count.h"
+#include "flow_key.h"
 
 namespace netflow {
 namespace {
@@ -31,12 +33,20 @@ double threadCpuSeconds() {
 }
 
 FlowWorker::FlowWorker(const MeterConfig &config, bool keep_server_name,
-                       std::atomic<uint32_t> &merger_bell)
+                       std::atomic<uint32_t> &merger_bell, bool own_thread)
     : config_(config),
       keep_server_name_(keep_server_name),
+      own_thread_(own_thread),
       input_(kInputBatches),
-      output_(kRingBatches, &merger_bell),
-      thread_(startQuietThread([this] { run(); })) {}
+      output_(kRingBatches, &merger_bell) {
+    if (own_thread_) {
+        thread_ = startQuietThread([this] { run(); });
+    } else {
+        const double before = threadCpuSeconds();
+        start();
+        cpu_seconds_ += threadCpuSeconds() - before;
+    }
+}
 
 FlowWorker::~FlowWorker() {
     join();
@@ -47,48 +57,92 @@ void FlowWorker::join() {
         thread_.join();
 }
 
-void FlowWorker::run() {
-    std::optional<FlowClassifier> classifier;
-    std::optional<FlowMeter> meter;
+void FlowWorker::start() {
     try {
-        // nDPI's module is built here, on the worker's own thread.
-        classifier.emplace(keep_server_name_, false);
-        meter.emplace(config_, *classifier, static_cast<FlowExporter &>(*this));
-        meter_ = &*meter;
+        // nDPI's module is built here, on the thread that counts.
+        classifier_.emplace(keep_server_name_, false);
+        meter_store_.emplace(config_, *classifier_, static_cast<FlowExporter &>(*this));
+        meter_ = &*meter_store_;
     } catch (const std::exception &e) {
         error_ = e.what();
     }
+}
+
+void FlowWorker::stop() {
+    out_ = nullptr;
+    meter_ = nullptr;
+    meter_store_.reset();
+    classifier_.reset();  // the nDPI module's tear-down counts too
+    stopped_ = true;
+}
+
+bool FlowWorker::handle(const WorkBatch &in) {
+    out_ = &output_.slotToFill();
+    out_->flows.clear();
+    out_->progress = progress_;
+    out_->last = false;
+    if (meter_store_ && error_.empty()) {
+        try {
+            process(*meter_store_, in);
+        } catch (const std::exception &e) {
+            error_ = e.what();  // the rest of the run's packets are dropped
+        }
+    }
+    out_->progress = progress_ = in.mark_index;
+    out_->last = in.last;
+    output_.publish();
+    return in.last;
+}
+
+void FlowWorker::run() {
+    start();
     for (;;) {
         const WorkBatch &in = input_.waitFront();
-        out_ = &output_.slotToFill();
-        out_->flows.clear();
-        out_->progress = progress_;
-        out_->last = false;
-        if (meter && error_.empty()) {
-            try {
-                process(*meter, in);
-            } catch (const std::exception &e) {
-                error_ = e.what();  // the rest of the run's packets are dropped
-            }
-        }
-        out_->progress = progress_ = in.mark_index;
-        out_->last = in.last;
-        const bool last = in.last;
+        const bool last = handle(in);
         input_.release();
-        output_.publish();
         if (last)
             break;
     }
-    out_ = nullptr;
-    meter.reset();
-    classifier.reset();  // the nDPI module's tear-down counts too
+    stop();
     cpu_seconds_ = threadCpuSeconds();
 }
 
+void FlowWorker::countInline() {
+    if (stopped_)
+        return;
+    const double before = threadCpuSeconds();
+    if (handle(input_.slotToFill()))
+        stop();
+    cpu_seconds_ += threadCpuSeconds() - before;
+}
+
 void FlowWorker::process(FlowMeter &meter, const WorkBatch &in) {
-    for (const WorkPacket &p : in.packets) {
+    // A batch is known in advance: the flow table's slot of the packet
+    // kSlotAhead on and the record of the one kRecordAhead on are brought
+    // into the cache while this one is counted (the table's probes were
+    // its cache misses).
+    constexpr size_t kSlotAhead = 8, kRecordAhead = 4;
+    const size_t n = in.packets.size();
+    hashes_.resize(n);
+    for (size_t i = 0; i < n; i++) {
+        nf_flow_key key;
+        nf_flow_key_from_packet(&in.packets[i].pkt, &key);
+        hashes_[i] = hashFlowKey(key);
+    }
+    const FlowTable &table = meter.table();
+    for (size_t i = 0; i < n; i++) {
+        if (i + kSlotAhead < n)
+            table.prefetchSlot(hashes_[i + kSlotAhead]);
+        if (i + kRecordAhead < n) {
+            table.prefetchRecord(hashes_[i + kRecordAhead]);
+            // Its payload, for nDPI (the headers were read by the reader).
+            const WorkPacket &ahead = in.packets[i + kRecordAhead];
+            if (ahead.l3)
+                __builtin_prefetch(ahead.l3 + ahead.pkt.payload_offset);
+        }
+        const WorkPacket &p = in.packets[i];
         packet_index_ = p.index;
-        std::span<const uint8_t> l3(in.bytes.data() + p.l3_offset, p.l3_len);
+        std::span<const uint8_t> l3(p.l3 ? p.l3 : in.bytes.data() + p.l3_offset, p.l3_len);
         meter.count(p.pkt, l3, p.now_us, p.index);
     }
     // The capture's clock moved on with other workers' packets.

@@ -7,10 +7,12 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "dpi/FlowClassifier.h"
 #include "flow/FlowMeter.h"
 #include "pipeline/ExportOrder.h"
 #include "pipeline/SpscRing.h"
@@ -22,7 +24,10 @@ struct WorkPacket {
     uint64_t index;   // in the capture, counting only packets counted on flows
     uint64_t now_us;  // the capture's time at it (never goes back)
     nf_packet pkt;
-    uint32_t l3_offset;  // its datagram in WorkBatch::bytes (only with payload)
+    // Its datagram (only with payload): at l3 (the mapped file), or when
+    // that is null at l3_offset in WorkBatch::bytes.
+    const uint8_t *l3;
+    uint32_t l3_offset;
     uint32_t l3_len;
 };
 
@@ -49,14 +54,21 @@ double threadCpuSeconds();
 
 class FlowWorker : private FlowExporter {
   public:
-    // merger_bell: rung with each batch of exported flows.
-    FlowWorker(const MeterConfig &config, bool keep_server_name,
-               std::atomic<uint32_t> &merger_bell);
+    // merger_bell: rung with each batch of exported flows. own_thread:
+    // the worker counts its batches on a thread of its own; else on the
+    // caller's (the reader's) thread, each batch as countInline() is called
+    // (its nDPI module is made here).
+    FlowWorker(const MeterConfig &config, bool keep_server_name, std::atomic<uint32_t> &merger_bell,
+               bool own_thread = true);
     ~FlowWorker() override;
     FlowWorker(const FlowWorker &) = delete;
     FlowWorker &operator=(const FlowWorker &) = delete;
 
     SpscRing<WorkBatch> &input() { return input_; }
+    bool ownThread() const { return own_thread_; }
+    // Without a thread of its own: counts the batch filled in input()'s
+    // slotToFill() (not published) and hands its flows to the merger.
+    void countInline();
     SpscRing<DoneBatch> &output() { return output_; }
 
     // After the last batch was taken: "" or what went wrong on the thread.
@@ -64,24 +76,35 @@ class FlowWorker : private FlowExporter {
     const std::string &error() const { return error_; }
 
     uint64_t flowsStarted() const { return started_.load(std::memory_order_relaxed); }
-    // The thread's CPU seconds (after join).
+    // The thread's CPU seconds (after join); inline, the CPU seconds of
+    // the caller's thread spent in countInline().
     double cpuSeconds() const { return cpu_seconds_; }
 
   private:
     void run();
+    void start();
+    // Counts one batch and hands its flows to the merger: true on the last.
+    bool handle(const WorkBatch &in);
+    void stop();
     void process(FlowMeter &meter, const WorkBatch &in);
     void exportFlow(const FlowRecord &flow) override;
     void exportFinished(FlowRecord &flow) override;
 
     MeterConfig config_;
     bool keep_server_name_;
+    bool own_thread_;
     SpscRing<WorkBatch> input_;
     SpscRing<DoneBatch> output_;
     std::atomic<uint64_t> started_{0};
     std::string error_;
     double cpu_seconds_ = 0;
 
-    // While a batch is processed (worker thread only).
+    // On the worker's thread (or the caller's, inline) only.
+    std::optional<FlowClassifier> classifier_;
+    std::optional<FlowMeter> meter_store_;
+    bool stopped_ = false;
+    std::vector<uint32_t> hashes_;  // of the batch's flow keys
+    // While a batch is processed.
     DoneBatch *out_ = nullptr;
     const FlowMeter *meter_ = nullptr;
     uint64_t packet_index_ = 0;

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <type_traits>
 
 #include "capture/CaptureInputs.h"
 #include "capture/MergedCapture.h"
@@ -60,7 +61,12 @@ int readCapture(const Options &options, const Stopwatch &run, std::optional<Stop
             link_type = packet.link_type;
             pipeline.setDecoder(decoders.forLinkType(link_type));
         }
-        if (!pipeline.onFrame(*packet.header, packet.data) || !afterFrame())
+        bool more;
+        if constexpr (std::is_same_v<Pipeline, ThreadedPipeline>)
+            more = pipeline.onFrame(*packet.header, packet.data, packet.kept_data);
+        else
+            more = pipeline.onFrame(*packet.header, packet.data);
+        if (!more || !afterFrame())
             break;  // --max-flows reached
         const uint64_t read = pipeline.counters().read;
         progress.update([&] { return capture.bytesRead(); }, read, pipeline.flowsStarted());
@@ -137,6 +143,9 @@ int runOffline(const Options &options) {
                                                : (capture.hasStream() ? 1 : flowWorkers(options));
     const PacketDecoder first_decoder = decoders->forLinkType(capture.linkTypes().front().dlt);
     if (workers > 1) {
+        // The workers read the datagrams of mapped files in place: the
+        // mappings outlive the batches in flight (the pipeline ends first).
+        capture.keepMappings();
         std::unique_ptr<ThreadedPipeline> pipeline;
         try {
             pipeline = std::make_unique<ThreadedPipeline>(options, first_decoder, workers,

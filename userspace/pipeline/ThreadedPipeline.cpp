@@ -23,6 +23,20 @@ constexpr size_t kBatchPackets = 1024;
 // every this many packets, so that the merger's watermark moves on.
 constexpr uint64_t kRoundPackets = 8192;
 constexpr uint32_t kStepBatches = 64;
+// The reader's own work (reading, decoding, handing out) against all the
+// workers' (counting, nDPI), measured on bench.pcap (docs/threads.md).
+constexpr double kReaderLoad = 0.25;
+
+// The share of the packets (of the host-pair hashes) the reader's thread
+// counts itself, so that each of the N threads has about the same work:
+// r + s = (1 - s) / (N - 1), r = kReaderLoad. None (0) when the reader has
+// enough to do alone.
+double inlineShare(unsigned workers) {
+    if (workers < 2)
+        return 0;
+    const double share = (1 - kReaderLoad * (workers - 1)) / workers;
+    return share < 0.05 ? 0 : share;
+}
 
 }  // namespace
 
@@ -45,10 +59,15 @@ ThreadedPipeline::ThreadedPipeline(const Options &options, const PacketDecoder &
     const MeterConfig config = meterConfig(options);
     const bool keep_server_name = selectsColumn(options, Column::SERVER_NAME);
     filling_.assign(workers, nullptr);
+    // Worker 0 counts on this thread when it has a share: hashes below
+    // inline_below_ go to it, the rest evenly to the others.
+    const double share = inlineShare(workers);
+    inline_below_ = static_cast<uint64_t>(share * 4294967296.0);
+    threaded_ = share == 0 ? workers : workers - 1;
     try {
         for (unsigned i = 0; i < workers; i++)
-            workers_.push_back(
-                std::make_unique<FlowWorker>(config, keep_server_name, merger_bell_));
+            workers_.push_back(std::make_unique<FlowWorker>(config, keep_server_name, merger_bell_,
+                                                            i > 0 || share == 0));
         merger_ = startQuietThread([this] { merge(); });
     } catch (...) {
         // A thread could not start: end those that did (their rings have
@@ -74,7 +93,7 @@ uint64_t ThreadedPipeline::flowsStarted() const {
     return sum;
 }
 
-bool ThreadedPipeline::onFrame(const pcap_pkthdr &header, const uint8_t *frame) {
+bool ThreadedPipeline::onFrame(const pcap_pkthdr &header, const uint8_t *frame, bool kept) {
     counters_.read++;
     std::span<const uint8_t> l3;
     switch (decoder_.decode(header, frame, pkt_, l3)) {
@@ -112,20 +131,31 @@ bool ThreadedPipeline::onFrame(const pcap_pkthdr &header, const uint8_t *frame) 
     nf_flow_key_from_packet(&pkt_, &key);
     // Every flow between two hosts, both directions, goes to one worker:
     // nDPI keeps some per-host-pair state across flows (docs/threads.md).
-    const size_t worker =
-        static_cast<size_t>((uint64_t{hashHostPair(key)} * workers_.size()) >> 32);
+    const uint64_t hash = hashHostPair(key);
+    const size_t worker = hash < inline_below_
+                              ? 0
+                              : (inline_below_ == 0 ? 0 : 1) +
+                                    static_cast<size_t>(((hash - inline_below_) * threaded_) /
+                                                        ((uint64_t{1} << 32) - inline_below_));
     WorkBatch &batch = batchFor(worker);
     WorkPacket &item = batch.packets.emplace_back();
     item.index = index_;
     item.now_us = now_us_;
     item.pkt = pkt_;
-    item.l3_offset = static_cast<uint32_t>(batch.bytes.size());
+    item.l3 = nullptr;
+    item.l3_offset = 0;
     item.l3_len = 0;
     // The meter reads the bytes of a packet with payload only (for nDPI and
-    // the DNS/FTP parsers), and only its datagram.
+    // the DNS/FTP parsers), and only its datagram: in the mapped file when
+    // it outlives the batch, else a copy in the batch.
     if (pkt_.payload_len > 0) {
         item.l3_len = nf_datagram_len(static_cast<uint32_t>(l3.size()), 0, pkt_.ip_len);
-        batch.bytes.insert(batch.bytes.end(), l3.begin(), l3.begin() + item.l3_len);
+        if (kept) {
+            item.l3 = l3.data();
+        } else {
+            item.l3_offset = static_cast<uint32_t>(batch.bytes.size());
+            batch.bytes.insert(batch.bytes.end(), l3.begin(), l3.begin() + item.l3_len);
+        }
     }
     index_++;
 
@@ -163,8 +193,11 @@ void ThreadedPipeline::send(size_t worker, bool last) {
     batch.mark_index = index_;
     batch.mark_us = now_us_;
     batch.last = last;
-    workers_[worker]->input().publish();
     filling_[worker] = nullptr;
+    if (workers_[worker]->ownThread())
+        workers_[worker]->input().publish();
+    else
+        workers_[worker]->countInline();
 }
 
 void ThreadedPipeline::endWorkers() {
@@ -255,7 +288,8 @@ std::string ThreadedPipeline::threadTimes() const {
     std::snprintf(buf, sizeof(buf), "threads: reader %.2f s CPU, workers", reader_cpu_);
     std::string out = buf;
     for (const auto &w : workers_) {
-        std::snprintf(buf, sizeof(buf), " %.2f", w->cpuSeconds());
+        std::snprintf(buf, sizeof(buf), " %.2f%s", w->cpuSeconds(),
+                      w->ownThread() ? "" : " (on the reader's thread)");
         out += buf;
     }
     std::snprintf(buf, sizeof(buf), " s, merger %.2f s", merger_cpu_);
@@ -265,6 +299,10 @@ std::string ThreadedPipeline::threadTimes() const {
 Result<void> ThreadedPipeline::finish() {
     endWorkers();
     reader_cpu_ = threadCpuSeconds();
+    for (const auto &w : workers_) {
+        if (!w->ownThread())
+            reader_cpu_ -= w->cpuSeconds();
+    }
     if (merger_.joinable())
         merger_.join();
     for (auto &w : workers_)

@@ -40,8 +40,10 @@ class ThreadedPipeline {
     ThreadedPipeline &operator=(const ThreadedPipeline &) = delete;
 
     // One captured frame. Always true (the run goes on): --max-flows runs
-    // on one thread.
-    bool onFrame(const pcap_pkthdr &header, const uint8_t *frame);
+    // on one thread. kept: the frame's bytes stay valid until the end of
+    // the run (a mapped file, MergedCapture::keepMappings): the worker
+    // reads them there; else they are copied into its batch.
+    bool onFrame(const pcap_pkthdr &header, const uint8_t *frame, bool kept = false);
 
     // The frames that follow have this decoder's link type (several
     // capture files read as one), as FlowPipeline::setDecoder.
@@ -76,7 +78,8 @@ class ThreadedPipeline {
     std::atomic<uint32_t> merger_bell_{0};
     std::vector<std::unique_ptr<FlowWorker>> workers_;
     std::vector<WorkBatch *> filling_;  // per worker: the batch being filled, or null
-    std::vector<uint64_t> sent_at_;     // per worker: index_ when its last batch left
+    uint64_t inline_below_ = 0;         // host-pair hashes below it: worker 0, on this thread
+    uint64_t threaded_ = 0;             // workers with a thread of their own
     SpscRing<StepBatch> steps_;
     StepBatch *steps_filling_ = nullptr;
 
