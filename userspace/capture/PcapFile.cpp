@@ -166,6 +166,12 @@ Result<PcapFile::Next> PcapFile::nextInPlace(const pcap_pkthdr *&header, const u
     data = r + kRecordHeader;
     releaseBehind(offset_);
     offset_ += kRecordHeader + stored;
+    // The next record's header and first bytes (its link and IP headers)
+    // are a cache miss each: fetched while this packet is counted.
+    if (offset_ + 128 <= file_size_) {
+        __builtin_prefetch(map_ + offset_);
+        __builtin_prefetch(map_ + offset_ + 64);
+    }
     return Next::Packet;
 }
 
