@@ -8,7 +8,7 @@
 # The mix (built once, cached under BUILD_DIR/bench/nic/ with a manifest):
 #   bulk   NIC_BULK transfers of NIC_BULK_MIB MiB each (default 3 x 2),
 #          nginx -> curl in the lab, offloads off, recorded with tcpdump on
-#          the server end: 75% of the packets;
+#          the server end (tools/bench/record_bulk.sh): 75% of the packets;
 #   short  flows of at most 8 packets from the nDPI corpus (the captures in
 #          NIC_CORPUS, default: every file of PCAP_DIR, made one IPv4
 #          template by tools/gen_bench_pcap), in order, until they are a
@@ -151,34 +151,15 @@ else
     corpus=("$PCAP_DIR"/*)
 fi
 manifest="bulk=${BULK}x${BULK_MIB}MiB short<=$SHORT_MAX corpus=$(printf '%s\n' "${corpus[@]##*/}" |
-    sha256sum | cut -c1-16) mix=$(cat "$REPO/tools/bench/nic_mix.py" "$REPO/tools/gen_bench_pcap.cpp" |
+    sha256sum | cut -c1-16) mix=$(cat "$REPO/tools/bench/nic_mix.py" "$REPO/tools/gen_bench_pcap.cpp" \
+    "$REPO/tools/bench/record_bulk.sh" |
     sha256sum | cut -c1-16)"
 if [[ ! -s $MIX || ! -s $SHORT || $(cat "$MIX.manifest" 2>/dev/null) != "$manifest" ]]; then
     echo "Building $MIX (once) ..."
     "$GEN" -n 1 -o "$WORK/corpus.pcap" "${corpus[@]}" >"$WORK/gen.log" 2>&1 ||
         { cat "$WORK/gen.log"; error "gen_bench_pcap failed"; }
-    nf_lab_up "nm$$" >/dev/null || error "cannot set up the network namespace lab"
-    nf_http_server_start "$WORK/http" || error "nginx did not start"
-    python3 -c '
-import random, sys
-random.seed(10)
-sys.stdout.buffer.write(random.randbytes(int(sys.argv[1]) << 20))' "$BULK_MIB" >"$WORK/http/www/bulk.bin"
-    chmod a+r "$WORK/http/www/bulk.bin"
-    ip netns exec "$NF_SRV_NS" timeout -s INT 300 tcpdump -i "$NF_SRV_IF" -B 65536 -s 0 -U -n \
-        -w "$WORK/bulk.pcap" 'tcp port 80' 2>"$WORK/bulk.tcpdump" &
-    rec=$!
-    nf_wait_for tcpdump 100 grep -q 'listening on' "$WORK/bulk.tcpdump" || error "tcpdump did not start"
-    for ((i = 0; i < BULK; i++)); do
-        nf_cli curl -sS -o /dev/null --max-time 120 "http://$NF_SRV_IP4/bulk.bin" ||
-            error "bulk transfer $i failed"
-    done
-    sleep 1
-    kill -INT "$rec"
-    wait "$rec"
-    grep -q '^0 packets dropped by kernel' "$WORK/bulk.tcpdump" ||
-        error "tcpdump lost packets of the bulk recording: $(cat "$WORK/bulk.tcpdump")"
-    nf_servers_stop
-    nf_lab_down
+    WORK_DIR=$WORK/record "$REPO/tools/bench/record_bulk.sh" "$WORK/bulk.pcap" "$BULK" "$BULK_MIB" ||
+        error "recording the bulk transfers failed (tools/bench/record_bulk.sh)"
     python3 "$REPO/tools/bench/nic_mix.py" --bulk "$WORK/bulk.pcap" --short "$WORK/corpus.pcap" \
         --short-max "$SHORT_MAX" -o "$MIX.tmp" --short-only "$SHORT.tmp" >"$MIX_DIR/mix.txt" ||
         error "nic_mix.py failed"

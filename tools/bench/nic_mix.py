@@ -12,7 +12,8 @@ longer than 1514 bytes, are the short flows; they are taken in order of
 first packet until they hold (1 - F) / F times the bulk's packets (F = 0.75:
 a third of them). OUT.pcap: every bulk packet with the short flows' packets
 spread evenly between them (each flow keeps its order), timestamps 1 us
-apart. --short-only also writes the chosen short flows alone.
+apart. --short-only also writes the chosen short flows alone. Both inputs
+are read twice, streaming (memory: the corpus's flow keys, not its packets).
 
 Prints one line: packets and flows of each part and of the mix.
 """
@@ -24,7 +25,9 @@ PCAP_MAGIC = 0xA1B2C3D4
 
 
 def read_pcap(path):
-    with open(path, "rb") as f:
+    """Yields (frame, wire length) of each record, streaming (the captures
+    can be gigabytes)."""
+    with open(path, "rb", buffering=1 << 20) as f:
         head = f.read(24)
         if len(head) < 24:
             sys.exit(f"nic_mix: {path}: not a pcap file")
@@ -38,17 +41,16 @@ def read_pcap(path):
         linktype = struct.unpack(endian + "I", head[20:24])[0]
         if linktype != 1:
             sys.exit(f"nic_mix: {path}: link type {linktype}, not Ethernet")
-        frames = []
+        record = struct.Struct(endian + "IIII")
         while True:
             rec = f.read(16)
             if len(rec) < 16:
                 break
-            _, _, caplen, wirelen = struct.unpack(endian + "IIII", rec)
+            _, _, caplen, wirelen = record.unpack(rec)
             data = f.read(caplen)
             if len(data) < caplen:
                 break
-            frames.append((data, wirelen))
-        return frames
+            yield data, wirelen
 
 
 def flow_key(frame):
@@ -72,14 +74,23 @@ def flow_key(frame):
     return (proto,) + (a + b if a <= b else b + a)
 
 
-def write_pcap(path, frames):
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", PCAP_MAGIC, 2, 4, 0, 0, 65535, 1))
-        base = 1700000000 * 1000000
-        for i, (data, wirelen) in enumerate(frames):
-            t = base + i
-            f.write(struct.pack("<IIII", t // 1000000, t % 1000000, len(data), wirelen))
-            f.write(data)
+class PcapWriter:
+    """Writes frames with timestamps 1 us apart."""
+
+    def __init__(self, path):
+        self.f = open(path, "wb", buffering=1 << 20)
+        self.f.write(struct.pack("<IHHiIII", PCAP_MAGIC, 2, 4, 0, 0, 65535, 1))
+        self.t = 1700000000 * 1000000
+        self.count = 0
+
+    def write(self, data, wirelen):
+        self.f.write(struct.pack("<IIII", self.t // 1000000, self.t % 1000000, len(data), wirelen))
+        self.f.write(data)
+        self.t += 1
+        self.count += 1
+
+    def close(self):
+        self.f.close()
 
 
 def main():
@@ -94,41 +105,69 @@ def main():
     if not 0 < args.bulk_share < 1:
         sys.exit("nic_mix: --bulk-share must lie between 0 and 1")
 
-    bulk = [fr for fr in read_pcap(args.bulk) if flow_key(fr[0]) is not None]
-    bulk_flows = len({flow_key(fr[0]) for fr in bulk})
-    corpus = read_pcap(args.short)
-    flows = {}
-    for data, wirelen in corpus:
+    # Pass 1: the bulk packets and flows, and the corpus flows (packet count,
+    # whether each is short).
+    bulk_packets, bulk_keys = 0, set()
+    for data, _ in read_pcap(args.bulk):
         key = flow_key(data)
         if key is not None:
-            flows.setdefault(key, []).append((data, wirelen))
-    want = round(len(bulk) * (1 - args.bulk_share) / args.bulk_share)
-    chosen, packets = set(), 0
-    for key, frames in flows.items():  # insertion order: first packet
-        if packets >= want:
+            bulk_packets += 1
+            bulk_keys.add(key)
+    flows = {}  # key -> [packets, eligible]; insertion order: first packet
+    for data, wirelen in read_pcap(args.short):
+        key = flow_key(data)
+        if key is not None:
+            flow = flows.setdefault(key, [0, True])
+            flow[0] += 1
+            if len(data) > 1514 or len(data) < wirelen:
+                flow[1] = False
+    want = round(bulk_packets * (1 - args.bulk_share) / args.bulk_share)
+    chosen, short_packets = set(), 0
+    for key, (count, eligible) in flows.items():
+        if short_packets >= want:
             break
-        if len(frames) > args.short_max or any(len(d) > 1514 or len(d) < w for d, w in frames):
+        if count > args.short_max or not eligible:
             continue
         chosen.add(key)
-        packets += len(frames)
-    short = [(d, w) for d, w in corpus if flow_key(d) in chosen]
-    if not bulk or not short:
-        sys.exit(f"nic_mix: nothing to mix ({len(bulk)} bulk packets, {len(short)} short)")
+        short_packets += count
+    del flows
+    if not bulk_packets or not short_packets:
+        sys.exit(f"nic_mix: nothing to mix ({bulk_packets} bulk packets, {short_packets} short)")
 
-    # Spread the short packets evenly through the bulk ones.
-    mix, j = [], 0
-    for i, fr in enumerate(bulk):
-        mix.append(fr)
-        while j < len(short) and j * len(bulk) <= (i + 1) * len(short):
-            mix.append(short[j])
+    # Pass 2: spread the short packets evenly through the bulk ones (each
+    # keeps its order).
+    def short_frames():
+        for data, wirelen in read_pcap(args.short):
+            if flow_key(data) in chosen:
+                yield data, wirelen
+
+    mix = PcapWriter(args.o)
+    only = PcapWriter(args.short_only) if args.short_only else None
+    shorts, j, i = short_frames(), 0, 0
+
+    def put_short():
+        data, wirelen = next(shorts)
+        mix.write(data, wirelen)
+        if only:
+            only.write(data, wirelen)
+
+    for data, wirelen in read_pcap(args.bulk):
+        if flow_key(data) is None:
+            continue
+        mix.write(data, wirelen)
+        i += 1
+        while j < short_packets and j * bulk_packets <= i * short_packets:
+            put_short()
             j += 1
-    mix.extend(short[j:])
-    write_pcap(args.o, mix)
-    if args.short_only:
-        write_pcap(args.short_only, short)
-    print(f"nic_mix: {len(mix)} packets, {bulk_flows + len(chosen)} flows: bulk {len(bulk)} "
-          f"packets in {bulk_flows} flows ({100 * len(bulk) / len(mix):.1f}%), short "
-          f"{len(short)} packets in {len(chosen)} flows of at most {args.short_max} packets")
+    while j < short_packets:
+        put_short()
+        j += 1
+    mix.close()
+    if only:
+        only.close()
+    print(f"nic_mix: {mix.count} packets, {len(bulk_keys) + len(chosen)} flows: bulk {bulk_packets} "
+          f"packets in {len(bulk_keys)} flows ({100 * bulk_packets / mix.count:.1f}%), short "
+          f"{short_packets} packets in {len(chosen)} flows of at most {args.short_max} packets")
 
 
 if __name__ == "__main__":

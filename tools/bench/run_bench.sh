@@ -52,6 +52,13 @@
 #    with the default threads, --threads 1 and --threads 2 next to
 #    ndpiReader, medians, with PASS/FAIL for <= 1/5 of ndpiReader's wall
 #    time and --threads 2 >= 1.7x --threads 1.
+# 11. Runs tools/bench/bulk_bench.sh: a bulk mix (long TCP transfers
+#    recorded in the lab, 75% of ~3 M packets, plus short corpus flows;
+#    built once into BUILD_DIR/bench/bulk_mix.pcap, root), medians of 3
+#    rounds: softflowd pinned to one core, netflow with the default threads
+#    (unpinned, every core) and --threads 1 pinned to softflowd's core,
+#    with PASS/FAIL for netflow (default threads) >= 1.5x softflowd's
+#    packets/s.
 #
 # Exit status: 0 when every tool that ran exited 0 (a missed target is a
 # result, not an error; a missing netflow or bpf_cost binary or peer is
@@ -310,6 +317,12 @@ BENCH_CPU=$BENCH_CPU "$REPO/tools/bench/export_bench.sh" "$BUILD_DIR" "$PCAP" ||
 # (tools/bench/threads_bench.sh says how).
 echo
 NETFLOW=$NETFLOW PCAP=$PCAP "$REPO/tools/bench/threads_bench.sh" "$BUILD_DIR" || failed=1
+
+# The bulk mix: netflow (default threads, and --threads 1 on one core)
+# against softflowd (tools/bench/bulk_bench.sh says how).
+echo
+NETFLOW=$NETFLOW PCAP_DIR=$PCAP_DIR GEN=$GEN BENCH_CPU=$BENCH_CPU BENCH_TIMEOUT=$TIMEOUT \
+    "$REPO/tools/bench/bulk_bench.sh" "$BUILD_DIR" || failed=1
 
 # Live: netflow's kernel path vs tcpdump on a veth pair, same capture
 # (tools/bench/live_bench.sh says how; it skips itself when not root).

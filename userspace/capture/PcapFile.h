@@ -75,6 +75,7 @@ class PcapFile {
   private:
     Result<Next> nextInPlace(const pcap_pkthdr *&header, const uint8_t *&data);
     void releaseBehind(uint64_t offset);
+    void prefetchAhead();
 
     std::string path_;
     pcap_t *pcap_ = nullptr;
@@ -84,6 +85,7 @@ class PcapFile {
     std::shared_ptr<FileMapping> mapping_;  // the whole file, or null
     const uint8_t *map_ = nullptr;          // its bytes
     uint64_t released_ = 0;                 // mapping given back up to here
+    uint64_t prefetched_ = 0;               // cache lines requested up to here
     bool in_place_ = false;
     bool swapped_ = false;  // records in the other byte order
     bool nano_ = false;     // nanosecond timestamps
