@@ -138,28 +138,7 @@ for ns_if in "$NF_CLI_NS:$NF_CLI_IF" "$NF_SRV_NS:$NF_SRV_IF"; do
 done
 
 # ---------------------------------------------------------------- probes
-# Machine-wide busy and steal ticks: user nice system irq softirq steal.
-busy_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
-steal_ticks() { awk '$1 == "cpu" { print $9; exit }' /proc/stat; }
-# utime + stime of one process; the command name may hold spaces, so the
-# fields are counted after its closing parenthesis.
-proc_ticks() {
-    local s
-    s=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
-    s=${s##*) }
-    awk '{ print $12 + $13 }' <<<"$s"
-}
-# Softirq work the kernel defers to ksoftirqd is nobody's process time:
-# their ticks count in the attributed CPU too.
-KSOFTIRQD=()
-for d in /proc/[0-9]*; do
-    [[ $(cat "$d/comm" 2>/dev/null) == ksoftirqd/* ]] && KSOFTIRQD+=("${d#/proc/}")
-done
-ksoftirqd_ticks() {
-    local p t=0
-    for p in "${KSOFTIRQD[@]}"; do t=$((t + $(proc_ticks "$p"))); done
-    echo "$t"
-}
+source "$REPO/tools/bench/cpu_probes.sh"
 # The server end's counters (the namespace's own /sys, as ip netns exec
 # mounts it).
 if_stat() { nf_srv cat "/sys/class/net/$SRV_IF/statistics/$1"; }

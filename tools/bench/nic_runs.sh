@@ -3,29 +3,11 @@
 # after building the mix (its header says what is measured and how).
 # Expects: NETFLOW XDP_REPLAY XDP_PASS_OBJ XDP_DROP_OBJ MIX SHORT MIX_PKTS
 # MIX_FLOWS SHORT_FLOWS REPLAY_ROUNDS ROUNDS MEM_FLOWS TIMEOUT SETTLE
-# READY_WAIT STOP_WAIT HZ WORK START_TIME, lab_up and error.
+# READY_WAIT STOP_WAIT HZ WORK START_TIME REPO, lab_up and error.
 # shellcheck disable=SC2153 # those come from nic_bench.sh
 
-busy_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
+source "$REPO/tools/bench/cpu_probes.sh"
 xdp_packets() { nf_srv ethtool -S "$NF_SRV_IF" | awk '$1 == "rx_queue_0_xdp_packets:" { print $2 }'; }
-# utime + stime of one process (fields after the command's closing parenthesis).
-proc_ticks() {
-    local s
-    s=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
-    s=${s##*) }
-    awk '{ print $12 + $13 }' <<<"$s"
-}
-# Softirq work deferred to ksoftirqd is no process's own time.
-KSOFTIRQD=()
-for d in /proc/[0-9]*; do
-    [[ $(cat "$d/comm" 2>/dev/null) == ksoftirqd/* ]] && KSOFTIRQD+=("${d#/proc/}")
-done
-ksoftirqd_ticks() {
-    local p t=0
-    for p in "${KSOFTIRQD[@]}"; do t=$((t + $(proc_ticks "$p"))); done
-    echo "$t"
-}
-rss_kib() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status" 2>/dev/null; }
 # The kernel's slab memory, KiB (/proc/meminfo Slab): a non-preallocated
 # hash map's entries come from kmalloc's size classes, which its memlock
 # estimate leaves out; machine-wide, so other tenants show in it too.
