@@ -21,6 +21,14 @@ inline uint64_t wallClockMicros() {
     return clockMicros(CLOCK_REALTIME);
 }
 
+// What turns a CLOCK_MONOTONIC time into wall-clock time now, microseconds.
+// It changes when the wall clock is stepped (NTP's first sync after boot,
+// date -s): the kernel path reads it again every export round.
+inline int64_t monotonicToWallMicros() {
+    return static_cast<int64_t>(clockMicros(CLOCK_REALTIME)) -
+           static_cast<int64_t>(clockMicros(CLOCK_MONOTONIC));
+}
+
 // Seconds since it was made.
 class Stopwatch {
   public:

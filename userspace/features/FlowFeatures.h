@@ -58,6 +58,11 @@ class FlowFeatures {
     FlowFeatures(const FlowClassifier &classifier, LabelSpec label, int64_t clock_offset_us = 0);
     ~FlowFeatures();
 
+    // The offset for the flows computed from now on (the kernel path
+    // follows a wall clock that was stepped; between flows, never within).
+    void setClockOffset(int64_t clock_offset_us) { clock_offset_us_ = clock_offset_us; }
+    int64_t clockOffset() const { return clock_offset_us_; }
+
     void compute(Column column, const FlowRecord &flow, FeatureValue &out) const;
 
     // The flow's source (or destination) address as it goes on the wire, 4

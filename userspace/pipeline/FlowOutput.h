@@ -29,6 +29,9 @@ class FlowOutput {
 
     FlowClassifier &classifier() { return classifier_; }
     FlowSink &sink() { return *sink_; }
+    // The clock offset of the rows written from now on (see FlowFeatures).
+    void setClockOffset(int64_t clock_offset_us) { features_.setClockOffset(clock_offset_us); }
+    int64_t clockOffset() const { return features_.clockOffset(); }
 
     // Closes the output: "" or its error (a write error, flows not delivered).
     Result<void> finish() { return sink_->finish(); }

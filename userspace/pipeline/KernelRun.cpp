@@ -151,6 +151,26 @@ void reportKernelDetails(const Options &options, const nf_kern_stats &s,
                "packets");
 }
 
+// The rows exported from now on take the wall clock's offset to the
+// kernel's monotonic clock as it is now: a wall clock stepped while the
+// sensor runs (NTP's first sync after boot, date -s) moves their times with
+// it, as libpcap's stamps move (steps of a millisecond or more). A step of a
+// second or more is said with -v.
+void followWallClock(FlowOutput &output, bool verbose) {
+    const int64_t now = monotonicToWallMicros();
+    const int64_t step = now - output.clockOffset();
+    // The two clocks are read one after the other: their difference wobbles
+    // by a microsecond or so from read to read, which must not move rows.
+    if (step > -1000 && step < 1000)
+        return;
+    if (verbose && (step >= 1000000 || step <= -1000000))
+        std::fprintf(stderr,
+                     "netflow: the wall clock moved %+.3f s against the monotonic clock; rows "
+                     "exported from now on follow it\n",
+                     static_cast<double>(step) / 1e6);
+    output.setClockOffset(now);
+}
+
 }  // namespace
 
 SessionConfig kernelSessionConfig(const Options &options) {
@@ -180,12 +200,11 @@ int runKernelLive(const Options &options) {
         return reportError(kExitUsage, e.what());
     }
 
-    // Kernel times are CLOCK_MONOTONIC; rows carry wall-clock times.
-    const int64_t clock_offset = static_cast<int64_t>(clockMicros(CLOCK_REALTIME)) -
-                                 static_cast<int64_t>(clockMicros(CLOCK_MONOTONIC));
+    // Kernel times are CLOCK_MONOTONIC; rows carry wall-clock times, at the
+    // offset of the round they are exported in (followWallClock).
     std::unique_ptr<FlowOutput> output;
     try {
-        output = std::make_unique<FlowOutput>(options, clock_offset);
+        output = std::make_unique<FlowOutput>(options, monotonicToWallMicros());
     } catch (const std::runtime_error &e) {
         return reportError(kExitRuntimeError, e.what());
     }
@@ -236,6 +255,7 @@ int runKernelLive(const Options &options) {
                 report(taken.error());
                 break;
             }
+            followWallClock(*output, options.verbose);
             engine.exportRound();
             rows.endRound(engine.counters().flows_exported, now);
             if (metrics)
@@ -266,6 +286,7 @@ int runKernelLive(const Options &options) {
     const KernelSession::End end = session->stop();
     for (const std::string &error : end.errors)
         report(error);
+    followWallClock(*output, options.verbose);
     if (Result<size_t> drained = engine.finish(); !drained)
         report(drained.error());
     const Result<void> written = output->finish();
