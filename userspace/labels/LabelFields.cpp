@@ -115,6 +115,20 @@ std::optional<PortRange> parsePortRange(std::string_view text, std::string *erro
     PortRange r;
     if (text.empty())
         return r;
+    // One port of up to 5 digits (most rules) without searching for '-'.
+    if (text.size() <= 5) {
+        unsigned v = 0;
+        bool digits = true;
+        for (char c : text) {
+            const unsigned d = static_cast<unsigned char>(c) - unsigned{'0'};
+            digits &= d <= 9;
+            v = v * 10 + d;
+        }
+        if (digits && v <= 65535) {
+            r.lo = r.hi = static_cast<uint16_t>(v);
+            return r;
+        }
+    }
     size_t dash = text.find('-');
     auto lo = number<unsigned>(text.substr(0, dash), 65535);
     auto hi = dash == std::string_view::npos ? lo : number<unsigned>(text.substr(dash + 1), 65535);
