@@ -65,7 +65,6 @@ bool parseIpv4(std::string_view text, uint8_t out[4]) {
     }
     return p == end;
 }
-
 }  // namespace
 
 bool isAttackName(const std::string &name) {
@@ -76,6 +75,13 @@ std::optional<AddressPrefix> parseAddressPrefix(std::string_view text, std::stri
     AddressPrefix p;
     if (text.empty())
         return p;
+    // One address, the most common, before searching for '/' (an SSE2
+    // reader of the dotted quad, tried, took as many instructions).
+    if (parseIpv4(text, p.bytes.data())) {
+        p.family = 4;
+        p.length = 32;
+        return p;
+    }
     size_t slash = text.find('/');
     std::string_view addr_text = text.substr(0, slash);
     char buf[INET6_ADDRSTRLEN + 1];
