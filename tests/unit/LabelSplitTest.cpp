@@ -1,6 +1,7 @@
 // The shortcuts of the rules readers agree with the plain ways: the commas
 // findCommas finds (sixteen bytes a step) with a byte loop, the one-port
-// shortcut of parsePortRange with the range reader.
+// shortcut of parsePortRange with the range reader, the fixed ISO form
+// keeping its last date and offset with the general time reader.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -9,6 +10,7 @@
 
 #include "labels/CsvLine.h"
 #include "labels/LabelFields.h"
+#include "labels/LabelTime.h"
 
 namespace {
 
@@ -76,6 +78,43 @@ TEST(LabelSplit, PortShortcutAgreesWithTheRangeReader) {
             EXPECT_EQ(one->lo, one->hi) << text;
         }
     }
+}
+
+}  // namespace
+
+namespace {
+
+// The fixed ISO form keeps the last date and offset it read: times that
+// repeat them must read as the general reader reads them (each against its
+// form with a fraction, which the general reader takes), whatever came
+// before, and a bad hour, offset or date after good ones is still refused.
+TEST(LabelTimeKept, RepeatedDatesAndOffsetsAgreeWithTheGeneralReader) {
+    std::string error;
+    const char *const times[] = {
+        "2017-07-05T09:26:00-03:00", "2017-07-05T09:26:01-03:00", "2017-07-05 23:59:59-03:00",
+        "2017-07-06T00:00:00-03:00", "2017-07-05T10:00:00+05:30", "2017-07-05T10:00:00-03:00",
+        "2017-07-05T10:00:00Z",      "2017-07-05T10:00:00",       "2016-02-29T12:00:00-03:00",
+        "2016-02-29T12:00:01-03:00", "2017-07-05T09:26:00-03:30", "2017-07-05T09:26:00-03:00"};
+    for (int round = 0; round < 2; round++) {
+        for (const char *text : times) {
+            const std::string s(text);
+            const std::string general = s.substr(0, 19) + ".0" + s.substr(19);
+            auto fixed = netflow::parseLabelTime(s, 7200, &error);
+            auto slow = netflow::parseLabelTime(general, 7200, &error);
+            ASSERT_TRUE(fixed && slow) << text;
+            EXPECT_EQ(fixed->first_us, slow->first_us) << text;
+            EXPECT_EQ(fixed->last_us, fixed->first_us + 999999) << text;
+        }
+    }
+    for (const char *bad :
+         {"2017-07-05T24:00:00-03:00", "2017-07-05T09:60:00-03:00", "2017-07-05T09:26:6x-03:00",
+          "2017-07-05T09:26:00-03:60", "2017-07-05T09:26:00-0x:00", "2017-07-05T09:26:00*03:00",
+          "2017-07-32T09:26:00-03:00", "2017-07-0xT09:26:00-03:00"}) {
+        ASSERT_TRUE(netflow::parseLabelTime("2017-07-05T09:26:00-03:00", 0, &error));
+        EXPECT_FALSE(netflow::parseLabelTime(bad, 0, &error)) << bad;
+    }
+    const std::string nul_zone("2017-07-05T09:26:00\0\0\0\0\0\0", 25);
+    EXPECT_FALSE(netflow::parseLabelTime(nul_zone, 0, &error));
 }
 
 }  // namespace
