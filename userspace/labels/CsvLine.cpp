@@ -1,6 +1,11 @@
 #include "labels/CsvLine.h"
 
+#include <bit>
 #include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace netflow {
 namespace {
@@ -99,6 +104,40 @@ void splitCsvLine(std::string_view line, CsvSplit &out) {
         }
         i++;  // the comma
     }
+}
+
+size_t findCommas(std::string_view line, uint32_t *at, size_t max, bool *quoted) {
+    const char *const s = line.data();
+    const size_t n = line.size();
+    size_t count = 0, i = 0;
+    bool quote = false;
+#if defined(__SSE2__)
+    // Sixteen bytes a step: a mask of the commas and one of the quotes.
+    const __m128i commas = _mm_set1_epi8(','), quotes = _mm_set1_epi8('"');
+    auto block = [&](const char *p, size_t at_offset) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
+        auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, commas)));
+        quote |= _mm_movemask_epi8(_mm_cmpeq_epi8(v, quotes)) != 0;
+        for (; mask && count < max; mask &= mask - 1)
+            at[count++] =
+                static_cast<uint32_t>(at_offset + static_cast<size_t>(std::countr_zero(mask)));
+    };
+    for (; i + 16 <= n; i += 16)
+        block(s + i, i);
+    if (i < n) {  // the rest, from a copy (no read past the line)
+        char rest[16] = {};
+        std::memcpy(rest, s + i, n - i);
+        block(rest, i);
+    }
+#else
+    for (; i < n; i++) {
+        if (s[i] == ',' && count < max)
+            at[count++] = static_cast<uint32_t>(i);
+        quote |= s[i] == '"';
+    }
+#endif
+    *quoted = quote;
+    return count;
 }
 
 }  // namespace netflow

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <queue>
 
+#include "labels/ZeroedArray.h"
+
 namespace netflow {
 namespace {
 
@@ -229,6 +231,8 @@ class Shape {
         {
             const size_t mask = std::bit_ceil(std::max<size_t>(16, n * 4 / 3 + 1)) - 1;
             std::vector<uint32_t> numbers(mask + 1, kNone);
+            uint32_t prev_k = kSkip;  // the item before's key (kSkip: none)
+            Entry prev{};             // and entry
             for (size_t i = 0; i < n; i++) {
                 if (i + kAhead < n)
                     __builtin_prefetch(&numbers[items[i + kAhead].hash & mask]);
@@ -250,11 +254,12 @@ class Shape {
                 const Entry e = entryOfItem(i);
                 // A rule twice in one bucket (both directions alike): once;
                 // its two directions' ranges may differ, then both stay.
-                if (i > 0 && key_of[i - 1] == k && sameEntry(entryOfItem(i - 1), e)) {
-                    key_of[i] = kSkip;
+                if (prev_k == k && sameEntry(prev, e)) {
+                    key_of[i] = prev_k = kSkip;
                     continue;
                 }
-                key_of[i] = k;
+                key_of[i] = prev_k = k;
+                prev = e;
                 (e.ranged ? keys[k].ranged : keys[k].plain)++;
                 if (rules[items[i].rule].proto >= 0) {
                     const auto proto = static_cast<uint8_t>(rules[items[i].rule].proto);
@@ -267,15 +272,15 @@ class Shape {
         // 16 bits of that address turns most flows away before hashing.
         lead_ = id.src_len >= 16 ? 0 : id.dst_len >= 16 ? 2 : -1;
         if (lead_ >= 0 && keys.size() <= kLeadBitmapBuckets)
-            lead_bits_.assign(65536 / 64, 0);
+            lead_bits_ = ZeroedArray<uint64_t>(65536 / 64);
         else
             lead_ = -1;
         // The table, at most 3/4 full; each key's entries (plain ones, then
         // those with port ranges, by rule) from `at` on.
         const size_t capacity = std::bit_ceil(std::max<size_t>(16, keys.size() * 4 / 3 + 1));
         const size_t mask = capacity - 1;
-        table_.resize(capacity);
-        filter_.assign(std::bit_ceil(std::max<size_t>(64, keys.size() * 16)) / 64, 0);
+        table_ = ZeroedArray<Bucket>(capacity);
+        filter_ = ZeroedArray<uint64_t>(std::bit_ceil(std::max<size_t>(64, keys.size() * 16)) / 64);
         std::vector<uint32_t> slot_of(keys.size()), cursor(keys.size());
         std::vector<uint32_t> indexed;  // keys whose bucket gets a time index
         uint32_t at = 0;
@@ -455,11 +460,11 @@ class Shape {
     uint32_t first_rule_ = kNone;
     uint64_t protos_[4] = {};  // the protocols of its rules, when given
     std::vector<Entry> entries_;
-    std::vector<Bucket> table_;  // the buckets by hash (empty ones between)
+    ZeroedArray<Bucket> table_;  // the buckets by hash (empty ones between)
     std::vector<TimeIndex> time_indexes_;
-    std::vector<uint64_t> filter_;
+    ZeroedArray<uint64_t> filter_;
     int lead_ = -1;  // the key word (0 src, 2 dst) lead_bits_ holds 16 bits of
-    std::vector<uint64_t> lead_bits_;
+    ZeroedArray<uint64_t> lead_bits_;
     std::vector<uint16_t> leads_;  // until takeLeads()
 };
 
@@ -519,7 +524,7 @@ namespace {
 struct LeadMasks {
     static constexpr size_t kShapes = 64;
     static constexpr size_t kMinShapes = 4;  // below, every shape is looked at
-    std::vector<uint64_t> src, dst;          // 65,536 each, or empty: all shapes
+    ZeroedArray<uint64_t> src, dst;          // 65,536 each, or empty: all shapes
     uint64_t always = 0;
 
     void build(std::vector<Shape> &shapes) {
@@ -528,8 +533,8 @@ struct LeadMasks {
                 shape.takeLeads();
             return;
         }
-        src.assign(65536, 0);
-        dst.assign(65536, 0);
+        src = ZeroedArray<uint64_t>(65536);
+        dst = ZeroedArray<uint64_t>(65536);
         for (size_t k = 0; k < shapes.size() && k < kShapes; k++) {
             const uint64_t bit = uint64_t{1} << k;
             const int word = shapes[k].leadWord();
@@ -537,7 +542,7 @@ struct LeadMasks {
                 always |= bit;
                 continue;
             }
-            std::vector<uint64_t> &table = word == 0 ? src : dst;
+            ZeroedArray<uint64_t> &table = word == 0 ? src : dst;
             for (uint16_t v : shapes[k].takeLeads())
                 table[v] |= bit;
         }
@@ -568,7 +573,6 @@ LabelMatcher::LabelMatcher(const std::vector<LabelRule> &rules)
     ShapeCodes code_index;
     std::vector<std::vector<Item>> items;
     std::vector<size_t> counts;
-    size_t last = SIZE_MAX;
     // One pass over the rules: each item (a rule in one direction and IP
     // version) with its key's hash and its shape, in rule order; then each
     // shape's items gathered into a vector reserved for them (no regrowth
@@ -578,26 +582,31 @@ LabelMatcher::LabelMatcher(const std::vector<LabelRule> &rules)
     std::vector<uint32_t> shape_of;  // of each item of flat
     flat.reserve(2 * rules.size());
     shape_of.reserve(2 * rules.size());
+    // The last shape of each direction (a rule's two directions are of two
+    // shapes, rules of one kind usually come together).
+    size_t lasts[2] = {SIZE_MAX, SIZE_MAX};
     auto put = [&](uint32_t i, const LabelRule &r, bool reversed) {
         const Sides sides = sidesOf(r, reversed);
         const AddressPrefix &a = sides.a, &b = sides.b;
+        if (!a.any() && !b.any() && a.family != b.family)
+            return;                                           // matches no flow
+        const uint8_t given = a.any() ? b.family : a.family;  // 0: any version
+        const uint8_t src_len = a.any() ? 0 : a.length, dst_len = b.any() ? 0 : b.length;
+        const bool sport = sides.pa.lo == sides.pa.hi, dport = sides.pb.lo == sides.pb.hi;
+        const uint32_t common = uint32_t{src_len} << 1 | uint32_t{dst_len} << 9 |
+                                uint32_t{sport} << 17 | uint32_t{dport} << 18 |
+                                uint32_t{r.proto >= 0} << 19;
+        size_t &last = lasts[reversed];
         for (uint8_t family : {4, 6}) {
-            if ((!a.any() && a.family != family) || (!b.any() && b.family != family))
+            if (given != 0 && given != family)
                 continue;
-            ShapeId id{family,
-                       static_cast<uint8_t>(a.any() ? 0 : a.length),
-                       static_cast<uint8_t>(b.any() ? 0 : b.length),
-                       sides.pa.lo == sides.pa.hi,
-                       sides.pb.lo == sides.pb.hi,
-                       r.proto >= 0};
-            const uint32_t code = uint32_t{id.family == 6} | uint32_t{id.src_len} << 1 |
-                                  uint32_t{id.dst_len} << 9 | uint32_t{id.sport} << 17 |
-                                  uint32_t{id.dport} << 18 | uint32_t{id.proto} << 19;
+            const uint32_t code = common | uint32_t{family == 6};
             if (last == SIZE_MAX || codes[last].first != code) {
                 bool added = false;
                 last = code_index.find(code, codes.size(), &added);
                 if (added) {
-                    codes.emplace_back(code, id);
+                    codes.emplace_back(
+                        code, ShapeId{family, src_len, dst_len, sport, dport, r.proto >= 0});
                     counts.push_back(0);
                 }
             }
@@ -643,21 +652,29 @@ int32_t LabelMatcher::match(const FlowView &flow) const {
     std::memcpy(dst, flow.dst.data(), 16);
     const std::vector<Shape> &shapes = index_->shapes[flow.family == 6];
     const uint64_t candidates = index_->leads[flow.family == 6].candidates(src, dst);
-    // A chunk of shapes at a time (Shape::stage1 says how).
+    // A chunk of shapes at a time (Shape::stage1 says how), visiting only
+    // the candidates' bits (a loop over every shape, testing its bit, cost
+    // half the lookup's instructions: most shapes are turned away).
     constexpr size_t kChunk = 32;
     uint64_t hashes[kChunk];
     uint32_t best = kNone;
     for (size_t from = 0; from < shapes.size() && shapes[from].firstRule() < best; from += kChunk) {
         const size_t to = std::min(shapes.size(), from + kChunk);
-        for (size_t k = from; k < to; k++)
-            hashes[k - from] = k >= LeadMasks::kShapes || (candidates >> k & 1)
-                                   ? shapes[k].stage1(flow, src, dst)
-                                   : Shape::kOut;
-        for (size_t k = from; k < to; k++) {
-            const Shape &shape = shapes[k];
+        const uint64_t in_chunk = (uint64_t{1} << (to - from)) - 1;
+        const uint64_t pending =
+            (from >= LeadMasks::kShapes ? ~uint64_t{0} : candidates >> from) & in_chunk;
+        uint64_t live = 0;  // the shapes stage1 did not stop
+        for (uint64_t m = pending; m; m &= m - 1) {
+            const auto j = static_cast<size_t>(std::countr_zero(m));
+            hashes[j] = shapes[from + j].stage1(flow, src, dst);
+            live |= uint64_t{hashes[j] != Shape::kOut} << j;
+        }
+        for (uint64_t m = live; m; m &= m - 1) {
+            const auto j = static_cast<size_t>(std::countr_zero(m));
+            const Shape &shape = shapes[from + j];
             if (shape.firstRule() >= best)
                 break;  // in order of their first rule
-            const uint64_t h = shape.stage2(hashes[k - from]);
+            const uint64_t h = shape.stage2(hashes[j]);
             if (h != Shape::kOut)
                 best = shape.firstIn(shape.probe(flow, src, dst, h), flow, best);
         }

@@ -31,34 +31,26 @@ struct FieldView {
     size_t column;  // 1-based
 };
 
-// A line without quotes split at its commas, unquoted fields trimmed of
-// blanks, each put under its name by the header's order (and the first
-// past the header's under kExtra), as splitCsvLine would: without a
-// vector of fields. Returns the number of fields.
-size_t splitPlain(std::string_view line, const std::vector<int> &order,
-                  std::array<FieldView, kFieldCount> &out) {
-    const char *const s = line.data();
-    const size_t n = line.size();
-    size_t count = 0, i = 0;
-    while (true) {
-        const size_t start = i;
-        while (i < n && (s[i] == ' ' || s[i] == '\t'))
-            i++;
-        const void *comma = i < n ? std::memchr(s + i, ',', n - i) : nullptr;
-        const size_t end = comma ? static_cast<size_t>(static_cast<const char *>(comma) - s) : n;
-        size_t last = end;
-        while (last > i && (s[last - 1] == ' ' || s[last - 1] == '\t'))
-            last--;
-        const size_t column = last > i ? i + 1 : start + 1;
-        if (count < order.size())
-            out[order[count]] = FieldView{std::string_view(s + i, last - i), column};
-        else if (count == order.size())
-            out[kExtra] = FieldView{{}, column};
-        count++;
-        if (end >= n)
-            return count;
-        i = end + 1;
+// A line without quotes split at its commas (found by findCommas: at most
+// the header's fields and one), fields trimmed of blanks, each put under
+// its name by the header's order (and the first past the header's under
+// kExtra), as splitCsvLine would: without a vector of fields. Returns the
+// number of fields, or more than the header's when there are more (then
+// it stops counting).
+size_t splitPlain(std::string_view line, const std::vector<int> &order, const uint32_t *commas,
+                  size_t found, std::array<FieldView, kFieldCount> &out) {
+    const size_t named = order.size();  // at most kNames
+    size_t begin = 0;
+    for (size_t k = 0; k <= found && k <= named; k++) {
+        const size_t end = k < found ? commas[k] : line.size();
+        const PlainField f = plainField(line, begin, end);
+        if (k < named)
+            out[order[k]] = FieldView{f.text, f.column};
+        else
+            out[kExtra] = FieldView{{}, f.column};
+        begin = end + 1;
     }
+    return found + 1;
 }
 
 bool skippable(std::string_view line) {
@@ -220,16 +212,24 @@ LabelRuleSet parseRulesCsv(RuleLines &in, const std::string &path, int32_t tz_of
     // A 9th column options may follow a header without it.
     if (std::find(order.begin(), order.end(), kOptions) == order.end())
         order.push_back(kOptions);
+    // The fields the header does not name: always missing.
+    std::vector<int> absent;
+    for (int f = 0; f < kNames; f++) {
+        if (std::find(order.begin(), order.end(), f) == order.end())
+            absent.push_back(f);
+    }
 
     while (in.next(line, &line_no)) {
         if (skippable(line))
             continue;
         // The fields by name; a missing one is empty, at the line's end.
         std::array<FieldView, kFieldCount> field_of;
-        field_of.fill(FieldView{std::string_view(), line.size() + 1});
         size_t count = 0;
-        if (std::memchr(line.data(), '"', line.size()) == nullptr) {
-            count = splitPlain(line, order, field_of);
+        uint32_t commas[kFieldCount];
+        bool quoted = false;
+        const size_t found = findCommas(line, commas, order.size() + 1, &quoted);
+        if (!quoted) {
+            count = splitPlain(line, order, commas, found, field_of);
         } else {
             const std::vector<CsvField> &fields = split();
             count = fields.size();
@@ -238,6 +238,11 @@ LabelRuleSet parseRulesCsv(RuleLines &in, const std::string &path, int32_t tz_of
             if (count > order.size())
                 field_of[kExtra] = FieldView{{}, fields[order.size()].column};
         }
+        const FieldView missing{std::string_view(), line.size() + 1};
+        for (size_t k = count; k < order.size(); k++)
+            field_of[order[k]] = missing;
+        for (int f : absent)
+            field_of[f] = missing;
         if (count > order.size())
             fail(field_of[kExtra].column,
                  "more fields than the header names (" + std::to_string(order.size()) + ")");

@@ -31,32 +31,21 @@ bool isDigits(std::string_view s) {
 
 // The fields of a ground-truth line without quotes, as splitCsvLine would
 // give them (trimmed, with their columns), without a vector: the first
-// kColumnsNeeded (count stops there: the rest are not read). Fields are
-// short: a byte loop beats a memchr call per field.
+// kColumnsNeeded (count stops there: the rest are not read), from the
+// commas findCommas found (at most kColumnsNeeded).
 struct PlainFields {
     CsvField f[kColumnsNeeded];
     size_t count = 0;
 };
-void splitPlain(std::string_view line, PlainFields &out) {
-    const char *const s = line.data();
-    const size_t n = line.size();
-    out.count = 0;
-    for (size_t i = 0; out.count < kColumnsNeeded;) {
-        const size_t start = i;
-        while (i < n && (s[i] == ' ' || s[i] == '\t'))
-            i++;
-        size_t end = i;
-        while (end < n && s[end] != ',')
-            end++;
-        size_t last = end;
-        while (last > i && (s[last - 1] == ' ' || s[last - 1] == '\t'))
-            last--;
-        CsvField &f = out.f[out.count++];
-        f.text = std::string_view(s + i, last - i);
-        f.column = last > i ? i + 1 : start + 1;
-        if (end >= n)
-            return;
-        i = end + 1;
+void splitPlain(std::string_view line, const uint32_t *commas, size_t found, PlainFields &out) {
+    out.count = std::min(found + 1, kColumnsNeeded);
+    size_t begin = 0;
+    for (size_t k = 0; k < out.count; k++) {
+        const size_t end = k < found ? commas[k] : line.size();
+        const PlainField field = plainField(line, begin, end);
+        out.f[k].text = field.text;
+        out.f[k].column = field.column;
+        begin = end + 1;
     }
 }
 
@@ -136,8 +125,11 @@ LabelRuleSet parseUnswGroundTruth(RuleLines &in, const std::string &path) {
             continue;
         const CsvField *f = nullptr;
         size_t fields = 0;
-        if (std::memchr(line.data(), '"', line.size()) == nullptr) {
-            splitPlain(line, plain);
+        uint32_t commas[kColumnsNeeded];
+        bool quoted = false;
+        const size_t found = findCommas(line, commas, kColumnsNeeded, &quoted);
+        if (!quoted) {
+            splitPlain(line, commas, found, plain);
             f = plain.f;
             fields = plain.count;
         } else {

@@ -1,0 +1,77 @@
+// An array of n zeroed values of a trivial type, 64-byte aligned (a bucket
+// is one cache line), for the index's large tables. From 64 KB on, fresh
+// anonymous pages populated at mapping (zeroed once by the kernel: no
+// memset over megabytes, and no slot read before it is written faults
+// twice, as it did without MAP_POPULATE: ~2,000 more page faults for
+// 100,000 rules); below, the heap and one memset. calloc or malloc, tried,
+// cost ~1,750 more page faults than either (freed memory reused less).
+#pragma once
+
+#include <sys/mman.h>
+
+#include <cstddef>
+#include <cstring>
+#include <new>
+#include <type_traits>
+#include <utility>
+
+namespace netflow {
+
+template <typename T>
+class ZeroedArray {
+    static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
+    static constexpr std::align_val_t kAlign{64};
+    static constexpr size_t kMapFrom = 64 * 1024;  // bytes
+
+  public:
+    ZeroedArray() = default;
+    explicit ZeroedArray(size_t n) : size_(n) {
+        if (n == 0)
+            return;
+        if (bytes() >= kMapFrom) {
+            void *p = ::mmap(nullptr, bytes(), PROT_READ | PROT_WRITE,
+                             MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+            if (p == MAP_FAILED)
+                throw std::bad_alloc();
+            data_ = static_cast<T *>(p);
+        } else {
+            data_ = static_cast<T *>(::operator new(bytes(), kAlign));
+            std::memset(static_cast<void *>(data_), 0, bytes());
+        }
+    }
+    ZeroedArray(ZeroedArray &&o) noexcept
+        : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)) {}
+    ZeroedArray &operator=(ZeroedArray &&o) noexcept {
+        if (this != &o) {
+            release();
+            data_ = std::exchange(o.data_, nullptr);
+            size_ = std::exchange(o.size_, 0);
+        }
+        return *this;
+    }
+    ZeroedArray(const ZeroedArray &) = delete;
+    ZeroedArray &operator=(const ZeroedArray &) = delete;
+    ~ZeroedArray() { release(); }
+
+    size_t size() const { return size_; }
+    bool empty() const { return size_ == 0; }
+    T &operator[](size_t i) { return data_[i]; }
+    const T &operator[](size_t i) const { return data_[i]; }
+
+  private:
+    size_t bytes() const { return size_ * sizeof(T); }
+    void release() {
+        if (!data_)
+            return;
+        if (bytes() >= kMapFrom)
+            ::munmap(static_cast<void *>(data_), bytes());
+        else
+            ::operator delete(static_cast<void *>(data_), kAlign);
+        data_ = nullptr;
+    }
+
+    T *data_ = nullptr;
+    size_t size_ = 0;
+};
+
+}  // namespace netflow
