@@ -312,9 +312,11 @@ Result<void> ThreadedPipeline::finish() {
     }
     if (merger_.joinable())
         merger_.join();
+    // The output is closed (its last rows written) while the workers free
+    // their flow tables and nDPI modules on their threads.
+    Result<void> written = output_.finish();
     for (auto &w : workers_)
         w->join();
-    Result<void> written = output_.finish();
     if (!written)
         return written;
     for (const auto &w : workers_) {
