@@ -6,6 +6,7 @@
 #include <ndpi_api.h>
 #undef NDPI_LIB_COMPILATION
 
+#include <atomic>
 #include <cstring>
 #include <mutex>
 #include <stdexcept>
@@ -13,18 +14,43 @@
 namespace netflow {
 namespace {
 
-// nDPI 4.2 does not say its module set-up and tear-down are thread-safe
-// (they touch process-wide state: allocator hooks, libgcrypt): the flow
-// workers of a threaded run make and free theirs one at a time. Packets
-// need no lock: each module is used by one thread only.
-std::mutex &moduleLifetimeLock() {
+// nDPI 4.2's module set-up touches process-wide state the first time only:
+// libgcrypt's initialisation (checked, then done, without a lock) and its
+// n-gram tables for DGA names (a flag set before the tables are filled);
+// a table of printable characters is made the same way at the first packet
+// that needs it. The process's first module is therefore made alone, under
+// a lock, and it makes that table too; once it is made, every later one (the flow workers' of a
+// threaded run, each on its own thread) is made in parallel without one. The rest of the set-up,
+// the packets and the tear-down touch only the module's own memory (and counters nDPI keeps
+// atomically or never reads), so they need no lock.
+std::mutex &firstModuleLock() {
     static std::mutex lock;
     return lock;
 }
+std::atomic<bool> first_module_made{false};
+
+ndpi_detection_module_struct *buildModule() {
+    ndpi_detection_module_struct *module = ndpi_init_detection_module(ndpi_no_prefs);
+    if (!module)
+        return nullptr;
+    NDPI_PROTOCOL_BITMASK all;
+    NDPI_BITMASK_SET_ALL(all);
+    ndpi_set_protocol_detection_bitmask2(module, &all);
+    ndpi_finalize_initialization(module);
+    return module;
+}
 
 ndpi_detection_module_struct *newModule() {
-    std::lock_guard<std::mutex> hold(moduleLifetimeLock());
-    return ndpi_init_detection_module(ndpi_no_prefs);
+    if (first_module_made.load(std::memory_order_acquire))
+        return buildModule();
+    std::lock_guard<std::mutex> hold(firstModuleLock());
+    ndpi_detection_module_struct *module = buildModule();
+    if (module) {
+        char text[] = "abcd", out[8];
+        ndpi_has_human_readeable_string(module, text, 4, 1, out, sizeof(out));
+        first_module_made.store(true, std::memory_order_release);
+    }
+    return module;
 }
 
 }  // namespace
@@ -37,11 +63,6 @@ NdpiModule::NdpiModule(bool cross_flow_caches)
     : module_(newModule()), cross_flow_caches_(cross_flow_caches) {
     if (!module_)
         throw std::runtime_error("nDPI could not initialise its detection module");
-    NDPI_PROTOCOL_BITMASK all;
-    NDPI_BITMASK_SET_ALL(all);
-    std::lock_guard<std::mutex> hold(moduleLifetimeLock());
-    ndpi_set_protocol_detection_bitmask2(module_, &all);
-    ndpi_finalize_initialization(module_);
     // The caches sit just before proto_defaults: if the library's layout is
     // not the header's, touching them would corrupt it.
     if (!cross_flow_caches_ && ndpi_get_proto_defaults(module_) != module_->proto_defaults) {
@@ -53,7 +74,6 @@ NdpiModule::NdpiModule(bool cross_flow_caches)
 }
 
 NdpiModule::~NdpiModule() {
-    std::lock_guard<std::mutex> hold(moduleLifetimeLock());
     ndpi_exit_detection_module(module_);
 }
 

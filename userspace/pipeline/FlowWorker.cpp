@@ -33,12 +33,14 @@ double threadCpuSeconds() {
 }
 
 FlowWorker::FlowWorker(const MeterConfig &config, bool keep_server_name,
-                       std::atomic<uint32_t> &merger_bell, bool own_thread)
+                       std::atomic<uint32_t> &merger_bell, bool own_thread,
+                       FlowClassifier *inline_classifier)
     : config_(config),
       keep_server_name_(keep_server_name),
       own_thread_(own_thread),
       input_(kInputBatches),
-      output_(kRingBatches, &merger_bell) {
+      output_(kRingBatches, &merger_bell),
+      borrowed_classifier_(own_thread ? nullptr : inline_classifier) {
     if (own_thread_) {
         thread_ = startQuietThread([this] { run(); });
     } else {
@@ -59,9 +61,12 @@ void FlowWorker::join() {
 
 void FlowWorker::start() {
     try {
-        // nDPI's module is built here, on the thread that counts.
-        classifier_.emplace(keep_server_name_, false);
-        meter_store_.emplace(config_, *classifier_, static_cast<FlowExporter &>(*this));
+        // nDPI's module is built here, on the thread that counts (in
+        // parallel with the other workers'), unless the reader lends its own.
+        FlowClassifier &classifier = borrowed_classifier_
+                                         ? *borrowed_classifier_
+                                         : classifier_.emplace(keep_server_name_, false);
+        meter_store_.emplace(config_, classifier, static_cast<FlowExporter &>(*this));
         meter_ = &*meter_store_;
     } catch (const std::exception &e) {
         error_ = e.what();

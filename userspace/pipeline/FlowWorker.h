@@ -55,11 +55,12 @@ double threadCpuSeconds();
 class FlowWorker : private FlowExporter {
   public:
     // merger_bell: rung with each batch of exported flows. own_thread:
-    // the worker counts its batches on a thread of its own; else on the
-    // caller's (the reader's) thread, each batch as countInline() is called
-    // (its nDPI module is made here).
+    // the worker counts its batches on a thread of its own (which makes its
+    // nDPI module); else on the caller's (the reader's) thread, each batch
+    // as countInline() is called, with `inline_classifier` (the reader's
+    // own, which outlives the worker) or, if null, one made here.
     FlowWorker(const MeterConfig &config, bool keep_server_name, std::atomic<uint32_t> &merger_bell,
-               bool own_thread = true);
+               bool own_thread = true, FlowClassifier *inline_classifier = nullptr);
     ~FlowWorker() override;
     FlowWorker(const FlowWorker &) = delete;
     FlowWorker &operator=(const FlowWorker &) = delete;
@@ -100,7 +101,8 @@ class FlowWorker : private FlowExporter {
     double cpu_seconds_ = 0;
 
     // On the worker's thread (or the caller's, inline) only.
-    std::optional<FlowClassifier> classifier_;
+    std::optional<FlowClassifier> classifier_;  // its own
+    FlowClassifier *borrowed_classifier_;       // or the reader's
     std::optional<FlowMeter> meter_store_;
     bool stopped_ = false;
     std::vector<uint32_t> hashes_;  // of the batch's flow keys

@@ -64,10 +64,17 @@ ThreadedPipeline::ThreadedPipeline(const Options &options, const PacketDecoder &
     const double share = inlineShare(workers);
     inline_below_ = static_cast<uint64_t>(share * 4294967296.0);
     threaded_ = share == 0 ? workers : workers - 1;
+    // Worker 0 on this thread counts with the output's classifier (made
+    // above, with nDPI's cross-flow caches off for a capture file, as the
+    // workers'): one nDPI module fewer to make before reading starts. The
+    // merger only reads protocol names from it, which nDPI sets up once
+    // and never writes while counting (docs/threads.md). The workers with
+    // a thread of their own make theirs there, in parallel.
+    FlowClassifier *inline_classifier = options.files.empty() ? nullptr : &output_.classifier();
     try {
         for (unsigned i = 0; i < workers; i++)
-            workers_.push_back(std::make_unique<FlowWorker>(config, keep_server_name, merger_bell_,
-                                                            i > 0 || share == 0));
+            workers_.push_back(std::make_unique<FlowWorker>(
+                config, keep_server_name, merger_bell_, i > 0 || share == 0, inline_classifier));
         merger_ = startQuietThread([this] { merge(); });
     } catch (...) {
         // A thread could not start: end those that did (their rings have
@@ -305,9 +312,11 @@ Result<void> ThreadedPipeline::finish() {
     }
     if (merger_.joinable())
         merger_.join();
+    // The output is closed (its last rows written) while the workers free
+    // their flow tables and nDPI modules on their threads.
+    Result<void> written = output_.finish();
     for (auto &w : workers_)
         w->join();
-    Result<void> written = output_.finish();
     if (!written)
         return written;
     for (const auto &w : workers_) {
