@@ -18,10 +18,14 @@ faketime_lib=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
 [ -r "$faketime_lib" ] || fail "no $faketime_lib (Debian package libfaketime; make deps)"
 echo "+0" >"$work/faketime"
 # exec: the wrapper's PID is netflow's, so nf_sensor_stop's SIGINT reaches it.
+# An ASan build wants its runtime first in the library list; libfaketime
+# comes first here on purpose (its clock_gettime must win), so ASan is told
+# not to insist (it still checks everything else).
+asan_options=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 cat >"$work/netflow" <<EOF
 #!/bin/sh
 exec env LD_PRELOAD=$faketime_lib FAKETIME_TIMESTAMP_FILE=$work/faketime FAKETIME_NO_CACHE=1 \\
-    FAKETIME_DONT_FAKE_MONOTONIC=1 $real_netflow "\$@"
+    FAKETIME_DONT_FAKE_MONOTONIC=1 ASAN_OPTIONS='$asan_options' $real_netflow "\$@"
 EOF
 chmod 755 "$work/netflow"
 netflow=$work/netflow
