@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 
@@ -26,6 +27,14 @@ constexpr uint32_t kMaxCaplen = 262144;
 constexpr uint64_t kReleaseStep = 4u << 20;
 // How far ahead of the record being read the mapping is prefetched.
 constexpr uint64_t kPrefetchDistance = 4096;
+// The mapping ahead of the reader is mapped in (MADV_POPULATE_READ) this
+// much at a time: one system call instead of a page fault every 64 KB
+// (fault-around), each of which cost ~7 us on a virtual machine: 0.5 s
+// of a 4.3 GB capture.
+constexpr uint64_t kPopulateStep = 4u << 20;
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22  // Linux 5.14
+#endif
 
 uint32_t load32(const uint8_t *p, bool swapped) {
     uint32_t v;
@@ -117,6 +126,15 @@ void PcapFile::prefetchAhead() {
 }
 
 void PcapFile::releaseBehind(uint64_t offset) {
+    if (populate_ && offset + kPopulateStep > populated_ && populated_ < file_size_) {
+        const uint64_t from = std::max(populated_, offset & ~uint64_t{4095});
+        const uint64_t upto = std::min(file_size_, from + 2 * kPopulateStep);
+        // Best effort: an older kernel (EINVAL) falls back to page faults.
+        if (::madvise(const_cast<uint8_t *>(map_) + from, upto - from, MADV_POPULATE_READ) != 0 &&
+            errno == EINVAL)
+            populate_ = false;
+        populated_ = upto;
+    }
     if (offset < released_ + 2 * kReleaseStep)
         return;
     const uint64_t upto = (offset - kReleaseStep) & ~(kReleaseStep - 1);

@@ -86,6 +86,8 @@ class PcapFile {
     const uint8_t *map_ = nullptr;          // its bytes
     uint64_t released_ = 0;                 // mapping given back up to here
     uint64_t prefetched_ = 0;               // cache lines requested up to here
+    uint64_t populated_ = 0;                // mapping populated up to here
+    bool populate_ = true;                  // MADV_POPULATE_READ works
     bool in_place_ = false;
     bool swapped_ = false;  // records in the other byte order
     bool nano_ = false;     // nanosecond timestamps
