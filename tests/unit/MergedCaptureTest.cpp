@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -114,24 +115,25 @@ TEST_F(MergedCaptureTest, RotatedFilesAreOpenedOneAtATimeWhateverTheListOrder) {
     EXPECT_EQ(c.bytesRead(), c.totalBytes());
 }
 
-TEST_F(MergedCaptureTest, KeptMappingsHoldEveryPacketsBytesAfterItsFileIsClosed) {
-    // The threaded pipeline's workers read datagrams in place, after the
-    // reader has moved on, maybe to the next file.
+TEST_F(MergedCaptureTest, HeldBlocksKeepEveryPacketsBytesAfterItsFileIsClosed) {
+    // The threaded pipeline's workers read datagrams where they were read,
+    // after the reader has moved on, maybe to the next file: holding the
+    // block keeps them.
     writePcap(file("1.pcap"), {{100, 1}, {200, 2}});
     writePcap(file("2.pcap"), {{300, 3}, {400, 4}});
-    MergedCapture plain({file("1.pcap"), file("2.pcap")});
+    MergedCapture c({file("1.pcap"), file("2.pcap")});
     MergedCapture::Packet p;
-    while (plain.next(p).value() == MergedCapture::Next::Packet)
-        EXPECT_FALSE(p.kept_data);
-
-    MergedCapture kept({file("1.pcap"), file("2.pcap")});
-    kept.keepMappings();
+    std::vector<std::shared_ptr<netflow::ReadBlock>> held;
     std::vector<const uint8_t *> data;
-    while (kept.next(p).value() == MergedCapture::Next::Packet) {
-        EXPECT_TRUE(p.kept_data);
+    while (c.next(p).value() == MergedCapture::Next::Packet) {
+        ASSERT_NE(p.block, nullptr);
+        ASSERT_NE(*p.block, nullptr);
+        EXPECT_GE(p.data, (*p.block)->data());
+        EXPECT_LE(p.data + p.header->caplen, (*p.block)->data() + (*p.block)->size);
+        held.push_back(*p.block);
         data.push_back(p.data);
     }
-    EXPECT_EQ(kept.openFiles(), 0u);
+    EXPECT_EQ(c.openFiles(), 0u);
     ASSERT_EQ(data.size(), 4u);
     for (size_t i = 0; i < data.size(); i++)
         EXPECT_EQ(data[i][0], i + 1);

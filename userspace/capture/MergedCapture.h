@@ -48,18 +48,15 @@ class MergedCapture {
     // A stream among the inputs: it is read as it is written.
     bool hasStream() const { return has_stream_; }
 
-    // From now on the mapped files' packets stay valid as long as this
-    // capture (Packet::kept_data): a file's mapping outlives its end (its pages
-    // already read are given back, and read again if touched).
-    void keepMappings() { keep_mappings_ = true; }
-
     struct Packet {
         const pcap_pkthdr *header = nullptr;
-        // Valid until the next call of next(), or with kept_data as long as
-        // the capture (the bytes of a mapped file).
+        // Valid until the next call of next(), or as long as a copy of
+        // *block is held (a classic pcap file, read in blocks).
         const uint8_t *data = nullptr;
         int link_type = 0;
-        bool kept_data = false;
+        // The block data lies in, or null (libpcap's buffer). Read it before
+        // the next call of next().
+        const std::shared_ptr<ReadBlock> *block = nullptr;
     };
     enum class Next { Packet, End };
     // The next packet of the merged capture, or the end of every file. A
@@ -83,7 +80,6 @@ class MergedCapture {
         int64_t first_us = 0;  // where the merge opens it (0: at once)
         uint64_t size = 0;
         std::unique_ptr<PcapFile> open;
-        bool kept = false;  // its packets' bytes stay valid (keepMappings)
         const pcap_pkthdr *head = nullptr;
         const uint8_t *head_data = nullptr;
     };
@@ -107,8 +103,6 @@ class MergedCapture {
     static constexpr size_t kNone = static_cast<size_t>(-1);
     size_t current_ = kNone;  // the file whose head was returned last
     std::vector<LinkType> link_types_;
-    bool keep_mappings_ = false;
-    std::vector<std::shared_ptr<const FileMapping>> kept_;  // of files read
     std::vector<std::string> problems_;
     bool has_stream_ = false;
     uint64_t total_bytes_ = 0;

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <new>
 
 #include "capture/LinkLayer.h"
 
@@ -25,8 +26,19 @@ constexpr uint32_t kMaxCaplen = 262144;
 // Pages already read are handed back in steps of this much, so that a
 // mapped file does not show up as the process's memory (RSS).
 constexpr uint64_t kReleaseStep = 4u << 20;
-// How far ahead of the record being read the mapping is prefetched.
-constexpr uint64_t kPrefetchDistance = 4096;
+// A classic pcap file is read into blocks of this much, reused once no
+// packet in them is held any more: reading (the kernel's copy into memory
+// this process touched before) costs less than a mapping whose every
+// fresh page faults in on first touch (docs/threads.md, "Reading in
+// blocks"). One transparent huge page: one fault, not 512. Larger than
+// any record (kMaxCaplen + its header).
+constexpr uint64_t kBlockBytes = 2u << 20;
+// ... kReadStep at a time, so that the records just read are still in the
+// CPU's cache when they are parsed.
+constexpr uint64_t kReadStep = 256u << 10;
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23  // Linux 5.14
+#endif
 // The mapping ahead of the reader is mapped in (MADV_POPULATE_READ) this
 // much at a time: one system call instead of a page fault every 64 KB
 // (fault-around), each of which cost ~7 us on a virtual machine: 0.5 s
@@ -50,6 +62,21 @@ uint16_t load16(const uint8_t *p, bool swapped) {
 
 }  // namespace
 
+ReadBlock::ReadBlock(size_t bytes) : capacity_(bytes) {
+    void *m = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        throw std::bad_alloc();
+    // Best effort (the kernel may say no): a huge page, mapped in now in
+    // one call rather than page by page as the reads fill it.
+    ::madvise(m, bytes, MADV_HUGEPAGE);
+    ::madvise(m, bytes, MADV_POPULATE_WRITE);
+    data_ = static_cast<uint8_t *>(m);
+}
+
+ReadBlock::~ReadBlock() {
+    ::munmap(data_, capacity_);
+}
+
 FileMapping::~FileMapping() {
     ::munmap(const_cast<uint8_t *>(data_), size_);
 }
@@ -63,7 +90,10 @@ PcapFile::PcapFile(const std::string &path) : path_(path) {
         if (fd >= 0) {
             void *m =
                 ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
-            ::close(fd);
+            if (m == MAP_FAILED)
+                ::close(fd);
+            else
+                fd_ = fd;  // kept for reading in blocks, closed below if not in place
             if (m != MAP_FAILED) {
                 map_ = static_cast<const uint8_t *>(m);
                 file_size_ = static_cast<uint64_t>(st.st_size);
@@ -86,8 +116,11 @@ PcapFile::PcapFile(const std::string &path) : path_(path) {
         pcap_ = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_MICRO,
                                                         errbuf);
     }
-    if (!pcap_)
+    if (!pcap_) {
+        if (fd_ >= 0)
+            ::close(fd_);
         throw CaptureError("cannot read capture " + path + ": " + errbuf);
+    }
     if (regular) {
         file_size_ = static_cast<uint64_t>(st.st_size);
         stream_ = false;
@@ -106,23 +139,72 @@ PcapFile::PcapFile(const std::string &path) : path_(path) {
         swapped_ = swapped;
         nano_ = native == kMagicNano;
         offset_ = kFileHeader;
+        ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+    } else if (fd_ >= 0) {
+        ::close(fd_);
+        fd_ = -1;
     }
 }
 
 PcapFile::~PcapFile() {
     if (pcap_)
         pcap_close(pcap_);
+    if (fd_ >= 0)
+        ::close(fd_);
 }
 
-void PcapFile::prefetchAhead() {
-    // The records ahead are not in any cache (the page cache filled them
-    // long ago): each packet's first load was a DRAM miss. Every cache line
-    // up to kPrefetchDistance ahead is requested, so a record's header and
-    // link/IP headers are there when it is read.
-    const uint64_t upto = std::min(file_size_, offset_ + kPrefetchDistance);
-    prefetched_ = std::max(prefetched_, offset_ & ~uint64_t{63});
-    for (; prefetched_ < upto; prefetched_ += 64)
-        __builtin_prefetch(map_ + prefetched_);
+std::shared_ptr<ReadBlock> PcapFile::freeBlock(uint64_t need) {
+    // A block nobody else holds: its packets are done with. Its holders
+    // (the threaded pipeline's batches) are all dropped on this thread,
+    // each after its worker said it was done (docs/threads.md).
+    for (const std::shared_ptr<ReadBlock> &b : blocks_) {
+        if (b.use_count() == 1 && b->capacity() >= need)
+            return b;
+    }
+    blocks_.push_back(std::make_shared<ReadBlock>(std::max(kBlockBytes, need)));
+    return blocks_.back();
+}
+
+bool PcapFile::fill(uint64_t need) {
+    // The file's bytes [offset_, offset_ + need) contiguous in block_: read
+    // after what the block holds while it has room (the bytes handed out
+    // stay where they are), else what is left of it moves to the start of
+    // a free block and the rest is read after it. A file that became
+    // shorter than its size ends where its bytes end (the record checks
+    // then say it is cut off).
+    const size_t have = block_ ? block_->size - at_ : 0;
+    if (have >= need)
+        return true;
+    if (!block_ || block_->capacity() - block_->size < need - have) {
+        std::shared_ptr<ReadBlock> next = freeBlock(need);
+        if (have > 0)
+            std::memcpy(next->data(), block_->data() + at_, have);
+        next->size = have;
+        block_ = std::move(next);
+        at_ = 0;
+    }
+    ReadBlock &b = *block_;
+    const uint64_t file_at = offset_ + (b.size - at_);  // where b's bytes end in the file
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(
+        {b.capacity() - b.size, std::max<uint64_t>(kReadStep, need - have), file_size_ - file_at}));
+    size_t got = 0;
+    while (got < want) {
+        const ssize_t r =
+            ::pread(fd_, b.data() + b.size + got, want - got, static_cast<off_t>(file_at + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            b.size += got;
+            return false;
+        }
+        if (r == 0) {
+            file_size_ = file_at + got;
+            break;
+        }
+        got += static_cast<size_t>(r);
+    }
+    b.size += got;
+    return true;
 }
 
 void PcapFile::releaseBehind(uint64_t offset) {
@@ -153,13 +235,18 @@ Result<PcapFile::Next> PcapFile::nextInPlace(const pcap_pkthdr *&header, const u
         offset_ = file_size_;
         return Result<Next>::failure(path_ + ": " + text);
     };
+    auto readError = [&] { return fail("%s", std::strerror(errno)); };
     if (offset_ == file_size_)
         return Next::End;
+    if (!fill(std::min(kRecordHeader, file_size_ - offset_)))
+        return readError();
+    if (offset_ == file_size_)
+        return Next::End;  // cut off since it was opened, at a record's start
     uint64_t left = file_size_ - offset_;
     if (left < kRecordHeader)
         return fail("truncated dump file; tried to read %zu header bytes, only got %zu",
                     static_cast<size_t>(kRecordHeader), static_cast<size_t>(left));
-    const uint8_t *r = map_ + offset_;
+    const uint8_t *r = block_->data() + at_;
     // As libpcap 1.10 has them: signed in the machine's byte order, and
     // unsigned when swapped (its SWAPLONG gives an unsigned value).
     const uint32_t sec = load32(r, swapped_), fraction = load32(r + 4, swapped_);
@@ -181,8 +268,10 @@ Result<PcapFile::Next> PcapFile::nextInPlace(const pcap_pkthdr *&header, const u
         return fail("invalid packet capture length %u, bigger than maximum of %u", caplen,
                     kMaxCaplen);
     }
-    left -= kRecordHeader;
     const uint32_t stored = caplen;
+    if (!fill(kRecordHeader + std::min<uint64_t>(stored, left - kRecordHeader)))
+        return readError();
+    left = file_size_ - offset_ - kRecordHeader;
     if (caplen > snapshot) {
         // Longer than the file's snapshot length: libpcap cuts it there.
         if (left < snapshot)
@@ -195,10 +284,9 @@ Result<PcapFile::Next> PcapFile::nextInPlace(const pcap_pkthdr *&header, const u
                     static_cast<size_t>(left));
     header_.caplen = caplen;
     header = &header_;
-    data = r + kRecordHeader;
-    releaseBehind(offset_);
+    data = block_->data() + at_ + kRecordHeader;
+    at_ += kRecordHeader + stored;
     offset_ += kRecordHeader + stored;
-    prefetchAhead();
     return Next::Packet;
 }
 

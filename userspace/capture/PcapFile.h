@@ -4,9 +4,12 @@
 // A regular file is mapped into memory (docs/decisions.md, "Reading
 // captures through mmap"), not copied through stdio. libpcap reads its
 // header either way (link type, snapshot length, byte order: its rules).
-// Then a classic pcap file (version 2.4, a link type we decode) is walked
-// in place: each packet handed out is the mapped bytes, with libpcap's
-// checks and error messages for damaged records. pcapng and anything else
+// Then a classic pcap file (version 2.4, a link type we decode) is read
+// with pread into a few reused blocks (ReadBlock), and each packet handed
+// out is the bytes in its block, with libpcap's checks and error messages
+// for damaged records: on a virtual machine, the first touch of each fresh
+// page of a mapping costs more than the kernel's copy into pages touched
+// before (docs/threads.md, "Reading in blocks"). pcapng and anything else
 // are read by libpcap from the mapping (fmemopen). Stdin, FIFOs and sockets
 // are read by libpcap as a stream.
 #pragma once
@@ -17,6 +20,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "common/Result.h"
 
@@ -24,6 +28,25 @@ namespace netflow {
 
 struct CaptureError : std::runtime_error {
     using std::runtime_error::runtime_error;
+};
+
+// A block of a capture file read into memory: the packets of a classic pcap
+// file handed out lie in one. Whoever holds it keeps them valid; the file
+// reuses a block for later records once it is the only holder.
+class ReadBlock {
+  public:
+    // Throws std::bad_alloc.
+    explicit ReadBlock(size_t bytes);
+    ~ReadBlock();
+    ReadBlock(const ReadBlock &) = delete;
+    ReadBlock &operator=(const ReadBlock &) = delete;
+    uint8_t *data() const { return data_; }
+    size_t capacity() const { return capacity_; }
+    size_t size = 0;  // bytes read into it
+
+  private:
+    uint8_t *data_;
+    size_t capacity_;
 };
 
 // A read-only mapping of a whole file (RAII: unmapped with its last owner).
@@ -64,18 +87,19 @@ class PcapFile {
     // Read as it is written (stdin, a FIFO, a socket): not a regular file.
     bool isStream() const { return stream_; }
 
-    // The records are walked in the mapping (no copy): for tests.
+    // The records are read in blocks and handed out where they lie (no
+    // copy through libpcap's buffer): for tests.
     bool inPlace() const { return in_place_; }
-    // The mapping the packets handed out lie in (null when not in place):
-    // whoever keeps it keeps them valid after the next call or this file's
-    // end. Pages already read may be given back to the page cache
-    // (MADV_DONTNEED): a later read of them maps them again, same bytes.
-    std::shared_ptr<const FileMapping> mapping() const { return in_place_ ? mapping_ : nullptr; }
+    // In place, the block the packet handed out last lies in (else null):
+    // a copy of it keeps that packet's bytes valid after the next call and
+    // after this file's end.
+    const std::shared_ptr<ReadBlock> &block() const { return block_; }
 
   private:
     Result<Next> nextInPlace(const pcap_pkthdr *&header, const uint8_t *&data);
+    bool fill(uint64_t need);
+    std::shared_ptr<ReadBlock> freeBlock(uint64_t need);
     void releaseBehind(uint64_t offset);
-    void prefetchAhead();
 
     std::string path_;
     pcap_t *pcap_ = nullptr;
@@ -85,7 +109,6 @@ class PcapFile {
     std::shared_ptr<FileMapping> mapping_;  // the whole file, or null
     const uint8_t *map_ = nullptr;          // its bytes
     uint64_t released_ = 0;                 // mapping given back up to here
-    uint64_t prefetched_ = 0;               // cache lines requested up to here
     uint64_t populated_ = 0;                // mapping populated up to here
     bool populate_ = true;                  // MADV_POPULATE_READ works
     bool in_place_ = false;
@@ -93,6 +116,12 @@ class PcapFile {
     bool nano_ = false;     // nanosecond timestamps
     uint64_t offset_ = 0;   // next record, in place
     pcap_pkthdr header_{};
+
+    // In place: the file, read in blocks (pread) from offset_ on.
+    int fd_ = -1;
+    std::shared_ptr<ReadBlock> block_;                // holds the bytes from offset_ on
+    size_t at_ = 0;                                   // offset_'s place in block_
+    std::vector<std::shared_ptr<ReadBlock>> blocks_;  // every block made, for reuse
 };
 
 }  // namespace netflow

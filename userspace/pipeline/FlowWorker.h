@@ -7,11 +7,13 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "capture/PcapFile.h"
 #include "dpi/FlowClassifier.h"
 #include "flow/FlowMeter.h"
 #include "pipeline/ExportOrder.h"
@@ -24,7 +26,7 @@ struct WorkPacket {
     uint64_t index;   // in the capture, counting only packets counted on flows
     uint64_t now_us;  // the capture's time at it (never goes back)
     nf_packet pkt;
-    // Its datagram (only with payload): at l3 (the mapped file), or when
+    // Its datagram (only with payload): at l3 (a file block), or when
     // that is null at l3_offset in WorkBatch::bytes.
     const uint8_t *l3;
     uint32_t l3_offset;
@@ -34,6 +36,10 @@ struct WorkPacket {
 struct WorkBatch {
     std::vector<WorkPacket> packets;
     std::vector<uint8_t> bytes;
+    // The file blocks its packets' l3 point into, held until the reader
+    // refills this slot (it alone changes these, so a block nobody else
+    // holds is free: PcapFile).
+    std::vector<std::shared_ptr<ReadBlock>> blocks;
     // The reader had handed out every packet before `mark_index` (to some
     // worker) when it sent this batch, and the time was mark_us.
     uint64_t mark_index = 0;

@@ -63,7 +63,7 @@ int readCapture(const Options &options, const Stopwatch &run, std::optional<Stop
         }
         bool more;
         if constexpr (std::is_same_v<Pipeline, ThreadedPipeline>)
-            more = pipeline.onFrame(*packet.header, packet.data, packet.kept_data);
+            more = pipeline.onFrame(*packet.header, packet.data, packet.block);
         else
             more = pipeline.onFrame(*packet.header, packet.data);
         if (!more || !afterFrame())
@@ -143,9 +143,6 @@ int runOffline(const Options &options) {
                                                : (capture.hasStream() ? 1 : flowWorkers(options));
     const PacketDecoder first_decoder = decoders->forLinkType(capture.linkTypes().front().dlt);
     if (workers > 1) {
-        // The workers read the datagrams of mapped files in place: the
-        // mappings outlive the batches in flight (the pipeline ends first).
-        capture.keepMappings();
         std::unique_ptr<ThreadedPipeline> pipeline;
         try {
             pipeline = std::make_unique<ThreadedPipeline>(options, first_decoder, workers,

@@ -100,7 +100,8 @@ uint64_t ThreadedPipeline::flowsStarted() const {
     return sum;
 }
 
-bool ThreadedPipeline::onFrame(const pcap_pkthdr &header, const uint8_t *frame, bool kept) {
+bool ThreadedPipeline::onFrame(const pcap_pkthdr &header, const uint8_t *frame,
+                               const std::shared_ptr<ReadBlock> *block) {
     counters_.read++;
     std::span<const uint8_t> l3;
     switch (decoder_.decode(header, frame, pkt_, l3)) {
@@ -154,11 +155,14 @@ bool ThreadedPipeline::onFrame(const pcap_pkthdr &header, const uint8_t *frame, 
     item.l3_len = 0;
     // The meter reads the bytes of a packet with payload only (for nDPI and
     // the DNS/FTP parsers), and only its datagram: in the mapped file when
-    // it outlives the batch, else a copy in the batch.
+    // it is in a block the batch can hold, else a copy in the batch.
     if (pkt_.payload_len > 0) {
         item.l3_len = nf_datagram_len(static_cast<uint32_t>(l3.size()), 0, pkt_.ip_len);
-        if (kept) {
+        if (block) {
             item.l3 = l3.data();
+            // Consecutive packets share a block: one copy per batch and block.
+            if (batch.blocks.empty() || batch.blocks.back() != *block)
+                batch.blocks.push_back(*block);
         } else {
             item.l3_offset = static_cast<uint32_t>(batch.bytes.size());
             batch.bytes.insert(batch.bytes.end(), l3.begin(), l3.begin() + item.l3_len);
@@ -180,6 +184,11 @@ WorkBatch &ThreadedPipeline::batchFor(size_t worker) {
         WorkBatch &batch = workers_[worker]->input().slotToFill();
         batch.packets.clear();
         batch.bytes.clear();
+        // The worker is done with it (slotToFill): its blocks may be reused
+        // once no other batch holds them (PcapFile reuses a block only
+        // when it is the last holder; every holder is dropped on this
+        // thread, after its worker's release of the slot).
+        batch.blocks.clear();
         filling_[worker] = &batch;
     }
     return *filling_[worker];

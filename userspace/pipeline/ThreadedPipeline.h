@@ -18,6 +18,7 @@
 
 #include "capture/CaptureCounters.h"
 #include "capture/PacketDecoder.h"
+#include "capture/PcapFile.h"
 #include "cli/Options.h"
 #include "pipeline/ExportOrder.h"
 #include "pipeline/FlowOutput.h"
@@ -40,10 +41,11 @@ class ThreadedPipeline {
     ThreadedPipeline &operator=(const ThreadedPipeline &) = delete;
 
     // One captured frame. Always true (the run goes on): --max-flows runs
-    // on one thread. kept: the frame's bytes stay valid until the end of
-    // the run (a mapped file, MergedCapture::keepMappings): the worker
-    // reads them there; else they are copied into its batch.
-    bool onFrame(const pcap_pkthdr &header, const uint8_t *frame, bool kept = false);
+    // on one thread. block: the frame lies in it (a classic pcap file read
+    // in blocks, MergedCapture::Packet): the worker reads it there, the
+    // batch holding the block; else (null) it is copied into the batch.
+    bool onFrame(const pcap_pkthdr &header, const uint8_t *frame,
+                 const std::shared_ptr<ReadBlock> *block = nullptr);
 
     // The frames that follow have this decoder's link type (several
     // capture files read as one), as FlowPipeline::setDecoder.
