@@ -9,6 +9,7 @@
 #include "cli/CommandLine.h"
 #include "pipeline/LiveRun.h"
 #include "pipeline/OfflineRun.h"
+#include "common/MallocTuning.h"
 #include "common/StopSignal.h"
 
 int main(int argc, char **argv) {
@@ -19,6 +20,10 @@ int main(int argc, char **argv) {
         return exit->exit_code;
     }
     const Options &options = std::get<Options>(parsed);
+    // Before any work: the run goes on in a re-executed process whose
+    // allocator uses 2 MB pages (common/MallocTuning.h).
+    if (!options.about)
+        tuneMallocByReexec(argv);
 
     installStopHandlers();
     // A closed output pipe (-c - | head -1) is a write error (EPIPE): one

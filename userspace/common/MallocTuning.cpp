@@ -1,0 +1,56 @@
+#include "common/MallocTuning.h"
+
+#include <sys/auxv.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+namespace netflow {
+namespace {
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+    __has_feature(memory_sanitizer)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+#else
+constexpr bool kSanitized = false;
+#endif
+
+// "always [madvise] never": huge pages on request are possible unless
+// the selected mode is never.
+bool hugePagesPossible() {
+    std::ifstream in("/sys/kernel/mm/transparent_hugepage/enabled");
+    std::string modes;
+    return std::getline(in, modes) && modes.find("[never]") == std::string::npos;
+}
+
+}  // namespace
+
+void tuneMallocByReexec(char **argv) {
+    if (kSanitized || std::getenv("GLIBC_TUNABLES") != nullptr || getauxval(AT_SECURE) != 0 ||
+        !hugePagesPossible())
+        return;
+    // The file itself, by the path it was started from (executing
+    // /proc/self/exe would rename the process "exe" for ps and pgrep).
+    char path[PATH_MAX];
+    const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
+    if (n <= 0)
+        return;
+    path[n] = '\0';
+    if (::setenv("GLIBC_TUNABLES", kMallocTunables, 1) != 0)
+        return;
+    ::execv(path, argv);
+    // Not re-executed (no /proc, the file replaced or deleted since): the
+    // run goes on with the allocator as it is.
+    ::unsetenv("GLIBC_TUNABLES");
+}
+
+}  // namespace netflow
