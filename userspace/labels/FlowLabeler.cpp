@@ -59,7 +59,7 @@ const FlowLabel &FlowLabeler::label(const FlowRecord &flow, int64_t clock_offset
 }
 
 std::string FlowLabeler::summary(bool verbose) const {
-    const std::vector<LabelRule> &rules = rules_->set.rules;
+    const BigVector<LabelRule> &rules = rules_->set.rules;
     std::map<std::string, uint64_t> by_name;
     if (default_flows_)
         by_name[default_name_] += default_flows_;

@@ -205,8 +205,7 @@ class Shape {
     // bytes a slot, which stays in cache: most items of ground truth share
     // their key with others), then the table proper is sized for the keys
     // there are and each key put in once, then the entries placed.
-    Shape(ShapeId id, const std::vector<Item> &items, const std::vector<LabelRule> &rules)
-        : id_(id) {
+    Shape(ShapeId id, const BigVector<Item> &items, std::span<const LabelRule> rules) : id_(id) {
         prefixMask(id.src_len, src_mask_);
         prefixMask(id.dst_len, dst_mask_);
         constexpr uint32_t kSkip = kNone;
@@ -223,14 +222,14 @@ class Shape {
             uint64_t hash;
             uint32_t plain = 0, ranged = 0;
         };
-        std::vector<Key> keys;
+        BigVector<Key> keys;
         keys.reserve(n);
-        std::vector<uint64_t> hashes;  // of the keys, compared first (8 bytes a key: in cache)
+        BigVector<uint64_t> hashes;  // of the keys, compared first (8 bytes a key: in cache)
         hashes.reserve(n);
-        std::vector<uint32_t> key_of(n);
+        BigVector<uint32_t> key_of(n);
         {
             const size_t mask = std::bit_ceil(std::max<size_t>(16, n * 4 / 3 + 1)) - 1;
-            std::vector<uint32_t> numbers(mask + 1, kNone);
+            BigVector<uint32_t> numbers(mask + 1, kNone);
             uint32_t prev_k = kSkip;  // the item before's key (kSkip: none)
             Entry prev{};             // and entry
             for (size_t i = 0; i < n; i++) {
@@ -281,7 +280,7 @@ class Shape {
         const size_t mask = capacity - 1;
         table_ = ZeroedArray<Bucket>(capacity);
         filter_ = ZeroedArray<uint64_t>(std::bit_ceil(std::max<size_t>(64, keys.size() * 16)) / 64);
-        std::vector<uint32_t> slot_of(keys.size()), cursor(keys.size());
+        BigVector<uint32_t> slot_of(keys.size()), cursor(keys.size());
         std::vector<uint32_t> indexed;  // keys whose bucket gets a time index
         uint32_t at = 0;
         for (uint32_t k = 0; k < keys.size(); k++) {
@@ -314,7 +313,7 @@ class Shape {
             at += key.plain + key.ranged;
         }
         entries_.resize(at);
-        std::vector<uint32_t> ranged_cursor(keys.size());
+        BigVector<uint32_t> ranged_cursor(keys.size());
         for (uint32_t k = 0; k < keys.size(); k++)
             ranged_cursor[k] = cursor[k] + keys[k].plain;
         for (size_t i = 0; i < n; i++) {
@@ -459,7 +458,7 @@ class Shape {
     uint64_t src_mask_[2], dst_mask_[2];
     uint32_t first_rule_ = kNone;
     uint64_t protos_[4] = {};  // the protocols of its rules, when given
-    std::vector<Entry> entries_;
+    BigVector<Entry> entries_;
     ZeroedArray<Bucket> table_;  // the buckets by hash (empty ones between)
     std::vector<TimeIndex> time_indexes_;
     ZeroedArray<uint64_t> filter_;
@@ -565,21 +564,20 @@ struct LabelMatcher::Index {
     LeadMasks leads[2];
 };
 
-LabelMatcher::LabelMatcher(const std::vector<LabelRule> &rules)
-    : index_(std::make_unique<Index>()) {
+LabelMatcher::LabelMatcher(std::span<const LabelRule> rules) : index_(std::make_unique<Index>()) {
     // The shapes met so far, by a code of their id (rules of one kind
     // usually come together: the last one is tried first).
     std::vector<std::pair<uint32_t, ShapeId>> codes;
     ShapeCodes code_index;
-    std::vector<std::vector<Item>> items;
+    std::vector<BigVector<Item>> items;
     std::vector<size_t> counts;
     // One pass over the rules: each item (a rule in one direction and IP
     // version) with its key's hash and its shape, in rule order; then each
     // shape's items gathered into a vector reserved for them (no regrowth
     // of 100,000s of items). The first version walked the rules twice, the
     // second time to hash (the walk cost as much as the hashing).
-    std::vector<Item> flat;
-    std::vector<uint32_t> shape_of;  // of each item of flat
+    BigVector<Item> flat;
+    BigVector<uint32_t> shape_of;  // of each item of flat
     flat.reserve(2 * rules.size());
     shape_of.reserve(2 * rules.size());
     // The last shape of each direction (a rule's two directions are of two
@@ -626,11 +624,11 @@ LabelMatcher::LabelMatcher(const std::vector<LabelRule> &rules)
         items[k].reserve(counts[k]);
     for (size_t j = 0; j < flat.size(); j++)
         items[shape_of[j]].push_back(flat[j]);
-    std::vector<Item>().swap(flat);
+    BigVector<Item>().swap(flat);
     for (size_t k = 0; k < codes.size(); k++) {
         const ShapeId &id = codes[k].second;
         index_->shapes[id.family == 6].emplace_back(id, items[k], rules);
-        std::vector<Item>().swap(items[k]);
+        BigVector<Item>().swap(items[k]);
     }
     for (int family = 0; family < 2; family++) {
         std::vector<Shape> &shapes = index_->shapes[family];

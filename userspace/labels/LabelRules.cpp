@@ -6,9 +6,11 @@
 #include <cerrno>
 #include <cstring>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <sstream>
 
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "common/Text.h"
@@ -124,13 +126,31 @@ LabelRuleSet loadLabelRules(const std::string &path, LabelFormat format, int32_t
     std::unique_ptr<FILE, int (*)(FILE *)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
     if (!file)
         throw LabelError(path + ": cannot open: " + std::strerror(errno));
-    // One read into a buffer of the file's size, not zero-filled first (a
-    // string's resize wrote its megabytes once more); more, if it grew
-    // meanwhile, in steps.
+    auto parse = [&](std::string_view text) {
+        RuleLines lines(text);
+        return format == LabelFormat::UnswNb15 ? parseUnswGroundTruth(lines, path)
+                                               : parseRulesCsv(lines, path, tz_offset_s);
+    };
+    // A regular file is mapped, its pages populated at mapping (the page
+    // cache's own: read() into a fresh buffer of 8.5 MB faulted in each of
+    // its pages and copied them, ~20 ms for 100,000 rules). Else, or if the
+    // mapping fails, read.
     size_t size = 0, used = 0;
     struct stat st {};
     if (::fstat(fileno(file.get()), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
         size = static_cast<size_t>(st.st_size);
+    if (size > 0) {
+        void *p =
+            ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fileno(file.get()), 0);
+        if (p != MAP_FAILED) {
+            const std::unique_ptr<void, std::function<void(void *)>> mapping(
+                p, [size](void *q) { ::munmap(q, size); });
+            return parse(std::string_view(static_cast<const char *>(p), size));
+        }
+    }
+    // One read into a buffer of the file's size, not zero-filled first (a
+    // string's resize wrote its megabytes once more); more, if it grew
+    // meanwhile, in steps.
     std::unique_ptr<char[]> buffer(new char[std::max<size_t>(size, 1)]);
     while (true) {
         if (used == size) {  // at the size it had: more, or its end
@@ -153,10 +173,7 @@ LabelRuleSet loadLabelRules(const std::string &path, LabelFormat format, int32_t
     }
     if (std::ferror(file.get()))
         throw LabelError(path + ": read error: " + std::strerror(errno));
-    const std::string_view text(buffer.get(), used);
-    RuleLines lines(text);
-    return format == LabelFormat::UnswNb15 ? parseUnswGroundTruth(lines, path)
-                                           : parseRulesCsv(lines, path, tz_offset_s);
+    return parse(std::string_view(buffer.get(), used));
 }
 
 LabelRuleSet parseLabelRules(std::istream &in, const std::string &path, LabelFormat format,

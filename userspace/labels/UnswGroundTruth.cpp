@@ -53,7 +53,7 @@ void splitPlain(std::string_view line, const uint32_t *commas, size_t found, Pla
 // an open-addressing set of indices into the rules.
 class RuleSet {
   public:
-    explicit RuleSet(const std::vector<LabelRule> &rules, size_t lines)
+    explicit RuleSet(const BigVector<LabelRule> &rules, size_t lines)
         : rules_(rules), slots_(std::bit_ceil(std::max<size_t>(16, lines * 2)), kEmpty) {}
 
     // Adds rules_.back() unless an equal rule is there; false if it is.
@@ -98,7 +98,7 @@ class RuleSet {
                x.dport.hi == y.dport.hi && x.attack == y.attack;
     }
 
-    const std::vector<LabelRule> &rules_;
+    const BigVector<LabelRule> &rules_;
     std::vector<uint32_t> slots_;
 };
 

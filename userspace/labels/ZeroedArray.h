@@ -1,13 +1,12 @@
 // An array of n zeroed values of a trivial type, 64-byte aligned (a bucket
 // is one cache line), for the index's large tables. From 64 KB on, fresh
-// anonymous pages populated at mapping (zeroed once by the kernel: no
-// memset over megabytes, and no slot read before it is written faults
-// twice, as it did without MAP_POPULATE: ~2,000 more page faults for
-// 100,000 rules); below, the heap and one memset. calloc or malloc, tried,
-// cost ~1,750 more page faults than either (freed memory reused less).
+// anonymous pages populated at mapping (mapZeroed: zeroed once by the
+// kernel, no memset over megabytes, and no slot read before it is written
+// faults twice, as it did without MAP_POPULATE: ~2,000 more page faults
+// for 100,000 rules; 2 MB pages from 1 MB on); below, the heap and one
+// memset. calloc or malloc, tried, cost ~1,750 more page faults than
+// either (freed memory reused less).
 #pragma once
-
-#include <sys/mman.h>
 
 #include <cstddef>
 #include <cstring>
@@ -15,13 +14,14 @@
 #include <type_traits>
 #include <utility>
 
+#include "labels/BigMemory.h"
+
 namespace netflow {
 
 template <typename T>
 class ZeroedArray {
     static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
     static constexpr std::align_val_t kAlign{64};
-    static constexpr size_t kMapFrom = 64 * 1024;  // bytes
 
   public:
     ZeroedArray() = default;
@@ -29,11 +29,7 @@ class ZeroedArray {
         if (n == 0)
             return;
         if (bytes() >= kMapFrom) {
-            void *p = ::mmap(nullptr, bytes(), PROT_READ | PROT_WRITE,
-                             MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-            if (p == MAP_FAILED)
-                throw std::bad_alloc();
-            data_ = static_cast<T *>(p);
+            data_ = static_cast<T *>(mapZeroed(bytes()));
         } else {
             data_ = static_cast<T *>(::operator new(bytes(), kAlign));
             std::memset(static_cast<void *>(data_), 0, bytes());
@@ -64,7 +60,7 @@ class ZeroedArray {
         if (!data_)
             return;
         if (bytes() >= kMapFrom)
-            ::munmap(static_cast<void *>(data_), bytes());
+            unmapZeroed(static_cast<void *>(data_), bytes());
         else
             ::operator delete(static_cast<void *>(data_), kAlign);
         data_ = nullptr;
