@@ -2,6 +2,8 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
+#include <algorithm>
 #include <cstdint>
 
 namespace netflow {
@@ -51,6 +53,33 @@ void *mapZeroed(size_t bytes) {
 
 void unmapZeroed(void *p, size_t bytes) noexcept {
     ::munmap(p, mappedBytes(bytes));
+}
+
+HugeArena::~HugeArena() {
+    for (const Block &b : blocks_)
+        unmapZeroed(b.base, b.size);
+}
+
+void *HugeArena::do_allocate(size_t bytes, size_t alignment) {
+    bytes = std::max<size_t>(bytes, 1);
+    const auto end = reinterpret_cast<uintptr_t>(end_);
+    const auto at = (reinterpret_cast<uintptr_t>(next_) + alignment - 1) & ~(alignment - 1);
+    if (next_ && at <= end && bytes <= end - at) {
+        next_ = reinterpret_cast<char *>(at + bytes);
+        return reinterpret_cast<void *>(at);
+    }
+    // Half a 2 MB page or more: a block of its own (what is left of the
+    // one being filled stays for the next small arrays). Blocks are 2 MB
+    // aligned: any alignment asked.
+    const size_t size = mappedBytes(std::max(bytes, kHugeFrom));
+    blocks_.reserve(blocks_.size() + 1);
+    auto *base = static_cast<char *>(mapZeroed(size));
+    blocks_.push_back(Block{base, size});
+    if (bytes < kHugePage / 2) {
+        next_ = base + bytes;
+        end_ = base + size;
+    }
+    return base;
 }
 
 }  // namespace netflow

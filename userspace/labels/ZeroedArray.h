@@ -35,13 +35,21 @@ class ZeroedArray {
             std::memset(static_cast<void *>(data_), 0, bytes());
         }
     }
+    // From an arena's fresh memory (zero already), freed with the arena.
+    ZeroedArray(size_t n, HugeArena &arena) : size_(n), in_arena_(true) {
+        if (n)
+            data_ = static_cast<T *>(arena.allocate(bytes(), static_cast<size_t>(kAlign)));
+    }
     ZeroedArray(ZeroedArray &&o) noexcept
-        : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)) {}
+        : data_(std::exchange(o.data_, nullptr)),
+          size_(std::exchange(o.size_, 0)),
+          in_arena_(o.in_arena_) {}
     ZeroedArray &operator=(ZeroedArray &&o) noexcept {
         if (this != &o) {
             release();
             data_ = std::exchange(o.data_, nullptr);
             size_ = std::exchange(o.size_, 0);
+            in_arena_ = o.in_arena_;
         }
         return *this;
     }
@@ -57,7 +65,7 @@ class ZeroedArray {
   private:
     size_t bytes() const { return size_ * sizeof(T); }
     void release() {
-        if (!data_)
+        if (!data_ || in_arena_)
             return;
         if (bytes() >= kMapFrom)
             unmapZeroed(static_cast<void *>(data_), bytes());
@@ -68,6 +76,7 @@ class ZeroedArray {
 
     T *data_ = nullptr;
     size_t size_ = 0;
+    bool in_arena_ = false;
 };
 
 }  // namespace netflow
