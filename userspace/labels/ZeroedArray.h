@@ -35,10 +35,10 @@ class ZeroedArray {
             std::memset(static_cast<void *>(data_), 0, bytes());
         }
     }
-    // From an arena's fresh memory (zero already), freed with the arena.
+    // From an arena (fresh memory: zero already), freed with it.
     ZeroedArray(size_t n, HugeArena &arena) : size_(n), in_arena_(true) {
         if (n)
-            data_ = static_cast<T *>(arena.allocate(bytes(), static_cast<size_t>(kAlign)));
+            data_ = static_cast<T *>(arena.allocateZeroed(bytes(), static_cast<size_t>(kAlign)));
     }
     ZeroedArray(ZeroedArray &&o) noexcept
         : data_(std::exchange(o.data_, nullptr)),
