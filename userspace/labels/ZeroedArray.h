@@ -1,10 +1,9 @@
 // An array of n zeroed values of a trivial type, 64-byte aligned (a bucket
-// is one cache line), for the index's large tables. From 64 KB on, fresh
-// anonymous pages populated at mapping (mapZeroed: zeroed once by the
-// kernel, no memset over megabytes, and no slot read before it is written
-// faults twice, as it did without MAP_POPULATE: ~2,000 more page faults
-// for 100,000 rules; 2 MB pages from 1 MB on); below, the heap and one
-// memset. calloc or malloc, tried, cost ~1,750 more page faults than
+// is one cache line), for the index's large tables. The index takes them
+// from its HugeArena (2 MB pages, zero when handed out: no memset over
+// megabytes). Alone: from 64 KB on, fresh anonymous pages (mapZeroed:
+// populated at mapping, or 2 MB pages from 1 MB on); below, the heap and
+// one memset. calloc or malloc, tried, cost ~1,750 more page faults than
 // either (freed memory reused less).
 #pragma once
 
