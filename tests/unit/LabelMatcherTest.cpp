@@ -21,7 +21,8 @@ using netflow::LabelRule;
 
 std::vector<LabelRule> rules(const std::string &body, int32_t tz = 0) {
     std::istringstream in("attack,src,dst,sport,dport,proto,start,end,options\n" + body);
-    return netflow::parseLabelRules(in, "r.csv", netflow::LabelFormat::CicIds, tz).rules;
+    const auto set = netflow::parseLabelRules(in, "r.csv", netflow::LabelFormat::CicIds, tz);
+    return {set.rules.begin(), set.rules.end()};
 }
 
 FlowView flow(const std::string &src, uint16_t sport, const std::string &dst, uint16_t dport,

@@ -4,16 +4,19 @@
 
 #include <utility>
 
+#include "labels/AttackNames.h"
 #include "labels/LabelMatcher.h"
 #include "labels/LabelRule.h"
 
 namespace netflow {
 
 struct CompiledLabels {
-    explicit CompiledLabels(LabelRuleSet rule_set) : set(std::move(rule_set)), matcher(set.rules) {}
+    explicit CompiledLabels(LabelRuleSet rule_set)
+        : set(std::move(rule_set)), matcher(set.rules), names(set.rules) {}
 
     LabelRuleSet set;
     LabelMatcher matcher;
+    AttackNames names;
 };
 
 }  // namespace netflow

@@ -52,14 +52,16 @@ const FlowLabel &FlowLabeler::label(const FlowRecord &flow, int64_t clock_offset
         cached_ = FlowLabel{default_attack_, &default_name_};
     } else {
         rule_flows_[static_cast<size_t>(rule)]++;
-        const std::string &name = rules_->set.rules[static_cast<size_t>(rule)].attack;
-        cached_ = FlowLabel{isAttackName(name), &name};
+        bool attack = false;
+        const std::string &name =
+            rules_->names.name(rules_->set.rules, static_cast<size_t>(rule), &attack);
+        cached_ = FlowLabel{attack, &name};
     }
     return cached_;
 }
 
 std::string FlowLabeler::summary(bool verbose) const {
-    const std::vector<LabelRule> &rules = rules_->set.rules;
+    const BigVector<LabelRule> &rules = rules_->set.rules;
     std::map<std::string, uint64_t> by_name;
     if (default_flows_)
         by_name[default_name_] += default_flows_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <memory_resource>
 #include <queue>
 
 #include "labels/ZeroedArray.h"
@@ -85,20 +86,25 @@ void prefixMask(int length, uint64_t mask[2]) {
 // precomputed), or it starts within [from, to] (range minimum by start).
 class TimeIndex {
   public:
-    explicit TimeIndex(const Entry *entries, size_t n) {
+    // Kept in `kept`; its scratch in `scratch`.
+    TimeIndex(const Entry *entries, size_t n, HugeArena &kept, HugeArena &scratch)
+        : points_(&kept), stab_(&kept), starts_(&kept), tree_(&kept) {
+        points_.reserve(2 * n);
         for (size_t i = 0; i < n; i++) {
             points_.push_back(entries[i].start);
             points_.push_back(entries[i].end + 1);
         }
         std::sort(points_.begin(), points_.end());
         points_.erase(std::unique(points_.begin(), points_.end()), points_.end());
-        std::vector<const Entry *> by_start;
+        std::pmr::vector<const Entry *> by_start(&scratch);
+        by_start.reserve(n);
         for (size_t i = 0; i < n; i++)
             by_start.push_back(&entries[i]);
         std::sort(by_start.begin(), by_start.end(),
                   [](const Entry *a, const Entry *b) { return a->start < b->start; });
         auto later = [](const Entry *a, const Entry *b) { return a->rule > b->rule; };
-        std::priority_queue<const Entry *, std::vector<const Entry *>, decltype(later)> open(later);
+        std::priority_queue<const Entry *, std::pmr::vector<const Entry *>, decltype(later)> open(
+            later, std::pmr::vector<const Entry *>(&scratch));
         stab_.resize(points_.size());
         size_t next = 0;
         for (size_t j = 0; j < points_.size(); j++) {
@@ -138,10 +144,10 @@ class TimeIndex {
     }
 
   private:
-    std::vector<int64_t> points_;
-    std::vector<uint32_t> stab_;
-    std::vector<int64_t> starts_;
-    std::vector<uint32_t> tree_;
+    std::pmr::vector<int64_t> points_;
+    std::pmr::vector<uint32_t> stab_;
+    std::pmr::vector<int64_t> starts_;
+    std::pmr::vector<uint32_t> tree_;
 };
 
 // A slot of a shape's table: a key and its rules, one cache line. A key
@@ -205,8 +211,11 @@ class Shape {
     // bytes a slot, which stays in cache: most items of ground truth share
     // their key with others), then the table proper is sized for the keys
     // there are and each key put in once, then the entries placed.
-    Shape(ShapeId id, const std::vector<Item> &items, const std::vector<LabelRule> &rules)
-        : id_(id) {
+    // What it keeps comes from `kept`, what only building it needs from
+    // `scratch` (both on 2 MB pages, freed all at once).
+    Shape(ShapeId id, const std::pmr::vector<Item> &items, std::span<const LabelRule> rules,
+          HugeArena &kept, HugeArena &scratch)
+        : id_(id), entries_(&kept), time_indexes_(&kept) {
         prefixMask(id.src_len, src_mask_);
         prefixMask(id.dst_len, dst_mask_);
         constexpr uint32_t kSkip = kNone;
@@ -218,19 +227,19 @@ class Shape {
         auto entryOfItem = [&](size_t i) {
             return ruleEntry(rules[items[i].rule], items[i].rule, items[i].reversed);
         };
-        struct Key {
+        struct Key {  // its hash in hashes
             BucketKey key;
-            uint64_t hash;
             uint32_t plain = 0, ranged = 0;
         };
-        std::vector<Key> keys;
+        std::pmr::vector<Key> keys(&scratch);
         keys.reserve(n);
-        std::vector<uint64_t> hashes;  // of the keys, compared first (8 bytes a key: in cache)
+        std::pmr::vector<uint64_t> hashes(
+            &scratch);  // of the keys, compared first (8 bytes a key: in cache)
         hashes.reserve(n);
-        std::vector<uint32_t> key_of(n);
+        std::pmr::vector<uint32_t> key_of(n, &scratch);
         {
             const size_t mask = std::bit_ceil(std::max<size_t>(16, n * 4 / 3 + 1)) - 1;
-            std::vector<uint32_t> numbers(mask + 1, kNone);
+            std::pmr::vector<uint32_t> numbers(mask + 1, kNone, &scratch);
             uint32_t prev_k = kSkip;  // the item before's key (kSkip: none)
             Entry prev{};             // and entry
             for (size_t i = 0; i < n; i++) {
@@ -242,7 +251,7 @@ class Shape {
                 for (size_t s = h & mask;; s = (s + 1) & mask) {
                     if (numbers[s] == kNone) {
                         k = numbers[s] = static_cast<uint32_t>(keys.size());
-                        keys.push_back(Key{item_key, h});
+                        keys.push_back(Key{item_key});
                         hashes.push_back(h);
                         break;
                     }
@@ -272,29 +281,30 @@ class Shape {
         // 16 bits of that address turns most flows away before hashing.
         lead_ = id.src_len >= 16 ? 0 : id.dst_len >= 16 ? 2 : -1;
         if (lead_ >= 0 && keys.size() <= kLeadBitmapBuckets)
-            lead_bits_ = ZeroedArray<uint64_t>(65536 / 64);
+            lead_bits_ = ZeroedArray<uint64_t>(65536 / 64, kept);
         else
             lead_ = -1;
         // The table, at most 3/4 full; each key's entries (plain ones, then
         // those with port ranges, by rule) from `at` on.
         const size_t capacity = std::bit_ceil(std::max<size_t>(16, keys.size() * 4 / 3 + 1));
         const size_t mask = capacity - 1;
-        table_ = ZeroedArray<Bucket>(capacity);
-        filter_ = ZeroedArray<uint64_t>(std::bit_ceil(std::max<size_t>(64, keys.size() * 16)) / 64);
-        std::vector<uint32_t> slot_of(keys.size()), cursor(keys.size());
-        std::vector<uint32_t> indexed;  // keys whose bucket gets a time index
+        table_ = ZeroedArray<Bucket>(capacity, kept);
+        filter_ =
+            ZeroedArray<uint64_t>(std::bit_ceil(std::max<size_t>(64, keys.size() * 16)) / 64, kept);
+        std::pmr::vector<uint32_t> slot_of(keys.size(), &scratch), cursor(keys.size(), &scratch);
+        std::pmr::vector<uint32_t> indexed(&scratch);  // keys whose bucket gets a time index
         uint32_t at = 0;
         for (uint32_t k = 0; k < keys.size(); k++) {
             if (k + kAhead < keys.size())
                 __builtin_prefetch(&table_[hashes[k + kAhead] & mask]);
             const Key &key = keys[k];
-            size_t s = key.hash & mask;
+            size_t s = hashes[k] & mask;
             while (!table_[s].empty())
                 s = (s + 1) & mask;
             slot_of[k] = static_cast<uint32_t>(s);
             Bucket &b = table_[s];
             b.key = key.key;
-            setFilter(key.hash);
+            setFilter(hashes[k]);
             if (lead_ >= 0) {
                 const uint64_t v = b.key.w[lead_] & 0xffff;
                 lead_bits_[v / 64] |= uint64_t{1} << (v % 64);
@@ -314,7 +324,7 @@ class Shape {
             at += key.plain + key.ranged;
         }
         entries_.resize(at);
-        std::vector<uint32_t> ranged_cursor(keys.size());
+        std::pmr::vector<uint32_t> ranged_cursor(keys.size(), &scratch);
         for (uint32_t k = 0; k < keys.size(); k++)
             ranged_cursor[k] = cursor[k] + keys[k].plain;
         for (size_t i = 0; i < n; i++) {
@@ -331,10 +341,11 @@ class Shape {
                 entries_[e.ranged ? ranged_cursor[k]++ : cursor[k]++] = e;
             }
         }
+        time_indexes_.reserve(indexed.size());
         for (uint32_t k : indexed) {
             Bucket &b = table_[slot_of[k]];
             b.where = b.begin() | uint64_t{static_cast<uint32_t>(time_indexes_.size())} << 32;
-            time_indexes_.emplace_back(&entries_[b.begin()], b.plain);
+            time_indexes_.emplace_back(&entries_[b.begin()], b.plain, kept, scratch);
         }
     }
 
@@ -459,9 +470,9 @@ class Shape {
     uint64_t src_mask_[2], dst_mask_[2];
     uint32_t first_rule_ = kNone;
     uint64_t protos_[4] = {};  // the protocols of its rules, when given
-    std::vector<Entry> entries_;
+    std::pmr::vector<Entry> entries_;
     ZeroedArray<Bucket> table_;  // the buckets by hash (empty ones between)
-    std::vector<TimeIndex> time_indexes_;
+    std::pmr::vector<TimeIndex> time_indexes_;
     ZeroedArray<uint64_t> filter_;
     int lead_ = -1;  // the key word (0 src, 2 dst) lead_bits_ holds 16 bits of
     ZeroedArray<uint64_t> lead_bits_;
@@ -527,14 +538,14 @@ struct LeadMasks {
     ZeroedArray<uint64_t> src, dst;          // 65,536 each, or empty: all shapes
     uint64_t always = 0;
 
-    void build(std::vector<Shape> &shapes) {
+    void build(std::vector<Shape> &shapes, HugeArena &arena) {
         if (shapes.size() < kMinShapes) {
             for (Shape &shape : shapes)
                 shape.takeLeads();
             return;
         }
-        src = ZeroedArray<uint64_t>(65536);
-        dst = ZeroedArray<uint64_t>(65536);
+        src = ZeroedArray<uint64_t>(65536, arena);
+        dst = ZeroedArray<uint64_t>(65536, arena);
         for (size_t k = 0; k < shapes.size() && k < kShapes; k++) {
             const uint64_t bit = uint64_t{1} << k;
             const int word = shapes[k].leadWord();
@@ -561,25 +572,30 @@ struct LeadMasks {
 }  // namespace
 
 struct LabelMatcher::Index {
+    HugeArena arena;               // what the shapes and lead masks keep (freed last)
     std::vector<Shape> shapes[2];  // IPv4, IPv6; each by first rule
     LeadMasks leads[2];
 };
 
-LabelMatcher::LabelMatcher(const std::vector<LabelRule> &rules)
-    : index_(std::make_unique<Index>()) {
+LabelMatcher::LabelMatcher(std::span<const LabelRule> rules) : index_(std::make_unique<Index>()) {
     // The shapes met so far, by a code of their id (rules of one kind
     // usually come together: the last one is tried first).
     std::vector<std::pair<uint32_t, ShapeId>> codes;
     ShapeCodes code_index;
-    std::vector<std::vector<Item>> items;
+    // What only building needs, on 2 MB pages: the items by shape in
+    // `scratch`, the rest in `shape_scratch`, which each shape's building
+    // then uses again (the first touch of a 2 MB page, ~1 ms here, is most
+    // of what these cost).
+    HugeArena scratch, shape_scratch;
+    std::vector<std::pmr::vector<Item>> items;
     std::vector<size_t> counts;
     // One pass over the rules: each item (a rule in one direction and IP
     // version) with its key's hash and its shape, in rule order; then each
     // shape's items gathered into a vector reserved for them (no regrowth
     // of 100,000s of items). The first version walked the rules twice, the
     // second time to hash (the walk cost as much as the hashing).
-    std::vector<Item> flat;
-    std::vector<uint32_t> shape_of;  // of each item of flat
+    std::pmr::vector<Item> flat(&shape_scratch);
+    std::pmr::vector<uint32_t> shape_of(&shape_scratch);  // of each item of flat
     flat.reserve(2 * rules.size());
     shape_of.reserve(2 * rules.size());
     // The last shape of each direction (a rule's two directions are of two
@@ -621,22 +637,33 @@ LabelMatcher::LabelMatcher(const std::vector<LabelRule> &rules)
         if (!r.forward_only)
             put(i, r, true);
     }
-    items.resize(codes.size());
-    for (size_t k = 0; k < codes.size(); k++)
+    items.reserve(codes.size());
+    for (size_t k = 0; k < codes.size(); k++) {
+        items.emplace_back(&scratch);
         items[k].reserve(counts[k]);
+    }
     for (size_t j = 0; j < flat.size(); j++)
         items[shape_of[j]].push_back(flat[j]);
-    std::vector<Item>().swap(flat);
+    flat.clear();  // their memory handed out again below
+    flat.shrink_to_fit();
+    shape_of.clear();
+    shape_of.shrink_to_fit();
+    shape_scratch.rewind();
+    // Each shape's scratch on the pages of the one before (~10 MB less
+    // touched for the CIC-style mix).
+    index_->shapes[0].reserve(codes.size());
+    index_->shapes[1].reserve(codes.size());
     for (size_t k = 0; k < codes.size(); k++) {
         const ShapeId &id = codes[k].second;
-        index_->shapes[id.family == 6].emplace_back(id, items[k], rules);
-        std::vector<Item>().swap(items[k]);
+        index_->shapes[id.family == 6].emplace_back(id, items[k], rules, index_->arena,
+                                                    shape_scratch);
+        shape_scratch.rewind();
     }
     for (int family = 0; family < 2; family++) {
         std::vector<Shape> &shapes = index_->shapes[family];
         std::sort(shapes.begin(), shapes.end(),
                   [](const Shape &a, const Shape &b) { return a.firstRule() < b.firstRule(); });
-        index_->leads[family].build(shapes);
+        index_->leads[family].build(shapes, index_->arena);
     }
 }
 

@@ -23,6 +23,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "labels/LabelRule.h"
@@ -42,7 +43,7 @@ class LabelMatcher {
   public:
     static constexpr int32_t kNoMatch = -1;
 
-    explicit LabelMatcher(const std::vector<LabelRule> &rules);
+    explicit LabelMatcher(std::span<const LabelRule> rules);
     ~LabelMatcher();
     LabelMatcher(const LabelMatcher &) = delete;
     LabelMatcher &operator=(const LabelMatcher &) = delete;

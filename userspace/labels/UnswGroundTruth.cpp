@@ -50,29 +50,43 @@ void splitPlain(std::string_view line, const uint32_t *commas, size_t found, Pla
 }
 
 // Rules already read, found by their fields (a duplicate line is kept once):
-// an open-addressing set of indices into the rules.
+// an open-addressing set of indices into the rules, each with its hash's
+// high half (compared first: a rule is read only when that agrees). A
+// rule's home slot is prefetched when it is read and probed a line later:
+// probing at once, each probe waited for a cache miss (the table, 2 MB for
+// 100,000 lines, does not stay in cache while the file and the rules
+// stream through): a third of reading the table.
 class RuleSet {
   public:
-    explicit RuleSet(const std::vector<LabelRule> &rules, size_t lines)
+    explicit RuleSet(const BigVector<LabelRule> &rules, size_t lines)
         : rules_(rules), slots_(std::bit_ceil(std::max<size_t>(16, lines * 2)), kEmpty) {}
 
-    // Adds rules_.back() unless an equal rule is there; false if it is.
-    bool addLast() {
-        const uint32_t index = static_cast<uint32_t>(rules_.size() - 1);
-        const LabelRule &r = rules_.back();
+    // A rule's hash, its home slot prefetched.
+    uint64_t hashAndPrefetch(const LabelRule &r) const {
+        const uint64_t h = hashOf(r);
+        __builtin_prefetch(&slots_[h & (slots_.size() - 1)]);
+        return h;
+    }
+
+    // Adds rules_[index], of hash h, unless an equal rule is there; false
+    // if it is.
+    bool add(uint32_t index, uint64_t h) {
+        const LabelRule &r = rules_[index];
         const size_t mask = slots_.size() - 1;
-        for (size_t s = hashOf(r) & mask;; s = (s + 1) & mask) {
+        const uint64_t tag = h & ~uint64_t{UINT32_MAX};
+        for (size_t s = h & mask;; s = (s + 1) & mask) {
             if (slots_[s] == kEmpty) {
-                slots_[s] = index;
+                slots_[s] = tag | index;
                 return true;
             }
-            if (same(rules_[slots_[s]], r))
+            if ((slots_[s] & ~uint64_t{UINT32_MAX}) == tag &&
+                same(rules_[static_cast<uint32_t>(slots_[s])], r))
                 return false;
         }
     }
 
   private:
-    static constexpr uint32_t kEmpty = UINT32_MAX;
+    static constexpr uint64_t kEmpty = UINT64_MAX;  // no index is UINT32_MAX
 
     static uint64_t hashOf(const LabelRule &r) {
         uint64_t w[4];
@@ -98,8 +112,8 @@ class RuleSet {
                x.dport.hi == y.dport.hi && x.attack == y.attack;
     }
 
-    const std::vector<LabelRule> &rules_;
-    std::vector<uint32_t> slots_;
+    const BigVector<LabelRule> &rules_;
+    BigVector<uint64_t> slots_;
 };
 
 }  // namespace
@@ -119,6 +133,20 @@ LabelRuleSet parseUnswGroundTruth(RuleLines &in, const std::string &path) {
     PlainFields plain;
     auto fail = [&](size_t column, const std::string &message) {
         throwLabelError(path, line_no, column, message);
+    };
+    // The last rule read, not yet looked for among those before (the
+    // last of set.rules): kept, or dropped as a duplicate.
+    bool pending = false;
+    uint64_t pending_hash = 0;
+    auto settle = [&] {
+        if (!pending)
+            return;
+        pending = false;
+        const auto index = static_cast<uint32_t>(set.rules.size() - 1);
+        if (seen.add(index, pending_hash))
+            return;
+        set.rules.pop_back();
+        duplicates++;
     };
     while (in.next(line, &line_no)) {
         if (line.find_first_not_of(" \t") == std::string::npos)
@@ -199,12 +227,13 @@ LabelRuleSet parseUnswGroundTruth(RuleLines &in, const std::string &path) {
         rule.dport = port(kDport);
 
         rule.line = line_no;
+        const uint64_t h = seen.hashAndPrefetch(rule);
+        settle();  // the line before's rule, its slot fetched meanwhile
         set.rules.push_back(std::move(rule));
-        if (!seen.addLast()) {
-            set.rules.pop_back();
-            duplicates++;
-        }
+        pending = true;
+        pending_hash = h;
     }
+    settle();
     if (duplicates)
         set.notes.push_back(std::to_string(duplicates) + " duplicate ground-truth lines kept once");
     if (!unknown_protocols.empty()) {
