@@ -14,16 +14,17 @@
 
 int main(int argc, char **argv) {
     using namespace netflow;
+    // First of all (the command line's parsing already loads --labels
+    // rules, which a re-executed run would load again): the run goes on in
+    // a re-executed process whose allocator uses 2 MB pages
+    // (common/MallocTuning.h).
+    tuneMallocByReexec(argc, argv);
     auto parsed = parseCommandLine(argc, argv);
     if (auto *exit = std::get_if<CommandLineExit>(&parsed)) {
         std::fprintf(exit->exit_code == kExitOk ? stdout : stderr, "%s\n", exit->text.c_str());
         return exit->exit_code;
     }
     const Options &options = std::get<Options>(parsed);
-    // Before any work: the run goes on in a re-executed process whose
-    // allocator uses 2 MB pages (common/MallocTuning.h).
-    if (!options.about)
-        tuneMallocByReexec(argv);
 
     installStopHandlers();
     // A closed output pipe (-c - | head -1) is a write error (EPIPE): one

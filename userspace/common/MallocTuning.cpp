@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <string_view>
 
 namespace netflow {
 namespace {
@@ -32,11 +33,25 @@ bool hugePagesPossible() {
     return std::getline(in, modes) && modes.find("[never]") == std::string::npos;
 }
 
+// No run to speed up: nothing to convert, or help (before a "--").
+bool runsNothing(int argc, char **argv) {
+    if (argc < 2)
+        return true;
+    for (int i = 1; i < argc; i++) {
+        const std::string_view arg = argv[i];
+        if (arg == "--")
+            break;
+        if (arg == "-h" || arg == "--help" || arg == "--about")
+            return true;
+    }
+    return false;
+}
+
 }  // namespace
 
-void tuneMallocByReexec(char **argv) {
-    if (kSanitized || std::getenv("GLIBC_TUNABLES") != nullptr || getauxval(AT_SECURE) != 0 ||
-        !hugePagesPossible())
+void tuneMallocByReexec(int argc, char **argv) {
+    if (kSanitized || runsNothing(argc, argv) || std::getenv("GLIBC_TUNABLES") != nullptr ||
+        getauxval(AT_SECURE) != 0 || !hugePagesPossible())
         return;
     // The file itself, by the path it was started from (executing
     // /proc/self/exe would rename the process "exe" for ps and pgrep).

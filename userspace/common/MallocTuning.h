@@ -23,9 +23,10 @@ inline constexpr const char *kMallocTunables =
 // (whatever it says: the user's choice, or this is the re-executed run; an
 // empty value turns this off), the process runs with elevated privileges
 // (AT_SECURE: glibc ignores the variable then), transparent huge pages are
-// off on the machine, or this is a sanitizer build (its own allocator).
+// off on the machine, this is a sanitizer build (its own allocator), or
+// the command line asks for no run (no argument, -h, --help, --about).
 // Returns only when it did not re-execute, or exec failed (the run goes on
 // as it is).
-void tuneMallocByReexec(char **argv);
+void tuneMallocByReexec(int argc, char **argv);
 
 }  // namespace netflow
