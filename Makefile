@@ -32,7 +32,7 @@ DEB_PACKAGES := bpftool ccache clang clang-14 cmake curl debhelper dnsmasq-base 
 	g++ iproute2 iputils-ping kcat libbenchmark-dev libbpf-dev libcap-dev libcli11-dev \
 	libcpp-httplib-dev libcurl4-openssl-dev libfuzzer-14-dev libgmock-dev libgtest-dev \
 	libndpi-bin libndpi-dev libpcap-dev librdkafka-dev libseccomp-dev libssl-dev libxdp-dev \
-	libzstd-dev lintian llvm make man-db nfdump nginx-light nlohmann-json3-dev pkg-config \
+	libzstd-dev lintian llvm make man-db nfdump nginx-light nlohmann-json3-dev pkg-config pmacct \
 	prometheus python3 softflowd systemd tcpdump tcpreplay time tnftp tshark vsftpd \
 	wireshark-common xxd zlib1g-dev zstd
 
