@@ -43,8 +43,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             std::abort();
     } else {
         const auto &options = std::get<netflow::Options>(result);
-        if (options.interface.empty() == options.files.empty())
-            std::abort();  // exactly one input
+        // Exactly one input; --about takes no file and -i only if given.
+        if (options.about ? !options.files.empty()
+                          : options.interface.empty() == options.files.empty())
+            std::abort();
     }
     return 0;
 }
