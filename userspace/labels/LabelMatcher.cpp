@@ -633,8 +633,13 @@ LabelMatcher::LabelMatcher(std::span<const LabelRule> rules) : index_(std::make_
     // second time to hash (the walk cost as much as the hashing).
     std::pmr::vector<Item> flat(&shape_scratch);
     std::pmr::vector<uint32_t> shape_of(&shape_scratch);  // of each item of flat
-    flat.reserve(2 * rules.size());
-    shape_of.reserve(2 * rules.size());
+    // At most four items a rule (two directions, and both IP versions for
+    // a rule with no address): reserved for all, so neither grows (in an
+    // arena a regrowth leaves the old array touched and unused: 8 MB more
+    // for the CIC-style mix, whose rules with no address are in both
+    // versions). Address space only, until an item is written.
+    flat.reserve(4 * rules.size());
+    shape_of.reserve(4 * rules.size());
     // The last shape of each direction (a rule's two directions are of two
     // shapes, rules of one kind usually come together).
     size_t lasts[2] = {SIZE_MAX, SIZE_MAX};
