@@ -14,19 +14,26 @@
 
 int main(int argc, char **argv) {
     using namespace netflow;
-    // First of all (the command line's parsing already loads --labels
-    // rules, which a re-executed run would load again): the run goes on in
-    // a re-executed process whose allocator uses 2 MB pages
+    // The stop handlers before anything else: a stop signal is handled
+    // (exit 0) from the start, never the default action.
+    installStopHandlers();
+    // Then, before the command line is read (its parsing already loads
+    // --labels rules, which a re-executed run would load again): the run
+    // goes on in a re-executed process whose allocator uses 2 MB pages
     // (common/MallocTuning.h).
     tuneMallocByReexec(argc, argv);
-    auto parsed = parseCommandLine(argc, argv);
+    // Reading the command line may load --labels rules for seconds, and
+    // creates nothing: a stop ends the run at once.
+    auto parsed = [&] {
+        StopImmediately reading_the_command_line;
+        return parseCommandLine(argc, argv);
+    }();
     if (auto *exit = std::get_if<CommandLineExit>(&parsed)) {
         std::fprintf(exit->exit_code == kExitOk ? stdout : stderr, "%s\n", exit->text.c_str());
         return exit->exit_code;
     }
     const Options &options = std::get<Options>(parsed);
 
-    installStopHandlers();
     // A closed output pipe (-c - | head -1) is a write error (EPIPE): one
     // line and exit 1, not a silent death by SIGPIPE.
     std::signal(SIGPIPE, SIG_IGN);

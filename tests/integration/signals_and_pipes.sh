@@ -30,6 +30,26 @@ term_after() {
     wait "$pid"
     rc=$?
 }
+# term_when_blocked: the same once the netflow under timeout(1) started
+# last waits for a FIFO's writer (the kernel's wait_for_partner; at most
+# 20 s), however slowly it started (a sanitizer build on a loaded
+# machine took more than the 0.5 s this once slept); sets $blocked to
+# what it saw: its stop signals' bits in SigBlk then (0: unblocked).
+term_when_blocked() {
+    local pid=$! child="" i
+    blocked=none
+    for ((i = 0; i < 400; i++)); do
+        child=$(pgrep -P "$pid" | head -n 1)
+        if [ -n "$child" ] && [ "$(cat "/proc/$child/wchan" 2>/dev/null)" = wait_for_partner ]; then
+            blocked=$(( 0x$(awk '/^SigBlk:/ { print $2 }' "/proc/$child/status") & 0x4002 ))
+            break
+        fi
+        sleep 0.05
+    done
+    kill -TERM "$pid" 2>/dev/null
+    wait "$pid"
+    rc=$?
+}
 "$netflow" -f "$golden/dns.pcap" -c "$work/dns.csv" 2>/dev/null || fail "CSV"
 dns_rows=$(rows "$work/dns.csv")
 
@@ -49,10 +69,26 @@ awk -v t="$took" 'BEGIN { exit !(t < 5) }' || fail "SIGTERM during a filter comp
 
 # ------------------------------------------------------------ a FIFO nobody writes to
 mkfifo "$work/fifo"
-timeout -k 5 20 "$netflow" -f "$work/fifo" -c "$work/open.csv" 2>"$work/open.err" &
-term_after 0.5
+timeout -k 5 30 "$netflow" -f "$work/fifo" -c "$work/open.csv" 2>"$work/open.err" &
+term_when_blocked
+[ "$blocked" = 0 ] || fail "SIGTERM while opening a FIFO: not blocked in the open, or SIGINT/SIGTERM blocked ($blocked)"
 [ "$rc" = 0 ] || fail "SIGTERM while opening a FIFO: exit $rc: $(cat "$work/open.err")"
 grep -q "error" "$work/open.err" && fail "SIGTERM while opening a FIFO: $(cat "$work/open.err")"
+
+# ------------------------------------------------------------ while the command line is read
+# --labels naming a FIFO no one writes to: the rules are read while the
+# command line is, before the capture is opened; a stop then ends the run
+# at once, exit 0 (it was the default action, exit 143, before: the
+# handlers came after the command line).
+mkfifo "$work/rules"
+timeout -k 5 30 "$netflow" -f "$golden/dns.pcap" -c "$work/rules.csv" --labels "$work/rules" \
+    2>"$work/rules.err" &
+term_when_blocked
+[ "$blocked" = 0 ] || fail "SIGTERM while reading --labels: not blocked in the open, or SIGINT/SIGTERM blocked ($blocked)"
+[ "$rc" = 0 ] || fail "SIGTERM while reading --labels: exit $rc: $(cat "$work/rules.err")"
+grep -q "stopped before the capture started" "$work/rules.err" ||
+    fail "SIGTERM while reading --labels: $(cat "$work/rules.err")"
+[ ! -e "$work/rules.csv" ] || fail "SIGTERM while reading --labels: an output was created"
 
 # ------------------------------------------------------------ a stalled FIFO
 # The capture's packets, then the writer stalls (the FIFO stays open).

@@ -1,5 +1,6 @@
 #include "common/MallocTuning.h"
 
+#include <signal.h>
 #include <sys/auxv.h>
 #include <unistd.h>
 
@@ -8,6 +9,8 @@
 #include <fstream>
 #include <string>
 #include <string_view>
+
+#include "common/StopSignal.h"
 
 namespace netflow {
 namespace {
@@ -56,9 +59,20 @@ void tuneMallocByReexec(int argc, char **argv) {
     path[n] = '\0';
     if (::setenv("GLIBC_TUNABLES", kMallocTunables, 1) != 0)
         return;
-    ::execv(path, argv);
-    // Not re-executed (no /proc, the file replaced or deleted since): the
-    // run goes on with the allocator as it is.
+    // A stop signal waits (blocked: the mask survives exec) until the new
+    // program has its handlers (installStopHandlers unblocks it); exec
+    // resets handlers, and until then the default action would end the run
+    // by the signal.
+    sigset_t stops, before;
+    sigemptyset(&stops);
+    sigaddset(&stops, SIGINT);
+    sigaddset(&stops, SIGTERM);
+    ::sigprocmask(SIG_BLOCK, &stops, &before);
+    if (!stopRequested())  // else this process stops as asked, not re-executed
+        ::execv(path, argv);
+    // Not re-executed (a stop came, or exec failed: the file replaced or
+    // deleted since): the run goes on with the allocator as it is.
+    ::sigprocmask(SIG_SETMASK, &before, nullptr);
     ::unsetenv("GLIBC_TUNABLES");
 }
 

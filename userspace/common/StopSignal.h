@@ -7,7 +7,10 @@
 
 namespace netflow {
 
-// Installs the SIGINT/SIGTERM handlers (and SIGALRM's, for StopTimer).
+// Installs the SIGINT/SIGTERM handlers (and SIGALRM's, for StopTimer), and
+// unblocks SIGINT and SIGTERM (blocked across the re-execution of
+// MallocTuning.h: one that came meanwhile is handled then). The first thing
+// main does: a stop signal never finds the default action (death, exit 143).
 void installStopHandlers();
 bool stopRequested();
 // Stops the run as a signal would (e.g. the output is gone: a closed pipe).
