@@ -21,29 +21,43 @@ failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }'; }
 rows() { echo $(($(wc -l <"$1") - 1)); }
-# term_after SECONDS: SIGTERM to the netflow started last ($!) after
-# SECONDS; sets $rc to its exit code.
+# The netflow under timeout(1) started last ($! is timeout's pid).
+netflow_of() { pgrep -P "$1" | head -n 1; }
+# term_after SECONDS: SIGTERM to the netflow started last, SECONDS after
+# its stop handlers are in (SigCgt; at most 20 s: a sanitizer build on a
+# loaded machine can take more than a second to get there); sets $rc to
+# its exit code.
 term_after() {
-    local pid=$!
+    local pid=$! child="" i
+    for ((i = 0; i < 400; i++)); do
+        child=$(netflow_of "$pid")
+        [ -n "$child" ] && (( 0x$(awk '/^SigCgt:/ { print $2 }' "/proc/$child/status" 2>/dev/null || echo 0) & 0x4000 )) && break
+        sleep 0.05
+    done
     sleep "$1"
     kill -TERM "$pid" 2>/dev/null
     wait "$pid"
     rc=$?
 }
-# term_when_blocked: the same once the netflow under timeout(1) started
-# last waits for a FIFO's writer (the kernel's wait_for_partner; at most
-# 20 s), however slowly it started (a sanitizer build on a loaded
-# machine took more than the 0.5 s this once slept); sets $blocked to
-# what it saw: its stop signals' bits in SigBlk then (0: unblocked).
-term_when_blocked() {
-    local pid=$! child="" i
+# term_when WCHAN: the same once that netflow sleeps in the kernel
+# function WCHAN (a glob), twice 0.2 s apart (at most 20 s), whatever it
+# took to get there; sets $blocked to its stop signals' bits in SigBlk
+# then (0: unblocked; "none": it never got there).
+term_when() {
+    local pid=$! child="" i seen=0
     blocked=none
     for ((i = 0; i < 400; i++)); do
-        child=$(pgrep -P "$pid" | head -n 1)
-        if [ -n "$child" ] && [ "$(cat "/proc/$child/wchan" 2>/dev/null)" = wait_for_partner ]; then
-            blocked=$(( 0x$(awk '/^SigBlk:/ { print $2 }' "/proc/$child/status") & 0x4002 ))
-            break
+        child=$(netflow_of "$pid")
+        # shellcheck disable=SC2053
+        if [ -n "$child" ] && [[ $(cat "/proc/$child/wchan" 2>/dev/null) == $1 ]]; then
+            if ((++seen == 2)); then
+                blocked=$((0x$(awk '/^SigBlk:/ { print $2 }' "/proc/$child/status") & 0x4002))
+                break
+            fi
+            sleep 0.2
+            continue
         fi
+        seen=0
         sleep 0.05
     done
     kill -TERM "$pid" 2>/dev/null
@@ -70,7 +84,7 @@ awk -v t="$took" 'BEGIN { exit !(t < 5) }' || fail "SIGTERM during a filter comp
 # ------------------------------------------------------------ a FIFO nobody writes to
 mkfifo "$work/fifo"
 timeout -k 5 30 "$netflow" -f "$work/fifo" -c "$work/open.csv" 2>"$work/open.err" &
-term_when_blocked
+term_when wait_for_partner
 [ "$blocked" = 0 ] || fail "SIGTERM while opening a FIFO: not blocked in the open, or SIGINT/SIGTERM blocked ($blocked)"
 [ "$rc" = 0 ] || fail "SIGTERM while opening a FIFO: exit $rc: $(cat "$work/open.err")"
 grep -q "error" "$work/open.err" && fail "SIGTERM while opening a FIFO: $(cat "$work/open.err")"
@@ -83,7 +97,7 @@ grep -q "error" "$work/open.err" && fail "SIGTERM while opening a FIFO: $(cat "$
 mkfifo "$work/rules"
 timeout -k 5 30 "$netflow" -f "$golden/dns.pcap" -c "$work/rules.csv" --labels "$work/rules" \
     2>"$work/rules.err" &
-term_when_blocked
+term_when wait_for_partner
 [ "$blocked" = 0 ] || fail "SIGTERM while reading --labels: not blocked in the open, or SIGINT/SIGTERM blocked ($blocked)"
 [ "$rc" = 0 ] || fail "SIGTERM while reading --labels: exit $rc: $(cat "$work/rules.err")"
 grep -q "stopped before the capture started" "$work/rules.err" ||
@@ -94,8 +108,9 @@ grep -q "stopped before the capture started" "$work/rules.err" ||
 # The capture's packets, then the writer stalls (the FIFO stays open).
 stall() { { cat "$golden/dns.pcap"; exec sleep 30; } >"$work/fifo" & writer=$!; }
 stall
-timeout -k 5 20 "$netflow" -f "$work/fifo" -c "$work/read.csv" 2>"$work/read.err" &
-term_after 1
+timeout -k 5 30 "$netflow" -f "$work/fifo" -c "$work/read.csv" 2>"$work/read.err" &
+term_when '*pipe_read'
+[ "$blocked" = 0 ] || fail "SIGTERM while reading a FIFO: not blocked in the read, or SIGINT/SIGTERM blocked ($blocked)"
 kill "$writer" 2>/dev/null
 [ "$rc" = 0 ] || fail "SIGTERM while reading a FIFO: exit $rc: $(cat "$work/read.err")"
 grep -q "error" "$work/read.err" && fail "SIGTERM while reading a FIFO: $(cat "$work/read.err")"
