@@ -81,12 +81,6 @@ void prefixMask(int length, uint64_t mask[2]) {
     std::memcpy(mask, bytes, 16);
 }
 
-// n zeroed values from an arena (freed with it), 64-byte aligned.
-template <typename T>
-T *zeroedIn(HugeArena &arena, size_t n) {
-    return static_cast<T *>(arena.allocateZeroed(n * sizeof(T), 64));
-}
-
 // The first rule of a large bucket that overlaps [from, to]: either it
 // holds the instant `from` (the first rule of each elementary segment,
 // precomputed), or it starts within [from, to] (range minimum by start).
@@ -221,10 +215,9 @@ class Shape {
     // `scratch` (both on 2 MB pages, freed all at once).
     Shape(ShapeId id, const std::pmr::vector<Item> &items, std::span<const LabelRule> rules,
           HugeArena &kept, HugeArena &scratch)
-        : entries_(&kept), time_indexes_(&kept) {
-        hot_.id = id;
-        prefixMask(id.src_len, hot_.src_mask);
-        prefixMask(id.dst_len, hot_.dst_mask);
+        : id_(id), entries_(&kept), time_indexes_(&kept) {
+        prefixMask(id.src_len, src_mask_);
+        prefixMask(id.dst_len, dst_mask_);
         constexpr uint32_t kSkip = kNone;
         constexpr size_t kAhead = 8;
         const size_t n = items.size();
@@ -279,41 +272,44 @@ class Shape {
                 (e.ranged ? keys[k].ranged : keys[k].plain)++;
                 if (rules[items[i].rule].proto >= 0) {
                     const auto proto = static_cast<uint8_t>(rules[items[i].rule].proto);
-                    hot_.protos[proto / 64] |= uint64_t{1} << (proto % 64);
+                    protos_[proto / 64] |= uint64_t{1} << (proto % 64);
                 }
             }
         }
-        hot_.first_rule = n ? items[0].rule : kNone;  // the items are in rule order
+        first_rule_ = n ? items[0].rule : kNone;  // the items are in rule order
+        // Shapes of a few buckets with a /16 or longer address: a bitmap of
+        // 16 bits of that address turns most flows away before hashing.
+        lead_ = id.src_len >= 16 ? 0 : id.dst_len >= 16 ? 2 : -1;
+        if (lead_ >= 0 && keys.size() <= kLeadBitmapBuckets)
+            lead_bits_ = ZeroedArray<uint64_t>(65536 / 64, kept);
+        else
+            lead_ = -1;
         // The table, at most 3/4 full; each key's entries (plain ones, then
         // those with port ranges, by rule) from `at` on.
         const size_t capacity = std::bit_ceil(std::max<size_t>(16, keys.size() * 4 / 3 + 1));
         const size_t mask = capacity - 1;
-        Bucket *const table = zeroedIn<Bucket>(kept, capacity);
-        hot_.table = table;
-        hot_.table_mask = static_cast<uint32_t>(mask);
-        const size_t filter_words = std::bit_ceil(std::max<size_t>(64, keys.size() * 16)) / 64;
-        filter_ = zeroedIn<uint64_t>(kept, filter_words);
-        hot_.filter = filter_;
-        hot_.filter_mask = static_cast<uint32_t>(filter_words - 1);
-        // Keys with a /16 or longer address: their 16 bits, for a bitmap
-        // that turns most flows away before hashing (LeadMasks', or, for
-        // few keys, this shape's own: buildLeadBits).
-        const bool leads = leadWord() >= 0;
+        table_ = ZeroedArray<Bucket>(capacity, kept);
+        filter_ =
+            ZeroedArray<uint64_t>(std::bit_ceil(std::max<size_t>(64, keys.size() * 16)) / 64, kept);
         std::pmr::vector<uint32_t> slot_of(keys.size(), &scratch), cursor(keys.size(), &scratch);
         std::pmr::vector<uint32_t> indexed(&scratch);  // keys whose bucket gets a time index
         uint32_t at = 0;
         for (uint32_t k = 0; k < keys.size(); k++) {
             if (k + kAhead < keys.size())
-                __builtin_prefetch(&table[hashes[k + kAhead] & mask]);
+                __builtin_prefetch(&table_[hashes[k + kAhead] & mask]);
             const Key &key = keys[k];
             size_t s = hashes[k] & mask;
-            while (!table[s].empty())
+            while (!table_[s].empty())
                 s = (s + 1) & mask;
             slot_of[k] = static_cast<uint32_t>(s);
-            Bucket &b = table[s];
+            Bucket &b = table_[s];
             b.key = key.key;
             setFilter(hashes[k]);
-            if (leads)
+            if (lead_ >= 0) {
+                const uint64_t v = b.key.w[lead_] & 0xffff;
+                lead_bits_[v / 64] |= uint64_t{1} << (v % 64);
+            }
+            if (leadWord() >= 0)
                 leads_.push_back(static_cast<uint16_t>(b.key.w[leadWord()] & 0xffff));
             if (key.plain == 1 && key.ranged == 0) {
                 b.plain = kLone;  // filled in below
@@ -328,7 +324,6 @@ class Shape {
             at += key.plain + key.ranged;
         }
         entries_.resize(at);
-        hot_.entries = entries_.data();
         std::pmr::vector<uint32_t> ranged_cursor(keys.size(), &scratch);
         for (uint32_t k = 0; k < keys.size(); k++)
             ranged_cursor[k] = cursor[k] + keys[k].plain;
@@ -338,7 +333,7 @@ class Shape {
                 continue;
             const Entry e = entryOfItem(i);
             if (keys[k].plain == 1 && keys[k].ranged == 0) {
-                Bucket &b = table[slot_of[k]];
+                Bucket &b = table_[slot_of[k]];
                 b.ranged = e.rule;
                 b.where = static_cast<uint64_t>(e.start);
                 b.lone_end = static_cast<uint64_t>(e.end);
@@ -348,38 +343,19 @@ class Shape {
         }
         time_indexes_.reserve(indexed.size());
         for (uint32_t k : indexed) {
-            Bucket &b = table[slot_of[k]];
+            Bucket &b = table_[slot_of[k]];
             b.where = b.begin() | uint64_t{static_cast<uint32_t>(time_indexes_.size())} << 32;
             time_indexes_.emplace_back(&entries_[b.begin()], b.plain, kept, scratch);
         }
-        hot_.time_indexes = time_indexes_.data();
     }
 
-    const ShapeId &id() const { return hot_.id; }
-    uint32_t firstRule() const { return hot_.first_rule; }
+    const ShapeId &id() const { return id_; }
+    uint32_t firstRule() const { return first_rule_; }
     // The key word (0: src, 2: dst) whose first 16 address bits every key
     // holds unmasked, or -1 (both prefixes shorter).
-    int leadWord() const { return hot_.id.src_len >= 16 ? 0 : hot_.id.dst_len >= 16 ? 2 : -1; }
-    // Those 16 bits of each key, when the keys are few (else none), handed
-    // over once: to LeadMasks, or to buildLeadBits.
+    int leadWord() const { return id_.src_len >= 16 ? 0 : id_.dst_len >= 16 ? 2 : -1; }
+    // Those 16 bits of each key (leadWord() >= 0), handed over once.
     std::vector<uint16_t> takeLeads() { return std::move(leads_); }
-    // A bitmap of its own of those bits (a shape LeadMasks does not hold:
-    // it checks the same bits for those it holds).
-    void buildLeadBits(HugeArena &kept) {
-        const std::vector<uint16_t> leads = takeLeads();
-        if (leads.empty() || leads.size() > kLeadBitmapBuckets)
-            return;
-        uint64_t *const bits = zeroedIn<uint64_t>(kept, 65536 / 64);
-        for (uint16_t v : leads)
-            bits[v / 64] |= uint64_t{1} << (v % 64);
-        hot_.lead_bits = bits;
-        hot_.lead = static_cast<int8_t>(leadWord());
-    }
-    // Its first two cache lines (all a lookup reads of the shape itself).
-    void prefetch() const {
-        __builtin_prefetch(&hot_);
-        __builtin_prefetch(reinterpret_cast<const char *>(&hot_) + 64);
-    }
 
     // A lookup in two passes over a chunk of shapes: stage1() for every
     // shape (the protocol and lead bitmap checks, the flow's hash, and a
@@ -392,20 +368,20 @@ class Shape {
     static constexpr uint64_t kOut = 0;  // instead of a hash: stopped
 
     uint64_t stage1(const FlowView &f, const uint64_t src[2], const uint64_t dst[2]) const {
-        if (hot_.id.proto && !(hot_.protos[f.proto / 64] >> (f.proto % 64) & 1))
+        if (id_.proto && !(protos_[f.proto / 64] >> (f.proto % 64) & 1))
             return kOut;
-        if (hot_.lead >= 0) {  // the bitmap (8 KB) first
+        if (lead_ >= 0) {  // the bitmap (8 KB: in cache) first
             const uint64_t v = leadBits(src, dst);
-            if (!(hot_.lead_bits[v / 64] >> (v % 64) & 1))
+            if (!(lead_bits_[v / 64] >> (v % 64) & 1))
                 return kOut;
         }
         const uint64_t h = hashKey(keyOf(f, src, dst)) | kLive;
-        __builtin_prefetch(&hot_.filter[filterWord(h)]);
+        __builtin_prefetch(&filter_[filterWord(h)]);
         // And the key's home slot: most flows that pass the filter find
         // their key there, and a shape that passed the lead masks usually
         // passes the filter (the index of 100,000 rules is larger than the
         // cache: without it, the slot's miss followed the filter word's).
-        __builtin_prefetch(&hot_.table[h & hot_.table_mask]);
+        __builtin_prefetch(&table_[h & (table_.size() - 1)]);
         return h;
     }
 
@@ -417,9 +393,9 @@ class Shape {
         if (h == kOut)
             return nullptr;
         const BucketKey key = keyOf(f, src, dst);
-        const size_t mask = hot_.table_mask;
+        const size_t mask = table_.size() - 1;
         for (size_t s = h & mask;; s = (s + 1) & mask) {
-            const Bucket &b = hot_.table[s];
+            const Bucket &b = table_[s];
             if (b.empty())
                 return nullptr;
             if (b.key == key)
@@ -436,30 +412,29 @@ class Shape {
     // The flow's fields under this shape's masks.
     BucketKey keyOf(const FlowView &f, const uint64_t src[2], const uint64_t dst[2]) const {
         BucketKey key;
-        const ShapeId &id = hot_.id;
-        key.w[0] = src[0] & hot_.src_mask[0];
-        key.w[1] = src[1] & hot_.src_mask[1];
-        key.w[2] = dst[0] & hot_.dst_mask[0];
-        key.w[3] = dst[1] & hot_.dst_mask[1];
-        key.w[4] = packed(id.sport ? f.sport : 0, id.dport ? f.dport : 0, id.proto ? f.proto : 0,
+        key.w[0] = src[0] & src_mask_[0];
+        key.w[1] = src[1] & src_mask_[1];
+        key.w[2] = dst[0] & dst_mask_[0];
+        key.w[3] = dst[1] & dst_mask_[1];
+        key.w[4] = packed(id_.sport ? f.sport : 0, id_.dport ? f.dport : 0, id_.proto ? f.proto : 0,
                           f.family);
         return key;
     }
-    // The 16 address bits hot_.lead_bits holds.
+    // The 16 address bits lead_bits_ holds.
     uint64_t leadBits(const uint64_t src[2], const uint64_t dst[2]) const {
-        return (hot_.lead == 0 ? src[0] & hot_.src_mask[0] : dst[0] & hot_.dst_mask[0]) & 0xffff;
+        return (lead_ == 0 ? src[0] & src_mask_[0] : dst[0] & dst_mask_[0]) & 0xffff;
     }
 
     // A blocked Bloom filter: a key's two bits in one word (one miss).
     // The hash's low bits pick the table slot, its high bits the word.
-    size_t filterWord(uint64_t h) const { return (h >> 32) & hot_.filter_mask; }
+    size_t filterWord(uint64_t h) const { return (h >> 32) & (filter_.size() - 1); }
     static uint64_t filterBits(uint64_t h) {
         return uint64_t{1} << ((h >> 20) & 63) | uint64_t{1} << ((h >> 26) & 63);
     }
     void setFilter(uint64_t h) { filter_[filterWord(h)] |= filterBits(h); }
     bool inFilter(uint64_t h) const {
         const uint64_t bits = filterBits(h);
-        return (hot_.filter[filterWord(h)] & bits) == bits;
+        return (filter_[filterWord(h)] & bits) == bits;
     }
 
     uint32_t firstIn(const Bucket &b, const FlowView &f, uint32_t best) const {
@@ -468,9 +443,9 @@ class Shape {
                        end = static_cast<int64_t>(b.lone_end);
             return b.ranged < best && start <= f.last_us && end >= f.first_us ? b.ranged : best;
         }
-        const Entry *plain = &hot_.entries[b.begin()];
+        const Entry *plain = &entries_[b.begin()];
         if (b.timeIndex() != kNone) {
-            best = std::min(best, hot_.time_indexes[b.timeIndex()].first(f.first_us, f.last_us));
+            best = std::min(best, time_indexes_[b.timeIndex()].first(f.first_us, f.last_us));
         } else {
             for (uint32_t i = 0; i < b.plain && plain[i].rule < best; i++) {
                 if (plain[i].start <= f.last_us && plain[i].end >= f.first_us) {
@@ -491,28 +466,16 @@ class Shape {
         return best;
     }
 
-    // What a lookup reads of the shape, in its first two cache lines (a
-    // lookup of a cold index missed the shape's fields on four lines, one
-    // after the other); the arrays are in the arena `kept`.
-    struct alignas(64) Hot {
-        uint64_t src_mask[2], dst_mask[2];
-        uint64_t protos[4] = {};           // the protocols of its rules, when given
-        const Bucket *table = nullptr;     // the buckets by hash (empty ones between)
-        const uint64_t *filter = nullptr;  // filter_mask + 1 words
-        const uint64_t *lead_bits = nullptr;
-        const Entry *entries = nullptr;
-        const TimeIndex *time_indexes = nullptr;
-        uint32_t table_mask = 0, filter_mask = 0;
-        uint32_t first_rule = kNone;
-        ShapeId id{};
-        int8_t lead = -1;  // the key word (0 src, 2 dst) lead_bits holds 16 bits of
-    };
-    static_assert(sizeof(Hot) == 128);
-
-    Hot hot_;
-    uint64_t *filter_ = nullptr;  // hot_.filter, written while building
+    ShapeId id_;
+    uint64_t src_mask_[2], dst_mask_[2];
+    uint32_t first_rule_ = kNone;
+    uint64_t protos_[4] = {};  // the protocols of its rules, when given
     std::pmr::vector<Entry> entries_;
+    ZeroedArray<Bucket> table_;  // the buckets by hash (empty ones between)
     std::pmr::vector<TimeIndex> time_indexes_;
+    ZeroedArray<uint64_t> filter_;
+    int lead_ = -1;  // the key word (0 src, 2 dst) lead_bits_ holds 16 bits of
+    ZeroedArray<uint64_t> lead_bits_;
     std::vector<uint16_t> leads_;  // until takeLeads()
 };
 
@@ -578,7 +541,7 @@ struct LeadMasks {
     void build(std::vector<Shape> &shapes, HugeArena &arena) {
         if (shapes.size() < kMinShapes) {
             for (Shape &shape : shapes)
-                shape.buildLeadBits(arena);
+                shape.takeLeads();
             return;
         }
         src = ZeroedArray<uint64_t>(65536, arena);
@@ -595,7 +558,7 @@ struct LeadMasks {
                 table[v] |= bit;
         }
         for (size_t k = kShapes; k < shapes.size(); k++)
-            shapes[k].buildLeadBits(arena);
+            shapes[k].takeLeads();
     }
     // The shapes (bit k: the k-th, in order of first rule) that may hold
     // the flow's key; shapes from the 65th on are not in it.
@@ -732,11 +695,6 @@ int32_t LabelMatcher::match(const FlowView &flow) const {
         const uint64_t in_chunk = (uint64_t{1} << (to - from)) - 1;
         const uint64_t pending =
             (from >= LeadMasks::kShapes ? ~uint64_t{0} : candidates >> from) & in_chunk;
-        // Every candidate's own lines asked for at once: their misses
-        // overlap (stage1's checks branch on what they read, which kept
-        // the next shape's miss from starting early).
-        for (uint64_t m = pending; m; m &= m - 1)
-            shapes[from + static_cast<size_t>(std::countr_zero(m))].prefetch();
         uint64_t live = 0;  // the shapes stage1 did not stop
         for (uint64_t m = pending; m; m &= m - 1) {
             const auto j = static_cast<size_t>(std::countr_zero(m));
