@@ -24,7 +24,8 @@
 # 3. Splits what the rules cost into reading and compiling them, once a
 #    run (the same three runs on tests/golden/dns.pcap, 20 packets: the
 #    median difference), and the rest, per flow: the lookups (what the
-#    first part does not explain, over the flows of the capture). The verdict (PASS/FAIL, per file): the rules slow the
+#    first part does not explain, over the flows of the capture).
+# The verdict (PASS/FAIL, per file): the rules slow the
 #    conversion by at most 10%, by CPU seconds (what the conversion costs;
 #    on a machine other work shares, wall-clock time also measures the
 #    waits for a core) and by the median round's wall-clock ratio.
