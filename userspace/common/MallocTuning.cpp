@@ -63,11 +63,7 @@ void tuneMallocByReexec(int argc, char **argv) {
     // program has its handlers (installStopHandlers unblocks it); exec
     // resets handlers, and until then the default action would end the run
     // by the signal.
-    sigset_t stops, before;
-    sigemptyset(&stops);
-    sigaddset(&stops, SIGINT);
-    sigaddset(&stops, SIGTERM);
-    ::sigprocmask(SIG_BLOCK, &stops, &before);
+    const sigset_t before = blockStopSignals();
     if (!stopRequested())  // else this process stops as asked, not re-executed
         ::execv(path, argv);
     // Not re-executed (a stop came, or exec failed: the file replaced or

@@ -30,6 +30,14 @@ extern "C" void onStopSignal(int) {
         stopNow();
 }
 
+sigset_t stopSignals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    return set;
+}
+
 }  // namespace
 
 void installStopHandlers() {
@@ -42,11 +50,15 @@ void installStopHandlers() {
     sigaction(SIGALRM, &sa, nullptr);
     // Held back across a re-execution (MallocTuning.cpp): one that came
     // meanwhile is handled now.
-    sigset_t stops;
-    sigemptyset(&stops);
-    sigaddset(&stops, SIGINT);
-    sigaddset(&stops, SIGTERM);
+    const sigset_t stops = stopSignals();
     sigprocmask(SIG_UNBLOCK, &stops, nullptr);
+}
+
+sigset_t blockStopSignals() {
+    const sigset_t stops = stopSignals();
+    sigset_t before;
+    sigprocmask(SIG_BLOCK, &stops, &before);
+    return before;
 }
 
 bool stopRequested() {

@@ -3,6 +3,8 @@
 // read blocked on a stalled pipe or FIFO returns (EINTR) and the run ends.
 #pragma once
 
+#include <signal.h>
+
 #include <ctime>
 
 namespace netflow {
@@ -12,6 +14,10 @@ namespace netflow {
 // MallocTuning.h: one that came meanwhile is handled then). The first thing
 // main does: a stop signal never finds the default action (death, exit 143).
 void installStopHandlers();
+// SIGINT and SIGTERM blocked (held pending) until the returned mask is
+// restored or installStopHandlers runs (also in a program exec'd meanwhile:
+// the mask survives exec). Returns the mask before.
+sigset_t blockStopSignals();
 bool stopRequested();
 // Stops the run as a signal would (e.g. the output is gone: a closed pipe).
 void requestStop();
