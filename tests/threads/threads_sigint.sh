@@ -22,7 +22,9 @@ for threads in 2 3 8; do
     fifo=$work/in.$threads.fifo
     mkfifo "$fifo"
     # The writer keeps the FIFO open after the capture (bounded: 120 s).
-    { cat "$pcap"; sleep 120; } >"$fifo" &
+    # exec: the writer is the sleep, so killing it closes the FIFO and
+    # leaves no process holding the test's output (ctest waits for it).
+    { cat "$pcap"; exec sleep 120; } >"$fifo" &
     writer=$!
     "$netflow" -f "$fifo" -c "$work/got.$threads.csv" --version 3 --threads "$threads" \
         2>"$work/err.$threads" &
