@@ -41,13 +41,8 @@ FlowWorker::FlowWorker(const MeterConfig &config, bool keep_server_name,
       input_(kInputBatches),
       output_(kRingBatches, &merger_bell),
       borrowed_classifier_(own_thread ? nullptr : inline_classifier) {
-    if (own_thread_) {
+    if (own_thread_)
         thread_ = startQuietThread([this] { run(); });
-    } else {
-        const double before = threadCpuSeconds();
-        start();
-        cpu_seconds_ += threadCpuSeconds() - before;
-    }
 }
 
 FlowWorker::~FlowWorker() {
@@ -62,7 +57,10 @@ void FlowWorker::join() {
 void FlowWorker::start() {
     try {
         // nDPI's module is built here, on the thread that counts (in
-        // parallel with the other workers'), unless the reader lends its own.
+        // parallel with the other workers'), unless the reader lends its
+        // own; with the first packets the worker gets, so a worker that
+        // gets none builds none (a small capture with many workers: each
+        // module is ~35 ms of CPU and megabytes of automata).
         FlowClassifier &classifier = borrowed_classifier_
                                          ? *borrowed_classifier_
                                          : classifier_.emplace(keep_server_name_, false);
@@ -86,6 +84,8 @@ bool FlowWorker::handle(const WorkBatch &in) {
     out_->flows.clear();
     out_->progress = progress_;
     out_->last = false;
+    if (!meter_store_ && error_.empty() && !in.packets.empty())
+        start();
     if (meter_store_ && error_.empty()) {
         try {
             process(*meter_store_, in);
@@ -100,7 +100,6 @@ bool FlowWorker::handle(const WorkBatch &in) {
 }
 
 void FlowWorker::run() {
-    start();
     for (;;) {
         const WorkBatch &in = input_.waitFront();
         const bool last = handle(in);

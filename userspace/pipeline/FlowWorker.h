@@ -62,9 +62,10 @@ class FlowWorker : private FlowExporter {
   public:
     // merger_bell: rung with each batch of exported flows. own_thread:
     // the worker counts its batches on a thread of its own (which makes its
-    // nDPI module); else on the caller's (the reader's) thread, each batch
-    // as countInline() is called, with `inline_classifier` (the reader's
-    // own, which outlives the worker) or, if null, one made here.
+    // nDPI module, once packets come); else on the caller's (the reader's)
+    // thread, each batch as countInline() is called, with
+    // `inline_classifier` (the reader's own, which outlives the worker) or,
+    // if null, one made here.
     FlowWorker(const MeterConfig &config, bool keep_server_name, std::atomic<uint32_t> &merger_bell,
                bool own_thread = true, FlowClassifier *inline_classifier = nullptr);
     ~FlowWorker() override;
