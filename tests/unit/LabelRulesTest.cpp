@@ -34,6 +34,25 @@ std::string errorOf(const std::string &text, int32_t tz = 0) {
 
 const std::string kHeader = "attack,src,dst,sport,dport,proto,start,end\n";
 
+// lineCount() counts 16 bytes a step in byte-wide counters summed every
+// 255 steps: lengths around both, newlines in runs (a counter's worst case)
+// and scattered, against a plain count.
+TEST(RuleLines, LineCountAtEveryBoundary) {
+    for (size_t length :
+         {0, 1, 15, 16, 17, 255 * 16 - 1, 255 * 16, 255 * 16 + 1, 3 * 255 * 16 + 7}) {
+        for (int pattern = 0; pattern < 3; pattern++) {
+            std::string text(length, 'x');
+            for (size_t i = 0; i < length; i++) {
+                if (pattern == 1 || (pattern == 2 && i % 7 == 3))
+                    text[i] = '\n';
+            }
+            const size_t want = 1 + static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+            EXPECT_EQ(netflow::RuleLines(text).lineCount(), want)
+                << "length " << length << ", pattern " << pattern;
+        }
+    }
+}
+
 TEST(LabelRulesParse, TheIssuesExample) {
     auto set = parse(kHeader +
                      "DoS-Hulk,172.16.0.1,192.168.10.50,,80,tcp,2017-07-05T09:26:00-03:00,"

@@ -114,15 +114,23 @@ bool RuleLines::next(std::string_view &line, size_t *line_no) {
 
 size_t RuleLines::lineCount() const {
     // Sixteen bytes a step (a memchr call a line cost ~3 ms for 100,000
-    // lines).
+    // lines), counted in 16 byte-wide counters (a match compares to -1,
+    // subtracted), summed every 255 steps before one could wrap. A
+    // popcount of each step's mask was a libgcc call here (the build
+    // targets x86-64 without POPCNT): ~2 ms for 9 MB.
     size_t n = 1, i = 0;
     const char *p = text_.data();
 #if defined(__SSE2__)
     const __m128i newline = _mm_set1_epi8('\n');
-    for (; i + 16 <= text_.size(); i += 16) {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p + i));
-        n += static_cast<size_t>(
-            std::popcount(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, newline)))));
+    while (i + 16 <= text_.size()) {
+        __m128i counts = _mm_setzero_si128();
+        for (int k = 0; k < 255 && i + 16 <= text_.size(); k++, i += 16) {
+            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p + i));
+            counts = _mm_sub_epi8(counts, _mm_cmpeq_epi8(v, newline));
+        }
+        const __m128i sums = _mm_sad_epu8(counts, _mm_setzero_si128());  // two 64-bit sums
+        n += static_cast<size_t>(_mm_cvtsi128_si64(sums)) +
+             static_cast<size_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums)));
     }
 #endif
     for (; i < text_.size(); i++)
