@@ -104,6 +104,31 @@ TEST_F(LabelFeatures, CountsEachFlowOnceAndListsUnmatchedRulesVerbose) {
     EXPECT_EQ(without.labelSummary(true), "");
 }
 
+// Past 65,535 distinct names, a rule keeps its own (AttackNames::kOwnName):
+// its flows are counted by rule and its name still reaches Attack and the
+// summary.
+TEST_F(LabelFeatures, RulesPastTheNameTableCountUnderTheirOwnNames) {
+    std::string body;
+    for (int i = 0; i < 65536; i++)
+        body += "N" + std::to_string(i) + ",172.16." + std::to_string(i / 256) + "." +
+                std::to_string(i % 256) + ",,,,,,\n";
+    body += "Late,10.0.0.2,,,,,,\n";  // rule 65,537: past the table
+    LabelSpec spec;
+    spec.rules = compile(body);
+    FlowFeatures f(nftest::sharedClassifier(), spec);
+    for (int i = 0; i < 2; i++) {
+        rec_.first_seen = static_cast<uint64_t>(i);
+        EXPECT_EQ(get(f, Column::Attack), "Late");
+        EXPECT_EQ(get(f, Column::Label), "1");
+    }
+    const uint8_t n5[4] = {172, 16, 0, 5};
+    std::memcpy(rec_.key.addr_hi, n5, 4);
+    rec_.first_seen = 2;
+    EXPECT_EQ(get(f, Column::Attack), "N5");
+    EXPECT_EQ(f.labelSummary(false),
+              "netflow: labels: 2 Late, 1 N5; 2 of 65537 rules matched a flow (r.csv)");
+}
+
 TEST_F(LabelFeatures, AnonymizedAddressesAfterLabelling) {
     LabelSpec spec;
     spec.rules = compile("Src2,10.0.0.2,,,,,,,direction=forward\n");

@@ -108,6 +108,7 @@ void JsonFlowEncoder::encode(const FlowRecord &flow, std::string &out) {
         out += "{}";
         return;
     }
+    features_.beginRow(flow);
     for (const Key &key : keys_) {
         out += key.prefix;
         features_.compute(key.column, flow, value_);

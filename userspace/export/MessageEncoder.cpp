@@ -231,6 +231,7 @@ uint8_t *MessageEncoder::putString(uint8_t *p, const std::string &text, size_t v
 bool MessageEncoder::appendFlow(const FlowRecord &flow) {
     const bool v6 = flow.key.ip_version == 6;
     uint8_t *p = record_.data();
+    features_.beginRow(flow);
     for (const Step &s : plans_[v6].steps) {
         switch (s.op) {
             case Op::Load:

@@ -104,6 +104,11 @@ FlowFeatures::FlowFeatures(const FlowClassifier &classifier, LabelSpec label,
 
 FlowFeatures::~FlowFeatures() = default;
 
+void FlowFeatures::beginRow(const FlowRecord &flow) const {
+    if (labeler_)
+        labeler_->prefetch(flow, clock_offset_us_);
+}
+
 std::string FlowFeatures::labelSummary(bool verbose) const {
     return labeler_ ? labeler_->summary(verbose) : std::string();
 }

@@ -65,6 +65,11 @@ class FlowFeatures {
 
     void compute(Column column, const FlowRecord &flow, FeatureValue &out) const;
 
+    // Called as a flow's row begins, before its compute() calls: starts
+    // the memory reads of the columns that miss the cache (the --labels
+    // lookup), to overlap them with the row's other columns.
+    void beginRow(const FlowRecord &flow) const;
+
     // The flow's source (or destination) address as it goes on the wire, 4
     // bytes (IPv4) or 16 (IPv6) at out, pseudonymised as compute() prints
     // it: the binary exporters take it without the text round trip.

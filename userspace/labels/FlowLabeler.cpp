@@ -36,7 +36,15 @@ FlowLabeler::FlowLabeler(std::shared_ptr<const CompiledLabels> rules, std::strin
     : rules_(std::move(rules)),
       default_name_(std::move(default_name)),
       default_attack_(isAttackName(default_name_)),
-      rule_flows_(rules_->set.rules.size()) {}
+      tally_(rules_->set.rules.size()),
+      name_flows_(rules_->names.count()) {
+    for (size_t i = 0; i < tally_.size(); i++)
+        tally_[i].name = rules_->names.number(i);
+}
+
+void FlowLabeler::prefetch(const FlowRecord &flow, int64_t clock_offset_us) const {
+    rules_->matcher.prefetch(flowView(flow, clock_offset_us));
+}
 
 const FlowLabel &FlowLabeler::label(const FlowRecord &flow, int64_t clock_offset_us) {
     if (cached_flow_ == &flow && cached_first_seen_ == flow.first_seen &&
@@ -51,11 +59,16 @@ const FlowLabel &FlowLabeler::label(const FlowRecord &flow, int64_t clock_offset
         default_flows_++;
         cached_ = FlowLabel{default_attack_, &default_name_};
     } else {
-        rule_flows_[static_cast<size_t>(rule)]++;
-        bool attack = false;
-        const std::string &name =
-            rules_->names.name(rules_->set.rules, static_cast<size_t>(rule), &attack);
-        cached_ = FlowLabel{attack, &name};
+        RuleTally &t = tally_[static_cast<size_t>(rule)];
+        t.flows += t.flows != UINT16_MAX;
+        if (t.name != AttackNames::kOwnName) {
+            name_flows_[t.name]++;
+            cached_ = FlowLabel{rules_->names.attack(t.name), &rules_->names.name(t.name)};
+        } else {
+            own_flows_[static_cast<uint32_t>(rule)]++;
+            const std::string &own = rules_->set.rules[static_cast<size_t>(rule)].attack;
+            cached_ = FlowLabel{isAttackName(own), &own};
+        }
     }
     return cached_;
 }
@@ -65,13 +78,15 @@ std::string FlowLabeler::summary(bool verbose) const {
     std::map<std::string, uint64_t> by_name;
     if (default_flows_)
         by_name[default_name_] += default_flows_;
-    size_t matched = 0;
-    for (size_t i = 0; i < rules.size(); i++) {
-        if (rule_flows_[i]) {
-            by_name[rules[i].attack] += rule_flows_[i];
-            matched++;
-        }
+    for (size_t n = 0; n < name_flows_.size(); n++) {
+        if (name_flows_[n])
+            by_name[rules_->names.name(static_cast<uint16_t>(n))] += name_flows_[n];
     }
+    for (const auto &[rule, flows] : own_flows_)
+        by_name[rules[rule].attack] += flows;
+    size_t matched = 0;
+    for (const RuleTally &t : tally_)
+        matched += t.flows != 0;
     std::vector<std::pair<std::string, uint64_t>> names(by_name.begin(), by_name.end());
     std::stable_sort(names.begin(), names.end(),
                      [](const auto &a, const auto &b) { return a.second > b.second; });
@@ -89,17 +104,17 @@ std::string FlowLabeler::summary(bool verbose) const {
 
     // How many flows each rule matched, then the rules that matched none.
     uint64_t one = 0, few = 0, many = 0;
-    for (uint64_t n : rule_flows_) {
-        one += n == 1;
-        few += n >= 2 && n <= 9;
-        many += n >= 10;
+    for (const RuleTally &t : tally_) {
+        one += t.flows == 1;
+        few += t.flows >= 2 && t.flows <= 9;
+        many += t.flows >= 10;
     }
     out += "\nnetflow: labels: rules by flows matched: " + std::to_string(rules.size() - matched) +
            " none, " + std::to_string(one) + " one, " + std::to_string(few) + " 2-9, " +
            std::to_string(many) + " 10 or more";
     size_t listed = 0;
     for (size_t i = 0; i < rules.size(); i++) {
-        if (rule_flows_[i])
+        if (tally_[i].flows)
             continue;
         if (listed++ == kUnmatchedListed) {
             out += "\nnetflow: labels: ... and " +

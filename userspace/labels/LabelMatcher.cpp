@@ -678,6 +678,18 @@ size_t LabelMatcher::shapes() const {
     return index_->shapes[0].size() + index_->shapes[1].size();
 }
 
+void LabelMatcher::prefetch(const FlowView &flow) const {
+    uint64_t src[2], dst[2];
+    std::memcpy(src, flow.src.data(), 16);
+    std::memcpy(dst, flow.dst.data(), 16);
+    const std::vector<Shape> &shapes = index_->shapes[flow.family == 6];
+    const size_t n = std::min(shapes.size(), LeadMasks::kShapes);
+    const uint64_t in_range = n == 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1;
+    for (uint64_t m = index_->leads[flow.family == 6].candidates(src, dst) & in_range; m;
+         m &= m - 1)
+        shapes[static_cast<size_t>(std::countr_zero(m))].stage1(flow, src, dst);
+}
+
 int32_t LabelMatcher::match(const FlowView &flow) const {
     uint64_t src[2], dst[2];
     std::memcpy(src, flow.src.data(), 16);

@@ -80,6 +80,7 @@ void CsvWriter::appendText(const std::string &text) {
 }
 
 void CsvWriter::exportFlow(const FlowRecord &flow) {
+    features_.beginRow(flow);
     for (size_t i = 0; i < columns_.size(); i++) {
         features_.compute(columns_[i].column, flow, value_);
         if (value_.kind == FeatureValue::Kind::Text) {
