@@ -15,7 +15,8 @@ work=$(mktemp -d /tmp/export_tcp.XXXXXX)
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 collector=
-trap '[ -n "$collector" ] && kill -TERM "$collector" 2>/dev/null; rm -rf "$work"' EXIT
+holder=
+trap '[ -n "$collector" ] && kill -TERM "$collector" 2>/dev/null; [ -n "$holder" ] && kill "$holder" 2>/dev/null; rm -rf "$work"' EXIT
 
 pcap=$corpus/$(ls -S "$corpus" | head -1)
 free_port() {
@@ -47,7 +48,11 @@ PY
 grep -q "$rows flows sent" "$work/err" || fail "the summary does not say $rows flows were sent"
 
 # A TCP collector that never comes: exit 1, the flows not delivered counted.
-closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# The port is held, bound and not listening, until the test ends
+# (tests/support/hold_port.py says why).
+exec {holder_fd}< <(exec python3 "$here/../support/hold_port.py" 2>/dev/null)
+holder=$!
+read -r closed <&"$holder_fd" || fail "no port held"
 start=$(date +%s)
 "$netflow" -f "$pcap" --filter "" -c "$work/flows2.csv" --export "tcp://127.0.0.1:$closed" \
     2>"$work/err2"

@@ -12,16 +12,9 @@ work=$4/http_hardening
 # shellcheck source=tests/http/http_test.sh
 source "$root/tests/http/http_test.sh"
 
-# A port nothing listens on, held bound (not listening) until the test
-# ends: a connection is refused, and no other test's server can take the
-# port meanwhile (bound and closed at once, it was once taken by a server
-# of a test started in parallel, and the run then waited for an answer).
-exec {holder_fd}< <(exec python3 -c '
-import socket, sys, time
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1], flush=True)
-time.sleep(600)' 2>/dev/null)
+# A port nothing listens on, held until the test ends (hold_port.py says
+# why).
+exec {holder_fd}< <(exec python3 "$root/tests/support/hold_port.py" 2>/dev/null)
 holder_pid=$!
 trap 'kill "$holder_pid" 2>/dev/null; stop_server; rm -rf "$work"' EXIT
 read -r down_port <&"$holder_fd" || fail "no port held"
