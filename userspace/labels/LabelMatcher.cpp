@@ -83,19 +83,25 @@ void prefixMask(int length, uint64_t mask[2]) {
 
 // The first rule of a large bucket that overlaps [from, to]: either it
 // holds the instant `from` (the first rule of each elementary segment,
-// precomputed), or it starts within [from, to] (range minimum by start).
+// precomputed), or it starts within (from, to] (the first rule starting at
+// each point, precomputed: a flow is short, so it spans few points, read
+// one after the other; past kScan of them, a range minimum in a segment
+// tree). One binary search and a line or two after it: the rules' times,
+// the segments' first rules and the starts were three arrays searched
+// three times, ~12 cache lines a lookup for a bucket of 30 rules.
 class TimeIndex {
   public:
     // Kept in `kept`; its scratch in `scratch`.
     TimeIndex(const Entry *entries, size_t n, HugeArena &kept, HugeArena &scratch)
-        : points_(&kept), stab_(&kept), starts_(&kept), tree_(&kept) {
-        points_.reserve(2 * n);
+        : points_(&kept), tree_(&kept) {
+        std::pmr::vector<int64_t> at(&scratch);
+        at.reserve(2 * n);
         for (size_t i = 0; i < n; i++) {
-            points_.push_back(entries[i].start);
-            points_.push_back(entries[i].end + 1);
+            at.push_back(entries[i].start);
+            at.push_back(entries[i].end + 1);
         }
-        std::sort(points_.begin(), points_.end());
-        points_.erase(std::unique(points_.begin(), points_.end()), points_.end());
+        std::sort(at.begin(), at.end());
+        at.erase(std::unique(at.begin(), at.end()), at.end());
         std::pmr::vector<const Entry *> by_start(&scratch);
         by_start.reserve(n);
         for (size_t i = 0; i < n; i++)
@@ -105,49 +111,73 @@ class TimeIndex {
         auto later = [](const Entry *a, const Entry *b) { return a->rule > b->rule; };
         std::priority_queue<const Entry *, std::pmr::vector<const Entry *>, decltype(later)> open(
             later, std::pmr::vector<const Entry *>(&scratch));
-        stab_.resize(points_.size());
+        const size_t m = at.size();
+        points_.resize(m);
         size_t next = 0;
-        for (size_t j = 0; j < points_.size(); j++) {
-            while (next < n && by_start[next]->start <= points_[j])
+        for (size_t j = 0; j < m; j++) {
+            Point &p = points_[j];
+            p.at = at[j];
+            p.start_min = kNone;
+            // Every start is a point: the rules added here start at it.
+            while (next < n && by_start[next]->start <= at[j]) {
+                p.start_min = std::min(p.start_min, by_start[next]->rule);
                 open.push(by_start[next++]);
-            while (!open.empty() && open.top()->end < points_[j])
+            }
+            while (!open.empty() && open.top()->end < at[j])
                 open.pop();
-            stab_[j] = open.empty() ? kNone : open.top()->rule;
+            p.stab = open.empty() ? kNone : open.top()->rule;
         }
-        starts_.resize(n);
-        tree_.assign(2 * n, kNone);
-        for (size_t i = 0; i < n; i++) {
-            starts_[i] = by_start[i]->start;
-            tree_[n + i] = by_start[i]->rule;
-        }
-        for (size_t i = n - 1; i > 0; i--)
+        tree_.assign(2 * m, kNone);
+        for (size_t j = 0; j < m; j++)
+            tree_[m + j] = points_[j].start_min;
+        for (size_t i = m - 1; i > 0; i--)
             tree_[i] = std::min(tree_[2 * i], tree_[2 * i + 1]);
     }
 
     uint32_t first(int64_t from, int64_t to) const {
-        uint32_t best = kNone;
-        auto seg = std::upper_bound(points_.begin(), points_.end(), from);
-        if (seg != points_.begin())
-            best = stab_[static_cast<size_t>(seg - points_.begin()) - 1];
-        size_t lo = static_cast<size_t>(std::lower_bound(starts_.begin(), starts_.end(), from) -
-                                        starts_.begin());
-        size_t hi = static_cast<size_t>(std::upper_bound(starts_.begin(), starts_.end(), to) -
-                                        starts_.begin());
-        const size_t n = starts_.size();
-        for (lo += n, hi += n; lo < hi; lo >>= 1, hi >>= 1) {
-            if (lo & 1)
-                best = std::min(best, tree_[lo++]);
-            if (hi & 1)
-                best = std::min(best, tree_[--hi]);
+        const size_t m = points_.size();
+        const size_t j = static_cast<size_t>(
+            std::upper_bound(points_.begin(), points_.end(), from,
+                             [](int64_t t, const Point &p) { return t < p.at; }) -
+            points_.begin());
+        uint32_t best = j ? points_[j - 1].stab : kNone;
+        size_t k = j;
+        for (size_t steps = 0; k < m && points_[k].at <= to; k++, steps++) {
+            if (steps == kScan)
+                return std::min(best, startMin(k, to));
+            best = std::min(best, points_[k].start_min);
         }
         return best;
     }
 
   private:
-    std::pmr::vector<int64_t> points_;
-    std::pmr::vector<uint32_t> stab_;
-    std::pmr::vector<int64_t> starts_;
-    std::pmr::vector<uint32_t> tree_;
+    static constexpr size_t kScan = 8;
+    struct Point {
+        int64_t at;          // a rule's start, or its end + 1
+        uint32_t stab;       // the first rule holding [at, the next point)
+        uint32_t start_min;  // the first rule starting at `at`
+    };
+    static_assert(sizeof(Point) == 16);
+
+    // The first rule starting at points k.. up to `to` (segment tree).
+    uint32_t startMin(size_t k, int64_t to) const {
+        const size_t m = points_.size();
+        const size_t hi = static_cast<size_t>(
+            std::upper_bound(points_.begin() + static_cast<ptrdiff_t>(k), points_.end(), to,
+                             [](int64_t t, const Point &p) { return t < p.at; }) -
+            points_.begin());
+        uint32_t best = kNone;
+        for (size_t lo = k + m, h = hi + m; lo < h; lo >>= 1, h >>= 1) {
+            if (lo & 1)
+                best = std::min(best, tree_[lo++]);
+            if (h & 1)
+                best = std::min(best, tree_[--h]);
+        }
+        return best;
+    }
+
+    std::pmr::vector<Point> points_;
+    std::pmr::vector<uint32_t> tree_;  // over points_' start_min
 };
 
 // A slot of a shape's table: a key and its rules, one cache line. A key
@@ -383,14 +413,9 @@ class Shape {
     static constexpr uint64_t kOut = 0;  // instead of a hash: stopped
 
     uint64_t stage1(const FlowView &f, const uint64_t src[2], const uint64_t dst[2]) const {
-        if (id_.proto && !(protos_[f.proto / 64] >> (f.proto % 64) & 1))
+        const uint64_t h = admit(f, src, dst);
+        if (h == kOut)
             return kOut;
-        if (lead_ >= 0) {  // the bitmap (8 KB: in cache) first
-            const uint64_t v = leadBits(src, dst);
-            if (!(lead_bits_[v / 64] >> (v % 64) & 1))
-                return kOut;
-        }
-        const uint64_t h = hashKey(keyOf(f, src, dst)) | kLive;
         __builtin_prefetch(&filter_[filterWord(h)]);
         // And the key's home slot: most flows that pass the filter find
         // their key there, and a shape that passed the lead masks usually
@@ -424,6 +449,19 @@ class Shape {
     }
 
   private:
+    // The protocol and lead bitmap checks, then the flow's hash (kOut:
+    // turned away).
+    uint64_t admit(const FlowView &f, const uint64_t src[2], const uint64_t dst[2]) const {
+        if (id_.proto && !(protos_[f.proto / 64] >> (f.proto % 64) & 1))
+            return kOut;
+        if (lead_ >= 0) {  // the bitmap (8 KB: in cache) first
+            const uint64_t v = leadBits(src, dst);
+            if (!(lead_bits_[v / 64] >> (v % 64) & 1))
+                return kOut;
+        }
+        return hashKey(keyOf(f, src, dst)) | kLive;
+    }
+
     // The flow's fields under this shape's masks.
     BucketKey keyOf(const FlowView &f, const uint64_t src[2], const uint64_t dst[2]) const {
         BucketKey key;
@@ -699,7 +737,7 @@ void LabelMatcher::prefetch(const FlowView &flow) const {
     std::memcpy(dst, flow.dst.data(), 16);
     const std::vector<Shape> &shapes = index_->shapes[flow.family == 6];
     const size_t n = std::min(shapes.size(), LeadMasks::kShapes);
-    const uint64_t in_range = n == 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1;
+    const uint64_t in_range = n == LeadMasks::kShapes ? ~uint64_t{0} : (uint64_t{1} << n) - 1;
     for (uint64_t m = index_->leads[flow.family == 6].candidates(src, dst) & in_range; m;
          m &= m - 1)
         shapes[static_cast<size_t>(std::countr_zero(m))].stage1(flow, src, dst);
