@@ -19,10 +19,9 @@ using netflow::FlowView;
 using netflow::LabelMatcher;
 using netflow::LabelRule;
 
-std::vector<LabelRule> rules(const std::string &body, int32_t tz = 0) {
+netflow::LabelRuleSet rules(const std::string &body, int32_t tz = 0) {
     std::istringstream in("attack,src,dst,sport,dport,proto,start,end,options\n" + body);
-    const auto set = netflow::parseLabelRules(in, "r.csv", netflow::LabelFormat::CicIds, tz);
-    return {set.rules.begin(), set.rules.end()};
+    return netflow::parseLabelRules(in, "r.csv", netflow::LabelFormat::CicIds, tz);
 }
 
 FlowView flow(const std::string &src, uint16_t sport, const std::string &dst, uint16_t dport,
@@ -40,10 +39,10 @@ FlowView flow(const std::string &src, uint16_t sport, const std::string &dst, ui
 }
 
 // The attack name of the first matching rule, or "-".
-std::string match(const std::vector<LabelRule> &r, const FlowView &f) {
-    LabelMatcher m(r);
+std::string match(const netflow::LabelRuleSet &r, const FlowView &f) {
+    LabelMatcher m(r.rules);
     int32_t i = m.match(f);
-    return i == LabelMatcher::kNoMatch ? "-" : r[static_cast<size_t>(i)].attack;
+    return i == LabelMatcher::kNoMatch ? "-" : r.attack(r.rules[static_cast<size_t>(i)]);
 }
 
 TEST(LabelMatcher, BothDirectionsUnlessForward) {
@@ -192,7 +191,6 @@ TEST(LabelMatcher, IndexAgreesWithAScanOnRandomRules) {
     std::vector<LabelRule> rs;
     for (int i = 0; i < 3000; i++) {
         LabelRule r;
-        r.attack = "r" + std::to_string(i);
         int family = pick(5) == 0 ? 6 : 4;
         for (auto *p : {&r.src, &r.dst}) {
             if (pick(3) == 0)
@@ -263,7 +261,6 @@ TEST(LabelMatcher, IndexAgreesWithAScanAcrossNetworks) {
     std::vector<LabelRule> rs;
     for (int i = 0; i < 2000; i++) {
         LabelRule r;
-        r.attack = "n" + std::to_string(i);
         for (auto *p : {&r.src, &r.dst}) {
             if (pick(2) == 0 && (p == &r.src || !r.src.any()))
                 continue;  // any (not both)
@@ -333,7 +330,6 @@ TEST(LabelMatcher, IndexAgreesWithAScanOnGroundTruthTuplesAndManyShapes) {
     std::vector<LabelRule> rs;
     for (int i = 0; i < 6000; i++) {
         LabelRule r;
-        r.attack = "g" + std::to_string(i);
         if (pick(10) == 0) {  // an IPv6 network of one of 40 lengths
             r.src.family = 6;
             r.src.bytes = {0x20, 0x01, 0x0d, 0xb8, static_cast<uint8_t>(pick(4))};

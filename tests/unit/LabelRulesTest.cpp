@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string>
 
+#include "labels/AttackNames.h"
 #include "labels/LabelError.h"
 #include "labels/LabelFields.h"
 #include "labels/LabelRules.h"
@@ -60,7 +61,7 @@ TEST(LabelRulesParse, TheIssuesExample) {
                      "Recon,10.0.0.0/8,,,,,,\n");
     ASSERT_EQ(set.rules.size(), 2u);
     const auto &hulk = set.rules[0];
-    EXPECT_EQ(hulk.attack, "DoS-Hulk");
+    EXPECT_EQ(set.attack(hulk), "DoS-Hulk");
     EXPECT_EQ(hulk.src.family, 4);
     EXPECT_EQ(hulk.src.length, 32);
     EXPECT_EQ(hulk.src.bytes[0], 172);
@@ -86,7 +87,7 @@ TEST(LabelRulesParse, HeaderInAnyOrderCommentsBlankLinesCrlfQuotes) {
     auto set = parse(
         "# a comment\r\n\r\nDPort , Attack,SRC\r\n 443-444 , \"Bot, net\" , 2001:db8::/32 \r\n");
     ASSERT_EQ(set.rules.size(), 1u);
-    EXPECT_EQ(set.rules[0].attack, "Bot, net");
+    EXPECT_EQ(set.attack(set.rules[0]), "Bot, net");
     EXPECT_EQ(set.rules[0].dport.lo, 443);
     EXPECT_EQ(set.rules[0].dport.hi, 444);
     EXPECT_EQ(set.rules[0].src.family, 6);
@@ -328,18 +329,18 @@ TEST(LabelRulesParse, QuotedFieldsWithDoubledQuotesKeepTheirValues) {
         "\"b\"\"\",10.0.0.1,,,,,\"100\",\"200.5\",direction=forward\n"
         " c ,,, ,,,.5,,\n");
     ASSERT_EQ(set.rules.size(), 3u);
-    EXPECT_EQ(set.rules[0].attack, "a \"1\"");
+    EXPECT_EQ(set.attack(set.rules[0]), "a \"1\"");
     EXPECT_EQ(set.rules[0].src.length, 8);
     EXPECT_TRUE(set.rules[0].dst.any());
     EXPECT_EQ(set.rules[0].sport.lo, 1);
     EXPECT_EQ(set.rules[0].sport.hi, 2);
     EXPECT_EQ(set.rules[0].dport.lo, 3);
     EXPECT_EQ(set.rules[0].proto, 6);
-    EXPECT_EQ(set.rules[1].attack, "b\"");
+    EXPECT_EQ(set.attack(set.rules[1]), "b\"");
     EXPECT_EQ(set.rules[1].start_us, 100000000);
     EXPECT_EQ(set.rules[1].end_us, 200599999);
     EXPECT_TRUE(set.rules[1].forward_only);
-    EXPECT_EQ(set.rules[2].attack, "c");
+    EXPECT_EQ(set.attack(set.rules[2]), "c");
     EXPECT_EQ(set.rules[2].start_us, 500000);
     EXPECT_EQ(errorOf("attack,sport\na,\"x\"\n"),
               "r.csv:2:3: 'x' is not a port or a range a-b of ports 0-65535");
@@ -353,4 +354,30 @@ TEST(LabelRulesParse, QuotedFieldsWithDoubledQuotesKeepTheirValues) {
     EXPECT_EQ(errorOf("attack,start\na,1.\n"), "r.csv:2:3: '1.' is not epoch seconds");
     EXPECT_EQ(errorOf("attack,start\na,1234567890123456\n"),
               "r.csv:2:3: '1234567890123456' is not epoch seconds");
+}
+
+// Attack names as numbers: one per distinct name, in order of first use,
+// through the table's growth; names alike in their first 8 or 16 bytes and
+// lengths across the hash's word boundaries stay apart.
+TEST(LabelRulesParse, AttackNamesNumberedInOrderOfFirstUse) {
+    std::vector<std::string> names;
+    netflow::NameNumbers numbers(names);
+    std::vector<std::string> made;
+    for (int i = 0; i < 3000; i++)
+        made.push_back(std::string(static_cast<size_t>(i % 20), 'x') + std::to_string(i));
+    made.push_back("");
+    made.push_back("AttackAB");
+    made.push_back("AttackABC");
+    made.push_back(std::string("AttackAB\0C", 10));
+    for (size_t round = 0; round < 2; round++) {
+        for (size_t i = 0; i < made.size(); i++)
+            ASSERT_EQ(numbers.number(made[i]), i) << "'" << made[i] << "' round " << round;
+    }
+    EXPECT_EQ(names, made);
+    // The parsers: rules of one name share its number, names in file order.
+    auto set = parse(kHeader + "B,10.0.0.1,,,,,,\nA,10.0.0.2,,,,,,\nB,10.0.0.3,,,,,,\n");
+    EXPECT_EQ(set.names, (std::vector<std::string>{"B", "A"}));
+    EXPECT_EQ(set.rules[0].name, 0u);
+    EXPECT_EQ(set.rules[1].name, 1u);
+    EXPECT_EQ(set.rules[2].name, 0u);
 }

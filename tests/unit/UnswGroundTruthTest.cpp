@@ -30,7 +30,7 @@ TEST(UnswGroundTruth, SampleFile) {
     // 10 lines after the header: one duplicate, one 'unas'.
     ASSERT_EQ(set.rules.size(), 8u);
     const auto &first = set.rules[0];
-    EXPECT_EQ(first.attack, "Exploits");  // " Exploits " trimmed
+    EXPECT_EQ(set.attack(first), "Exploits");  // " Exploits " trimmed
     EXPECT_EQ(first.start_us, 1795845285LL * 1000000);
     EXPECT_EQ(first.end_us, 1795845285LL * 1000000 + 999999);  // the last second is whole
     EXPECT_EQ(first.proto, 6);
@@ -40,12 +40,12 @@ TEST(UnswGroundTruth, SampleFile) {
     EXPECT_EQ(first.dport.hi, 80);
     EXPECT_FALSE(first.forward_only);
     EXPECT_EQ(first.line, 2u);
-    EXPECT_EQ(set.rules[1].attack, "Backdoor");  // Backdoors
-    EXPECT_EQ(set.rules[1].line, 4u);            // line 3 was the duplicate
-    EXPECT_EQ(set.rules[2].attack, "Reconnaissance");
+    EXPECT_EQ(set.attack(set.rules[1]), "Backdoor");  // Backdoors
+    EXPECT_EQ(set.rules[1].line, 4u);                 // line 3 was the duplicate
+    EXPECT_EQ(set.attack(set.rules[2]), "Reconnaissance");
     EXPECT_EQ(set.rules[4].proto, 1);
     EXPECT_TRUE(set.rules[4].sport.any());  // '-'
-    EXPECT_EQ(set.rules[5].attack, "DoS");
+    EXPECT_EQ(set.attack(set.rules[5]), "DoS");
     EXPECT_EQ(set.rules[5].proto, 58);
     EXPECT_EQ(set.rules[5].src.family, 6);
     EXPECT_EQ(set.rules[5].sport.lo, 0);

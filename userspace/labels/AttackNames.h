@@ -1,39 +1,64 @@
-// The Attack name of each rule as a small number into a table of the
-// distinct names (a rules file has a few dozen at most, 100,000 rules):
-// labelling a flow reads a few bytes a rule (FlowLabeler keeps them with
-// its counts) and the table, which stays in cache, not the rule's 112
-// bytes (a cache miss a labelled flow, ~12 ms of 100,000 CIC-style rules'
-// conversion).
+// The Attack names of a rules file as small numbers. NameNumbers gives
+// each distinct name its number as the file is read (LabelRule::name);
+// AttackNames is the table the labeller reads: a rules file has a few
+// dozen names for 100,000 rules, so labelling a flow reads a few bytes a
+// rule (FlowLabeler keeps them with its counts) and this table, which
+// stays in cache, not the rule (a cache miss a labelled flow, ~12 ms of
+// 100,000 CIC-style rules' conversion).
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "labels/BigMemory.h"
 #include "labels/LabelRule.h"
 
 namespace netflow {
 
+class NameNumbers {
+  public:
+    // Numbers into `names`, which it appends the new names to.
+    explicit NameNumbers(std::vector<std::string> &names) : names_(names) {}
+
+    // The number of name: one probe of a small table, a word's hash (a
+    // rules file's names come in any order: std::unordered_map's string
+    // hash cost more than the rest of a rule's name).
+    uint32_t number(std::string_view name);
+
+  private:
+    static constexpr uint32_t kFree = UINT32_MAX;
+    struct Slot {
+        uint64_t hash = 0;
+        uint32_t number = kFree;
+    };
+    void grow();
+
+    std::vector<std::string> &names_;
+    std::vector<Slot> slots_ = std::vector<Slot>(64);  // at most half full
+};
+
 class AttackNames {
   public:
-    // A rule whose name is past the table's numbers (more than 65,535
-    // distinct names): its own name is rules[rule].attack.
+    // The numbers FlowLabeler keeps (16 bits): a rule whose name's number
+    // is past them (more than 65,535 distinct names) has its own,
+    // rules[rule].name.
     static constexpr uint16_t kOwnName = UINT16_MAX;
 
-    explicit AttackNames(const BigVector<LabelRule> &rules);
+    explicit AttackNames(const LabelRuleSet &set);
 
-    // The number of rules[rule]'s name (the rules built from), or kOwnName.
-    uint16_t number(size_t rule) const { return of_rule_[rule]; }
+    // A rule's name's number in 16 bits, or kOwnName.
+    static uint16_t number(const LabelRule &rule) {
+        return rule.name < kOwnName ? static_cast<uint16_t>(rule.name) : kOwnName;
+    }
     // A number's name and whether it is an attack (the Label column).
-    const std::string &name(uint16_t number) const { return names_[number]; }
-    bool attack(uint16_t number) const { return attack_[number] != 0; }
+    const std::string &name(uint32_t number) const { return names_[number]; }
+    bool attack(uint32_t number) const { return attack_[number] != 0; }
     size_t count() const { return names_.size(); }
 
   private:
-    std::vector<std::string> names_;
+    const std::vector<std::string> &names_;  // the set's
     std::vector<uint8_t> attack_;
-    BigVector<uint16_t> of_rule_;
 };
 
 }  // namespace netflow

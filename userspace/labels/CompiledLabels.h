@@ -12,7 +12,7 @@ namespace netflow {
 
 struct CompiledLabels {
     explicit CompiledLabels(LabelRuleSet rule_set)
-        : set(std::move(rule_set)), matcher(set.rules), names(set.rules) {}
+        : set(std::move(rule_set)), matcher(set.rules), names(set) {}
 
     LabelRuleSet set;
     LabelMatcher matcher;

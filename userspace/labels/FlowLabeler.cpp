@@ -39,7 +39,7 @@ FlowLabeler::FlowLabeler(std::shared_ptr<const CompiledLabels> rules, std::strin
       tally_(rules_->set.rules.size()),
       name_flows_(rules_->names.count()) {
     for (size_t i = 0; i < tally_.size(); i++)
-        tally_[i].name = rules_->names.number(i);
+        tally_[i].name = AttackNames::number(rules_->set.rules[i]);
 }
 
 void FlowLabeler::prefetch(const FlowRecord &flow, int64_t clock_offset_us) const {
@@ -66,7 +66,8 @@ const FlowLabel &FlowLabeler::label(const FlowRecord &flow, int64_t clock_offset
             cached_ = FlowLabel{rules_->names.attack(t.name), &rules_->names.name(t.name)};
         } else {
             own_flows_[static_cast<uint32_t>(rule)]++;
-            const std::string &own = rules_->set.rules[static_cast<size_t>(rule)].attack;
+            const std::string &own =
+                rules_->set.attack(rules_->set.rules[static_cast<size_t>(rule)]);
             cached_ = FlowLabel{isAttackName(own), &own};
         }
     }
@@ -80,10 +81,10 @@ std::string FlowLabeler::summary(bool verbose) const {
         by_name[default_name_] += default_flows_;
     for (size_t n = 0; n < name_flows_.size(); n++) {
         if (name_flows_[n])
-            by_name[rules_->names.name(static_cast<uint16_t>(n))] += name_flows_[n];
+            by_name[rules_->names.name(static_cast<uint32_t>(n))] += name_flows_[n];
     }
     for (const auto &[rule, flows] : own_flows_)
-        by_name[rules[rule].attack] += flows;
+        by_name[rules_->set.attack(rules[rule])] += flows;
     size_t matched = 0;
     for (const RuleTally &t : tally_)
         matched += t.flows != 0;
@@ -123,7 +124,7 @@ std::string FlowLabeler::summary(bool verbose) const {
             break;
         }
         out += "\nnetflow: labels: rule " + rules_->set.path + ":" + std::to_string(rules[i].line) +
-               " (" + rules[i].attack + ") matched no flow";
+               " (" + rules_->set.attack(rules[i]) + ") matched no flow";
     }
     return out;
 }

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "common/Text.h"
+#include "labels/AttackNames.h"
 #include "labels/BigMemory.h"
 #include "labels/CsvLine.h"
 #include "labels/LabelError.h"
@@ -215,6 +216,7 @@ LabelRuleSet parseRulesCsv(RuleLines &in, const std::string &path, int32_t tz_of
     LabelRuleSet set;
     set.path = path;
     set.rules.reserve(in.lineCount());
+    NameNumbers names(set.names);
     std::string_view line;
     size_t line_no = 0;
     auto fail = [&](size_t column, const std::string &message) {
@@ -298,7 +300,7 @@ LabelRuleSet parseRulesCsv(RuleLines &in, const std::string &path, int32_t tz_of
         if (std::any_of(attack.text.begin(), attack.text.end(),
                         [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
             fail(attack.column, "the attack name holds a control character");
-        rule.attack = attack.text;
+        rule.name = names.number(attack.text);
         auto address = [&](Field f) {
             auto p = parseAddressPrefix(by_name(f).text, &error);
             if (!p)
@@ -320,7 +322,7 @@ LabelRuleSet parseRulesCsv(RuleLines &in, const std::string &path, int32_t tz_of
         auto proto = parseProtocol(by_name(kProto).text, &error);
         if (!proto)
             fail(by_name(kProto).column, error);
-        rule.proto = *proto;
+        rule.proto = static_cast<int16_t>(*proto);
         if (!by_name(kStart).text.empty()) {
             auto t = parseLabelTime(by_name(kStart).text, tz_offset_s, &error);
             if (!t)
@@ -336,8 +338,8 @@ LabelRuleSet parseRulesCsv(RuleLines &in, const std::string &path, int32_t tz_of
         if (rule.end_us < rule.start_us)
             fail(by_name(kEnd).column, "end is before start");
         applyOptions(by_name(kOptions), rule, path, line_no);
-        rule.line = line_no;
-        set.rules.push_back(std::move(rule));
+        rule.line = ruleLine(line_no);
+        set.rules.push_back(rule);
     }
     return set;
 }

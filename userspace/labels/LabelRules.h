@@ -47,6 +47,11 @@ class RuleLines {
 LabelRuleSet parseRulesCsv(RuleLines &in, const std::string &path, int32_t tz_offset_s);
 LabelRuleSet parseUnswGroundTruth(RuleLines &in, const std::string &path);
 
+// The line number a rule keeps (LabelRule::line), at most UINT32_MAX.
+inline uint32_t ruleLine(size_t line_no) {
+    return line_no < UINT32_MAX ? static_cast<uint32_t>(line_no) : UINT32_MAX;
+}
+
 // "path:line:column: message" as a LabelError.
 [[noreturn]] void throwLabelError(const std::string &path, size_t line, size_t column,
                                   const std::string &message);

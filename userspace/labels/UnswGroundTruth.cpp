@@ -12,6 +12,7 @@
 #include <cstring>
 #include <map>
 
+#include "labels/AttackNames.h"
 #include "labels/CsvLine.h"
 #include "labels/LabelFields.h"
 #include "labels/LabelRules.h"
@@ -99,7 +100,7 @@ class RuleSet {
         h ^= (uint64_t{r.sport.lo} | uint64_t{r.sport.hi} << 16 | uint64_t{r.dport.lo} << 32 |
               uint64_t{r.dport.hi} << 48) *
              0xa0761d6478bd642fULL;
-        h ^= std::hash<std::string>{}(r.attack) + static_cast<uint64_t>(r.proto);
+        h ^= (uint64_t{r.name} << 16) + static_cast<uint64_t>(r.proto);
         h ^= h >> 32;
         h *= 0xe7037ed1a0b428dbULL;
         return h ^ (h >> 29);
@@ -109,7 +110,7 @@ class RuleSet {
                x.src.family == y.src.family && x.src.bytes == y.src.bytes &&
                x.dst.family == y.dst.family && x.dst.bytes == y.dst.bytes &&
                x.sport.lo == y.sport.lo && x.sport.hi == y.sport.hi && x.dport.lo == y.dport.lo &&
-               x.dport.hi == y.dport.hi && x.attack == y.attack;
+               x.dport.hi == y.dport.hi && x.name == y.name;
     }
 
     const BigVector<LabelRule> &rules_;
@@ -127,6 +128,7 @@ LabelRuleSet parseUnswGroundTruth(RuleLines &in, const std::string &path) {
     std::map<std::string, size_t> unknown_protocols;
     const size_t lines = in.lineCount();
     set.rules.reserve(lines);
+    NameNumbers names(set.names);
     RuleSet seen(set.rules, lines);
     bool first = true;
     CsvSplit split;
@@ -192,17 +194,16 @@ LabelRuleSet parseUnswGroundTruth(RuleLines &in, const std::string &path) {
         rule.end_us = time(kLast).last_us;
         if (rule.end_us < rule.start_us)
             fail(f[kLast].column, "last time is before start time");
-        rule.attack = f[kCategory].text;
-        if (rule.attack.empty())
+        const std::string_view category = f[kCategory].text;
+        if (category.empty())
             fail(f[kCategory].column, "the attack category is empty");
-        if (rule.attack == "Backdoors")
-            rule.attack = "Backdoor";
+        rule.name = names.number(category == "Backdoors" ? "Backdoor" : category);
         auto proto = parseProtocol(f[kProto].text, &error);
         if (!proto || f[kProto].text.empty()) {
             unknown_protocols[std::string(f[kProto].text)]++;
             continue;
         }
-        rule.proto = *proto;
+        rule.proto = static_cast<int16_t>(*proto);
         auto address = [&](Column c) {
             auto p = parseAddressPrefix(f[c].text, &error);
             if (!p || p->any() || p->length != (p->family == 4 ? 32 : 128))
@@ -226,10 +227,10 @@ LabelRuleSet parseUnswGroundTruth(RuleLines &in, const std::string &path) {
         rule.sport = port(kSport);
         rule.dport = port(kDport);
 
-        rule.line = line_no;
+        rule.line = ruleLine(line_no);
         const uint64_t h = seen.hashAndPrefetch(rule);
         settle();  // the line before's rule, its slot fetched meanwhile
-        set.rules.push_back(std::move(rule));
+        set.rules.push_back(rule);
         pending = true;
         pending_hash = h;
     }
