@@ -6,7 +6,9 @@ namespace netflow {
 
 namespace {
 
-// 8 bytes at a time, then one mixing round.
+// 8 bytes at a time, each product's high half folded down before the
+// next (a product's low bits see only its inputs' low bits: "Attack-1" and
+// "Attack-2" differ in a word's top byte), then a final mix.
 uint64_t hashName(std::string_view name) {
     uint64_t h = name.size() * 0x9e3779b97f4a7c15ULL;
     size_t i = 0;
@@ -14,11 +16,14 @@ uint64_t hashName(std::string_view name) {
         uint64_t w;
         std::memcpy(&w, name.data() + i, 8);
         h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
+        h ^= h >> 32;
     }
     uint64_t tail = 0;
     std::memcpy(&tail, name.data() + i, name.size() - i);
     h = (h ^ tail) * 0x94d049bb133111ebULL;
-    return h ^ (h >> 31);
+    h ^= h >> 29;
+    h *= 0xe7037ed1a0b428dbULL;
+    return h ^ (h >> 32);
 }
 
 }  // namespace
