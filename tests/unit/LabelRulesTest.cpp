@@ -357,8 +357,8 @@ TEST(LabelRulesParse, QuotedFieldsWithDoubledQuotesKeepTheirValues) {
 }
 
 // Attack names as numbers: one per distinct name, in order of first use,
-// through the table's growth; names alike in their first 8 or 16 bytes and
-// lengths across the hash's word boundaries stay apart.
+// out of order and in runs; names alike but for their last byte, or an
+// embedded NUL, stay apart.
 TEST(LabelRulesParse, AttackNamesNumberedInOrderOfFirstUse) {
     std::vector<std::string> names;
     netflow::NameNumbers numbers(names);

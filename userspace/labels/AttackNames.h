@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "labels/LabelRule.h"
@@ -21,21 +22,18 @@ class NameNumbers {
     // Numbers into `names`, which it appends the new names to.
     explicit NameNumbers(std::vector<std::string> &names) : names_(names) {}
 
-    // The number of name: one probe of a small table, a word's hash (a
-    // rules file's names come in any order: std::unordered_map's string
-    // hash cost more than the rest of a rule's name).
+    // The number of name (a rules file's names often come in runs: the
+    // last one is compared first).
     uint32_t number(std::string_view name);
 
   private:
-    static constexpr uint32_t kFree = UINT32_MAX;
-    struct Slot {
-        uint64_t hash = 0;
-        uint32_t number = kFree;
+    struct Hash {
+        using is_transparent = void;
+        size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
     };
-    void grow();
-
     std::vector<std::string> &names_;
-    std::vector<Slot> slots_ = std::vector<Slot>(64);  // at most half full
+    std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>> numbers_;
+    uint32_t last_ = UINT32_MAX;
 };
 
 class AttackNames {
