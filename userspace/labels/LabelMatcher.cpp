@@ -413,9 +413,14 @@ class Shape {
     static constexpr uint64_t kOut = 0;  // instead of a hash: stopped
 
     uint64_t stage1(const FlowView &f, const uint64_t src[2], const uint64_t dst[2]) const {
-        const uint64_t h = admit(f, src, dst);
-        if (h == kOut)
+        if (id_.proto && !(protos_[f.proto / 64] >> (f.proto % 64) & 1))
             return kOut;
+        if (lead_ >= 0) {  // the bitmap (8 KB: in cache) first
+            const uint64_t v = leadBits(src, dst);
+            if (!(lead_bits_[v / 64] >> (v % 64) & 1))
+                return kOut;
+        }
+        const uint64_t h = hashKey(keyOf(f, src, dst)) | kLive;
         __builtin_prefetch(&filter_[filterWord(h)]);
         // And the key's home slot: most flows that pass the filter find
         // their key there, and a shape that passed the lead masks usually
@@ -449,19 +454,6 @@ class Shape {
     }
 
   private:
-    // The protocol and lead bitmap checks, then the flow's hash (kOut:
-    // turned away).
-    uint64_t admit(const FlowView &f, const uint64_t src[2], const uint64_t dst[2]) const {
-        if (id_.proto && !(protos_[f.proto / 64] >> (f.proto % 64) & 1))
-            return kOut;
-        if (lead_ >= 0) {  // the bitmap (8 KB: in cache) first
-            const uint64_t v = leadBits(src, dst);
-            if (!(lead_bits_[v / 64] >> (v % 64) & 1))
-                return kOut;
-        }
-        return hashKey(keyOf(f, src, dst)) | kLive;
-    }
-
     // The flow's fields under this shape's masks.
     BucketKey keyOf(const FlowView &f, const uint64_t src[2], const uint64_t dst[2]) const {
         BucketKey key;
