@@ -11,6 +11,8 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "capture/PcapFile.h"
@@ -33,8 +35,31 @@ struct WorkPacket {
     uint32_t l3_len;
 };
 
+// An allocator that leaves a trivial element uninitialised when a vector
+// makes it with no arguments (emplace_back()): the reader writes all of a
+// WorkPacket in one go (ThreadedPipeline), and zeroing it first in a ring
+// slot the worker read last was a cache miss of its own.
+template <typename T>
+struct NoInitAllocator : std::allocator<T> {
+    template <typename U>
+    struct rebind {
+        using other = NoInitAllocator<U>;
+    };
+    using std::allocator<T>::allocator;
+    template <typename U>
+    void construct(U *p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+        ::new (static_cast<void *>(p)) U;
+    }
+    template <typename U, typename... Args>
+    void construct(U *p, Args &&...args) {
+        ::new (static_cast<void *>(p)) U(std::forward<Args>(args)...);
+    }
+};
+
 struct WorkBatch {
-    std::vector<WorkPacket> packets;
+    static_assert(std::is_trivially_default_constructible_v<WorkPacket> &&
+                  std::is_trivially_copyable_v<WorkPacket>);
+    std::vector<WorkPacket, NoInitAllocator<WorkPacket>> packets;
     std::vector<uint8_t> bytes;
     // The file blocks its packets' l3 point into, held until the reader
     // refills this slot (it alone changes these, so a block nobody else
