@@ -24,6 +24,13 @@ libbpf=$(dpkg-query -W -f='${Version}' libbpf1 | sed 's/[-+].*//; s/^[0-9]*://')
 [ -n "$(line '^  libpcap version 1\.')" ] || fail "no libpcap version"
 [ -n "$(line '^  libxdp [0-9]')" ] || fail "no libxdp version"
 [ -n "$(line "^kernel: Linux $(uname -r) ")" ] || fail "kernel release: $(line kernel)"
+# libcurl is loaded when a run needs it (--about, -u), not by every run.
+curl_version=$(dpkg-query -W -f='${Version}' libcurl4 | sed 's/[-+].*//; s/^[0-9]*://')
+[ -n "$(line "^  libcurl/$curl_version ")" ] || fail "libcurl not $curl_version: $(line libcurl)"
+loaded=$(LD_DEBUG=files "$netflow" -f "$root/tests/golden/dns.pcap" -c /dev/null 2>&1 | grep -c 'libcurl\.so')
+[ "$loaded" = 0 ] || fail "a conversion to CSV loaded libcurl"
+loaded=$(LD_DEBUG=files "$netflow" --about 2>&1 >/dev/null | grep -c 'file=libcurl\.so')
+[ "$loaded" -ge 1 ] || fail "--about did not load libcurl through the dynamic loader"
 
 # The kernel features, against bpftool's own probes.
 probe=$(bpftool feature probe kernel 2>/dev/null)

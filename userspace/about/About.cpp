@@ -1,14 +1,15 @@
 #include "about/About.h"
 
-#include <curl/curl.h>
 #include <ndpi/ndpi_api.h>
 #include <pcap/pcap.h>
 #include <sys/utsname.h>
 
 #include <cstdio>
+#include <stdexcept>
 
 #include "about/KernelFeatures.h"
 #include "cli/CommandLine.h"
+#include "delivery/CurlHandles.h"
 #include "filter/FilterError.h"
 #include "kernel/KernelSession.h"
 #include "kernel/LibbpfLog.h"
@@ -69,7 +70,11 @@ std::string aboutText(const Options &options, int *exit_code) {
     text += "  libbpf " + libbpfVersion() + "\n";
     text += "  libxdp " NETFLOW_LIBXDP_VERSION " (built with)\n";
     text += std::string("  ") + pcap_lib_version() + "\n";
-    text += std::string("  ") + curl_version() + "\n";
+    try {
+        text += std::string("  ") + curl().version() + "\n";
+    } catch (const std::runtime_error &e) {
+        text += std::string("  libcurl: ") + e.what() + "\n";
+    }
     text += "kernel: " + kernelRelease() + "\n";
     for (const KernelFeature &f : probeKernelFeatures())
         text += "  " + f.name + ": " + f.answer + "\n";

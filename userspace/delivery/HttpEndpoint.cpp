@@ -4,30 +4,35 @@
 
 #include <algorithm>
 #include <cctype>
+#include <stdexcept>
 
 #include "delivery/CurlHandles.h"
 
 namespace netflow {
 
 std::optional<std::string> checkHttpUrl(const std::string &url) {
-    ensureCurlInitialized();
-    CurlUrl parsed(curl_url());
+    try {
+        curl();
+    } catch (const std::runtime_error &e) {
+        return e.what();
+    }
+    CurlUrl parsed(curl().url());
     if (!parsed)
         return "out of memory";
     // No scheme guessing: "localhost:8080/x" is not taken for http.
-    if (curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK)
+    if (curl().url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK)
         return "'" + url + "' is not a valid URL";
     char *scheme = nullptr;
-    if (curl_url_get(parsed.get(), CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK)
+    if (curl().url_get(parsed.get(), CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK)
         return "'" + url + "' has no scheme (http:// or https://)";
     const std::string s = toLower(scheme);
-    curl_free(scheme);
+    curl().free(scheme);
     if (s != "http" && s != "https")
         return "'" + url + "' is not an http or https URL";
     char *host = nullptr;
     bool has_host =
-        curl_url_get(parsed.get(), CURLUPART_HOST, &host, 0) == CURLUE_OK && host && *host;
-    curl_free(host);
+        curl().url_get(parsed.get(), CURLUPART_HOST, &host, 0) == CURLUE_OK && host && *host;
+    curl().free(host);
     if (!has_host)
         return "'" + url + "' names no host";
     return std::nullopt;

@@ -89,7 +89,7 @@ HttpSender::HttpSender(const HttpOptions &options, bool wait_for_room)
       spool_(options.spool_path),
       backoff_(std::chrono::milliseconds(100), std::chrono::milliseconds(2000),
                std::random_device{}()) {
-    ensureCurlInitialized();
+    curl();  // loaded and initialised before any use (throws if it cannot be)
     counters_.inherited = spool_.inherited();
     if (spool_.droppedTailBytes())
         std::fprintf(stderr, "netflow: spool %s ended in a cut line (%llu bytes): dropped\n",
@@ -98,9 +98,9 @@ HttpSender::HttpSender(const HttpOptions &options, bool wait_for_room)
 
     curl_slist *list = nullptr;
     auto add = [&](const std::string &h) {
-        curl_slist *grown = curl_slist_append(list, h.c_str());
+        curl_slist *grown = curl().slist_append(list, h.c_str());
         if (!grown) {
-            curl_slist_free_all(list);
+            curl().slist_free_all(list);
             throw std::runtime_error("out of memory");
         }
         list = grown;
@@ -112,38 +112,38 @@ HttpSender::HttpSender(const HttpOptions &options, bool wait_for_room)
         add(h);
     headers_.reset(list);
 
-    multi_.reset(curl_multi_init());
+    multi_.reset(curl().multi_init());
     if (!multi_)
         throw std::runtime_error("cannot create a libcurl multi handle");
     const long in_flight = static_cast<long>(std::max<size_t>(options.max_in_flight, 1));
-    curl_multi_setopt(multi_.get(), CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-    curl_multi_setopt(multi_.get(), CURLMOPT_MAX_TOTAL_CONNECTIONS, in_flight);
-    curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, in_flight);
+    curl().multi_setopt(multi_.get(), CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+    curl().multi_setopt(multi_.get(), CURLMOPT_MAX_TOTAL_CONNECTIONS, in_flight);
+    curl().multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, in_flight);
 
     for (long i = 0; i < in_flight; i++) {
         auto slot = std::make_unique<Slot>();
-        slot->easy.reset(curl_easy_init());
+        slot->easy.reset(curl().easy_init());
         if (!slot->easy)
             throw std::runtime_error("cannot create a libcurl handle");
         CURL *e = slot->easy.get();
-        curl_easy_setopt(e, CURLOPT_URL, options.url.c_str());
-        curl_easy_setopt(e, CURLOPT_POST, 1L);
-        curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers_.get());
-        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_.count()));
-        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout_.count()));
-        curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-        curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-        curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
-        curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, onBody);
-        curl_easy_setopt(e, CURLOPT_WRITEDATA, &slot->response);
-        curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, onHeader);
-        curl_easy_setopt(e, CURLOPT_HEADERDATA, &slot->headers_done);
-        curl_easy_setopt(e, CURLOPT_ERRORBUFFER, slot->error);
-        curl_easy_setopt(e, CURLOPT_PRIVATE, slot.get());
+        curl().easy_setopt(e, CURLOPT_URL, options.url.c_str());
+        curl().easy_setopt(e, CURLOPT_POST, 1L);
+        curl().easy_setopt(e, CURLOPT_HTTPHEADER, headers_.get());
+        curl().easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_.count()));
+        curl().easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout_.count()));
+        curl().easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+        curl().easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+        curl().easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+        curl().easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+        curl().easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+        curl().easy_setopt(e, CURLOPT_WRITEFUNCTION, onBody);
+        curl().easy_setopt(e, CURLOPT_WRITEDATA, &slot->response);
+        curl().easy_setopt(e, CURLOPT_HEADERFUNCTION, onHeader);
+        curl().easy_setopt(e, CURLOPT_HEADERDATA, &slot->headers_done);
+        curl().easy_setopt(e, CURLOPT_ERRORBUFFER, slot->error);
+        curl().easy_setopt(e, CURLOPT_PRIVATE, slot.get());
         if (!options.ca_file.empty())
-            curl_easy_setopt(e, CURLOPT_CAINFO, options.ca_file.c_str());
+            curl().easy_setopt(e, CURLOPT_CAINFO, options.ca_file.c_str());
         slots_.push_back(std::move(slot));
     }
     thread_ = startQuietThread([this] { run(); });
@@ -165,7 +165,7 @@ void HttpSender::submit(std::string &&line) {
         // Wake the sender when a request's worth is there (a partial batch
         // is sent by the flush timer).
         if (size_after == std::min(options_.batch, queue_.capacity()))
-            curl_multi_wakeup(multi_.get());
+            curl().multi_wakeup(multi_.get());
         return;
     }
     std::lock_guard lock(spool_mutex_);
@@ -184,7 +184,7 @@ Result<void> HttpSender::finish() {
         return Result<void>::fromMessage(finish_error_);
     finished_ = true;
     stop_ = true;
-    curl_multi_wakeup(multi_.get());
+    curl().multi_wakeup(multi_.get());
     if (thread_.joinable())
         thread_.join();
     counters_.submitted = submitted_.load();
@@ -216,14 +216,14 @@ void HttpSender::run() {
             idle &= slot->state == Slot::State::Free;
         }
         int running = 0;
-        curl_multi_perform(multi_.get(), &running);
+        curl().multi_perform(multi_.get(), &running);
         bool completed = false;
         int left = 0;
-        while (CURLMsg *msg = curl_multi_info_read(multi_.get(), &left)) {
+        while (CURLMsg *msg = curl().multi_info_read(multi_.get(), &left)) {
             if (msg->msg != CURLMSG_DONE)
                 continue;
             Slot *slot = nullptr;
-            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &slot);
+            curl().easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &slot);
             // Progress is an answer that settles flows: delivered, or
             // rejected (a server that rejects everything is still
             // answering; those flows must not wait for the timeout).
@@ -249,7 +249,7 @@ void HttpSender::run() {
         }
         if (completed)
             continue;  // free slots to refill at once
-        curl_multi_poll(multi_.get(), nullptr, 0, pollMillis(now), nullptr);
+        curl().multi_poll(multi_.get(), nullptr, 0, pollMillis(now), nullptr);
     }
 }
 
@@ -311,19 +311,19 @@ bool HttpSender::fill(Slot &slot, Clock::time_point now, bool stopping) {
 void HttpSender::start(Slot &slot) {
     CURL *e = slot.easy.get();
     const std::string &body = options_.batch > 1 ? slot.body : slot.lines.front();
-    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-    curl_easy_setopt(e, CURLOPT_POSTFIELDS, body.data());
+    curl().easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl().easy_setopt(e, CURLOPT_POSTFIELDS, body.data());
     slot.response.clear();
     slot.headers_done = false;
     slot.error[0] = '\0';
     slot.state = Slot::State::InFlight;
-    curl_multi_add_handle(multi_.get(), e);
+    curl().multi_add_handle(multi_.get(), e);
 }
 
 void HttpSender::complete(Slot &slot, CURLcode result, Clock::time_point now) {
     long status = 0;
-    curl_easy_getinfo(slot.easy.get(), CURLINFO_RESPONSE_CODE, &status);
-    curl_multi_remove_handle(multi_.get(), slot.easy.get());
+    curl().easy_getinfo(slot.easy.get(), CURLINFO_RESPONSE_CODE, &status);
+    curl().multi_remove_handle(multi_.get(), slot.easy.get());
     counters_.requests++;
     const uint64_t n = slot.lines.size();
     // libcurl 7.88 reports a response cut inside its headers ("HTTP/1.1
@@ -380,7 +380,7 @@ std::string HttpSender::failureReason(CURLcode result, bool incomplete, long sta
     if (result == CURLE_OPERATION_TIMEDOUT)
         return noAnswerReason();
     if (result != CURLE_OK)
-        return error[0] ? error : curl_easy_strerror(result);
+        return error[0] ? error : curl().easy_strerror(result);
     return "HTTP " + std::to_string(status);
 }
 
@@ -396,7 +396,7 @@ void HttpSender::giveUp() {
     for (auto &slot : slots_) {
         abandoned |= slot->state == Slot::State::InFlight;
         if (slot->state == Slot::State::InFlight)
-            curl_multi_remove_handle(multi_.get(), slot->easy.get());
+            curl().multi_remove_handle(multi_.get(), slot->easy.get());
         if (slot->state != Slot::State::Free)
             rest.insert(rest.end(), std::make_move_iterator(slot->lines.begin()),
                         std::make_move_iterator(slot->lines.end()));
