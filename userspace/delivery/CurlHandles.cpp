@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -12,16 +13,21 @@ namespace {
 // The soname netflow is built against (libcurl4: libcurl with OpenSSL).
 constexpr const char *kLibcurl = "libcurl.so.4";
 
+struct Dlclose {
+    void operator()(void *lib) const { ::dlclose(lib); }
+};
+
 CurlApi load() {
-    // RTLD_LOCAL: its symbols serve only the lookups below.
-    void *lib = ::dlopen(kLibcurl, RTLD_NOW | RTLD_LOCAL);
+    // RTLD_LOCAL: its symbols serve only the lookups below. Closed again
+    // if anything below fails; else kept (released) for the process.
+    std::unique_ptr<void, Dlclose> lib(::dlopen(kLibcurl, RTLD_NOW | RTLD_LOCAL));
     if (!lib) {
         const char *why = ::dlerror();
         throw std::runtime_error(std::string("cannot load ") + kLibcurl +
                                  " (libcurl4): " + (why ? why : "unknown error"));
     }
-    auto get = [lib](auto &fn, const char *name) {
-        void *sym = ::dlsym(lib, name);
+    auto get = [&lib](auto &fn, const char *name) {
+        void *sym = ::dlsym(lib.get(), name);
         if (!sym)
             throw std::runtime_error(std::string(kLibcurl) + " has no " + name);
         fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(sym);
@@ -55,6 +61,7 @@ CurlApi load() {
     if (const CURLcode rc = api.global_init(CURL_GLOBAL_DEFAULT); rc != CURLE_OK)
         throw std::runtime_error(std::string("cannot initialize libcurl: ") +
                                  api.easy_strerror(rc));
+    lib.release();
     return api;
 }
 
