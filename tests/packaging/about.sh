@@ -31,6 +31,20 @@ loaded=$(LD_DEBUG=files "$netflow" -f "$root/tests/golden/dns.pcap" -c /dev/null
 [ "$loaded" = 0 ] || fail "a conversion to CSV loaded libcurl"
 loaded=$(LD_DEBUG=files "$netflow" --about 2>&1 >/dev/null | grep -c 'file=libcurl\.so')
 [ "$loaded" -ge 1 ] || fail "--about did not load libcurl through the dynamic loader"
+# A libcurl that cannot be loaded: -u is one line and exit 2 before any
+# packet, --about says why; a conversion to CSV does not notice.
+nolib=$(mktemp -d)
+: >"$nolib/libcurl.so.4"
+out=$(LD_LIBRARY_PATH=$nolib "$netflow" -f "$root/tests/golden/dns.pcap" -u http://127.0.0.1:9/ 2>&1)
+rc=$?
+[ $rc = 2 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q "cannot load libcurl.so.4" <<<"$out" ||
+    fail "-u without a loadable libcurl: exit $rc: $out"
+out=$(LD_LIBRARY_PATH=$nolib "$netflow" --about)
+[ $? = 0 ] && grep -q "^  libcurl: cannot load libcurl.so.4" <<<"$out" ||
+    fail "--about without a loadable libcurl: $(grep -i curl <<<"$out")"
+LD_LIBRARY_PATH=$nolib "$netflow" -f "$root/tests/golden/dns.pcap" -c /dev/null ||
+    fail "a conversion to CSV needed libcurl"
+rm -rf "$nolib"
 
 # The kernel features, against bpftool's own probes.
 probe=$(bpftool feature probe kernel 2>/dev/null)
