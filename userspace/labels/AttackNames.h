@@ -45,9 +45,9 @@ class AttackNames {
 
     explicit AttackNames(const LabelRuleSet &set);
 
-    // A rule's name's number in 16 bits, or kOwnName.
-    static uint16_t number(const LabelRule &rule) {
-        return rule.name < kOwnName ? static_cast<uint16_t>(rule.name) : kOwnName;
+    // A rule's name's number (LabelRule::name) in 16 bits, or kOwnName.
+    static uint16_t number(uint32_t name) {
+        return name < kOwnName ? static_cast<uint16_t>(name) : kOwnName;
     }
     // A number's name and whether it is an attack (the Label column).
     const std::string &name(uint32_t number) const { return names_[number]; }

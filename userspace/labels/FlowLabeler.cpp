@@ -36,10 +36,10 @@ FlowLabeler::FlowLabeler(std::shared_ptr<const CompiledLabels> rules, std::strin
     : rules_(std::move(rules)),
       default_name_(std::move(default_name)),
       default_attack_(isAttackName(default_name_)),
-      tally_(rules_->set.rules.size()),
+      tally_(rules_->rules.size()),
       name_flows_(rules_->names.count()) {
     for (size_t i = 0; i < tally_.size(); i++)
-        tally_[i].name = AttackNames::number(rules_->set.rules[i]);
+        tally_[i].name = AttackNames::number(rules_->rules[i].name);
 }
 
 void FlowLabeler::prefetch(const FlowRecord &flow, int64_t clock_offset_us) const {
@@ -66,8 +66,7 @@ const FlowLabel &FlowLabeler::label(const FlowRecord &flow, int64_t clock_offset
             cached_ = FlowLabel{rules_->names.attack(t.name), &rules_->names.name(t.name)};
         } else {
             own_flows_[static_cast<uint32_t>(rule)]++;
-            const std::string &own =
-                rules_->set.attack(rules_->set.rules[static_cast<size_t>(rule)]);
+            const std::string &own = rules_->attack(static_cast<size_t>(rule));
             cached_ = FlowLabel{isAttackName(own), &own};
         }
     }
@@ -75,7 +74,7 @@ const FlowLabel &FlowLabeler::label(const FlowRecord &flow, int64_t clock_offset
 }
 
 std::string FlowLabeler::summary(bool verbose) const {
-    const BigVector<LabelRule> &rules = rules_->set.rules;
+    const BigVector<CompiledLabels::RuleRef> &rules = rules_->rules;
     std::map<std::string, uint64_t> by_name;
     if (default_flows_)
         by_name[default_name_] += default_flows_;
@@ -84,7 +83,7 @@ std::string FlowLabeler::summary(bool verbose) const {
             by_name[rules_->names.name(static_cast<uint32_t>(n))] += name_flows_[n];
     }
     for (const auto &[rule, flows] : own_flows_)
-        by_name[rules_->set.attack(rules[rule])] += flows;
+        by_name[rules_->attack(rule)] += flows;
     size_t matched = 0;
     for (const RuleTally &t : tally_)
         matched += t.flows != 0;
@@ -124,7 +123,7 @@ std::string FlowLabeler::summary(bool verbose) const {
             break;
         }
         out += "\nnetflow: labels: rule " + rules_->set.path + ":" + std::to_string(rules[i].line) +
-               " (" + rules_->set.attack(rules[i]) + ") matched no flow";
+               " (" + rules_->attack(i) + ") matched no flow";
     }
     return out;
 }
