@@ -33,29 +33,9 @@ CurlApi load() {
         fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(sym);
     };
     CurlApi api{};
-    get(api.global_init, "curl_global_init");
-    get(api.version, "curl_version");
-    get(api.free, "curl_free");
-    get(api.easy_strerror, "curl_easy_strerror");
-    get(api.easy_init, "curl_easy_init");
-    get(api.easy_cleanup, "curl_easy_cleanup");
-    get(api.easy_setopt, "curl_easy_setopt");
-    get(api.easy_getinfo, "curl_easy_getinfo");
-    get(api.multi_init, "curl_multi_init");
-    get(api.multi_cleanup, "curl_multi_cleanup");
-    get(api.multi_setopt, "curl_multi_setopt");
-    get(api.multi_add_handle, "curl_multi_add_handle");
-    get(api.multi_remove_handle, "curl_multi_remove_handle");
-    get(api.multi_perform, "curl_multi_perform");
-    get(api.multi_poll, "curl_multi_poll");
-    get(api.multi_wakeup, "curl_multi_wakeup");
-    get(api.multi_info_read, "curl_multi_info_read");
-    get(api.slist_append, "curl_slist_append");
-    get(api.slist_free_all, "curl_slist_free_all");
-    get(api.url, "curl_url");
-    get(api.url_cleanup, "curl_url_cleanup");
-    get(api.url_set, "curl_url_set");
-    get(api.url_get, "curl_url_get");
+#define NETFLOW_CURL_LOOKUP(name) get(api.name, "curl_" #name);
+    NETFLOW_CURL_CALLS(NETFLOW_CURL_LOOKUP)
+#undef NETFLOW_CURL_LOOKUP
     // Once, before any thread uses libcurl (this runs under the static's
     // initialisation lock).
     if (const CURLcode rc = api.global_init(CURL_GLOBAL_DEFAULT); rc != CURLE_OK)

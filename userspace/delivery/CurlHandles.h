@@ -12,31 +12,37 @@
 
 namespace netflow {
 
-// The libcurl calls netflow makes, from libcurl.so.4.
+// The libcurl calls netflow makes, each curl_NAME as the member NAME of
+// CurlApi: one list, so the table and what loads it cannot differ.
+#define NETFLOW_CURL_CALLS(X) \
+    X(global_init)            \
+    X(version)                \
+    X(free)                   \
+    X(easy_strerror)          \
+    X(easy_init)              \
+    X(easy_cleanup)           \
+    X(easy_setopt)            \
+    X(easy_getinfo)           \
+    X(multi_init)             \
+    X(multi_cleanup)          \
+    X(multi_setopt)           \
+    X(multi_add_handle)       \
+    X(multi_remove_handle)    \
+    X(multi_perform)          \
+    X(multi_poll)             \
+    X(multi_wakeup)           \
+    X(multi_info_read)        \
+    X(slist_append)           \
+    X(slist_free_all)         \
+    X(url)                    \
+    X(url_cleanup)            \
+    X(url_set)                \
+    X(url_get)
+
 struct CurlApi {
-    decltype(&::curl_global_init) global_init;
-    decltype(&::curl_version) version;
-    decltype(&::curl_free) free;
-    decltype(&::curl_easy_strerror) easy_strerror;
-    decltype(&::curl_easy_init) easy_init;
-    decltype(&::curl_easy_cleanup) easy_cleanup;
-    decltype(&::curl_easy_setopt) easy_setopt;
-    decltype(&::curl_easy_getinfo) easy_getinfo;
-    decltype(&::curl_multi_init) multi_init;
-    decltype(&::curl_multi_cleanup) multi_cleanup;
-    decltype(&::curl_multi_setopt) multi_setopt;
-    decltype(&::curl_multi_add_handle) multi_add_handle;
-    decltype(&::curl_multi_remove_handle) multi_remove_handle;
-    decltype(&::curl_multi_perform) multi_perform;
-    decltype(&::curl_multi_poll) multi_poll;
-    decltype(&::curl_multi_wakeup) multi_wakeup;
-    decltype(&::curl_multi_info_read) multi_info_read;
-    decltype(&::curl_slist_append) slist_append;
-    decltype(&::curl_slist_free_all) slist_free_all;
-    decltype(&::curl_url) url;
-    decltype(&::curl_url_cleanup) url_cleanup;
-    decltype(&::curl_url_set) url_set;
-    decltype(&::curl_url_get) url_get;
+#define NETFLOW_CURL_MEMBER(name) decltype(&::curl_##name) name;
+    NETFLOW_CURL_CALLS(NETFLOW_CURL_MEMBER)
+#undef NETFLOW_CURL_MEMBER
 };
 
 // libcurl, loaded (dlopen) and initialised (curl_global_init) once per

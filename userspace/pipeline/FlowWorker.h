@@ -12,7 +12,6 @@
 #include <string>
 #include <thread>
 #include <type_traits>
-#include <utility>
 #include <vector>
 
 #include "capture/PcapFile.h"
@@ -38,7 +37,9 @@ struct WorkPacket {
 // An allocator that leaves a trivial element uninitialised when a vector
 // makes it with no arguments (emplace_back()): the reader writes all of a
 // WorkPacket in one go (ThreadedPipeline), and zeroing it first in a ring
-// slot the worker read last was a cache miss of its own.
+// slot the worker read last was a cache miss of its own. Made with
+// arguments, an element is constructed as std::allocator's are
+// (allocator_traits, when no construct() takes them).
 template <typename T>
 struct NoInitAllocator : std::allocator<T> {
     template <typename U>
@@ -49,10 +50,6 @@ struct NoInitAllocator : std::allocator<T> {
     template <typename U>
     void construct(U *p) noexcept(std::is_nothrow_default_constructible_v<U>) {
         ::new (static_cast<void *>(p)) U;
-    }
-    template <typename U, typename... Args>
-    void construct(U *p, Args &&...args) {
-        ::new (static_cast<void *>(p)) U(std::forward<Args>(args)...);
     }
 };
 
