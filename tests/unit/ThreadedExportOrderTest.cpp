@@ -51,6 +51,29 @@ TEST(ThreadedExportOrder, FlowsDueAtOnePacketGoInStartOrder) {
     EXPECT_EQ(releaseAll(order, 6), (std::vector<uint64_t>{1, 2, 3, 4}));
 }
 
+// The merger writes at most a chunk of rows between two looks at the
+// workers' rings: a limited release passes that many, in order, says more
+// are due, and the next call goes on where it stopped.
+TEST(ThreadedExportOrder, ALimitedReleaseGoesOnWhereItStopped) {
+    ExportOrder order;
+    order.addStep(0, 100);
+    order.addStep(5, 1000);
+    for (uint64_t s = 10; s > 0; s--)
+        order.add(flow(ExportCause::Timeout, 200, s));  // all due at packet 5
+    order.add(flow(ExportCause::End, 0, 20));
+    std::vector<uint64_t> out;
+    auto take = [&](FlowRecord &rec) { out.push_back(rec.first_seen); };
+    EXPECT_TRUE(order.release(6, 0, take, 4));
+    EXPECT_EQ(out, (std::vector<uint64_t>{1, 2, 3, 4}));
+    EXPECT_TRUE(order.release(6, 0, take, 4));
+    EXPECT_FALSE(order.release(6, 0, take, 4));
+    EXPECT_EQ(out, (std::vector<uint64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}));
+    EXPECT_FALSE(order.release(6, 0, take, 4));  // the end flow is not due yet
+    EXPECT_EQ(order.held(), 1u);
+    EXPECT_FALSE(order.release(ExportOrder::kEnd, ExportOrder::kEnd, take, 1));
+    EXPECT_EQ(out.back(), 20u);
+}
+
 TEST(ThreadedExportOrder, TheWatermarkHoldsBackLaterEventsAndTheEnd) {
     ExportOrder order;
     for (uint64_t i = 0; i < 4; i++)

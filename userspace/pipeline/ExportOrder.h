@@ -52,13 +52,17 @@ class ExportOrder {
     // Passes to out(FlowRecord &) every held flow whose event is before
     // packet `watermark` (kEnd: all of them), and the end's flows that
     // started before packet `end_bound` (each worker exports its open flows
-    // at the end in start order, after its other flows), in export order.
-    // Steps no later flow can need are dropped.
+    // at the end in start order, after its other flows), in export order,
+    // at most `limit` of them: returns whether more are due. Once none is,
+    // the steps no later flow can need are dropped.
     template <typename Out>
-    void release(uint64_t watermark, uint64_t end_bound, Out &&out) {
+    bool release(uint64_t watermark, uint64_t end_bound, Out &&out, size_t limit = SIZE_MAX) {
+        size_t released = 0;
         while (!heap_.empty() &&
                (heap_.front().event < watermark ||
                 (heap_.front().event == kEnd && heap_.front().first_seen < end_bound))) {
+            if (released++ == limit)
+                return true;
             const uint32_t slot = popFirst();
             out(records_[slot]);
             records_[slot].cls = FlowClassification{};
@@ -66,6 +70,7 @@ class ExportOrder {
         }
         while (!steps_.empty() && steps_.front().index < watermark)
             steps_.pop_front();
+        return false;
     }
 
     size_t held() const { return heap_.size(); }

@@ -263,6 +263,13 @@ void ThreadedPipeline::endWorkers() {
 }
 
 void ThreadedPipeline::merge() {
+    // The merger writes the rows of at most this many flows between two
+    // looks at the workers' rings. A wave of flows that expire together
+    // (50,000 idle at once) written in one go kept every worker's output
+    // ring full meanwhile, and the reader behind them: --threads 2 was no
+    // faster than --threads 1 on a new-flow-heavy capture (docs/threads.md,
+    // "The merger between waves").
+    constexpr size_t kReleaseChunk = 1024;
     const size_t n = workers_.size();
     std::vector<uint64_t> progress(n, 0);
     // Per worker: 1 + the start of the last flow it exported at the end
@@ -281,9 +288,10 @@ void ThreadedPipeline::merge() {
             steps_.release();
         }
     };
+    bool more = false;  // flows due that the last release left
     if (flush_rows_)
         sink.flush();  // the header
-    while (done < n) {
+    while (done < n || more) {
         const uint32_t bell = merger_bell_.load(std::memory_order_acquire);
         bool took = false;
         for (size_t w = 0; w < n; w++) {
@@ -320,18 +328,22 @@ void ThreadedPipeline::merge() {
                 const uint64_t before = exported_.load(std::memory_order_relaxed);
                 const uint64_t end_bound =
                     *std::min_element(end_progress.begin(), end_progress.end());
-                order.release(watermark, end_bound, [&](FlowRecord &rec) {
-                    sink.exportFlow(rec);
-                    exported_.fetch_add(1, std::memory_order_relaxed);
-                });
+                more = order.release(
+                    watermark, end_bound,
+                    [&](FlowRecord &rec) {
+                        sink.exportFlow(rec);
+                        exported_.fetch_add(1, std::memory_order_relaxed);
+                    },
+                    kReleaseChunk);
                 if (flush_rows_ && exported_.load(std::memory_order_relaxed) != before)
                     sink.flush();
             } catch (const std::exception &e) {
                 merge_error_ = e.what();
                 failed = true;
+                more = false;
             }
         }
-        if (!took && done < n)
+        if (!took && !more && done < n)
             merger_bell_.wait(bell, std::memory_order_acquire);
     }
     merger_cpu_ = threadCpuSeconds();
