@@ -342,6 +342,8 @@ void ThreadedPipeline::merge() {
                 failed = true;
                 more = false;
             }
+        } else {
+            more = false;  // nothing more is written after a failure
         }
         if (!took && !more && done < n)
             merger_bell_.wait(bell, std::memory_order_acquire);
