@@ -188,7 +188,8 @@ struct alignas(64) Bucket {
     BucketKey key;
     uint32_t plain = 0;     // rules without port ranges; kLone: one, held here
     uint32_t ranged = 0;    // rules with port ranges; kLone: that rule
-    uint64_t where = 0;     // kLone: its start; else begin | time_index << 32
+    uint64_t where = 0;     // kLone: its start; else begin | time_index << 32 (with a time
+                            // index, begin is that of the rules with port ranges)
     uint64_t lone_end = 0;  // kLone: its end
     bool empty() const { return plain == 0 && ranged == 0; }         // a free slot
     uint32_t begin() const { return static_cast<uint32_t>(where); }  // into Shape::entries_
@@ -333,13 +334,20 @@ class Shape {
         // Where each key's next entries go, 8 bytes a key (the pass that
         // places the entries reads it in item order: in the 48-byte keys
         // and two more arrays it missed the cache three times an item).
-        // A key with its one rule in the bucket: its slot, and kLone.
+        // A key with its one rule in the bucket: its slot, and kLone. A
+        // key whose bucket gets a time index: its rules without port
+        // ranges go to `timed` (in scratch: once the index is built, a
+        // lookup reads the index, not them), at | kTimed.
         struct Place {
             uint32_t at, ranged_at;
         };
+        constexpr uint32_t kTimed = uint32_t{1} << 31;
         std::pmr::vector<Place> place(keys.size(), &scratch);
-        std::pmr::vector<uint32_t> indexed(&scratch);  // keys whose bucket gets a time index
-        uint32_t at = 0;
+        struct Indexed {
+            uint32_t key, from;  // its rules in timed
+        };
+        std::pmr::vector<Indexed> indexed(&scratch);
+        uint32_t at = 0, timed_at = 0;
         for (uint32_t k = 0; k < keys.size(); k++) {
             if (k + kAhead < keys.size())
                 __builtin_prefetch(&table_[hashes[k + kAhead] & mask]);
@@ -365,12 +373,18 @@ class Shape {
             b.plain = key.plain;
             b.ranged = key.ranged;
             b.where = at | uint64_t{kNone} << 32;
-            if (key.plain > kScanLimit)
-                indexed.push_back(k);
-            place[k] = Place{at, at + key.plain};
-            at += key.plain + key.ranged;
+            if (key.plain > kScanLimit) {
+                indexed.push_back(Indexed{k, timed_at});
+                place[k] = Place{timed_at | kTimed, at};
+                timed_at += key.plain;
+                at += key.ranged;
+            } else {
+                place[k] = Place{at, at + key.plain};
+                at += key.plain + key.ranged;
+            }
         }
         entries_.resize(at);
+        std::pmr::vector<Entry> timed(timed_at, &scratch);
         for (size_t i = 0; i < n; i++) {
             const uint32_t k = key_of[i];
             if (k == kSkip)
@@ -382,15 +396,19 @@ class Shape {
                 b.ranged = e.rule;
                 b.where = static_cast<uint64_t>(e.start);
                 b.lone_end = static_cast<uint64_t>(e.end);
+            } else if (e.ranged) {
+                entries_[p.ranged_at++] = e;
+            } else if (p.at & kTimed) {
+                timed[p.at++ & ~kTimed] = e;
             } else {
-                entries_[e.ranged ? p.ranged_at++ : p.at++] = e;
+                entries_[p.at++] = e;
             }
         }
         time_indexes_.reserve(indexed.size());
-        for (uint32_t k : indexed) {
-            Bucket &b = table_[slot_of[k]];
+        for (const Indexed &x : indexed) {
+            Bucket &b = table_[slot_of[x.key]];
             b.where = b.begin() | uint64_t{static_cast<uint32_t>(time_indexes_.size())} << 32;
-            time_indexes_.emplace_back(&entries_[b.begin()], b.plain, kept, scratch);
+            time_indexes_.emplace_back(&timed[x.from], b.plain, kept, scratch);
         }
     }
 
@@ -488,18 +506,19 @@ class Shape {
                        end = static_cast<int64_t>(b.lone_end);
             return b.ranged < best && start <= f.last_us && end >= f.first_us ? b.ranged : best;
         }
-        const Entry *plain = &entries_[b.begin()];
+        const Entry *ranged = entries_.data() + b.begin();
         if (b.timeIndex() != kNone) {
             best = std::min(best, time_indexes_[b.timeIndex()].first(f.first_us, f.last_us));
         } else {
+            const Entry *plain = ranged;
             for (uint32_t i = 0; i < b.plain && plain[i].rule < best; i++) {
                 if (plain[i].start <= f.last_us && plain[i].end >= f.first_us) {
                     best = plain[i].rule;
                     break;
                 }
             }
+            ranged += b.plain;
         }
-        const Entry *ranged = plain + b.plain;
         for (uint32_t i = 0; i < b.ranged && ranged[i].rule < best; i++) {
             const Entry &e = ranged[i];
             if (e.start <= f.last_us && e.end >= f.first_us && f.sport >= e.sport.lo &&
