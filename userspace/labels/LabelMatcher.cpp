@@ -316,13 +316,6 @@ class Shape {
             }
         }
         first_rule_ = n ? items[0].rule : kNone;  // the items are in rule order
-        // Shapes of a few buckets with a /16 or longer address: a bitmap of
-        // 16 bits of that address turns most flows away before hashing.
-        lead_ = id.src_len >= 16 ? 0 : id.dst_len >= 16 ? 2 : -1;
-        if (lead_ >= 0 && keys.size() <= kLeadBitmapBuckets)
-            lead_bits_ = ZeroedArray<uint64_t>(65536 / 64, kept);
-        else
-            lead_ = -1;
         // The table, at most 3/4 full; each key's entries (plain ones, then
         // those with port ranges, by rule) from `at` on.
         const size_t capacity = std::bit_ceil(std::max<size_t>(16, keys.size() * 4 / 3 + 1));
@@ -359,10 +352,6 @@ class Shape {
             Bucket &b = table_[s];
             b.key = key.key;
             setFilter(hashes[k]);
-            if (lead_ >= 0) {
-                const uint64_t v = b.key.w[lead_] & 0xffff;
-                lead_bits_[v / 64] |= uint64_t{1} << (v % 64);
-            }
             if (leadWord() >= 0)
                 leads_.push_back(static_cast<uint16_t>(b.key.w[leadWord()] & 0xffff));
             if (key.plain == 1 && key.ranged == 0) {
@@ -417,8 +406,21 @@ class Shape {
     // The key word (0: src, 2: dst) whose first 16 address bits every key
     // holds unmasked, or -1 (both prefixes shorter).
     int leadWord() const { return id_.src_len >= 16 ? 0 : id_.dst_len >= 16 ? 2 : -1; }
-    // Those 16 bits of each key (leadWord() >= 0), handed over once.
+    // Those 16 bits of each key (leadWord() >= 0), handed over once to the
+    // lead masks, which then turn the flows away that this shape cannot hold.
     std::vector<uint16_t> takeLeads() { return std::move(leads_); }
+    // Or, for a shape the lead masks do not cover, kept in a bitmap of its
+    // own when it has few buckets with a /16 or longer address (8 KB: 16
+    // bits of that address turn most flows away before hashing).
+    void keepLeadBitmap(HugeArena &kept) {
+        if (leadWord() >= 0 && leads_.size() <= kLeadBitmapBuckets) {
+            lead_ = leadWord();
+            lead_bits_ = ZeroedArray<uint64_t>(65536 / 64, kept);
+            for (uint16_t v : leads_)
+                lead_bits_[v / 64] |= uint64_t{1} << (v % 64);
+        }
+        std::vector<uint16_t>().swap(leads_);
+    }
 
     // A lookup in two passes over a chunk of shapes: stage1() for every
     // shape (the protocol and lead bitmap checks, the flow's hash, and a
@@ -540,7 +542,7 @@ class Shape {
     ZeroedArray<uint64_t> filter_;
     int lead_ = -1;  // the key word (0 src, 2 dst) lead_bits_ holds 16 bits of
     ZeroedArray<uint64_t> lead_bits_;
-    std::vector<uint16_t> leads_;  // until takeLeads()
+    std::vector<uint16_t> leads_;  // until takeLeads() or keepLeadBitmap()
 };
 
 // Shape codes to shape numbers: an open-addressing table that stays small
@@ -602,10 +604,13 @@ struct LeadMasks {
     ZeroedArray<uint64_t> src, dst;          // 65,536 each, or empty: all shapes
     uint64_t always = 0;
 
+    // A shape it covers checks no bitmap of its own (the same bits: a
+    // second read a candidate shape, which always passed it); the others
+    // keep one.
     void build(std::vector<Shape> &shapes, HugeArena &arena) {
         if (shapes.size() < kMinShapes) {
             for (Shape &shape : shapes)
-                shape.takeLeads();
+                shape.keepLeadBitmap(arena);
             return;
         }
         src = ZeroedArray<uint64_t>(65536, arena);
@@ -622,7 +627,7 @@ struct LeadMasks {
                 table[v] |= bit;
         }
         for (size_t k = kShapes; k < shapes.size(); k++)
-            shapes[k].takeLeads();
+            shapes[k].keepLeadBitmap(arena);
     }
     // The shapes (bit k: the k-th, in order of first rule) that may hold
     // the flow's key; shapes from the 65th on are not in it.
