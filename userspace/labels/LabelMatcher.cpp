@@ -15,7 +15,8 @@ constexpr uint32_t kNone = UINT32_MAX;
 // Buckets with up to this many rules without port ranges are scanned;
 // larger ones get a time index.
 constexpr size_t kScanLimit = 16;
-// Shapes with up to this many buckets get a bitmap of 16 address bits (8 KB).
+// Shapes with up to this many buckets that the lead masks (LeadMasks) do not
+// cover get a bitmap of 16 address bits of their own (8 KB).
 constexpr size_t kLeadBitmapBuckets = 4096;
 
 // A rule under one shape: its index, its time, and port ranges when it has
