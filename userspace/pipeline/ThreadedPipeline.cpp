@@ -320,6 +320,7 @@ void ThreadedPipeline::merge() {
             }
         }
         drainSteps();
+        more = false;  // nothing is due after a failure, or when release throws
         if (!failed) {
             try {
                 const uint64_t watermark =
@@ -340,10 +341,7 @@ void ThreadedPipeline::merge() {
             } catch (const std::exception &e) {
                 merge_error_ = e.what();
                 failed = true;
-                more = false;
             }
-        } else {
-            more = false;  // nothing more is written after a failure
         }
         if (!took && !more && done < n)
             merger_bell_.wait(bell, std::memory_order_acquire);
