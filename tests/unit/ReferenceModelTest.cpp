@@ -168,6 +168,20 @@ TEST(ReferenceModel, ShortTimeoutsManyExpiries) {
     }
 }
 
+TEST(ReferenceModel, IdleTimeoutShorterThanTheTcpEndLinger) {
+    // An ended TCP flow waits for the shorter of the two: here the idle
+    // timeout (FlowTable keeps ended flows in a list of their own).
+    const uint64_t idle = 400'000, active = 5'000'000;
+    for (uint64_t seed : {4u, 5u, 6u}) {
+        auto pkts = randomTraffic(seed, 4000, 4, 150'000);
+        auto expected = toMillis(model(pkts, idle, active));
+        auto actual = meter(pkts, idle, active);
+        ASSERT_EQ(actual.size(), expected.size()) << "seed " << seed;
+        for (size_t i = 0; i < expected.size(); i++)
+            ASSERT_EQ(actual[i], expected[i]) << "seed " << seed << " row " << i;
+    }
+}
+
 TEST(ReferenceModel, DefaultTimeoutsManyFlows) {
     // 60 hosts: up to 3540 conversations, so the table grows and reuses slots.
     const uint64_t idle = 30'000'000, active = 120'000'000;

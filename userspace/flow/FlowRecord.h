@@ -24,16 +24,18 @@ struct FlowRecord {
     // its word says the flow was put in the ended-TCP list (no padding).
     uint64_t first_seen : 63 = 0;
     uint64_t in_end_list : 1 = 0;
-    ListLinks by_last;   // idle-timeout order (last packet time)
+    // By last packet time: in the idle-timeout list, or once the TCP flow
+    // ended (in_end_list) in the list of ended flows instead (one pair of
+    // links for both: a flow is in one of them).
+    ListLinks by_last;
     ListLinks by_first;  // active-timeout order (first packet time)
-    ListLinks by_end;    // ended TCP flows, by last packet time
     FlowClassification cls;
 };
 
 // One per concurrent flow offline: every byte counts (docs/decisions.md,
-// "Memory per flow"). 40 + 240 + 8 + 24 + 40, no padding.
+// "Memory per flow"). 40 + 240 + 8 + 16 + 40, no padding.
 static_assert(sizeof(FlowRecord) == sizeof(nf_flow_key) + sizeof(nf_flow_state) + 8 +
-                                        3 * sizeof(ListLinks) + sizeof(FlowClassification));
+                                        2 * sizeof(ListLinks) + sizeof(FlowClassification));
 static_assert(sizeof(FlowClassification) <= 40);
 
 }  // namespace netflow

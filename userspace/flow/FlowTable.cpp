@@ -89,17 +89,17 @@ void FlowTable::touch(uint32_t id) {
     no_expiry_until_ = std::min<uint64_t>(
         no_expiry_until_, std::min<uint64_t>(rec.state.last_us + timeouts_.idle_us,
                                              rec.state.first_us + timeouts_.active_us));
-    if (by_last_.tail != id) {  // bursts of one flow need no move
-        unlink(by_last_, &FlowRecord::by_last, id);
-        pushBack(by_last_, &FlowRecord::by_last, id);
+    // An ended TCP flow leaves the idle list for the ended one, also by
+    // last packet time, where its deadline (last + the shorter of the
+    // linger and the idle timeout) comes first.
+    List &list = rec.state.ended ? by_end_ : by_last_;
+    if (list.tail != id) {  // bursts of one flow need no move
+        unlink(rec.in_end_list ? by_end_ : by_last_, &FlowRecord::by_last, id);
+        pushBack(list, &FlowRecord::by_last, id);
     }
-    if (rec.state.ended && !(rec.in_end_list && by_end_.tail == id)) {
-        if (rec.in_end_list)
-            unlink(by_end_, &FlowRecord::by_end, id);
-        pushBack(by_end_, &FlowRecord::by_end, id);
+    if (rec.state.ended) {
         rec.in_end_list = true;
-        no_expiry_until_ =
-            std::min<uint64_t>(no_expiry_until_, rec.state.last_us + NF_TCP_END_LINGER_US);
+        no_expiry_until_ = std::min<uint64_t>(no_expiry_until_, rec.state.last_us + endLinger());
     }
 }
 
@@ -119,7 +119,7 @@ void FlowTable::collectExpired(uint64_t now_us, std::vector<uint32_t> &out) {
     };
     take(by_first_, &FlowRecord::by_first);
     take(by_last_, &FlowRecord::by_last);
-    take(by_end_, &FlowRecord::by_end);
+    take(by_end_, &FlowRecord::by_last);
 
     // Deadlines are strict: a flow expires when now > deadline.
     uint64_t next = UINT64_MAX;
@@ -129,8 +129,7 @@ void FlowTable::collectExpired(uint64_t now_us, std::vector<uint32_t> &out) {
     if (by_last_.head != kNoFlow)
         next = std::min<uint64_t>(next, records_[by_last_.head].state.last_us + timeouts_.idle_us);
     if (by_end_.head != kNoFlow)
-        next =
-            std::min<uint64_t>(next, records_[by_end_.head].state.last_us + NF_TCP_END_LINGER_US);
+        next = std::min<uint64_t>(next, records_[by_end_.head].state.last_us + endLinger());
     no_expiry_until_ = next;
 
     if (out.size() == start)
@@ -153,12 +152,11 @@ void FlowTable::erase(uint32_t id) {
     auto linked = [&](const List &list, LinksOf links) {
         return list.head == id || (rec.*links).prev != kNoFlow;
     };
-    if (linked(by_last_, &FlowRecord::by_last))
-        unlink(by_last_, &FlowRecord::by_last, id);
+    List &by_last = rec.in_end_list ? by_end_ : by_last_;
+    if (linked(by_last, &FlowRecord::by_last))
+        unlink(by_last, &FlowRecord::by_last, id);
     if (linked(by_first_, &FlowRecord::by_first))
         unlink(by_first_, &FlowRecord::by_first, id);
-    if (rec.in_end_list && linked(by_end_, &FlowRecord::by_end))
-        unlink(by_end_, &FlowRecord::by_end, id);
 
     eraseSlot(slotOf(rec.key, hashKey(rec.key)));
     count_--;

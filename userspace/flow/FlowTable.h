@@ -8,6 +8,7 @@
 // be the next to expire.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -71,13 +72,18 @@ class FlowTable {
     void grow();
     void eraseSlot(size_t slot);
 
+    // An ended flow's deadline after its last packet (nf_flow_expired).
+    uint64_t endLinger() const {
+        return std::min<uint64_t>(NF_TCP_END_LINGER_US, timeouts_.idle_us);
+    }
+
     void pushBack(List &list, LinksOf links, uint32_t id);
     void unlink(List &list, LinksOf links, uint32_t id);
 
     nf_timeouts timeouts_;
-    ChunkedVector<FlowRecord> records_;  // chunks: growing never copies the records
-    uint32_t free_head_ = kNoFlow;       // erased records, linked by by_first.next
-    std::vector<Slot> slots_;            // open addressing, linear probing
+    ChunkedVector<FlowRecord, 10> records_;  // chunks: growing never copies the records
+    uint32_t free_head_ = kNoFlow;           // erased records, linked by by_first.next
+    std::vector<Slot> slots_;                // open addressing, linear probing
     size_t count_ = 0;
     List by_last_, by_first_, by_end_;
     // No flow can expire at or before this time: the earliest deadline of

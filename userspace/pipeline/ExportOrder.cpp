@@ -58,9 +58,10 @@ void ExportOrder::add(ExportedFlow &&flow) {
         records_[slot] = std::move(flow.rec);
     } else {
         slot = static_cast<uint32_t>(records_.size());
-        records_.push_back(std::move(flow.rec));
+        records_.emplace_back() = std::move(flow.rec);
     }
     heap_.push_back({event, records_[slot].first_seen, slot});
+    most_held_ = std::max(most_held_, heap_.size());
     std::push_heap(heap_.begin(), heap_.end(), [](const Held &a, const Held &b) {
         return later(a.event, a.first_seen, b.event, b.first_seen);
     });

@@ -17,6 +17,7 @@
 #include <deque>
 #include <vector>
 
+#include "flow/ChunkedVector.h"
 #include "flow/FlowRecord.h"
 
 namespace netflow {
@@ -74,6 +75,8 @@ class ExportOrder {
     }
 
     size_t held() const { return heap_.size(); }
+    // The most flows held at once (-v: the merger's backlog).
+    size_t mostHeld() const { return most_held_; }
 
   private:
     struct Step {
@@ -90,8 +93,11 @@ class ExportOrder {
 
     std::deque<Step> steps_;
     std::vector<Held> heap_;  // a min-heap by (event, first_seen)
-    std::vector<FlowRecord> records_;
+    // Slots reused through free_; in chunks of 1,024 (growing copies none:
+    // a vector's doubling held old and new copies, and up to 2x slack).
+    ChunkedVector<FlowRecord, 10> records_;
     std::vector<uint32_t> free_;
+    size_t most_held_ = 0;
 };
 
 }  // namespace netflow

@@ -22,7 +22,7 @@ constexpr uint32_t kRingBatches = 8;
 // Exported flows go to the merger in batches of at most this many (a wave of
 // timeouts, every open flow at the end): the rings' slots stay small, and
 // the end's flows stream through the merger instead of all being held.
-constexpr size_t kDoneBatchFlows = 1024;
+constexpr size_t kDoneBatchFlows = 128;
 
 }  // namespace
 

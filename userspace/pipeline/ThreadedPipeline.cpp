@@ -258,8 +258,18 @@ void ThreadedPipeline::endWorkers() {
     if (ended_)
         return;
     ended_ = true;
-    for (size_t w = 0; w < workers_.size(); w++)
-        send(w, true);
+    // The workers with a thread of their own first: they export their open
+    // flows while the one on this thread exports its own (it counts as it
+    // is sent), so the end's flows of all of them reach the merger together
+    // and are written as they come.
+    for (size_t w = 0; w < workers_.size(); w++) {
+        if (workers_[w]->ownThread())
+            send(w, true);
+    }
+    for (size_t w = 0; w < workers_.size(); w++) {
+        if (!workers_[w]->ownThread())
+            send(w, true);
+    }
 }
 
 void ThreadedPipeline::merge() {
@@ -270,6 +280,17 @@ void ThreadedPipeline::merge() {
     // faster than --threads 1 on a new-flow-heavy capture (docs/threads.md,
     // "The merger between waves").
     constexpr size_t kReleaseChunk = 1024;
+    // And it takes at most one batch with flows from each worker between
+    // two releases (batches of progress alone, as many as there are). Once
+    // it holds kHeldFlows, a worker's batch with flows waits while flows
+    // are due, and at the end while the worker is ahead of another in start
+    // order (its flows could not be written yet): the worker waits on its
+    // full ring, its flows in its table. Taking every batch as it came held
+    // every flow of the capture's end twice, in the merger and in the
+    // worker's table (which keeps its memory): ~1,300 bytes a flow with
+    // --threads 2 against ~400 with one (docs/threads.md, "The merger's
+    // backlog").
+    constexpr size_t kHeldFlows = 2 * kReleaseChunk;
     const size_t n = workers_.size();
     std::vector<uint64_t> progress(n, 0);
     // Per worker: 1 + the start of the last flow it exported at the end
@@ -293,10 +314,20 @@ void ThreadedPipeline::merge() {
         sink.flush();  // the header
     while (done < n || more) {
         const uint32_t bell = merger_bell_.load(std::memory_order_acquire);
-        bool took = false;
+        bool took = false, deferred = false;
         for (size_t w = 0; w < n; w++) {
             SpscRing<DoneBatch> &ring = workers_[w]->output();
             while (DoneBatch *batch = ring.peek()) {
+                const bool flows = !batch->flows.empty();
+                if (flows && order.held() >= kHeldFlows) {
+                    if (more) {
+                        deferred = true;  // after the due flows (no wait for the bell)
+                        break;
+                    }
+                    if (end_progress[w] >
+                        *std::min_element(end_progress.begin(), end_progress.end()))
+                        break;  // after the others' (which ring the bell)
+                }
                 drainSteps();  // the clock up to this batch's flows
                 try {
                     if (!failed) {
@@ -317,6 +348,8 @@ void ThreadedPipeline::merge() {
                 }
                 ring.release();
                 took = true;
+                if (flows)
+                    break;  // the next after a release
             }
         }
         drainSteps();
@@ -343,10 +376,11 @@ void ThreadedPipeline::merge() {
                 failed = true;
             }
         }
-        if (!took && !more && done < n)
+        if (!took && !more && !deferred && done < n)
             merger_bell_.wait(bell, std::memory_order_acquire);
     }
     merger_cpu_ = threadCpuSeconds();
+    merger_most_held_ = order.mostHeld();
 }
 
 std::string ThreadedPipeline::threadTimes() const {
@@ -358,7 +392,8 @@ std::string ThreadedPipeline::threadTimes() const {
                       w->ownThread() ? "" : " (on the reader's thread)");
         out += buf;
     }
-    std::snprintf(buf, sizeof(buf), " s, merger %.2f s", merger_cpu_);
+    std::snprintf(buf, sizeof(buf), " s, merger %.2f s (held at most %zu flows)", merger_cpu_,
+                  merger_most_held_);
     return out + buf;
 }
 

@@ -59,7 +59,8 @@ class ThreadedPipeline {
     const CaptureCounters &counters() const { return counters_; }
     uint64_t flowsStarted() const;
     uint64_t flowsExported() const { return exported_.load(std::memory_order_relaxed); }
-    // After finish(): "threads: reader X s CPU, workers A B ... s, merger Y s".
+    // After finish(): "threads: reader X s CPU, workers A B ... s, merger Y s
+    // (held at most N flows)".
     std::string threadTimes() const;
 
   private:
@@ -93,6 +94,7 @@ class ThreadedPipeline {
     std::string merge_error_;
     double reader_cpu_ = 0;
     double merger_cpu_ = 0;
+    size_t merger_most_held_ = 0;
     std::thread merger_;  // last: started once the rest is built
 };
 
