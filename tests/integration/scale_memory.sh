@@ -6,9 +6,11 @@
 #     take the same peak memory as 200,000 (no per-flow leak, nDPI state
 #     freed), and every flow is written.
 # One flow worker (--threads 1): with two (the default on two cores) the
-# waves take 148 MiB at 200,000 flows and 186 MiB at 2,000,000 against a
-# flat 75.7 MiB on one; that growth is not explained yet (docs/threads.md,
-# "Known").
+# waves take 126 MiB at 200,000 flows and 165 MiB from 1,000,000 on
+# against a flat ~79 MiB on one: this capture's waves are three host pairs
+# each, so a wave is one worker's, and each worker's table and the merger
+# come to hold a whole wave (50,000 flows) once both workers have had one:
+# a plateau, not a leak (docs/threads.md, "The merger's backlog").
 #   scale_memory.sh NETFLOW GEN_SYNTHETIC_FLOWS WORKDIR
 set -uo pipefail
 netflow=$1

@@ -318,7 +318,8 @@ class alignas(64) Shape {
         }
         first_rule_ = n ? items[0].rule : kNone;  // the items are in rule order
         // The table, at most 3/4 full; each key's entries (plain ones, then
-        // those with port ranges, by rule) from `at` on.
+        // those with port ranges, by rule) from `at` on in entries_, except
+        // the plain ones of a key that gets a time index (in `timed`, below).
         const size_t capacity = std::bit_ceil(std::max<size_t>(16, keys.size() * 4 / 3 + 1));
         const size_t mask = capacity - 1;
         table_ = ZeroedArray<Bucket>(capacity, kept);
