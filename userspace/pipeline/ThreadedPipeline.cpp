@@ -25,7 +25,9 @@ constexpr size_t kBatchPackets = 1024;
 // ... and every worker gets one (maybe empty: the time only) at least once
 // every this many packets, so that the merger's watermark moves on.
 constexpr uint64_t kRoundPackets = 8192;
-constexpr uint32_t kStepBatches = 64;
+// Batches of clock steps in flight to the merger (one a batch sent; ~16 KB
+// each when every packet has a time of its own: 64 held ~1 MB).
+constexpr uint32_t kStepBatches = 16;
 // The reader's own work (reading, decoding, handing out) against all the
 // workers' (counting, nDPI), measured on bench.pcap (docs/threads.md:
 // 0.25 when counting took ~1.0 CPU s; ~0.5 since it takes ~0.5 s).
@@ -290,7 +292,7 @@ void ThreadedPipeline::merge() {
     // worker's table (which keeps its memory): ~1,300 bytes a flow with
     // --threads 2 against ~400 with one (docs/threads.md, "The merger's
     // backlog").
-    constexpr size_t kHeldFlows = 2 * kReleaseChunk;
+    constexpr size_t kHeldFlows = kReleaseChunk;
     const size_t n = workers_.size();
     std::vector<uint64_t> progress(n, 0);
     // Per worker: 1 + the start of the last flow it exported at the end
