@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <string>
 #include <tuple>
@@ -156,10 +157,11 @@ std::vector<Pkt> randomTraffic(uint64_t seed, int count, int hosts, uint64_t max
     return pkts;
 }
 
-TEST(ReferenceModel, ShortTimeoutsManyExpiries) {
-    const uint64_t idle = 3'000'000, active = 10'000'000;
-    for (uint64_t seed : {1u, 2u, 3u}) {
-        auto pkts = randomTraffic(seed, 4000, 5, 300'000);
+// The meter's rows against the model's over the random traffic of each seed.
+void expectModelRows(std::initializer_list<uint64_t> seeds, int hosts, uint64_t max_gap_us,
+                     uint64_t idle, uint64_t active) {
+    for (uint64_t seed : seeds) {
+        auto pkts = randomTraffic(seed, 4000, hosts, max_gap_us);
         auto expected = toMillis(model(pkts, idle, active));
         auto actual = meter(pkts, idle, active);
         ASSERT_EQ(actual.size(), expected.size()) << "seed " << seed;
@@ -168,18 +170,14 @@ TEST(ReferenceModel, ShortTimeoutsManyExpiries) {
     }
 }
 
+TEST(ReferenceModel, ShortTimeoutsManyExpiries) {
+    expectModelRows({1, 2, 3}, 5, 300'000, 3'000'000, 10'000'000);
+}
+
 TEST(ReferenceModel, IdleTimeoutShorterThanTheTcpEndLinger) {
     // An ended TCP flow waits for the shorter of the two: here the idle
     // timeout (FlowTable keeps ended flows in a list of their own).
-    const uint64_t idle = 400'000, active = 5'000'000;
-    for (uint64_t seed : {4u, 5u, 6u}) {
-        auto pkts = randomTraffic(seed, 4000, 4, 150'000);
-        auto expected = toMillis(model(pkts, idle, active));
-        auto actual = meter(pkts, idle, active);
-        ASSERT_EQ(actual.size(), expected.size()) << "seed " << seed;
-        for (size_t i = 0; i < expected.size(); i++)
-            ASSERT_EQ(actual[i], expected[i]) << "seed " << seed << " row " << i;
-    }
+    expectModelRows({4, 5, 6}, 4, 150'000, 400'000, 5'000'000);
 }
 
 TEST(ReferenceModel, DefaultTimeoutsManyFlows) {
