@@ -104,7 +104,12 @@ TEST_F(EntryLockTest, TwoCpusCountingOneFlowLoseNoPacket) {
     ASSERT_TRUE(after) << after.error();
     const uint64_t busy =
         after.value().counters[NF_STAT_LOCK_BUSY] - before.value().counters[NF_STAT_LOCK_BUSY];
-    EXPECT_EQ(busy, 0u) << "a holder keeps the lock for nanoseconds";
+    // A holder keeps the lock for nanoseconds, but on a virtual machine the
+    // host may stop its vCPU while it holds it, for longer than a waiter's
+    // bound (a few ms): that waiter gives up and counts the packet as
+    // lock-busy (2 of 400,000 once in CI here). Rare, and accounted below;
+    // a lock that stayed held or was never free would give up on most.
+    EXPECT_LE(busy, runs / 10000) << "a holder keeps the lock for nanoseconds";
     EXPECT_EQ(entry.lock, 0u) << "released";
     const nf_flow_state &st = entry.st;
     EXPECT_EQ(packets(st) + busy, runs);
