@@ -85,10 +85,9 @@ uint32_t FlowTable::insert(const nf_flow_key &key, uint64_t first_seen) {
 
 void FlowTable::touch(uint32_t id) {
     FlowRecord &rec = records_[id];
-    // Cheap and always right: this flow's own deadlines bound the earliest.
-    no_expiry_until_ = std::min<uint64_t>(
-        no_expiry_until_, std::min<uint64_t>(rec.state.last_us + timeouts_.idle_us,
-                                             rec.state.first_us + timeouts_.active_us));
+    // Cheap and always right: this flow's own deadline bounds the earliest.
+    no_expiry_until_ =
+        std::min<uint64_t>(no_expiry_until_, nf_flow_deadline_us(&rec.state, &timeouts_));
     // An ended TCP flow leaves the idle list for the ended one, also by
     // last packet time, where its deadline (last + the shorter of the
     // linger and the idle timeout) comes first.
@@ -97,10 +96,8 @@ void FlowTable::touch(uint32_t id) {
         unlink(rec.in_end_list ? by_end_ : by_last_, &FlowRecord::by_last, id);
         pushBack(list, &FlowRecord::by_last, id);
     }
-    if (rec.state.ended) {
+    if (rec.state.ended)
         rec.in_end_list = true;
-        no_expiry_until_ = std::min<uint64_t>(no_expiry_until_, rec.state.last_us + endLinger());
-    }
 }
 
 void FlowTable::collectExpired(uint64_t now_us, std::vector<uint32_t> &out) {
@@ -121,15 +118,15 @@ void FlowTable::collectExpired(uint64_t now_us, std::vector<uint32_t> &out) {
     take(by_last_, &FlowRecord::by_last);
     take(by_end_, &FlowRecord::by_last);
 
-    // Deadlines are strict: a flow expires when now > deadline.
+    // Deadlines are strict: a flow expires when now > deadline. Whichever
+    // of its deadlines comes first, the flow that has it heads one of the
+    // lists, so the heads' own deadlines (the core's rule) give the earliest.
     uint64_t next = UINT64_MAX;
-    if (by_first_.head != kNoFlow)
-        next =
-            std::min<uint64_t>(next, records_[by_first_.head].state.first_us + timeouts_.active_us);
-    if (by_last_.head != kNoFlow)
-        next = std::min<uint64_t>(next, records_[by_last_.head].state.last_us + timeouts_.idle_us);
-    if (by_end_.head != kNoFlow)
-        next = std::min<uint64_t>(next, records_[by_end_.head].state.last_us + endLinger());
+    for (const List *list : {&by_first_, &by_last_, &by_end_}) {
+        if (list->head != kNoFlow)
+            next = std::min<uint64_t>(next,
+                                      nf_flow_deadline_us(&records_[list->head].state, &timeouts_));
+    }
     no_expiry_until_ = next;
 
     if (out.size() == start)

@@ -8,7 +8,6 @@
 // be the next to expire.
 #pragma once
 
-#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -71,11 +70,6 @@ class FlowTable {
     size_t slotOf(const nf_flow_key &key, uint32_t hash) const;
     void grow();
     void eraseSlot(size_t slot);
-
-    // An ended flow's deadline after its last packet (nf_flow_expired).
-    uint64_t endLinger() const {
-        return std::min<uint64_t>(NF_TCP_END_LINGER_US, timeouts_.idle_us);
-    }
 
     void pushBack(List &list, LinksOf links, uint32_t id);
     void unlink(List &list, LinksOf links, uint32_t id);
