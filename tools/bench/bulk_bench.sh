@@ -165,18 +165,19 @@ for ((i = 1; i <= ROUNDS; i++)); do
 done
 echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
 
-median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+# shellcheck source=tools/bench/median.sh
+source "$(dirname "${BASH_SOURCE[0]}")/median.sh"
 declare -A MED PPS
 printf '%-46s %9s %12s %9s  %s\n' run "wall s" packets/s "cpu s" "rounds: wall s / cpu s"
 for t in "${ORDER[@]}"; do
-    MED[$t]=$(median "${WALL[$t]:-}")
+    MED[$t]=$(median <<<"${WALL[$t]:-}")
     if [[ -z ${MED[$t]} ]]; then
         printf '%-46s failed\n' "${DESC[$t]}"
         continue
     fi
     PPS[$t]=$(awk -v n="$COUNT" -v s="${MED[$t]}" 'BEGIN { printf "%.0f", n / s }')
     printf '%-46s %9s %12s %9s  %s/ %s\n' "${DESC[$t]}" "${MED[$t]}" "${PPS[$t]}" \
-        "$(median "${CPU[$t]}")" "${WALL[$t]}" "${CPU[$t]}"
+        "$(median <<<"${CPU[$t]}")" "${WALL[$t]}" "${CPU[$t]}"
 done
 [[ -n ${PPS[softflowd]:-} && -n ${PPS[default]:-} && -n ${PPS[t1]:-} ]] || exit 1
 r=$(awk -v a="${PPS[default]}" -v b="${PPS[softflowd]}" 'BEGIN { printf "%.2f", a / b }')

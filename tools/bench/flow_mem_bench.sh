@@ -56,9 +56,11 @@ run() { # run PCAP -> "peak_kib seconds": the medians of RUNS runs
         out=$(run_once "$1") || return 1
         echo "$out" >>"$DIR/runs.out"
     done
-    echo "$(cut -d' ' -f1 "$DIR/runs.out" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }') $(
-        cut -d' ' -f2 "$DIR/runs.out" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')"
+    echo "$(cut -d' ' -f1 "$DIR/runs.out" | median) $(cut -d' ' -f2 "$DIR/runs.out" | median)"
 }
+
+# shellcheck source=tools/bench/median.sh
+source "$(dirname "${BASH_SOURCE[0]}")/median.sh"
 
 failed=0
 declare -A RESULT

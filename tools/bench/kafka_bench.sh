@@ -114,7 +114,8 @@ for ((i = 1; i <= RUNS; i++)); do
     done
 done
 
-median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+# shellcheck source=tools/bench/median.sh
+source "$(dirname "${BASH_SOURCE[0]}")/median.sh"
 echo
 # Wall-clock seconds, and CPU seconds (user + system, every thread: the
 # capture's and librdkafka's): on a shared machine a pinned core is also

@@ -85,7 +85,8 @@ run_once() {
     awk '{ printf "%.3f\n", $1 }' "$WORK/$name.time" >>"$WORK/$name.times"
     awk '{ printf "%.3f\n", $2 + $3 }' "$WORK/$name.time" >>"$WORK/$name.cpu"
 }
-median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+# shellcheck source=tools/bench/median.sh
+source "$(dirname "${BASH_SOURCE[0]}")/median.sh"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'; }
 
 echo "Labels: $RULES rules on $PCAP, $RUNS rounds, ${PIN[*]:-unpinned}"

@@ -179,7 +179,8 @@ for ((r = 1; r <= ROUNDS; r++)); do
 done
 
 # ---------------------------------------------------------------- report
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+# shellcheck source=tools/bench/median.sh
+source "$(dirname "${BASH_SOURCE[0]}")/median.sh"
 # calc EXPR VAR=VALUE...: awk arithmetic, two decimals.
 calc() {
     local expr=$1 args=() a

@@ -81,10 +81,11 @@ for ((i = 1; i <= RUNS; i++)); do
     done
 done
 echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
-median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+# shellcheck source=tools/bench/median.sh
+source "$(dirname "${BASH_SOURCE[0]}")/median.sh"
 declare -A MED
 for t in "${ORDER[@]}"; do
-    MED[$t]=$(median "${TIMES[$t]:-}")
+    MED[$t]=$(median <<<"${TIMES[$t]:-}")
     printf '%-30s median %8s s   runs: %s\n' "${CMD[$t]#"$NETFLOW "}" "${MED[$t]:-n/a}" "${TIMES[$t]:-}"
 done
 [[ -n ${MED[ndpiReader]} && -n ${MED[default]} && -n ${MED[t1]} && -n ${MED[t2]} && -n ${MED[pair]} ]] ||
