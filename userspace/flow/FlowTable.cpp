@@ -40,7 +40,7 @@ void FlowTable::prefetchRecord(uint32_t hash) const {
     // The key and the counters nf_flow_count touches first.
     const char *rec = reinterpret_cast<const char *>(&records_[slot.id]);
     for (size_t line = 0; line < 256; line += 64)
-        __builtin_prefetch(rec + line);
+        prefetchLine(rec + line);
 }
 
 void FlowTable::grow() {

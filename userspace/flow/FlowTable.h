@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "common/Prefetch.h"
 #include "flow/ChunkedVector.h"
 #include "flow/FlowRecord.h"
 
@@ -28,9 +29,7 @@ class FlowTable {
     // Hints for a find() of a key with this hash (hashFlowKey) a little
     // later (a batch of packets): bring its home slot into the cache, then
     // (once that is there) the record the slot names.
-    void prefetchSlot(uint32_t hash) const {
-        __builtin_prefetch(&slots_[hash & (slots_.size() - 1)]);
-    }
+    void prefetchSlot(uint32_t hash) const { prefetchLine(&slots_[hash & (slots_.size() - 1)]); }
     void prefetchRecord(uint32_t hash) const;
 
     // A new flow (the key must not be present). Its state is zeroed, ready

@@ -6,6 +6,7 @@
 #include <memory_resource>
 #include <queue>
 
+#include "common/Prefetch.h"
 #include "labels/ZeroedArray.h"
 
 namespace netflow {
@@ -281,7 +282,7 @@ class alignas(64) Shape {
             Entry prev{};             // and entry
             for (size_t i = 0; i < n; i++) {
                 if (i + kAhead < n)
-                    __builtin_prefetch(&numbers[items[i + kAhead].hash & mask]);
+                    prefetchLine(&numbers[items[i + kAhead].hash & mask]);
                 const uint64_t h = items[i].hash;
                 const BucketKey item_key = keyOfItem(i);
                 uint32_t k = kNone;
@@ -345,7 +346,7 @@ class alignas(64) Shape {
         uint32_t at = 0, timed_at = 0;
         for (uint32_t k = 0; k < keys.size(); k++) {
             if (k + kAhead < keys.size())
-                __builtin_prefetch(&table_[hashes[k + kAhead] & mask]);
+                prefetchLine(&table_[hashes[k + kAhead] & mask]);
             const Key &key = keys[k];
             size_t s = hashes[k] & mask;
             while (!table_[s].empty())
@@ -443,12 +444,12 @@ class alignas(64) Shape {
                 return kOut;
         }
         const uint64_t h = hashKey(keyOf(f, src, dst)) | kLive;
-        __builtin_prefetch(&filter_[filterWord(h)]);
+        prefetchLine(&filter_[filterWord(h)]);
         // And the key's home slot: most flows that pass the filter find
         // their key there, and a shape that passed the lead masks usually
         // passes the filter (the index of 100,000 rules is larger than the
         // cache: without it, the slot's miss followed the filter word's).
-        __builtin_prefetch(&table_[h & (table_.size() - 1)]);
+        prefetchLine(&table_[h & (table_.size() - 1)]);
         return h;
     }
 

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <map>
 
+#include "common/Prefetch.h"
 #include "labels/AttackNames.h"
 #include "labels/CsvLine.h"
 #include "labels/LabelFields.h"
@@ -65,7 +66,7 @@ class RuleSet {
     // A rule's hash, its home slot prefetched.
     uint64_t hashAndPrefetch(const LabelRule &r) const {
         const uint64_t h = hashOf(r);
-        __builtin_prefetch(&slots_[h & (slots_.size() - 1)]);
+        prefetchLine(&slots_[h & (slots_.size() - 1)]);
         return h;
     }
 

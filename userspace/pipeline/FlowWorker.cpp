@@ -6,6 +6,7 @@
 #include <optional>
 #include <span>
 
+#include "common/Prefetch.h"
 #include "common/QuietThread.h"
 #include "flow/FlowKeyHash.h"
 #include "flow_count.h"
@@ -142,7 +143,7 @@ void FlowWorker::process(FlowMeter &meter, const WorkBatch &in) {
             // Its payload, for nDPI (the headers were read by the reader).
             const WorkPacket &ahead = in.packets[i + kRecordAhead];
             if (ahead.l3)
-                __builtin_prefetch(ahead.l3 + ahead.pkt.payload_offset);
+                prefetchLine(ahead.l3 + ahead.pkt.payload_offset);
         }
         const WorkPacket &p = in.packets[i];
         packet_index_ = p.index;
