@@ -9,19 +9,15 @@
 #include "cli/CommandLine.h"
 #include "pipeline/LiveRun.h"
 #include "pipeline/OfflineRun.h"
-#include "common/MallocTuning.h"
 #include "common/StopSignal.h"
 
 int main(int argc, char **argv) {
     using namespace netflow;
     // The stop handlers before anything else: a stop signal is handled
     // (exit 0) from the start, never the default action.
+    // (The entry, userspace/launcher/launcher.c, set glibc's allocator up
+    // and blocked them until now.)
     installStopHandlers();
-    // Then, before the command line is read (its parsing already loads
-    // --labels rules, which a re-executed run would load again): the run
-    // goes on in a re-executed process whose allocator uses 2 MB pages
-    // (common/MallocTuning.h).
-    tuneMallocByReexec(argc, argv);
     // Reading the command line may load --labels rules for seconds, and
     // creates nothing: a stop ends the run at once.
     auto parsed = [&] {

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The allocator on 2 MB pages (userspace/common/MallocTuning.h): a run
-# re-executes itself once with GLIBC_TUNABLES set, keeps its name (ps,
-# pgrep), and glibc then marks its heap for huge pages (THPeligible in
-# /proc/PID/smaps); a GLIBC_TUNABLES of the user's (empty: off) is left as
-# it is; the rows are the same either way. A sanitizer build (MODE
-# sanitized) keeps its own allocator: no re-execution, checked as well.
+# The allocator on 2 MB pages (userspace/launcher/launcher.c): the entry
+# users run executes the program with GLIBC_TUNABLES set, the process keeps
+# its name (ps, pgrep), and glibc then marks its heap for huge pages
+# (THPeligible in /proc/PID/smaps); a GLIBC_TUNABLES of the user's (empty:
+# off) is left as it is; the rows are the same either way. A sanitizer
+# build (MODE sanitized) keeps its own allocator: not set, checked as well.
+# The entry without its program: one line naming it, exit 1.
 #   malloc_tuning.sh NETFLOW WORKDIR CAPTURE [MODE]
 set -uo pipefail
 netflow=$1
@@ -86,6 +87,15 @@ GLIBC_TUNABLES= "$netflow" -f "$capture" -c "$work/plain.csv" 2>"$work/err" ||
     fail "plain run: $(tail -n1 "$work/err")"
 cmp -s "$work/tuned.csv" "$work/plain.csv" || fail "rows differ with and without the tuning"
 [ -s "$work/tuned.csv" ] || fail "no rows"
+
+# The entry alone (the program not next to it): one line, exit 1.
+mkdir -p "$work/alone"
+cp "$netflow" "$work/alone/netflow"
+"$work/alone/netflow" -f "$capture" -c "$work/alone.csv" 2>"$work/err"
+rc=$?
+[ "$rc" = 1 ] || fail "the entry without its program exited $rc, not 1"
+[ "$(wc -l <"$work/err")" = 1 ] && grep -q "^netflow: cannot run $work/alone/.*/netflow: No such file" "$work/err" ||
+    fail "the entry without its program said: $(cat "$work/err")"
 
 [ "$failures" = 0 ] && echo "malloc_tuning: ok"
 exit $((failures > 0))

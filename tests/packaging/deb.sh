@@ -44,7 +44,7 @@ grep -E '^[WE]:' "$tmp/lintian.txt" | sed 's/^/lintian: /'
 
 # Contents.
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
-for f in ./usr/sbin/netflow ./usr/share/man/man8/netflow.8.gz \
+for f in ./usr/sbin/netflow ./usr/libexec/netflow/netflow ./usr/share/man/man8/netflow.8.gz \
     ./usr/share/bash-completion/completions/netflow ./lib/systemd/system/netflow@.service \
     ./etc/netflow/eth0.conf.sample ./usr/share/doc/netflow/copyright; do
     grep -qxF "$f" <<<"$contents" || fail "$f not in the package: $contents"
@@ -56,9 +56,14 @@ for pkg in libndpi4.2 libbpf1 libxdp1 libpcap0.8 libcurl4 libcpp-httplib0.11 lib
     grep -qE "(^|, )$pkg( |,|$)" <<<"$depends" || fail "Depends lacks $pkg: $depends"
 done
 dpkg -x "$deb" "$tmp/root"
+# The command (the entry that sets the allocator up, libc alone) and the
+# program it runs.
 binary=$tmp/root/usr/sbin/netflow
-libs=$(ldd "$binary" | awk '/=> \// {print $3}')
-[ -n "$libs" ] || fail "ldd found no library: $(ldd "$binary")"
+program=$tmp/root/usr/libexec/netflow/netflow
+[ "$(ldd "$binary" | awk '/=> \// {print $1}' | tr '\n' ' ')" = "libc.so.6 " ] ||
+    fail "the entry loads more than libc: $(ldd "$binary")"
+libs=$(ldd "$program" | awk '/=> \// {print $3}')
+[ -n "$libs" ] || fail "ldd found no library: $(ldd "$program")"
 # What Depends brings: its packages and everything they depend on.
 # shellcheck disable=SC2046
 closure=$(apt-cache depends --recurse --important \
@@ -75,8 +80,8 @@ done
 # its package is checked by name above and by --about below, which prints
 # the loaded libcurl's version.
 for direct in libndpi libbpf libxdp libpcap libcpp-httplib libcap libseccomp libcrypto; do
-    lib=$(ldd "$binary" | awk -v l="$direct" 'index($1, l ".so") == 1 {print $3}')
-    [ -n "$lib" ] || fail "the binary does not load $direct"
+    lib=$(ldd "$program" | awk -v l="$direct" 'index($1, l ".so") == 1 {print $3}')
+    [ -n "$lib" ] || fail "the program does not load $direct"
     owner=$(dpkg -S "$lib" 2>/dev/null || dpkg -S "$(readlink -f "$lib")" 2>/dev/null || dpkg -S "/usr$lib")
     owner=${owner%%:*}
     grep -qE "(^|, )$owner( |,|$)" <<<"$depends" || fail "$direct ($owner) not in Depends: $depends"

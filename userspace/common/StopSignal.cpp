@@ -48,17 +48,10 @@ void installStopHandlers() {
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);
     sigaction(SIGALRM, &sa, nullptr);
-    // Held back across a re-execution (MallocTuning.cpp): one that came
-    // meanwhile is handled now.
+    // Held back by the entry that executed the program (launcher.c): one
+    // that came meanwhile is handled now.
     const sigset_t stops = stopSignals();
     sigprocmask(SIG_UNBLOCK, &stops, nullptr);
-}
-
-sigset_t blockStopSignals() {
-    const sigset_t stops = stopSignals();
-    sigset_t before;
-    sigprocmask(SIG_BLOCK, &stops, &before);
-    return before;
 }
 
 bool stopRequested() {

@@ -10,14 +10,11 @@
 namespace netflow {
 
 // Installs the SIGINT/SIGTERM handlers (and SIGALRM's, for StopTimer), and
-// unblocks SIGINT and SIGTERM (blocked across the re-execution of
-// MallocTuning.h: one that came meanwhile is handled then). The first thing
+// unblocks SIGINT and SIGTERM (blocked by the entry that executed the
+// program, userspace/launcher/launcher.c: one that came meanwhile is
+// handled then). The first thing
 // main does: a stop signal never finds the default action (death, exit 143).
 void installStopHandlers();
-// SIGINT and SIGTERM blocked (held pending) until the returned mask is
-// restored or installStopHandlers runs (also in a program exec'd meanwhile:
-// the mask survives exec). Returns the mask before.
-sigset_t blockStopSignals();
 bool stopRequested();
 // Stops the run as a signal would (e.g. the output is gone: a closed pipe).
 void requestStop();

@@ -1,9 +1,8 @@
 // libcurl, loaded when a run first needs it (-u, --about), and RAII for its
 // handles. Linked, libcurl and the ~20 libraries it brings (TLS, Kerberos,
 // LDAP, SSH, HTTP/2, IDN, ...) cost every process ~9 ms to map and
-// relocate on the paravirtualised machines this runs on, twice with the
-// allocator's re-exec (common/MallocTuning.h), in runs that never send a
-// request (docs/decisions.md, "libcurl loaded when needed").
+// relocate on the paravirtualised machines this runs on, in runs that
+// never send a request (docs/decisions.md, "libcurl loaded when needed").
 #pragma once
 
 #include <curl/curl.h>
