@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "flow/FlowKeyHash.h"
 #include "flow_count.h"
 #include "flow_key.h"
 #include "packet_parse.h"
@@ -11,14 +12,22 @@ namespace netflow {
 FlowMeter::FlowMeter(const MeterConfig &config, FlowClassifier &classifier, FlowExporter &exporter)
     : config_(config), classifier_(classifier), exporter_(exporter), table_(config.timeouts) {}
 
-FlowMeter::Verdict FlowMeter::count(const nf_packet &pkt, std::span<const uint8_t> l3,
-                                    uint64_t time_us, uint64_t first_seen) {
+PacketKey packetKey(const nf_packet &pkt) {
+    PacketKey k;
+    k.from_lo = nf_flow_key_from_packet(&pkt, &k.key);
+    k.hash = hashFlowKey(k.key);
+    return k;
+}
+
+FlowMeter::Verdict FlowMeter::count(const nf_packet &pkt, const PacketKey &k,
+                                    std::span<const uint8_t> l3, uint64_t time_us,
+                                    uint64_t first_seen) {
     latest_us_ = std::max(latest_us_, time_us);
     const uint64_t now = latest_us_;
 
-    nf_flow_key key;
-    int from_lo = nf_flow_key_from_packet(&pkt, &key);
-    uint32_t id = table_.find(key);
+    const nf_flow_key &key = k.key;
+    const int from_lo = k.from_lo;
+    uint32_t id = table_.find(key, k.hash);
 
     // Everything that expired by now goes out before this packet counts,
     // with the packet's own flow when a SYN restarts it: one batch, in
@@ -43,7 +52,7 @@ FlowMeter::Verdict FlowMeter::count(const nf_packet &pkt, std::span<const uint8_
     if (id == kNoFlow) {
         if (config_.max_flows && flows_started_ >= *config_.max_flows)
             return Verdict::FlowLimitReached;
-        id = table_.insert(key, first_seen);
+        id = table_.insert(key, k.hash, first_seen);
         nf_flow_init(&table_.at(id).state, &pkt, from_lo, now);
         flows_started_++;
     }

@@ -27,6 +27,17 @@ class FlowExporter {
     virtual void exportFinished(FlowRecord &flow) { exportFlow(flow); }
 };
 
+// A packet's canonical flow key, the side of it the packet came from
+// (nf_flow_key_from_packet) and the key's hash (hashFlowKey): what finding
+// its flow takes, worked out once (a threaded worker needs the hash ahead,
+// for its cache hints, and gives all of it to count()).
+struct PacketKey {
+    nf_flow_key key;
+    uint32_t hash;
+    int from_lo;
+};
+PacketKey packetKey(const nf_packet &pkt);
+
 struct MeterConfig {
     nf_timeouts timeouts{30'000'000, 120'000'000};
     nf_payload_budget budget{32, 256};
@@ -51,7 +62,12 @@ class FlowMeter {
     // (FlowRecord::first_seen; it must grow from call to call). Several
     // meters sharing one capture give the packet's index in the capture.
     Verdict count(const nf_packet &pkt, std::span<const uint8_t> l3, uint64_t time_us,
-                  uint64_t first_seen);
+                  uint64_t first_seen) {
+        return count(pkt, packetKey(pkt), l3, time_us, first_seen);
+    }
+    // The same with the packet's key worked out already.
+    Verdict count(const nf_packet &pkt, const PacketKey &k, std::span<const uint8_t> l3,
+                  uint64_t time_us, uint64_t first_seen);
 
     // Cache hints for a packet counted a little later (FlowTable's).
     const FlowTable &table() const { return table_; }

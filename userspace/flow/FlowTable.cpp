@@ -30,7 +30,11 @@ size_t FlowTable::slotOf(const nf_flow_key &key, uint32_t hash) const {
 }
 
 uint32_t FlowTable::find(const nf_flow_key &key) const {
-    return slots_[slotOf(key, hashKey(key))].id;
+    return find(key, hashKey(key));
+}
+
+uint32_t FlowTable::find(const nf_flow_key &key, uint32_t hash) const {
+    return slots_[slotOf(key, hash)].id;
 }
 
 void FlowTable::prefetchRecord(uint32_t hash) const {
@@ -57,7 +61,7 @@ void FlowTable::grow() {
     }
 }
 
-uint32_t FlowTable::insert(const nf_flow_key &key, uint64_t first_seen) {
+uint32_t FlowTable::insert(const nf_flow_key &key, uint32_t hash, uint64_t first_seen) {
     if ((count_ + 1) * 2 > slots_.size())  // load factor at most 1/2
         grow();
 
@@ -75,7 +79,6 @@ uint32_t FlowTable::insert(const nf_flow_key &key, uint64_t first_seen) {
     std::memset(&rec.state, 0, sizeof(rec.state));
     rec.first_seen = first_seen;
 
-    uint32_t hash = hashKey(key);
     slots_[slotOf(key, hash)] = Slot{hash, id};
     count_++;
     pushBack(by_last_, &FlowRecord::by_last, id);

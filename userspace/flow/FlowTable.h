@@ -23,8 +23,10 @@ class FlowTable {
 
     size_t size() const { return count_; }
 
-    // The flow with this key, or kNoFlow.
+    // The flow with this key, or kNoFlow; `hash` is the key's
+    // (hashFlowKey), when the caller has it already.
     uint32_t find(const nf_flow_key &key) const;
+    uint32_t find(const nf_flow_key &key, uint32_t hash) const;
 
     // Hints for a find() of a key with this hash (hashFlowKey) a little
     // later (a batch of packets): bring its home slot into the cache, then
@@ -36,7 +38,10 @@ class FlowTable {
     // for nf_flow_init; it is inserted at the tail of the expiry lists.
     // `first_seen` orders flows exported together: it must grow with every
     // insert.
-    uint32_t insert(const nf_flow_key &key, uint64_t first_seen);
+    uint32_t insert(const nf_flow_key &key, uint64_t first_seen) {
+        return insert(key, hashKey(key), first_seen);
+    }
+    uint32_t insert(const nf_flow_key &key, uint32_t hash, uint64_t first_seen);
 
     FlowRecord &at(uint32_t id) { return records_[id]; }
     const FlowRecord &at(uint32_t id) const { return records_[id]; }

@@ -8,9 +8,7 @@
 
 #include "common/Prefetch.h"
 #include "common/QuietThread.h"
-#include "flow/FlowKeyHash.h"
 #include "flow_count.h"
-#include "flow_key.h"
 
 namespace netflow {
 namespace {
@@ -125,21 +123,18 @@ void FlowWorker::process(FlowMeter &meter, const WorkBatch &in) {
     // A batch is known in advance: the flow table's slot of the packet
     // kSlotAhead on and the record of the one kRecordAhead on are brought
     // into the cache while this one is counted (the table's probes were
-    // its cache misses).
+    // its cache misses). The keys worked out for that are the ones counted.
     constexpr size_t kSlotAhead = 8, kRecordAhead = 4;
     const size_t n = in.packets.size();
-    hashes_.resize(n);
-    for (size_t i = 0; i < n; i++) {
-        nf_flow_key key;
-        nf_flow_key_from_packet(&in.packets[i].pkt, &key);
-        hashes_[i] = hashFlowKey(key);
-    }
+    keys_.resize(n);
+    for (size_t i = 0; i < n; i++)
+        keys_[i] = packetKey(in.packets[i].pkt);
     const FlowTable &table = meter.table();
     for (size_t i = 0; i < n; i++) {
         if (i + kSlotAhead < n)
-            table.prefetchSlot(hashes_[i + kSlotAhead]);
+            table.prefetchSlot(keys_[i + kSlotAhead].hash);
         if (i + kRecordAhead < n) {
-            table.prefetchRecord(hashes_[i + kRecordAhead]);
+            table.prefetchRecord(keys_[i + kRecordAhead].hash);
             // Its payload, for nDPI (the headers were read by the reader).
             const WorkPacket &ahead = in.packets[i + kRecordAhead];
             if (ahead.l3)
@@ -148,7 +143,7 @@ void FlowWorker::process(FlowMeter &meter, const WorkBatch &in) {
         const WorkPacket &p = in.packets[i];
         packet_index_ = p.index;
         std::span<const uint8_t> l3(p.l3 ? p.l3 : in.bytes.data() + p.l3_offset, p.l3_len);
-        meter.count(p.pkt, l3, p.now_us, p.index);
+        meter.count(p.pkt, keys_[i], l3, p.now_us, p.index);
     }
     // The capture's clock moved on with other workers' packets.
     meter.advanceTime(in.mark_us);

@@ -134,7 +134,7 @@ class FlowWorker : private FlowExporter {
     FlowClassifier *borrowed_classifier_;       // or the reader's
     std::optional<FlowMeter> meter_store_;
     bool stopped_ = false;
-    std::vector<uint32_t> hashes_;  // of the batch's flow keys
+    std::vector<PacketKey> keys_;  // of the batch's packets
     // While a batch is processed.
     DoneBatch *out_ = nullptr;
     const FlowMeter *meter_ = nullptr;
