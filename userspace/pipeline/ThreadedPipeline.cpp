@@ -30,8 +30,10 @@ constexpr uint64_t kRoundPackets = 8192;
 constexpr uint32_t kStepBatches = 16;
 // The reader's own work (reading, decoding, handing out) against all the
 // workers' (counting, nDPI), measured on bench.pcap (docs/threads.md:
-// 0.25 when counting took ~1.0 CPU s; ~0.5 since it takes ~0.5 s).
-constexpr double kReaderLoad = 0.5;
+// 0.25 when counting took ~1.0 CPU s; ~0.5 since it takes ~0.5 s; 0.4
+// since the workers count with the keys of their cache hints: -v gave
+// reader 0.17 s, workers 0.11 + 0.31 s).
+constexpr double kReaderLoad = 0.4;
 
 // The share of the packets (of the host-pair hashes) the reader's thread
 // counts itself, so that each of the N threads has about the same work:
