@@ -3,8 +3,6 @@
 // read blocked on a stalled pipe or FIFO returns (EINTR) and the run ends.
 #pragma once
 
-#include <signal.h>
-
 #include <ctime>
 
 namespace netflow {

@@ -16,10 +16,6 @@ constexpr size_t kInitialSlots = 1024;
 FlowTable::FlowTable(const nf_timeouts &timeouts)
     : timeouts_(timeouts), slots_(kInitialSlots, Slot{0, kNoFlow}) {}
 
-uint32_t FlowTable::hashKey(const nf_flow_key &key) {
-    return hashFlowKey(key);
-}
-
 size_t FlowTable::slotOf(const nf_flow_key &key, uint32_t hash) const {
     size_t mask = slots_.size() - 1;
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
@@ -27,10 +23,6 @@ size_t FlowTable::slotOf(const nf_flow_key &key, uint32_t hash) const {
         if (slot.id == kNoFlow || (slot.hash == hash && sameFlowKey(records_[slot.id].key, key)))
             return i;
     }
-}
-
-uint32_t FlowTable::find(const nf_flow_key &key) const {
-    return find(key, hashKey(key));
 }
 
 uint32_t FlowTable::find(const nf_flow_key &key, uint32_t hash) const {
@@ -158,7 +150,7 @@ void FlowTable::erase(uint32_t id) {
     if (linked(by_first_, &FlowRecord::by_first))
         unlink(by_first_, &FlowRecord::by_first, id);
 
-    eraseSlot(slotOf(rec.key, hashKey(rec.key)));
+    eraseSlot(slotOf(rec.key, hashFlowKey(rec.key)));
     count_--;
     rec.cls = FlowClassification{};
     // The free list runs through the unused records' links: no side array.

@@ -23,9 +23,8 @@ class FlowTable {
 
     size_t size() const { return count_; }
 
-    // The flow with this key, or kNoFlow; `hash` is the key's
-    // (hashFlowKey), when the caller has it already.
-    uint32_t find(const nf_flow_key &key) const;
+    // The flow with this key, or kNoFlow; `hash` is the key's (hashFlowKey:
+    // the caller has it, PacketKey).
     uint32_t find(const nf_flow_key &key, uint32_t hash) const;
 
     // Hints for a find() of a key with this hash (hashFlowKey) a little
@@ -38,9 +37,6 @@ class FlowTable {
     // for nf_flow_init; it is inserted at the tail of the expiry lists.
     // `first_seen` orders flows exported together: it must grow with every
     // insert.
-    uint32_t insert(const nf_flow_key &key, uint64_t first_seen) {
-        return insert(key, hashKey(key), first_seen);
-    }
     uint32_t insert(const nf_flow_key &key, uint32_t hash, uint64_t first_seen);
 
     FlowRecord &at(uint32_t id) { return records_[id]; }
@@ -70,7 +66,6 @@ class FlowTable {
     };
     using LinksOf = ListLinks FlowRecord::*;
 
-    static uint32_t hashKey(const nf_flow_key &key);
     size_t slotOf(const nf_flow_key &key, uint32_t hash) const;
     void grow();
     void eraseSlot(size_t slot);
