@@ -60,18 +60,18 @@ uint64_t hashKey(const BucketKey &k) {
     return h ^ (h >> 29);
 }
 
-// A rule under one shape, once per direction it matches in: its key's
-// hash and how to make the key and the entry again from the rule (16
-// bytes: 200,000 of them are built and read once).
+// A rule under its shape: its key's hash and the rule, from which the key
+// and the entry are made again (16 bytes: 100,000s of them are built and
+// read once).
 struct Item {
     uint64_t hash;
     uint32_t rule;
-    bool reversed;  // dst as the flow's source
 };
 
 struct ShapeId {
     uint8_t family, src_len, dst_len;
     bool sport, dport, proto;  // given exactly (else any, or a range checked per rule)
+    bool forward_only;         // its rules say direction=forward
     auto operator<=>(const ShapeId &) const = default;
 };
 
@@ -199,48 +199,38 @@ struct alignas(64) Bucket {
 };
 static_assert(sizeof(Bucket) == 64);
 
-// The flow's source and destination sides of a rule in one direction.
-struct Sides {
-    const AddressPrefix &a, &b;
-    PortRange pa, pb;
-};
-Sides sidesOf(const LabelRule &r, bool reversed) {
-    return reversed ? Sides{r.dst, r.src, r.dport, r.sport} : Sides{r.src, r.dst, r.sport, r.dport};
-}
-
 uint64_t packed(uint16_t sport, uint16_t dport, uint8_t proto, uint8_t family) {
     return uint64_t{sport} | (uint64_t{dport} << 16) | (uint64_t{proto} << 32) |
            (uint64_t{family} << 40);
 }
 
-// A rule's key in one direction (its bytes are already zero after its
-// prefix, and all zero for any address).
-BucketKey ruleKey(const LabelRule &r, bool reversed, uint8_t family) {
-    const Sides s = sidesOf(r, reversed);
+// A rule's key (its bytes are already zero after its prefix, and all
+// zero for any address).
+BucketKey ruleKey(const LabelRule &r, uint8_t family) {
     BucketKey key;
-    std::memcpy(&key.w[0], s.a.bytes.data(), 16);
-    std::memcpy(&key.w[2], s.b.bytes.data(), 16);
-    key.w[4] = packed(s.pa.lo == s.pa.hi ? s.pa.lo : 0, s.pb.lo == s.pb.hi ? s.pb.lo : 0,
-                      static_cast<uint8_t>(r.proto >= 0 ? r.proto : 0), family);
+    std::memcpy(&key.w[0], r.src.bytes.data(), 16);
+    std::memcpy(&key.w[2], r.dst.bytes.data(), 16);
+    key.w[4] =
+        packed(r.sport.lo == r.sport.hi ? r.sport.lo : 0, r.dport.lo == r.dport.hi ? r.dport.lo : 0,
+               static_cast<uint8_t>(r.proto >= 0 ? r.proto : 0), family);
     return key;
 }
 
-Entry ruleEntry(const LabelRule &r, uint32_t index, bool reversed) {
-    const Sides s = sidesOf(r, reversed);
-    const bool ranged = (s.pa.lo != s.pa.hi && !s.pa.any()) || (s.pb.lo != s.pb.hi && !s.pb.any());
-    return Entry{index, ranged, s.pa, s.pb, r.start_us, r.end_us};
+// A port given as a range (neither one port nor any): no key, checked on
+// each candidate of the bucket.
+bool hasPortRange(const LabelRule &r) {
+    return (r.sport.lo != r.sport.hi && !r.sport.any()) ||
+           (r.dport.lo != r.dport.hi && !r.dport.any());
 }
 
-bool sameEntry(const Entry &x, const Entry &y) {
-    return x.rule == y.rule && x.ranged == y.ranged && x.sport.lo == y.sport.lo &&
-           x.sport.hi == y.sport.hi && x.dport.lo == y.dport.lo && x.dport.hi == y.dport.hi;
+Entry ruleEntry(const LabelRule &r, uint32_t index) {
+    return Entry{index, hasPortRange(r), r.sport, r.dport, r.start_us, r.end_us};
 }
 
 class alignas(64) Shape {
   public:
-    // Items come in rule order (both directions of a rule one after the
-    // other), so grouping them by key in that order leaves each bucket's
-    // entries by rule. First the keys are numbered in a compact table (4
+    // Items come in rule order, so grouping them by key in that order
+    // leaves each bucket's entries by rule. First the keys are numbered in a compact table (4
     // bytes a slot, which stays in cache: most items of ground truth share
     // their key with others), then the table proper is sized for the keys
     // there are and each key put in once, then the entries placed.
@@ -251,15 +241,10 @@ class alignas(64) Shape {
         : id_(id), entries_(&kept), time_indexes_(&kept) {
         prefixMask(id.src_len, src_mask_);
         prefixMask(id.dst_len, dst_mask_);
-        constexpr uint32_t kSkip = kNone;
         constexpr size_t kAhead = 8;
         const size_t n = items.size();
-        auto keyOfItem = [&](size_t i) {
-            return ruleKey(rules[items[i].rule], items[i].reversed, id.family);
-        };
-        auto entryOfItem = [&](size_t i) {
-            return ruleEntry(rules[items[i].rule], items[i].rule, items[i].reversed);
-        };
+        auto keyOfItem = [&](size_t i) { return ruleKey(rules[items[i].rule], id.family); };
+        auto entryOfItem = [&](size_t i) { return ruleEntry(rules[items[i].rule], items[i].rule); };
         struct Key {  // its hash in hashes
             BucketKey key;
             uint32_t plain = 0, ranged = 0;
@@ -278,8 +263,6 @@ class alignas(64) Shape {
             constexpr uint64_t kFree = UINT64_MAX;  // no key's number is UINT32_MAX
             constexpr uint64_t kTag = ~uint64_t{UINT32_MAX};
             std::pmr::vector<uint64_t> numbers(mask + 1, kFree, &scratch);
-            uint32_t prev_k = kSkip;  // the item before's key (kSkip: none)
-            Entry prev{};             // and entry
             for (size_t i = 0; i < n; i++) {
                 if (i + kAhead < n)
                     prefetchLine(&numbers[items[i + kAhead].hash & mask]);
@@ -301,18 +284,11 @@ class alignas(64) Shape {
                         break;
                     }
                 }
-                const Entry e = entryOfItem(i);
-                // A rule twice in one bucket (both directions alike): once;
-                // its two directions' ranges may differ, then both stay.
-                if (prev_k == k && sameEntry(prev, e)) {
-                    key_of[i] = prev_k = kSkip;
-                    continue;
-                }
-                key_of[i] = prev_k = k;
-                prev = e;
-                (e.ranged ? keys[k].ranged : keys[k].plain)++;
-                if (rules[items[i].rule].proto >= 0) {
-                    const auto proto = static_cast<uint8_t>(rules[items[i].rule].proto);
+                key_of[i] = k;
+                const LabelRule &r = rules[items[i].rule];
+                (hasPortRange(r) ? keys[k].ranged : keys[k].plain)++;
+                if (r.proto >= 0) {
+                    const auto proto = static_cast<uint8_t>(r.proto);
                     protos_[proto / 64] |= uint64_t{1} << (proto % 64);
                 }
             }
@@ -379,8 +355,6 @@ class alignas(64) Shape {
         std::pmr::vector<Entry> timed(timed_at, &scratch);
         for (size_t i = 0; i < n; i++) {
             const uint32_t k = key_of[i];
-            if (k == kSkip)
-                continue;
             const Entry e = entryOfItem(i);
             Place &p = place[k];
             if (p.ranged_at == kLone) {
@@ -409,21 +383,21 @@ class alignas(64) Shape {
     // The key word (0: src, 2: dst) whose first 16 address bits every key
     // holds unmasked, or -1 (both prefixes shorter).
     int leadWord() const { return id_.src_len >= 16 ? 0 : id_.dst_len >= 16 ? 2 : -1; }
-    // Those 16 bits of each key (leadWord() >= 0), handed over once to the
-    // lead masks, which then turn the flows away that this shape cannot hold.
-    std::vector<uint16_t> takeLeads() { return std::move(leads_); }
+    // Those 16 bits of each key (leadWord() >= 0), read by the lead masks,
+    // which then turn the flows away that this shape cannot hold.
+    const std::vector<uint16_t> &leads() const { return leads_; }
     // Or, for a shape the lead masks do not cover, kept in a bitmap of its
     // own when it has few buckets with a /16 or longer address (8 KB: 16
     // bits of that address turn most flows away before hashing).
     void keepLeadBitmap(HugeArena &kept) {
-        if (leadWord() >= 0 && leads_.size() <= kLeadBitmapBuckets) {
+        if (lead_ < 0 && leadWord() >= 0 && leads_.size() <= kLeadBitmapBuckets) {
             lead_ = leadWord();
             lead_bits_ = ZeroedArray<uint64_t>(65536 / 64, kept);
             for (uint16_t v : leads_)
                 lead_bits_[v / 64] |= uint64_t{1} << (v % 64);
         }
-        std::vector<uint16_t>().swap(leads_);
     }
+    void dropLeads() { std::vector<uint16_t>().swap(leads_); }
 
     // A lookup in two passes over a chunk of shapes: stage1() for every
     // shape (the protocol and lead bitmap checks, the flow's hash, and a
@@ -598,47 +572,63 @@ class ShapeCodes {
 
 namespace {
 
-// Which of the first 64 shapes of an IP version can hold a flow's key, by
-// the first 16 bits of its addresses: a shape whose src (else dst) prefix
-// is /16 or longer has its bit in src[those bits of each key's src] (else
-// dst[...]); one with both shorter is in `always`. Two reads a flow turn
-// away the shapes no key of which shares the flow's /16s, before any
-// per-shape work (a shape turned away by its own checks cost ~75
-// instructions; a CIC-style mix has ~32 IPv4 shapes, most of them victim
-// networks a flow is not in).
+// A lookup in one shape: with the flow as it is, or reversed (its
+// destination as the rule's src: the shape's rules match both ways unless
+// forward_only). A rule is kept once, under its shape as written; the
+// reversed probe finds it when the attacker was the flow's server (the
+// first version kept every rule twice, once a direction: twice the
+// index's memory to build and to miss in).
+struct Probe {
+    Shape *shape;
+    bool reversed;
+};
+
+// Which of the first 64 probes of an IP version can find a flow's key, by
+// the first 16 bits of its addresses: a probe whose key's src (else dst)
+// prefix is /16 or longer has its bit in the table of the flow's side
+// compared with it, at those bits of each key; one with both shorter is in
+// `always`. Two reads a flow turn away the probes no key of which shares
+// the flow's /16s, before any per-shape work (a shape turned away by its
+// own checks cost ~75 instructions; a CIC-style mix has ~32 IPv4 probes,
+// most of them victim networks a flow is not in).
 struct LeadMasks {
     static constexpr size_t kShapes = 64;
-    static constexpr size_t kMinShapes = 4;  // below, every shape is looked at
-    ZeroedArray<uint64_t> src, dst;          // 65,536 each, or empty: all shapes
+    static constexpr size_t kMinShapes = 4;  // below, every probe is made
+    ZeroedArray<uint64_t> src, dst;          // 65,536 each, or empty: all probes
     uint64_t always = 0;
 
-    // A shape it covers checks no bitmap of its own (the same bits: a
-    // second read a candidate shape, which always passed it); the others
-    // keep one.
-    void build(std::vector<Shape> &shapes, HugeArena &arena) {
-        if (shapes.size() < kMinShapes) {
-            for (Shape &shape : shapes)
-                shape.keepLeadBitmap(arena);
-            return;
+    // Bit k for the k-th probe. A shape both of whose probes it covers
+    // checks no bitmap of its own (the same bits: a second read a
+    // candidate shape, which always passed it); the others keep one.
+    void build(const std::vector<Probe> &probes, std::vector<Shape> &shapes, HugeArena &arena) {
+        const bool all = probes.size() < kMinShapes;
+        if (!all) {
+            src = ZeroedArray<uint64_t>(65536, arena);
+            dst = ZeroedArray<uint64_t>(65536, arena);
         }
-        src = ZeroedArray<uint64_t>(65536, arena);
-        dst = ZeroedArray<uint64_t>(65536, arena);
-        for (size_t k = 0; k < shapes.size() && k < kShapes; k++) {
+        for (size_t k = 0; k < probes.size(); k++) {
+            Shape &shape = *probes[k].shape;
+            if (all || k >= kShapes) {
+                shape.keepLeadBitmap(arena);  // at most once: kept on the first call
+                continue;
+            }
             const uint64_t bit = uint64_t{1} << k;
-            const int word = shapes[k].leadWord();
+            const int word = shape.leadWord();
             if (word < 0) {
                 always |= bit;
                 continue;
             }
-            ZeroedArray<uint64_t> &table = word == 0 ? src : dst;
-            for (uint16_t v : shapes[k].takeLeads())
+            // The flow's side the key's lead word is compared with (a
+            // reversed probe compares the rule's src with the flow's dst).
+            ZeroedArray<uint64_t> &table = (word == 0) != probes[k].reversed ? src : dst;
+            for (uint16_t v : shape.leads())
                 table[v] |= bit;
         }
-        for (size_t k = kShapes; k < shapes.size(); k++)
-            shapes[k].keepLeadBitmap(arena);
+        for (Shape &shape : shapes)
+            shape.dropLeads();
     }
-    // The shapes (bit k: the k-th, in order of first rule) that may hold
-    // the flow's key; shapes from the 65th on are not in it.
+    // The probes (bit k: the k-th, in order of first rule) that may find
+    // the flow's key; probes from the 65th on are not in it.
     uint64_t candidates(const uint64_t src_words[2], const uint64_t dst_words[2]) const {
         if (src.empty())
             return ~uint64_t{0};
@@ -650,7 +640,8 @@ struct LeadMasks {
 
 struct LabelMatcher::Index {
     HugeArena arena;               // what the shapes and lead masks keep (freed last)
-    std::vector<Shape> shapes[2];  // IPv4, IPv6; each by first rule
+    std::vector<Shape> shapes[2];  // IPv4, IPv6
+    std::vector<Probe> probes[2];  // each by its shape's first rule
     LeadMasks leads[2];
 };
 
@@ -666,35 +657,31 @@ LabelMatcher::LabelMatcher(std::span<const LabelRule> rules) : index_(std::make_
     HugeArena scratch, shape_scratch;
     std::vector<std::pmr::vector<Item>> items;
     std::vector<size_t> counts;
-    // One pass over the rules: each item (a rule in one direction and IP
-    // version) with its key's hash and its shape, in rule order; then each
-    // shape's items gathered into a vector reserved for them (no regrowth
-    // of 100,000s of items). The first version walked the rules twice, the
-    // second time to hash (the walk cost as much as the hashing).
+    // One pass over the rules: each item (a rule in one IP version) with
+    // its key's hash and its shape, in rule order; then each shape's items
+    // gathered into a vector reserved for them (no regrowth of 100,000s of
+    // items). The first version walked the rules twice, the second time to
+    // hash (the walk cost as much as the hashing).
     std::pmr::vector<Item> flat(&shape_scratch);
     std::pmr::vector<uint32_t> shape_of(&shape_scratch);  // of each item of flat
-    // At most four items a rule (two directions, and both IP versions for
-    // a rule with no address): reserved for all, so neither grows (in an
-    // arena a regrowth leaves the old array touched and unused: 8 MB more
-    // for the CIC-style mix, whose rules with no address are in both
-    // versions). Address space only, until an item is written.
-    flat.reserve(4 * rules.size());
-    shape_of.reserve(4 * rules.size());
-    // The last shape of each direction (a rule's two directions are of two
-    // shapes, rules of one kind usually come together).
-    size_t lasts[2] = {SIZE_MAX, SIZE_MAX};
-    auto put = [&](uint32_t i, const LabelRule &r, bool reversed) {
-        const Sides sides = sidesOf(r, reversed);
-        const AddressPrefix &a = sides.a, &b = sides.b;
+    // At most two items a rule (both IP versions for a rule with no
+    // address): reserved for all, so neither grows (in an arena a regrowth
+    // leaves the old array touched and unused). Address space only, until
+    // an item is written.
+    flat.reserve(2 * rules.size());
+    shape_of.reserve(2 * rules.size());
+    size_t last = SIZE_MAX;  // the last rule's shape (rules of one kind usually come together)
+    for (uint32_t i = 0; i < rules.size(); i++) {
+        const LabelRule &r = rules[i];
+        const AddressPrefix &a = r.src, &b = r.dst;
         if (!a.any() && !b.any() && a.family != b.family)
-            return;                                           // matches no flow
+            continue;                                         // matches no flow
         const uint8_t given = a.any() ? b.family : a.family;  // 0: any version
         const uint8_t src_len = a.any() ? 0 : a.length, dst_len = b.any() ? 0 : b.length;
-        const bool sport = sides.pa.lo == sides.pa.hi, dport = sides.pb.lo == sides.pb.hi;
+        const bool sport = r.sport.lo == r.sport.hi, dport = r.dport.lo == r.dport.hi;
         const uint32_t common = uint32_t{src_len} << 1 | uint32_t{dst_len} << 9 |
                                 uint32_t{sport} << 17 | uint32_t{dport} << 18 |
-                                uint32_t{r.proto >= 0} << 19;
-        size_t &last = lasts[reversed];
+                                uint32_t{r.proto >= 0} << 19 | uint32_t{r.forward_only} << 20;
         for (uint8_t family : {4, 6}) {
             if (given != 0 && given != family)
                 continue;
@@ -703,21 +690,15 @@ LabelMatcher::LabelMatcher(std::span<const LabelRule> rules) : index_(std::make_
                 bool added = false;
                 last = code_index.find(code, codes.size(), &added);
                 if (added) {
-                    codes.emplace_back(
-                        code, ShapeId{family, src_len, dst_len, sport, dport, r.proto >= 0});
+                    codes.emplace_back(code, ShapeId{family, src_len, dst_len, sport, dport,
+                                                     r.proto >= 0, r.forward_only});
                     counts.push_back(0);
                 }
             }
             counts[last]++;
             shape_of.push_back(static_cast<uint32_t>(last));
-            flat.push_back(Item{hashKey(ruleKey(r, reversed, family)) | kLive, i, reversed});
+            flat.push_back(Item{hashKey(ruleKey(r, family)) | kLive, i});
         }
-    };
-    for (uint32_t i = 0; i < rules.size(); i++) {
-        const LabelRule &r = rules[i];
-        put(i, r, false);
-        if (!r.forward_only)
-            put(i, r, true);
     }
     items.reserve(codes.size());
     for (size_t k = 0; k < codes.size(); k++) {
@@ -732,7 +713,8 @@ LabelMatcher::LabelMatcher(std::span<const LabelRule> rules) : index_(std::make_
     shape_of.shrink_to_fit();
     shape_scratch.rewind();
     // Each shape's scratch on the pages of the one before (~10 MB less
-    // touched for the CIC-style mix).
+    // touched for the CIC-style mix). The shapes do not move once made:
+    // the probes point at them.
     index_->shapes[0].reserve(codes.size());
     index_->shapes[1].reserve(codes.size());
     for (size_t k = 0; k < codes.size(); k++) {
@@ -742,10 +724,16 @@ LabelMatcher::LabelMatcher(std::span<const LabelRule> rules) : index_(std::make_
         shape_scratch.rewind();
     }
     for (int family = 0; family < 2; family++) {
-        std::vector<Shape> &shapes = index_->shapes[family];
-        std::sort(shapes.begin(), shapes.end(),
-                  [](const Shape &a, const Shape &b) { return a.firstRule() < b.firstRule(); });
-        index_->leads[family].build(shapes, index_->arena);
+        std::vector<Probe> &probes = index_->probes[family];
+        for (Shape &shape : index_->shapes[family]) {
+            probes.push_back(Probe{&shape, false});
+            if (!shape.id().forward_only)
+                probes.push_back(Probe{&shape, true});
+        }
+        std::stable_sort(probes.begin(), probes.end(), [](const Probe &a, const Probe &b) {
+            return a.shape->firstRule() < b.shape->firstRule();
+        });
+        index_->leads[family].build(probes, index_->shapes[family], index_->arena);
     }
 }
 
@@ -755,49 +743,74 @@ size_t LabelMatcher::shapes() const {
     return index_->shapes[0].size() + index_->shapes[1].size();
 }
 
-void LabelMatcher::prefetch(const FlowView &flow) const {
+namespace {
+
+// A flow as a probe compares it with a shape's keys: its addresses as two
+// words each (src: the side compared with the rules' src), its ports that
+// way round.
+struct ProbeView {
+    const FlowView &flow;  // as it is
+    FlowView reversed;     // its ports swapped (the rest as it is)
     uint64_t src[2], dst[2];
-    std::memcpy(src, flow.src.data(), 16);
-    std::memcpy(dst, flow.dst.data(), 16);
-    const std::vector<Shape> &shapes = index_->shapes[flow.family == 6];
-    const size_t n = std::min(shapes.size(), LeadMasks::kShapes);
+
+    explicit ProbeView(const FlowView &f) : flow(f), reversed(f) {
+        std::swap(reversed.sport, reversed.dport);
+        std::memcpy(src, f.src.data(), 16);
+        std::memcpy(dst, f.dst.data(), 16);
+    }
+    const FlowView &view(bool rev) const { return rev ? reversed : flow; }
+    const uint64_t *a(bool rev) const { return rev ? dst : src; }
+    const uint64_t *b(bool rev) const { return rev ? src : dst; }
+};
+
+}  // namespace
+
+void LabelMatcher::prefetch(const FlowView &flow) const {
+    const ProbeView v(flow);
+    const std::vector<Probe> &probes = index_->probes[flow.family == 6];
+    const size_t n = std::min(probes.size(), LeadMasks::kShapes);
     const uint64_t in_range = n == LeadMasks::kShapes ? ~uint64_t{0} : (uint64_t{1} << n) - 1;
-    for (uint64_t m = index_->leads[flow.family == 6].candidates(src, dst) & in_range; m;
-         m &= m - 1)
-        shapes[static_cast<size_t>(std::countr_zero(m))].stage1(flow, src, dst);
+    for (uint64_t m = index_->leads[flow.family == 6].candidates(v.src, v.dst) & in_range; m;
+         m &= m - 1) {
+        const Probe &p = probes[static_cast<size_t>(std::countr_zero(m))];
+        p.shape->stage1(v.view(p.reversed), v.a(p.reversed), v.b(p.reversed));
+    }
 }
 
 int32_t LabelMatcher::match(const FlowView &flow) const {
-    uint64_t src[2], dst[2];
-    std::memcpy(src, flow.src.data(), 16);
-    std::memcpy(dst, flow.dst.data(), 16);
-    const std::vector<Shape> &shapes = index_->shapes[flow.family == 6];
-    const uint64_t candidates = index_->leads[flow.family == 6].candidates(src, dst);
-    // A chunk of shapes at a time (Shape::stage1 says how), visiting only
-    // the candidates' bits (a loop over every shape, testing its bit, cost
+    const ProbeView v(flow);
+    const std::vector<Probe> &probes = index_->probes[flow.family == 6];
+    const uint64_t candidates = index_->leads[flow.family == 6].candidates(v.src, v.dst);
+    // A chunk of probes at a time (Shape::stage1 says how), visiting only
+    // the candidates' bits (a loop over every probe, testing its bit, cost
     // half the lookup's instructions: most shapes are turned away).
     constexpr size_t kChunk = 32;
     uint64_t hashes[kChunk];
     uint32_t best = kNone;
-    for (size_t from = 0; from < shapes.size() && shapes[from].firstRule() < best; from += kChunk) {
-        const size_t to = std::min(shapes.size(), from + kChunk);
+    for (size_t from = 0; from < probes.size() && probes[from].shape->firstRule() < best;
+         from += kChunk) {
+        const size_t to = std::min(probes.size(), from + kChunk);
         const uint64_t in_chunk = (uint64_t{1} << (to - from)) - 1;
         const uint64_t pending =
             (from >= LeadMasks::kShapes ? ~uint64_t{0} : candidates >> from) & in_chunk;
-        uint64_t live = 0;  // the shapes stage1 did not stop
+        uint64_t live = 0;  // the probes stage1 did not stop
         for (uint64_t m = pending; m; m &= m - 1) {
             const auto j = static_cast<size_t>(std::countr_zero(m));
-            hashes[j] = shapes[from + j].stage1(flow, src, dst);
+            const Probe &p = probes[from + j];
+            hashes[j] = p.shape->stage1(v.view(p.reversed), v.a(p.reversed), v.b(p.reversed));
             live |= uint64_t{hashes[j] != Shape::kOut} << j;
         }
         for (uint64_t m = live; m; m &= m - 1) {
             const auto j = static_cast<size_t>(std::countr_zero(m));
-            const Shape &shape = shapes[from + j];
+            const Probe &p = probes[from + j];
+            const Shape &shape = *p.shape;
             if (shape.firstRule() >= best)
                 break;  // in order of their first rule
             const uint64_t h = shape.stage2(hashes[j]);
-            if (h != Shape::kOut)
-                best = shape.firstIn(shape.probe(flow, src, dst, h), flow, best);
+            if (h != Shape::kOut) {
+                const FlowView &f = v.view(p.reversed);
+                best = shape.firstIn(shape.probe(f, v.a(p.reversed), v.b(p.reversed), h), f, best);
+            }
         }
     }
     return best == kNone ? kNoMatch : static_cast<int32_t>(best);

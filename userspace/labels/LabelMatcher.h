@@ -3,17 +3,17 @@
 // flow's (src as the flow's source, or, unless direction=forward, as its
 // destination) and its [start, end] overlaps the flow's [first, last].
 //
-// Tuple space search (as in packet classifiers): every rule is put, once
-// per direction it matches in, under its shape (IP version, src and dst
-// prefix lengths, port prefix lengths, protocol given or not) in a hash
-// table keyed by its masked fields; a port range is first cut into aligned
-// power-of-two blocks (at most 30 per range). A lookup masks the flow once
-// per shape and probes one hash table: the rules of one bucket differ only
-// in time. In a bucket of more than a few rules the first rule overlapping
-// [first, last] is found in O(log n): either it holds the instant `first`
-// (the first rule of each elementary time segment is precomputed, found by
-// binary search) or it starts within [first, last] (a range minimum over
-// the rules sorted by start, in a segment tree). A lookup costs
+// Tuple space search (as in packet classifiers): every rule is put once
+// under its shape (IP version, src and dst prefix lengths, ports given
+// exactly or not, protocol given or not, direction=forward or not) in a
+// hash table keyed by its masked fields; a port range is no key, but
+// checked on the candidates of a bucket. A lookup masks the flow once per
+// shape and direction (as it is, and reversed unless the shape's rules are
+// forward only) and probes the shape's hash table: the rules of one bucket
+// differ only in time and port ranges. In a bucket of more than a few rules the first rule
+// overlapping [first, last] is found in O(log n): either it holds the instant `first` (the first
+// rule of each elementary time segment is precomputed, found by binary search) or it starts within
+// [first, last] (a range minimum over the rules sorted by start, in a segment tree). A lookup costs
 // O(S log n) for S shapes, which the rules' kinds bound (a few dozen at
 // most in practice), not their number; two table reads by the first 16
 // bits of the flow's addresses first turn away the shapes no key of which
