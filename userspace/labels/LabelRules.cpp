@@ -52,11 +52,14 @@ size_t splitPlain(std::string_view line, const std::vector<int> &order, const ui
     size_t begin = 0;
     for (size_t k = 0; k <= found && k <= named; k++) {
         const size_t end = k < found ? commas[k] : line.size();
-        const PlainField f = plainField(line, begin, end);
-        if (k < named)
-            out[order[k]] = FieldView{f.text, f.column};
-        else
-            out[kExtra] = FieldView{{}, f.column};
+        if (k < named) {
+            FieldView &f = out[order[k]];
+            plainField(line, begin, end, &f.text, &f.column);
+        } else {
+            FieldView &f = out[kExtra];
+            plainField(line, begin, end, &f.text, &f.column);
+            f.text = {};
+        }
         begin = end + 1;
     }
     return found + 1;

@@ -44,9 +44,7 @@ void splitPlain(std::string_view line, const uint32_t *commas, size_t found, Pla
     size_t begin = 0;
     for (size_t k = 0; k < out.count; k++) {
         const size_t end = k < found ? commas[k] : line.size();
-        const PlainField field = plainField(line, begin, end);
-        out.f[k].text = field.text;
-        out.f[k].column = field.column;
+        plainField(line, begin, end, &out.f[k].text, &out.f[k].column);
         begin = end + 1;
     }
 }
