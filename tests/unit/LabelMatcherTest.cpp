@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 
+#include "labels/AttackNames.h"
 #include "labels/LabelMatcher.h"
 #include "labels/LabelRules.h"
 
@@ -41,7 +42,7 @@ FlowView flow(const std::string &src, uint16_t sport, const std::string &dst, ui
 // The attack name of the first matching rule, or "-".
 std::string match(const netflow::LabelRuleSet &r, const FlowView &f) {
     LabelMatcher m(r.rules);
-    int32_t i = m.match(f);
+    int32_t i = m.match(f).rule;
     return i == LabelMatcher::kNoMatch ? "-" : r.attack(r.rules[static_cast<size_t>(i)]);
 }
 
@@ -160,6 +161,25 @@ bool oriented(const LabelRule &r, const FlowView &f, bool reverse) {
            sp <= r.sport.hi && dp >= r.dport.lo && dp <= r.dport.hi;
 }
 
+// A random rule's Attack name's number: one of a few dozen, or one past
+// the 16-bit numbers the index keeps (AttackNames::kOwnName).
+uint32_t names(std::mt19937_64 &rng) {
+    return rng() % 8 == 0 ? 65535 + static_cast<uint32_t>(rng() % 1000)
+                          : static_cast<uint32_t>(rng() % 40);
+}
+
+// The index's answer for f: the rule the scan finds, and that rule's name
+// (as the labeller reads it from the match), or no match.
+void expectMatch(const LabelMatcher &m, const std::vector<LabelRule> &rules, const FlowView &f,
+                 int32_t want, int i) {
+    const netflow::LabelMatch got = m.match(f);
+    ASSERT_EQ(got.rule, want) << "flow " << i;
+    if (want != LabelMatcher::kNoMatch) {
+        ASSERT_EQ(got.name, netflow::AttackNames::number(rules[static_cast<size_t>(want)].name))
+            << "flow " << i;
+    }
+}
+
 int32_t scan(const std::vector<LabelRule> &rules, const FlowView &f) {
     for (size_t i = 0; i < rules.size(); i++) {
         const LabelRule &r = rules[i];
@@ -213,6 +233,7 @@ TEST(LabelMatcher, IndexAgreesWithAScanOnRandomRules) {
             r.end_us = r.start_us + static_cast<int64_t>(pick(50)) * 1000;
         }
         r.forward_only = pick(4) == 0;
+        r.name = names(rng);
         rs.push_back(r);
     }
     LabelMatcher m(rs);
@@ -228,7 +249,7 @@ TEST(LabelMatcher, IndexAgreesWithAScanOnRandomRules) {
         f.first_us = static_cast<int64_t>(pick(1100)) * 1000 - 50000;
         f.last_us = f.first_us + static_cast<int64_t>(pick(30)) * 1000;
         int32_t want = scan(rs, f);
-        ASSERT_EQ(m.match(f), want) << "flow " << i;
+        ASSERT_NO_FATAL_FAILURE(expectMatch(m, rs, f, want, i));
         matched += want != LabelMatcher::kNoMatch && want > 8;
     }
     EXPECT_GT(matched, 1000);  // the test reaches past the first rules
@@ -236,7 +257,7 @@ TEST(LabelMatcher, IndexAgreesWithAScanOnRandomRules) {
 
 TEST(LabelMatcher, NoRules) {
     LabelMatcher m({});
-    EXPECT_EQ(m.match(flow("1.1.1.1", 1, "2.2.2.2", 2)), LabelMatcher::kNoMatch);
+    EXPECT_EQ(m.match(flow("1.1.1.1", 1, "2.2.2.2", 2)).rule, LabelMatcher::kNoMatch);
     EXPECT_EQ(m.shapes(), 0u);
 }
 
@@ -274,6 +295,7 @@ TEST(LabelMatcher, IndexAgreesWithAScanAcrossNetworks) {
             r.dport.lo = r.dport.hi = static_cast<uint16_t>(80 + pick(3));
         r.proto = pick(2) ? -1 : 6;
         r.forward_only = pick(3) == 0;
+        r.name = names(rng);
         rs.push_back(r);
     }
     LabelMatcher m(rs);
@@ -287,7 +309,7 @@ TEST(LabelMatcher, IndexAgreesWithAScanAcrossNetworks) {
         f.dport = static_cast<uint16_t>(80 + pick(3));
         f.proto = pick(2) ? 6 : 17;
         int32_t want = scan(rs, f);
-        ASSERT_EQ(m.match(f), want) << "flow " << i;
+        ASSERT_NO_FATAL_FAILURE(expectMatch(m, rs, f, want, i));
         matched += want > 8;
         unmatched += want == LabelMatcher::kNoMatch;
     }
@@ -351,6 +373,7 @@ TEST(LabelMatcher, IndexAgreesWithAScanOnGroundTruthTuplesAndManyShapes) {
         r.start_us = static_cast<int64_t>(pick(100000)) * 1000;
         r.end_us = r.start_us + static_cast<int64_t>(pick(5000)) * 1000;
         r.forward_only = pick(8) == 0;
+        r.name = names(rng);
         rs.push_back(r);
     }
     LabelMatcher m(rs);
@@ -382,7 +405,7 @@ TEST(LabelMatcher, IndexAgreesWithAScanOnGroundTruthTuplesAndManyShapes) {
                 f.last_us = f.first_us + static_cast<int64_t>(pick(2000)) * 1000;
         }
         int32_t want = scan(rs, f);
-        ASSERT_EQ(m.match(f), want) << "flow " << i;
+        ASSERT_NO_FATAL_FAILURE(expectMatch(m, rs, f, want, i));
         matched += want != LabelMatcher::kNoMatch;
     }
     EXPECT_GT(matched, 3000);

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <map>
 
+#include "common/Prefetch.h"
+
 namespace netflow {
 namespace {
 
@@ -36,10 +38,13 @@ FlowLabeler::FlowLabeler(std::shared_ptr<const CompiledLabels> rules, std::strin
     : rules_(std::move(rules)),
       default_name_(std::move(default_name)),
       default_attack_(isAttackName(default_name_)),
-      tally_(rules_->rules.size()),
-      name_flows_(rules_->names.count()) {
-    for (size_t i = 0; i < tally_.size(); i++)
-        tally_[i].name = AttackNames::number(rules_->rules[i].name);
+      flows_(rules_->rules.size()),
+      name_flows_(rules_->names.count()) {}
+
+uint16_t FlowLabeler::flowsOf(size_t rule) const {
+    const uint16_t n = flows_[rule];
+    const bool pending = pending_ >= 0 && rule == static_cast<size_t>(pending_);
+    return static_cast<uint16_t>(n + (pending && n != UINT16_MAX));
 }
 
 void FlowLabeler::prefetch(const FlowRecord &flow, int64_t clock_offset_us) const {
@@ -54,16 +59,22 @@ const FlowLabel &FlowLabeler::label(const FlowRecord &flow, int64_t clock_offset
     cached_first_seen_ = flow.first_seen;
     cached_first_us_ = flow.state.first_us;
     cached_last_us_ = flow.state.last_us;
-    int32_t rule = rules_->matcher.match(flowView(flow, clock_offset_us));
-    if (rule == LabelMatcher::kNoMatch) {
+    if (pending_ != LabelMatch::kNone) {
+        uint16_t &n = flows_[static_cast<size_t>(pending_)];
+        n += n != UINT16_MAX;
+        pending_ = LabelMatch::kNone;
+    }
+    const LabelMatch m = rules_->matcher.match(flowView(flow, clock_offset_us));
+    const int32_t rule = m.rule;
+    if (rule == LabelMatch::kNone) {
         default_flows_++;
         cached_ = FlowLabel{default_attack_, &default_name_};
     } else {
-        RuleTally &t = tally_[static_cast<size_t>(rule)];
-        t.flows += t.flows != UINT16_MAX;
-        if (t.name != AttackNames::kOwnName) {
-            name_flows_[t.name]++;
-            cached_ = FlowLabel{rules_->names.attack(t.name), &rules_->names.name(t.name)};
+        prefetchLine(&flows_[static_cast<size_t>(rule)]);
+        pending_ = rule;
+        if (m.name != AttackNames::kOwnName) {
+            name_flows_[m.name]++;
+            cached_ = FlowLabel{rules_->names.attack(m.name), &rules_->names.name(m.name)};
         } else {
             own_flows_[static_cast<uint32_t>(rule)]++;
             const std::string &own = rules_->attack(static_cast<size_t>(rule));
@@ -85,8 +96,8 @@ std::string FlowLabeler::summary(bool verbose) const {
     for (const auto &[rule, flows] : own_flows_)
         by_name[rules_->attack(rule)] += flows;
     size_t matched = 0;
-    for (const RuleTally &t : tally_)
-        matched += t.flows != 0;
+    for (size_t i = 0; i < flows_.size(); i++)
+        matched += flowsOf(i) != 0;
     std::vector<std::pair<std::string, uint64_t>> names(by_name.begin(), by_name.end());
     std::stable_sort(names.begin(), names.end(),
                      [](const auto &a, const auto &b) { return a.second > b.second; });
@@ -104,17 +115,18 @@ std::string FlowLabeler::summary(bool verbose) const {
 
     // How many flows each rule matched, then the rules that matched none.
     uint64_t one = 0, few = 0, many = 0;
-    for (const RuleTally &t : tally_) {
-        one += t.flows == 1;
-        few += t.flows >= 2 && t.flows <= 9;
-        many += t.flows >= 10;
+    for (size_t i = 0; i < flows_.size(); i++) {
+        const uint16_t n = flowsOf(i);
+        one += n == 1;
+        few += n >= 2 && n <= 9;
+        many += n >= 10;
     }
     out += "\nnetflow: labels: rules by flows matched: " + std::to_string(rules.size() - matched) +
            " none, " + std::to_string(one) + " one, " + std::to_string(few) + " 2-9, " +
            std::to_string(many) + " 10 or more";
     size_t listed = 0;
     for (size_t i = 0; i < rules.size(); i++) {
-        if (tally_[i].flows)
+        if (flowsOf(i))
             continue;
         if (listed++ == kUnmatchedListed) {
             out += "\nnetflow: labels: ... and " +

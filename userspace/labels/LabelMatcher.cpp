@@ -5,8 +5,10 @@
 #include <cstring>
 #include <memory_resource>
 #include <queue>
+#include <stdexcept>
 
 #include "common/Prefetch.h"
+#include "labels/AttackNames.h"
 #include "labels/ZeroedArray.h"
 
 namespace netflow {
@@ -24,10 +26,12 @@ constexpr size_t kLeadBitmapBuckets = 4096;
 // any (checked per candidate: a range is no key).
 struct Entry {
     uint32_t rule;
+    uint16_t name;  // AttackNames::number of the rule's name
     bool ranged;
     PortRange sport, dport;
     int64_t start, end;  // inclusive
 };
+static_assert(sizeof(Entry) == 32);
 
 // The masked fields of a rule or a flow under one shape, as five words.
 struct BucketKey {
@@ -184,16 +188,19 @@ class TimeIndex {
 
 // A slot of a shape's table: a key and its rules, one cache line. A key
 // with one rule and no port range (most keys of exact ground truth) holds
-// that rule itself (kLone): a hit costs no second miss into the entries.
-constexpr uint32_t kLone = UINT32_MAX;
+// that rule itself and its name's number (plain = kLone | name): a hit
+// costs no second miss into the entries. No key has as many rules as
+// kLone (at most INT32_MAX rules).
+constexpr uint32_t kLone = 0xffff0000;
 struct alignas(64) Bucket {
     BucketKey key;
-    uint32_t plain = 0;     // rules without port ranges; kLone: one, held here
-    uint32_t ranged = 0;    // rules with port ranges; kLone: that rule
-    uint64_t where = 0;     // kLone: its start; else begin | time_index << 32 (with a time
+    uint32_t plain = 0;     // rules without port ranges; kLone | name: one, held here
+    uint32_t ranged = 0;    // rules with port ranges; lone(): that rule
+    uint64_t where = 0;     // lone(): its start; else begin | time_index << 32 (with a time
                             // index, begin is that of the rules with port ranges)
-    uint64_t lone_end = 0;  // kLone: its end
-    bool empty() const { return plain == 0 && ranged == 0; }         // a free slot
+    uint64_t lone_end = 0;  // lone(): its end
+    bool empty() const { return plain == 0 && ranged == 0; }  // a free slot
+    bool lone() const { return plain >= kLone; }
     uint32_t begin() const { return static_cast<uint32_t>(where); }  // into Shape::entries_
     uint32_t timeIndex() const { return static_cast<uint32_t>(where >> 32); }
 };
@@ -224,8 +231,18 @@ bool hasPortRange(const LabelRule &r) {
 }
 
 Entry ruleEntry(const LabelRule &r, uint32_t index) {
-    return Entry{index, hasPortRange(r), r.sport, r.dport, r.start_us, r.end_us};
+    return Entry{
+        index,   AttackNames::number(r.name), hasPortRange(r), r.sport, r.dport, r.start_us,
+        r.end_us};
 }
+
+// The first matching rule found so far and its name's number (kByRule: in
+// the index's table by rule, for a time index's answer).
+struct Found {
+    static constexpr uint32_t kByRule = UINT32_MAX;
+    uint32_t rule = kNone;
+    uint32_t name = kByRule;
+};
 
 class alignas(64) Shape {
   public:
@@ -334,7 +351,7 @@ class alignas(64) Shape {
             if (leadWord() >= 0)
                 leads_.push_back(static_cast<uint16_t>(b.key.w[leadWord()] & 0xffff));
             if (key.plain == 1 && key.ranged == 0) {
-                b.plain = kLone;  // filled in below
+                b.plain = kLone;  // and the rest, below
                 place[k] = Place{static_cast<uint32_t>(s), kLone};
                 continue;
             }
@@ -359,6 +376,7 @@ class alignas(64) Shape {
             Place &p = place[k];
             if (p.ranged_at == kLone) {
                 Bucket &b = table_[p.at];
+                b.plain = kLone | e.name;
                 b.ranged = e.rule;
                 b.where = static_cast<uint64_t>(e.start);
                 b.lone_end = static_cast<uint64_t>(e.end);
@@ -445,8 +463,8 @@ class alignas(64) Shape {
         }
     }
 
-    // The first rule of the bucket matching the flow, if before `best`.
-    uint32_t firstIn(const Bucket *b, const FlowView &f, uint32_t best) const {
+    // The first rule of the bucket matching the flow, if before best.rule.
+    Found firstIn(const Bucket *b, const FlowView &f, Found best) const {
         return b ? firstIn(*b, f, best) : best;
     }
 
@@ -479,30 +497,34 @@ class alignas(64) Shape {
         return (filter_[filterWord(h)] & bits) == bits;
     }
 
-    uint32_t firstIn(const Bucket &b, const FlowView &f, uint32_t best) const {
-        if (b.plain == kLone) {
+    Found firstIn(const Bucket &b, const FlowView &f, Found best) const {
+        if (b.lone()) {
             const auto start = static_cast<int64_t>(b.where),
                        end = static_cast<int64_t>(b.lone_end);
-            return b.ranged < best && start <= f.last_us && end >= f.first_us ? b.ranged : best;
+            return b.ranged < best.rule && start <= f.last_us && end >= f.first_us
+                       ? Found{b.ranged, static_cast<uint16_t>(b.plain & ~kLone)}
+                       : best;
         }
         const Entry *ranged = entries_.data() + b.begin();
         if (b.timeIndex() != kNone) {
-            best = std::min(best, time_indexes_[b.timeIndex()].first(f.first_us, f.last_us));
+            const uint32_t rule = time_indexes_[b.timeIndex()].first(f.first_us, f.last_us);
+            if (rule < best.rule)
+                best = Found{rule, Found::kByRule};
         } else {
             const Entry *plain = ranged;
-            for (uint32_t i = 0; i < b.plain && plain[i].rule < best; i++) {
+            for (uint32_t i = 0; i < b.plain && plain[i].rule < best.rule; i++) {
                 if (plain[i].start <= f.last_us && plain[i].end >= f.first_us) {
-                    best = plain[i].rule;
+                    best = Found{plain[i].rule, plain[i].name};
                     break;
                 }
             }
             ranged += b.plain;
         }
-        for (uint32_t i = 0; i < b.ranged && ranged[i].rule < best; i++) {
+        for (uint32_t i = 0; i < b.ranged && ranged[i].rule < best.rule; i++) {
             const Entry &e = ranged[i];
             if (e.start <= f.last_us && e.end >= f.first_us && f.sport >= e.sport.lo &&
                 f.sport <= e.sport.hi && f.dport >= e.dport.lo && f.dport <= e.dport.hi) {
-                best = e.rule;
+                best = Found{e.rule, e.name};
                 break;
             }
         }
@@ -643,9 +665,17 @@ struct LabelMatcher::Index {
     std::vector<Shape> shapes[2];  // IPv4, IPv6
     std::vector<Probe> probes[2];  // each by its shape's first rule
     LeadMasks leads[2];
+    // AttackNames::number of each rule's name, for a time index's answer
+    // (the entries and lone buckets hold their rule's).
+    BigVector<uint16_t> names;
 };
 
 LabelMatcher::LabelMatcher(std::span<const LabelRule> rules) : index_(std::make_unique<Index>()) {
+    if (rules.size() > INT32_MAX)
+        throw std::length_error("more than 2^31 - 1 labelling rules");
+    index_->names.resize(rules.size());
+    for (size_t i = 0; i < rules.size(); i++)
+        index_->names[i] = AttackNames::number(rules[i].name);
     // The shapes met so far, by a code of their id (rules of one kind
     // usually come together: the last one is tried first).
     std::vector<std::pair<uint32_t, ShapeId>> codes;
@@ -777,7 +807,7 @@ void LabelMatcher::prefetch(const FlowView &flow) const {
     }
 }
 
-int32_t LabelMatcher::match(const FlowView &flow) const {
+LabelMatch LabelMatcher::match(const FlowView &flow) const {
     const ProbeView v(flow);
     const std::vector<Probe> &probes = index_->probes[flow.family == 6];
     const uint64_t candidates = index_->leads[flow.family == 6].candidates(v.src, v.dst);
@@ -786,8 +816,8 @@ int32_t LabelMatcher::match(const FlowView &flow) const {
     // half the lookup's instructions: most shapes are turned away).
     constexpr size_t kChunk = 32;
     uint64_t hashes[kChunk];
-    uint32_t best = kNone;
-    for (size_t from = 0; from < probes.size() && probes[from].shape->firstRule() < best;
+    Found best;
+    for (size_t from = 0; from < probes.size() && probes[from].shape->firstRule() < best.rule;
          from += kChunk) {
         const size_t to = std::min(probes.size(), from + kChunk);
         const uint64_t in_chunk = (uint64_t{1} << (to - from)) - 1;
@@ -804,7 +834,7 @@ int32_t LabelMatcher::match(const FlowView &flow) const {
             const auto j = static_cast<size_t>(std::countr_zero(m));
             const Probe &p = probes[from + j];
             const Shape &shape = *p.shape;
-            if (shape.firstRule() >= best)
+            if (shape.firstRule() >= best.rule)
                 break;  // in order of their first rule
             const uint64_t h = shape.stage2(hashes[j]);
             if (h != Shape::kOut) {
@@ -813,7 +843,11 @@ int32_t LabelMatcher::match(const FlowView &flow) const {
             }
         }
     }
-    return best == kNone ? kNoMatch : static_cast<int32_t>(best);
+    if (best.rule == kNone)
+        return LabelMatch{};
+    return LabelMatch{static_cast<int32_t>(best.rule), best.name == Found::kByRule
+                                                           ? index_->names[best.rule]
+                                                           : static_cast<uint16_t>(best.name)};
 }
 
 }  // namespace netflow

@@ -39,17 +39,27 @@ struct FlowView {
     int64_t first_us = 0, last_us = 0;  // wall-clock (capture) times
 };
 
+// The first rule that matches a flow and its Attack name's number.
+struct LabelMatch {
+    static constexpr int32_t kNone = -1;
+    int32_t rule = kNone;  // its index, or kNone
+    uint16_t name = 0;     // AttackNames::number of its name
+};
+
 class LabelMatcher {
   public:
-    static constexpr int32_t kNoMatch = -1;
+    static constexpr int32_t kNoMatch = LabelMatch::kNone;
 
+    // At most INT32_MAX rules (else std::length_error).
     explicit LabelMatcher(std::span<const LabelRule> rules);
     ~LabelMatcher();
     LabelMatcher(const LabelMatcher &) = delete;
     LabelMatcher &operator=(const LabelMatcher &) = delete;
 
-    // The index of the first rule that matches the flow, or kNoMatch.
-    int32_t match(const FlowView &flow) const;
+    // The first rule that matches the flow (its name read from the index,
+    // where the match was found: labelling a flow reads nothing a rule
+    // beside it), or rule kNoMatch.
+    LabelMatch match(const FlowView &flow) const;
 
     // Starts fetching what match(flow) will read first (the filter words
     // and home slots of the shapes that may hold the flow's key), so that
