@@ -231,17 +231,18 @@ TEST(LabelFields, DottedQuads) {
         {"200.100.10.100", {200, 100, 10, 100}},
     };
     for (const auto &[text, bytes] : good) {
-        auto p = netflow::parseAddressPrefix(text, &error);
-        ASSERT_TRUE(p) << text;
-        EXPECT_EQ(p->family, 4) << text;
-        EXPECT_TRUE(std::equal(bytes.begin(), bytes.end(), p->bytes.begin())) << text;
+        netflow::AddressPrefix p;
+        ASSERT_TRUE(netflow::parseAddressPrefix(text, &p, &error)) << text;
+        EXPECT_EQ(p.family, 4) << text;
+        EXPECT_TRUE(std::equal(bytes.begin(), bytes.end(), p.bytes.begin())) << text;
     }
+    netflow::AddressPrefix unused;
     for (const char *bad :
          {"1.2.3",      "1.2.3.4.5",  "01.2.3.4",   "1.2.3.256", "1.2.3.1234", "1..2.3",
           ".1.2.3",     "1.2.3.",     "1.2.3.4a",   "a.2.3.4",   "1.2.3.-4",   "1000.2.3.4",
           "1.2.3.4/33", "1.2.3.4/24", "1.2.3.\xb4", "1.2.3.00",  "1.2.00.4",   "1.2.3.4 ",
           " 1.2.3.4",   "1.2.3.2555", "1.2.3.4.",   "300.1.1.1", "1,2.3.4",    "1.2.3/4"})
-        EXPECT_FALSE(netflow::parseAddressPrefix(bad, &error)) << bad;
+        EXPECT_FALSE(netflow::parseAddressPrefix(bad, &unused, &error)) << bad;
 }
 
 // Every error names file:line:column; the column is where the bad field

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstring>
+#include <optional>
 
 #include "common/Text.h"
 
@@ -71,16 +72,17 @@ bool isAttackName(const std::string &name) {
     return !equalsIgnoreCase(name, "benign");
 }
 
-std::optional<AddressPrefix> parseAddressPrefix(std::string_view text, std::string *error) {
-    AddressPrefix p;
+bool parseAddressPrefix(std::string_view text, AddressPrefix *out, std::string *error) {
+    AddressPrefix &p = *out;
+    p = AddressPrefix{};
     if (text.empty())
-        return p;
+        return true;
     // One address, the most common, before searching for '/' (an SSE2
     // reader of the dotted quad, tried, took as many instructions).
     if (parseIpv4(text, p.bytes.data())) {
         p.family = 4;
         p.length = 32;
-        return p;
+        return true;
     }
     size_t slash = text.find('/');
     std::string_view addr_text = text.substr(0, slash);
@@ -93,7 +95,7 @@ std::optional<AddressPrefix> parseAddressPrefix(std::string_view text, std::stri
         p.family = 6;
     } else {
         *error = "'" + std::string(text) + "' is not an IPv4 or IPv6 address or CIDR";
-        return std::nullopt;
+        return false;
     }
     const int bits = p.family == 4 ? 32 : 128;
     p.length = static_cast<uint8_t>(bits);
@@ -102,7 +104,7 @@ std::optional<AddressPrefix> parseAddressPrefix(std::string_view text, std::stri
         if (!len) {
             *error =
                 "prefix length in '" + std::string(text) + "' is not 0-" + std::to_string(bits);
-            return std::nullopt;
+            return false;
         }
         p.length = static_cast<uint8_t>(*len);
         // Host bits: the partial byte, then whole bytes.
@@ -111,16 +113,17 @@ std::optional<AddressPrefix> parseAddressPrefix(std::string_view text, std::stri
             host_bits = p.bytes[i] != 0;
         if (host_bits) {
             *error = "'" + std::string(text) + "' has bits set after the prefix length";
-            return std::nullopt;
+            return false;
         }
     }
-    return p;
+    return true;
 }
 
-std::optional<PortRange> parsePortRange(std::string_view text, std::string *error) {
-    PortRange r;
+bool parsePortRange(std::string_view text, PortRange *out, std::string *error) {
+    PortRange &r = *out;
+    r = PortRange{};
     if (text.empty())
-        return r;
+        return true;
     // One port of up to 5 digits (most rules) without searching for '-'.
     if (text.size() <= 5) {
         unsigned v = 0;
@@ -132,7 +135,7 @@ std::optional<PortRange> parsePortRange(std::string_view text, std::string *erro
         }
         if (digits && v <= 65535) {
             r.lo = r.hi = static_cast<uint16_t>(v);
-            return r;
+            return true;
         }
     }
     size_t dash = text.find('-');
@@ -140,26 +143,18 @@ std::optional<PortRange> parsePortRange(std::string_view text, std::string *erro
     auto hi = dash == std::string_view::npos ? lo : number<unsigned>(text.substr(dash + 1), 65535);
     if (!lo || !hi || *lo > *hi) {
         *error = "'" + std::string(text) + "' is not a port or a range a-b of ports 0-65535";
-        return std::nullopt;
+        return false;
     }
     r.lo = static_cast<uint16_t>(*lo);
     r.hi = static_cast<uint16_t>(*hi);
-    return r;
+    return true;
 }
 
-std::optional<int> parseProtocol(std::string_view text, std::string *error) {
-    if (text.empty())
-        return -1;
-    // The names of nearly every rule, as ground truth writes them, first
-    // (toLower and the table cost ~300 instructions a rule).
-    if (text == "tcp" || text == "TCP")
-        return 6;
-    if (text == "udp" || text == "UDP")
-        return 17;
-    if (text == "icmp" || text == "ICMP")
-        return 1;
-    if (auto n = number<int>(text, 255))
-        return n;
+namespace {
+
+// A protocol's number by its name in any case: the usual names, then
+// /etc/protocols.
+bool protocolByName(std::string_view text, int *number) {
     const std::string name = toLower(text);
     static const struct {
         const char *name;
@@ -168,15 +163,42 @@ std::optional<int> parseProtocol(std::string_view text, std::string *error) {
                   {"ipv6", 41},      {"gre", 47},  {"esp", 50},  {"ah", 51},    {"icmpv6", 58},
                   {"ipv6-icmp", 58}, {"ospf", 89}, {"pim", 103}, {"sctp", 132}, {"udplite", 136}};
     for (const auto &n : kNames) {
-        if (name == n.name)
-            return n.number;
+        if (name == n.name) {
+            *number = n.number;
+            return true;
+        }
     }
     protoent entry{}, *found = nullptr;
     char buf[1024];
-    if (getprotobyname_r(name.c_str(), &entry, buf, sizeof(buf), &found) == 0 && found)
-        return found->p_proto;
-    *error = "'" + std::string(text) + "' is not a protocol (tcp, udp, icmp, ... or 0-255)";
-    return std::nullopt;
+    if (getprotobyname_r(name.c_str(), &entry, buf, sizeof(buf), &found) == 0 && found) {
+        *number = found->p_proto;
+        return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+bool parseProtocol(std::string_view text, int *out, std::string *error) {
+    // The names of nearly every rule, as ground truth writes them, first
+    // (toLower and the table cost ~300 instructions a rule).
+    int proto = -1;
+    if (text.empty())
+        proto = -1;
+    else if (text == "tcp" || text == "TCP")
+        proto = 6;
+    else if (text == "udp" || text == "UDP")
+        proto = 17;
+    else if (text == "icmp" || text == "ICMP")
+        proto = 1;
+    else if (auto n = number<int>(text, 255))
+        proto = *n;
+    else if (!protocolByName(text, &proto)) {
+        *error = "'" + std::string(text) + "' is not a protocol (tcp, udp, icmp, ... or 0-255)";
+        return false;
+    }
+    *out = proto;
+    return true;
 }
 
 }  // namespace netflow

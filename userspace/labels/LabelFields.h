@@ -1,8 +1,10 @@
-// The field syntaxes shared by both rule formats. Each returns nullopt on
-// a value it does not accept and says why in *error.
+// The field syntaxes shared by both rule formats. Each writes the value
+// into *out and returns true, or returns false on a value it does not
+// accept and says why in *error. (Returned as std::optional, a value was
+// stored in pieces and loaded back whole, which waited on a failed store
+// forwarding each field: a fifth of reading a CIC-style rule.)
 #pragma once
 
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -11,10 +13,10 @@
 namespace netflow {
 
 // "" (any), an IPv4/IPv6 address, or a CIDR without host bits.
-std::optional<AddressPrefix> parseAddressPrefix(std::string_view text, std::string *error);
+bool parseAddressPrefix(std::string_view text, AddressPrefix *out, std::string *error);
 // "" (any), a port, or a range "a-b" with a <= b.
-std::optional<PortRange> parsePortRange(std::string_view text, std::string *error);
+bool parsePortRange(std::string_view text, PortRange *out, std::string *error);
 // "" (-1: any), a name (tcp, udp, icmp, icmpv6, ... or /etc/protocols), or 0-255.
-std::optional<int> parseProtocol(std::string_view text, std::string *error);
+bool parseProtocol(std::string_view text, int *out, std::string *error);
 
 }  // namespace netflow

@@ -295,7 +295,10 @@ LabelRuleSet parseRulesCsv(RuleLines &in, const std::string &path, int32_t tz_of
                  "more fields than the header names (" + std::to_string(order.size()) + ")");
         auto by_name = [&](int f) -> const FieldView & { return field_of[f]; };
 
-        LabelRule rule;
+        // Made in place (built on the stack and copied, its fields' small
+        // stores were loaded back as 16-byte words: a failed store
+        // forwarding each).
+        LabelRule &rule = set.rules.emplace_back();
         std::string error;
         const FieldView &attack = by_name(kAttack);
         if (attack.text.empty())
@@ -304,28 +307,24 @@ LabelRuleSet parseRulesCsv(RuleLines &in, const std::string &path, int32_t tz_of
                         [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
             fail(attack.column, "the attack name holds a control character");
         rule.name = names.number(attack.text);
-        auto address = [&](Field f) {
-            auto p = parseAddressPrefix(by_name(f).text, &error);
-            if (!p)
+        auto address = [&](Field f, AddressPrefix *out) {
+            if (!parseAddressPrefix(by_name(f).text, out, &error))
                 fail(by_name(f).column, error);
-            return *p;
         };
-        rule.src = address(kSrc);
-        rule.dst = address(kDst);
+        address(kSrc, &rule.src);
+        address(kDst, &rule.dst);
         if (!rule.src.any() && !rule.dst.any() && rule.src.family != rule.dst.family)
             fail(by_name(kDst).column, "src and dst are of different IP versions");
-        auto ports = [&](Field f) {
-            auto r = parsePortRange(by_name(f).text, &error);
-            if (!r)
+        auto ports = [&](Field f, PortRange *out) {
+            if (!parsePortRange(by_name(f).text, out, &error))
                 fail(by_name(f).column, error);
-            return *r;
         };
-        rule.sport = ports(kSport);
-        rule.dport = ports(kDport);
-        auto proto = parseProtocol(by_name(kProto).text, &error);
-        if (!proto)
+        ports(kSport, &rule.sport);
+        ports(kDport, &rule.dport);
+        int proto = -1;
+        if (!parseProtocol(by_name(kProto).text, &proto, &error))
             fail(by_name(kProto).column, error);
-        rule.proto = static_cast<int16_t>(*proto);
+        rule.proto = static_cast<int16_t>(proto);
         if (!by_name(kStart).text.empty()) {
             auto t = parseLabelTime(by_name(kStart).text, tz_offset_s, &error);
             if (!t)
@@ -342,7 +341,6 @@ LabelRuleSet parseRulesCsv(RuleLines &in, const std::string &path, int32_t tz_of
             fail(by_name(kEnd).column, "end is before start");
         applyOptions(by_name(kOptions), rule, path, line_no);
         rule.line = ruleLine(line_no);
-        set.rules.push_back(rule);
     }
     return set;
 }

@@ -197,34 +197,35 @@ LabelRuleSet parseUnswGroundTruth(RuleLines &in, const std::string &path) {
         if (category.empty())
             fail(f[kCategory].column, "the attack category is empty");
         rule.name = names.number(category == "Backdoors" ? "Backdoor" : category);
-        auto proto = parseProtocol(f[kProto].text, &error);
-        if (!proto || f[kProto].text.empty()) {
+        int proto = -1;
+        if (f[kProto].text.empty() || !parseProtocol(f[kProto].text, &proto, &error)) {
             unknown_protocols[std::string(f[kProto].text)]++;
             continue;
         }
-        rule.proto = static_cast<int16_t>(*proto);
-        auto address = [&](Column c) {
-            auto p = parseAddressPrefix(f[c].text, &error);
-            if (!p || p->any() || p->length != (p->family == 4 ? 32 : 128))
+        rule.proto = static_cast<int16_t>(proto);
+        auto address = [&](Column c, AddressPrefix *out) {
+            const bool read = parseAddressPrefix(f[c].text, out, &error);
+            if (!read || out->any() || out->length != (out->family == 4 ? 32 : 128))
                 fail(f[c].column,
-                     p ? "'" + std::string(f[c].text) + "' is not one address" : error);
-            return *p;
+                     read ? "'" + std::string(f[c].text) + "' is not one address" : error);
         };
-        rule.src = address(kSrc);
-        rule.dst = address(kDst);
+        address(kSrc, &rule.src);
+        address(kDst, &rule.dst);
         if (rule.src.family != rule.dst.family)
             fail(f[kDst].column, "source and destination are of different IP versions");
-        auto port = [&](Column c) {
+        auto port = [&](Column c, PortRange *out) {
             // "-": no port (ICMP and other protocols).
-            if (f[c].text == "-" || f[c].text.empty())
-                return PortRange{};
-            auto r = parsePortRange(f[c].text, &error);
-            if (!r || r->lo != r->hi)
-                fail(f[c].column, r ? "'" + std::string(f[c].text) + "' is not one port" : error);
-            return *r;
+            if (f[c].text == "-" || f[c].text.empty()) {
+                *out = PortRange{};
+                return;
+            }
+            const bool read = parsePortRange(f[c].text, out, &error);
+            if (!read || out->lo != out->hi)
+                fail(f[c].column,
+                     read ? "'" + std::string(f[c].text) + "' is not one port" : error);
         };
-        rule.sport = port(kSport);
-        rule.dport = port(kDport);
+        port(kSport, &rule.sport);
+        port(kDport, &rule.dport);
 
         rule.line = ruleLine(line_no);
         const uint64_t h = seen.hashAndPrefetch(rule);
