@@ -674,8 +674,6 @@ LabelMatcher::LabelMatcher(std::span<const LabelRule> rules) : index_(std::make_
     if (rules.size() > INT32_MAX)
         throw std::length_error("more than 2^31 - 1 labelling rules");
     index_->names.resize(rules.size());
-    for (size_t i = 0; i < rules.size(); i++)
-        index_->names[i] = AttackNames::number(rules[i].name);
     // The shapes met so far, by a code of their id (rules of one kind
     // usually come together: the last one is tried first).
     std::vector<std::pair<uint32_t, ShapeId>> codes;
@@ -703,6 +701,7 @@ LabelMatcher::LabelMatcher(std::span<const LabelRule> rules) : index_(std::make_
     size_t last = SIZE_MAX;  // the last rule's shape (rules of one kind usually come together)
     for (uint32_t i = 0; i < rules.size(); i++) {
         const LabelRule &r = rules[i];
+        index_->names[i] = AttackNames::number(r.name);
         const AddressPrefix &a = r.src, &b = r.dst;
         if (!a.any() && !b.any() && a.family != b.family)
             continue;                                         // matches no flow
