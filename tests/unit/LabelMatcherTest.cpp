@@ -248,11 +248,85 @@ TEST(LabelMatcher, IndexAgreesWithAScanOnRandomRules) {
         f.proto = pick(2) ? 6 : 17;
         f.first_us = static_cast<int64_t>(pick(1100)) * 1000 - 50000;
         f.last_us = f.first_us + static_cast<int64_t>(pick(30)) * 1000;
+        // A third of the flows are a rule's flow that starts or ends at its
+        // edge, to the microsecond: at its end, just after it, at its start
+        // or just before it (the time index's points are starts and ends +
+        // 1).
+        if (const LabelRule &edge = rs[pick(static_cast<uint64_t>(rs.size()))];
+            pick(3) == 0 && edge.start_us > netflow::kLabelTimeMin) {
+            if (!edge.src.any())
+                f.family = edge.src.family, f.src = edge.src.bytes;
+            if (!edge.dst.any())
+                f.family = edge.dst.family, f.dst = edge.dst.bytes;
+            f.sport = edge.sport.lo;
+            f.dport = edge.dport.lo;
+            if (edge.proto >= 0)
+                f.proto = static_cast<uint8_t>(edge.proto);
+            switch (pick(4)) {
+                case 0:
+                    f.first_us = edge.end_us;
+                    break;
+                case 1:
+                    f.first_us = edge.end_us + 1;
+                    break;
+                case 2:
+                    f.last_us = edge.start_us;
+                    break;
+                default:
+                    f.last_us = edge.start_us - 1;
+                    break;
+            }
+            if (f.last_us < f.first_us)
+                std::swap(f.first_us, f.last_us);
+        }
         int32_t want = scan(rs, f);
         ASSERT_NO_FATAL_FAILURE(expectMatch(m, rs, f, want, i));
         matched += want != LabelMatcher::kNoMatch && want > 8;
     }
     EXPECT_GT(matched, 1000);  // the test reaches past the first rules
+}
+
+// One key with more rules than a bucket scans, so its time index answers:
+// windows back to back, nested and overlapping, in an order unlike their
+// times, and flows that start or end at every window's edge, to the
+// microsecond (the index's points are starts and ends + 1), few points
+// and many (counted, or searched).
+TEST(LabelMatcher, TimeIndexAtEveryEdge) {
+    for (int windows : {20, 40, 200}) {
+        std::vector<LabelRule> rs;
+        std::mt19937_64 rng(static_cast<uint64_t>(windows));
+        for (int i = 0; i < windows; i++) {
+            LabelRule r;
+            r.src.family = r.dst.family = 4;
+            r.src.length = r.dst.length = 32;
+            r.src.bytes = {10, 0, 0, 1};
+            r.dst.bytes = {10, 0, 0, 2};
+            r.proto = 6;
+            r.name = static_cast<uint32_t>(i % 5);
+            const int64_t at = static_cast<int64_t>((windows - i) * 10);  // later rules earlier
+            r.start_us = at + static_cast<int64_t>(rng() % 3);
+            r.end_us = at + 9 + static_cast<int64_t>(rng() % 25);  // overlaps the next ones
+            rs.push_back(r);
+        }
+        LabelMatcher m(rs);
+        int i = 0, matched = 0;
+        for (const LabelRule &edge : rs) {
+            for (int64_t t : {edge.start_us - 1, edge.start_us, edge.end_us, edge.end_us + 1}) {
+                for (int64_t span : {0, 1, 5, 40, 400}) {
+                    for (bool ending : {false, true}) {
+                        FlowView f = flow(ending ? "10.0.0.2" : "10.0.0.1", 5,
+                                          ending ? "10.0.0.1" : "10.0.0.2", 6);
+                        f.first_us = ending ? t - span : t;
+                        f.last_us = ending ? t : t + span;
+                        const int32_t want = scan(rs, f);
+                        ASSERT_NO_FATAL_FAILURE(expectMatch(m, rs, f, want, i++));
+                        matched += want != LabelMatcher::kNoMatch;
+                    }
+                }
+            }
+        }
+        EXPECT_GT(matched, i / 2) << windows;
+    }
 }
 
 TEST(LabelMatcher, NoRules) {

@@ -92,14 +92,27 @@ void prefixMask(int length, uint64_t mask[2]) {
 // precomputed), or it starts within (from, to] (the first rule starting at
 // each point, precomputed: a flow is short, so it spans few points, read
 // one after the other; past kScan of them, a range minimum in a segment
-// tree). One binary search and a line or two after it: the rules' times,
-// the segments' first rules and the starts were three arrays searched
-// three times, ~12 cache lines a lookup for a bucket of 30 rules.
-class TimeIndex {
+// tree). A shape keeps the indexes of all its large buckets in three
+// arrays (a bucket holds where its points start and how many): the
+// points' times, 8 bytes each, searched by counting those up to `from`
+// when there are few (every line read at once, not one after the other as
+// a binary search reads them), then the two first rules of the point
+// found. The first version kept an object a bucket with an array of
+// 16-byte points: three dependent misses before the search began.
+class TimeIndexes {
   public:
-    // Kept in `kept`; its scratch in `scratch`.
-    TimeIndex(const Entry *entries, size_t n, HugeArena &kept, HugeArena &scratch)
-        : points_(&kept), tree_(&kept) {
+    explicit TimeIndexes(HugeArena &kept) : at_(&kept), first_(&kept), tree_(&kept) {}
+
+    // Room for indexes of `points` points in all (no regrowth).
+    void reserve(size_t points) {
+        at_.reserve(points);
+        first_.reserve(points);
+        tree_.reserve(2 * points);
+    }
+
+    // Indexes entries[0, n) (their rules in rule order); returns where its
+    // points start (*count: how many).
+    uint32_t add(const Entry *entries, size_t n, HugeArena &scratch, uint32_t *count) {
         std::pmr::vector<int64_t> at(&scratch);
         at.reserve(2 * n);
         for (size_t i = 0; i < n; i++) {
@@ -118,12 +131,10 @@ class TimeIndex {
         std::priority_queue<const Entry *, std::pmr::vector<const Entry *>, decltype(later)> open(
             later, std::pmr::vector<const Entry *>(&scratch));
         const size_t m = at.size();
-        points_.resize(m);
+        const auto base = static_cast<uint32_t>(at_.size());
         size_t next = 0;
         for (size_t j = 0; j < m; j++) {
-            Point &p = points_[j];
-            p.at = at[j];
-            p.start_min = kNone;
+            First p{kNone, kNone};
             // Every start is a point: the rules added here start at it.
             while (next < n && by_start[next]->start <= at[j]) {
                 p.start_min = std::min(p.start_min, by_start[next]->rule);
@@ -132,58 +143,68 @@ class TimeIndex {
             while (!open.empty() && open.top()->end < at[j])
                 open.pop();
             p.stab = open.empty() ? kNone : open.top()->rule;
+            at_.push_back(at[j]);
+            first_.push_back(p);
         }
-        tree_.assign(2 * m, kNone);
+        // The tree of this index at 2 * base, 2m slots (slot 0 unused).
+        tree_.resize(2 * base + 2 * m, kNone);
+        uint32_t *tree = tree_.data() + 2 * base;
         for (size_t j = 0; j < m; j++)
-            tree_[m + j] = points_[j].start_min;
+            tree[m + j] = first_[base + j].start_min;
         for (size_t i = m - 1; i > 0; i--)
-            tree_[i] = std::min(tree_[2 * i], tree_[2 * i + 1]);
+            tree[i] = std::min(tree[2 * i], tree[2 * i + 1]);
+        *count = static_cast<uint32_t>(m);
+        return base;
     }
 
-    uint32_t first(int64_t from, int64_t to) const {
-        const size_t m = points_.size();
-        const size_t j = static_cast<size_t>(
-            std::upper_bound(points_.begin(), points_.end(), from,
-                             [](int64_t t, const Point &p) { return t < p.at; }) -
-            points_.begin());
-        uint32_t best = j ? points_[j - 1].stab : kNone;
+    // The first rule of the index at `base` (m points) overlapping [from, to].
+    uint32_t first(uint32_t base, uint32_t m, int64_t from, int64_t to) const {
+        const int64_t *at = at_.data() + base;
+        const First *first = first_.data() + base;
+        size_t j = 0;  // the points at or before `from`
+        if (m <= kCount) {
+            for (size_t k = 0; k < m; k++)
+                j += at[k] <= from;
+        } else {
+            j = static_cast<size_t>(std::upper_bound(at, at + m, from) - at);
+        }
+        uint32_t best = j ? first[j - 1].stab : kNone;
         size_t k = j;
-        for (size_t steps = 0; k < m && points_[k].at <= to; k++, steps++) {
+        for (size_t steps = 0; k < m && at[k] <= to; k++, steps++) {
             if (steps == kScan)
-                return std::min(best, startMin(k, to));
-            best = std::min(best, points_[k].start_min);
+                return std::min(best, startMin(base, m, k, to));
+            best = std::min(best, first[k].start_min);
         }
         return best;
     }
 
   private:
     static constexpr size_t kScan = 8;
-    struct Point {
-        int64_t at;          // a rule's start, or its end + 1
+    // Up to this many points are counted (8 lines of times), more searched.
+    static constexpr size_t kCount = 64;
+    struct First {
         uint32_t stab;       // the first rule holding [at, the next point)
         uint32_t start_min;  // the first rule starting at `at`
     };
-    static_assert(sizeof(Point) == 16);
 
     // The first rule starting at points k.. up to `to` (segment tree).
-    uint32_t startMin(size_t k, int64_t to) const {
-        const size_t m = points_.size();
-        const size_t hi = static_cast<size_t>(
-            std::upper_bound(points_.begin() + static_cast<ptrdiff_t>(k), points_.end(), to,
-                             [](int64_t t, const Point &p) { return t < p.at; }) -
-            points_.begin());
+    uint32_t startMin(uint32_t base, size_t m, size_t k, int64_t to) const {
+        const int64_t *at = at_.data() + base;
+        const uint32_t *tree = tree_.data() + 2 * size_t{base};
+        const auto hi = static_cast<size_t>(std::upper_bound(at + k, at + m, to) - at);
         uint32_t best = kNone;
         for (size_t lo = k + m, h = hi + m; lo < h; lo >>= 1, h >>= 1) {
             if (lo & 1)
-                best = std::min(best, tree_[lo++]);
+                best = std::min(best, tree[lo++]);
             if (h & 1)
-                best = std::min(best, tree_[--h]);
+                best = std::min(best, tree[--h]);
         }
         return best;
     }
 
-    std::pmr::vector<Point> points_;
-    std::pmr::vector<uint32_t> tree_;  // over points_' start_min
+    std::pmr::vector<int64_t> at_;  // each point: a rule's start, or its end + 1
+    std::pmr::vector<First> first_;
+    std::pmr::vector<uint32_t> tree_;  // over first_'s start_min, 2m a index
 };
 
 // A slot of a shape's table: a key and its rules, one cache line. A key
@@ -197,8 +218,9 @@ struct alignas(64) Bucket {
     uint32_t plain = 0;     // rules without port ranges; kLone | name: one, held here
     uint32_t ranged = 0;    // rules with port ranges; lone(): that rule
     uint64_t where = 0;     // lone(): its start; else begin | time_index << 32 (with a time
-                            // index, begin is that of the rules with port ranges)
-    uint64_t lone_end = 0;  // lone(): its end
+                            // index, begin is that of the rules with port ranges, and
+                            // time_index where its points start, kNone: none)
+    uint64_t lone_end = 0;  // lone(): its end; with a time index, its points
     bool empty() const { return plain == 0 && ranged == 0; }  // a free slot
     bool lone() const { return plain >= kLone; }
     uint32_t begin() const { return static_cast<uint32_t>(where); }  // into Shape::entries_
@@ -255,7 +277,7 @@ class alignas(64) Shape {
     // `scratch` (both on 2 MB pages, freed all at once).
     Shape(ShapeId id, const std::pmr::vector<Item> &items, std::span<const LabelRule> rules,
           HugeArena &kept, HugeArena &scratch)
-        : id_(id), entries_(&kept), time_indexes_(&kept) {
+        : id_(id), entries_(&kept), times_(kept) {
         prefixMask(id.src_len, src_mask_);
         prefixMask(id.dst_len, dst_mask_);
         constexpr size_t kAhead = 8;
@@ -388,11 +410,13 @@ class alignas(64) Shape {
                 entries_[p.at++] = e;
             }
         }
-        time_indexes_.reserve(indexed.size());
+        times_.reserve(2 * size_t{timed_at});
         for (const Indexed &x : indexed) {
             Bucket &b = table_[slot_of[x.key]];
-            b.where = b.begin() | uint64_t{static_cast<uint32_t>(time_indexes_.size())} << 32;
-            time_indexes_.emplace_back(&timed[x.from], b.plain, kept, scratch);
+            uint32_t points = 0;
+            const uint32_t base = times_.add(&timed[x.from], b.plain, scratch, &points);
+            b.where = b.begin() | uint64_t{base} << 32;
+            b.lone_end = points;
         }
     }
 
@@ -507,7 +531,8 @@ class alignas(64) Shape {
         }
         const Entry *ranged = entries_.data() + b.begin();
         if (b.timeIndex() != kNone) {
-            const uint32_t rule = time_indexes_[b.timeIndex()].first(f.first_us, f.last_us);
+            const uint32_t rule = times_.first(b.timeIndex(), static_cast<uint32_t>(b.lone_end),
+                                               f.first_us, f.last_us);
             if (rule < best.rule)
                 best = Found{rule, Found::kByRule};
         } else {
@@ -545,7 +570,7 @@ class alignas(64) Shape {
     // The rest.
     ZeroedArray<uint64_t> lead_bits_;
     std::pmr::vector<Entry> entries_;
-    std::pmr::vector<TimeIndex> time_indexes_;
+    TimeIndexes times_;
     std::vector<uint16_t> leads_;  // until takeLeads() or keepLeadBitmap()
 };
 
