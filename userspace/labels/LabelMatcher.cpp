@@ -99,6 +99,14 @@ void prefixMask(int length, uint64_t mask[2]) {
 // a binary search reads them), then the two first rules of the point
 // found. The first version kept an object a bucket with an array of
 // 16-byte points: three dependent misses before the search began.
+// The first matching rule found so far and its name's number (kByRule: in
+// the index's table by rule, for the rare answer that comes without it).
+struct Found {
+    static constexpr uint32_t kByRule = UINT32_MAX;
+    uint32_t rule = kNone;
+    uint32_t name = kByRule;
+};
+
 class TimeIndexes {
   public:
     explicit TimeIndexes(HugeArena &kept) : at_(&kept), first_(&kept), tree_(&kept) {}
@@ -134,15 +142,21 @@ class TimeIndexes {
         const auto base = static_cast<uint32_t>(at_.size());
         size_t next = 0;
         for (size_t j = 0; j < m; j++) {
-            First p{kNone, kNone};
+            First p{kNone, kNone, 0, 0};
             // Every start is a point: the rules added here start at it.
             while (next < n && by_start[next]->start <= at[j]) {
-                p.start_min = std::min(p.start_min, by_start[next]->rule);
+                if (by_start[next]->rule < p.start_min) {
+                    p.start_min = by_start[next]->rule;
+                    p.start_name = by_start[next]->name;
+                }
                 open.push(by_start[next++]);
             }
             while (!open.empty() && open.top()->end < at[j])
                 open.pop();
-            p.stab = open.empty() ? kNone : open.top()->rule;
+            if (!open.empty()) {
+                p.stab = open.top()->rule;
+                p.stab_name = open.top()->name;
+            }
             at_.push_back(at[j]);
             first_.push_back(p);
         }
@@ -157,8 +171,9 @@ class TimeIndexes {
         return base;
     }
 
-    // The first rule of the index at `base` (m points) overlapping [from, to].
-    uint32_t first(uint32_t base, uint32_t m, int64_t from, int64_t to) const {
+    // The first rule of the index at `base` (m points) overlapping [from,
+    // to], and its name's number (or kByRule: from the tree).
+    Found first(uint32_t base, uint32_t m, int64_t from, int64_t to) const {
         const int64_t *at = at_.data() + base;
         const First *first = first_.data() + base;
         size_t j = 0;  // the points at or before `from`
@@ -168,12 +183,17 @@ class TimeIndexes {
         } else {
             j = static_cast<size_t>(std::upper_bound(at, at + m, from) - at);
         }
-        uint32_t best = j ? first[j - 1].stab : kNone;
+        Found best;
+        if (j)
+            best = Found{first[j - 1].stab, first[j - 1].stab_name};
         size_t k = j;
         for (size_t steps = 0; k < m && at[k] <= to; k++, steps++) {
-            if (steps == kScan)
-                return std::min(best, startMin(base, m, k, to));
-            best = std::min(best, first[k].start_min);
+            if (steps == kScan) {
+                const uint32_t rule = startMin(base, m, k, to);
+                return rule < best.rule ? Found{rule, Found::kByRule} : best;
+            }
+            if (first[k].start_min < best.rule)
+                best = Found{first[k].start_min, first[k].start_name};
         }
         return best;
     }
@@ -183,8 +203,9 @@ class TimeIndexes {
     // Up to this many points are counted (8 lines of times), more searched.
     static constexpr size_t kCount = 64;
     struct First {
-        uint32_t stab;       // the first rule holding [at, the next point)
-        uint32_t start_min;  // the first rule starting at `at`
+        uint32_t stab;                   // the first rule holding [at, the next point)
+        uint32_t start_min;              // the first rule starting at `at`
+        uint16_t stab_name, start_name;  // their names' numbers (a lookup reads no more)
     };
 
     // The first rule starting at points k.. up to `to` (segment tree).
@@ -257,14 +278,6 @@ Entry ruleEntry(const LabelRule &r, uint32_t index) {
         index,   AttackNames::number(r.name), hasPortRange(r), r.sport, r.dport, r.start_us,
         r.end_us};
 }
-
-// The first matching rule found so far and its name's number (kByRule: in
-// the index's table by rule, for a time index's answer).
-struct Found {
-    static constexpr uint32_t kByRule = UINT32_MAX;
-    uint32_t rule = kNone;
-    uint32_t name = kByRule;
-};
 
 class alignas(64) Shape {
   public:
@@ -531,10 +544,10 @@ class alignas(64) Shape {
         }
         const Entry *ranged = entries_.data() + b.begin();
         if (b.timeIndex() != kNone) {
-            const uint32_t rule = times_.first(b.timeIndex(), static_cast<uint32_t>(b.lone_end),
-                                               f.first_us, f.last_us);
-            if (rule < best.rule)
-                best = Found{rule, Found::kByRule};
+            const Found t = times_.first(b.timeIndex(), static_cast<uint32_t>(b.lone_end),
+                                         f.first_us, f.last_us);
+            if (t.rule < best.rule)
+                best = t;
         } else {
             const Entry *plain = ranged;
             for (uint32_t i = 0; i < b.plain && plain[i].rule < best.rule; i++) {
