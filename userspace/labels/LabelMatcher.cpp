@@ -28,6 +28,7 @@ struct Entry {
     uint32_t rule;
     uint16_t name;  // AttackNames::number of the rule's name
     bool ranged;
+    bool swapped;  // in a symmetric shape, its key holds dst's side first
     PortRange sport, dport;
     int64_t start, end;  // inclusive
 };
@@ -77,6 +78,11 @@ struct ShapeId {
     bool sport, dport, proto;  // given exactly (else any, or a range checked per rule)
     bool forward_only;         // its rules say direction=forward
     auto operator<=>(const ShapeId &) const = default;
+    // Both sides alike (prefix length, port given or not) and both ways:
+    // a key holds its smaller side first (canonical()), so one probe finds
+    // a rule whichever way round the flow went (exact 5-tuples of ground
+    // truth: one probe a flow, not two).
+    bool symmetric() const { return src_len == dst_len && sport == dport && !forward_only; }
 };
 
 // Masks of a prefix length over 16 bytes, as two big-endian-loaded words.
@@ -254,15 +260,40 @@ uint64_t packed(uint16_t sport, uint16_t dport, uint8_t proto, uint8_t family) {
            (uint64_t{family} << 40);
 }
 
+// The two sides of a key (words 0-1 and the first port, words 2-3 and
+// the second) are the same.
+bool sidesAlike(const BucketKey &k) {
+    return k.w[0] == k.w[2] && k.w[1] == k.w[3] && (k.w[4] & 0xffff) == (k.w[4] >> 16 & 0xffff);
+}
+
+// For a symmetric shape: the key with its smaller side first (any order
+// does, the same for rules and flows); true when it swapped them.
+bool canonical(BucketKey &k) {
+    const uint64_t pa = k.w[4] & 0xffff, pb = k.w[4] >> 16 & 0xffff;
+    const bool swap = k.w[0] != k.w[2]   ? k.w[0] > k.w[2]
+                      : k.w[1] != k.w[3] ? k.w[1] > k.w[3]
+                                         : pa > pb;
+    if (swap) {
+        std::swap(k.w[0], k.w[2]);
+        std::swap(k.w[1], k.w[3]);
+        k.w[4] = (k.w[4] & ~uint64_t{0xffffffff}) | pb | pa << 16;
+    }
+    return swap;
+}
+
 // A rule's key (its bytes are already zero after its prefix, and all
-// zero for any address).
-BucketKey ruleKey(const LabelRule &r, uint8_t family) {
+// zero for any address), its smaller side first in a symmetric shape
+// (*swapped: it was dst's).
+BucketKey ruleKey(const LabelRule &r, const ShapeId &id, bool *swapped = nullptr) {
     BucketKey key;
     std::memcpy(&key.w[0], r.src.bytes.data(), 16);
     std::memcpy(&key.w[2], r.dst.bytes.data(), 16);
     key.w[4] =
         packed(r.sport.lo == r.sport.hi ? r.sport.lo : 0, r.dport.lo == r.dport.hi ? r.dport.lo : 0,
-               static_cast<uint8_t>(r.proto >= 0 ? r.proto : 0), family);
+               static_cast<uint8_t>(r.proto >= 0 ? r.proto : 0), id.family);
+    const bool swap = id.symmetric() && canonical(key);
+    if (swapped)
+        *swapped = swap;
     return key;
 }
 
@@ -273,10 +304,11 @@ bool hasPortRange(const LabelRule &r) {
            (r.dport.lo != r.dport.hi && !r.dport.any());
 }
 
-Entry ruleEntry(const LabelRule &r, uint32_t index) {
-    return Entry{
-        index,   AttackNames::number(r.name), hasPortRange(r), r.sport, r.dport, r.start_us,
-        r.end_us};
+Entry ruleEntry(const LabelRule &r, uint32_t index, bool swapped) {
+    return Entry{index,           AttackNames::number(r.name),
+                 hasPortRange(r), swapped,
+                 r.sport,         r.dport,
+                 r.start_us,      r.end_us};
 }
 
 class alignas(64) Shape {
@@ -295,8 +327,12 @@ class alignas(64) Shape {
         prefixMask(id.dst_len, dst_mask_);
         constexpr size_t kAhead = 8;
         const size_t n = items.size();
-        auto keyOfItem = [&](size_t i) { return ruleKey(rules[items[i].rule], id.family); };
-        auto entryOfItem = [&](size_t i) { return ruleEntry(rules[items[i].rule], items[i].rule); };
+        auto keyOfItem = [&](size_t i) { return ruleKey(rules[items[i].rule], id); };
+        auto entryOfItem = [&](size_t i) {
+            bool swapped = false;
+            ruleKey(rules[items[i].rule], id, &swapped);
+            return ruleEntry(rules[items[i].rule], items[i].rule, swapped);
+        };
         struct Key {  // its hash in hashes
             BucketKey key;
             uint32_t plain = 0, ranged = 0;
@@ -385,6 +421,10 @@ class alignas(64) Shape {
             setFilter(hashes[k]);
             if (leadWord() >= 0)
                 leads_.push_back(static_cast<uint16_t>(b.key.w[leadWord()] & 0xffff));
+            // A symmetric key's sides either way round: the flow's src may
+            // be either (a matching flow's src is one of them).
+            if (leadWord() >= 0 && id_.symmetric())
+                leads_.push_back(static_cast<uint16_t>(b.key.w[2] & 0xffff));
             if (key.plain == 1 && key.ranged == 0) {
                 b.plain = kLone;  // and the rest, below
                 place[k] = Place{static_cast<uint32_t>(s), kLone};
@@ -501,13 +541,21 @@ class alignas(64) Shape {
     }
 
     // The first rule of the bucket matching the flow, if before best.rule.
-    Found firstIn(const Bucket *b, const FlowView &f, Found best) const {
-        return b ? firstIn(*b, f, best) : best;
+    Found firstIn(const Bucket *b, const FlowView &f, const uint64_t src[2], const uint64_t dst[2],
+                  Found best) const {
+        return b ? firstIn(*b, f, src, dst, best) : best;
     }
 
   private:
-    // The flow's fields under this shape's masks.
+    // The flow's fields under this shape's masks (its smaller side first
+    // in a symmetric shape).
     BucketKey keyOf(const FlowView &f, const uint64_t src[2], const uint64_t dst[2]) const {
+        BucketKey key = rawKeyOf(f, src, dst);
+        if (id_.symmetric())
+            canonical(key);
+        return key;
+    }
+    BucketKey rawKeyOf(const FlowView &f, const uint64_t src[2], const uint64_t dst[2]) const {
         BucketKey key;
         key.w[0] = src[0] & src_mask_[0];
         key.w[1] = src[1] & src_mask_[1];
@@ -534,7 +582,8 @@ class alignas(64) Shape {
         return (filter_[filterWord(h)] & bits) == bits;
     }
 
-    Found firstIn(const Bucket &b, const FlowView &f, Found best) const {
+    Found firstIn(const Bucket &b, const FlowView &f, const uint64_t src[2], const uint64_t dst[2],
+                  Found best) const {
         if (b.lone()) {
             const auto start = static_cast<int64_t>(b.where),
                        end = static_cast<int64_t>(b.lone_end);
@@ -558,10 +607,28 @@ class alignas(64) Shape {
             }
             ranged += b.plain;
         }
+        if (b.ranged == 0)
+            return best;
+        // Which way round the flow meets a rule with port ranges: as it is,
+        // except in a symmetric shape, where the key's sides tell (the
+        // rule's and the flow's same side first: as it is, else reversed;
+        // the flow's sides alike: either way).
+        const bool symmetric = id_.symmetric();
+        bool either = false, flow_swapped = false;
+        if (symmetric) {
+            BucketKey key = rawKeyOf(f, src, dst);
+            either = sidesAlike(key);
+            flow_swapped = canonical(key);
+        }
+        auto in = [](uint16_t port, PortRange r) { return port >= r.lo && port <= r.hi; };
         for (uint32_t i = 0; i < b.ranged && ranged[i].rule < best.rule; i++) {
             const Entry &e = ranged[i];
-            if (e.start <= f.last_us && e.end >= f.first_us && f.sport >= e.sport.lo &&
-                f.sport <= e.sport.hi && f.dport >= e.dport.lo && f.dport <= e.dport.hi) {
+            if (e.start > f.last_us || e.end < f.first_us)
+                continue;
+            const bool as_is = !symmetric || either || e.swapped == flow_swapped;
+            const bool reversed = symmetric && (either || e.swapped != flow_swapped);
+            if ((as_is && in(f.sport, e.sport) && in(f.dport, e.dport)) ||
+                (reversed && in(f.dport, e.sport) && in(f.sport, e.dport))) {
                 best = Found{e.rule, e.name};
                 break;
             }
@@ -764,7 +831,7 @@ LabelMatcher::LabelMatcher(std::span<const LabelRule> rules) : index_(std::make_
             }
             counts[last]++;
             shape_of.push_back(static_cast<uint32_t>(last));
-            flat.push_back(Item{hashKey(ruleKey(r, family)) | kLive, i});
+            flat.push_back(Item{hashKey(ruleKey(r, codes[last].second)) | kLive, i});
         }
     }
     items.reserve(codes.size());
@@ -794,7 +861,7 @@ LabelMatcher::LabelMatcher(std::span<const LabelRule> rules) : index_(std::make_
         std::vector<Probe> &probes = index_->probes[family];
         for (Shape &shape : index_->shapes[family]) {
             probes.push_back(Probe{&shape, false});
-            if (!shape.id().forward_only)
+            if (!shape.id().forward_only && !shape.id().symmetric())
                 probes.push_back(Probe{&shape, true});
         }
         std::stable_sort(probes.begin(), probes.end(), [](const Probe &a, const Probe &b) {
@@ -876,7 +943,8 @@ LabelMatch LabelMatcher::match(const FlowView &flow) const {
             const uint64_t h = shape.stage2(hashes[j]);
             if (h != Shape::kOut) {
                 const FlowView &f = v.view(p.reversed);
-                best = shape.firstIn(shape.probe(f, v.a(p.reversed), v.b(p.reversed), h), f, best);
+                best = shape.firstIn(shape.probe(f, v.a(p.reversed), v.b(p.reversed), h), f,
+                                     v.a(p.reversed), v.b(p.reversed), best);
             }
         }
     }
