@@ -329,8 +329,9 @@ class alignas(64) Shape {
         const size_t n = items.size();
         auto keyOfItem = [&](size_t i) { return ruleKey(rules[items[i].rule], id); };
         auto entryOfItem = [&](size_t i) {
-            bool swapped = false;
-            ruleKey(rules[items[i].rule], id, &swapped);
+            bool swapped = false;  // which side its key holds first (symmetric shapes)
+            if (id.symmetric())
+                ruleKey(rules[items[i].rule], id, &swapped);
             return ruleEntry(rules[items[i].rule], items[i].rule, swapped);
         };
         struct Key {  // its hash in hashes
