@@ -9,15 +9,17 @@
 // hash table keyed by its masked fields; a port range is no key, but
 // checked on the candidates of a bucket. A lookup masks the flow once per
 // shape and direction (as it is, and reversed unless the shape's rules are
-// forward only) and probes the shape's hash table: the rules of one bucket
-// differ only in time and port ranges. In a bucket of more than a few rules the first rule
-// overlapping [first, last] is found in O(log n): either it holds the instant `first` (the first
-// rule of each elementary time segment is precomputed, found by binary search) or it starts within
-// [first, last] (a range minimum over the rules sorted by start, in a segment tree). A lookup costs
-// O(S log n) for S shapes, which the rules' kinds bound (a few dozen at
-// most in practice), not their number; two table reads by the first 16
-// bits of the flow's addresses first turn away the shapes no key of which
-// shares them. docs/decisions.md says more.
+// forward only; a shape whose two sides are alike keeps its keys smaller
+// side first and is probed once) and probes the shape's hash table: the
+// rules of one bucket differ only in time and port ranges. In a bucket of
+// more than a few rules the first rule overlapping [first, last] is found
+// in O(log n): either it holds the instant `first` (the first rule of each
+// elementary time segment is precomputed) or it starts within [first,
+// last] (a range minimum over the rules sorted by start, in a segment
+// tree). A lookup costs O(S log n) for S shapes, which the rules' kinds
+// bound (a few dozen at most in practice), not their number; two table
+// reads by the first 16 bits of the flow's addresses first turn away the
+// shapes no key of which shares them. docs/decisions.md says more.
 #pragma once
 
 #include <array>
