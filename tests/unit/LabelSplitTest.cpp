@@ -49,16 +49,25 @@ TEST(LabelSplit, FindCommasAgreesWithAByteLoop) {
 // Fields trimmed of blanks; an empty one's column is where it starts.
 TEST(LabelSplit, PlainFieldTrimsAndNamesItsColumn) {
     const std::string line = "a, \tb c\t ,,  ";
-    auto f = netflow::plainField(line, 0, 1);
+    struct Field {
+        std::string_view text;
+        size_t column = 0;
+    };
+    auto field = [&](size_t begin, size_t end) {
+        Field f;
+        netflow::plainField(line, begin, end, &f.text, &f.column);
+        return f;
+    };
+    auto f = field(0, 1);
     EXPECT_EQ(f.text, "a");
     EXPECT_EQ(f.column, 1u);
-    f = netflow::plainField(line, 2, 9);
+    f = field(2, 9);
     EXPECT_EQ(f.text, "b c");
     EXPECT_EQ(f.column, 5u);
-    f = netflow::plainField(line, 10, 10);
+    f = field(10, 10);
     EXPECT_EQ(f.text, "");
     EXPECT_EQ(f.column, 11u);
-    f = netflow::plainField(line, 11, 13);
+    f = field(11, 13);
     EXPECT_EQ(f.text, "");
     EXPECT_EQ(f.column, 12u);
 }

@@ -21,7 +21,9 @@ namespace netflow {
 class NameNumbers {
   public:
     // Numbers into `names`, which it appends the new names to.
-    explicit NameNumbers(std::vector<std::string> &names) : names_(names) {}
+    explicit NameNumbers(std::vector<std::string> &names) : names_(names) {
+        recent_.fill(UINT32_MAX);
+    }
 
     // The number of name (the names met lately are compared first, without
     // hashing: ~15 ns a rule less for 100,000 rules of a few dozen names).
@@ -35,12 +37,7 @@ class NameNumbers {
     std::vector<std::string> &names_;
     std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>> numbers_;
     static constexpr size_t kRecent = 64;
-    std::array<uint32_t, kRecent> recent_ = filledRecent();
-    static constexpr std::array<uint32_t, kRecent> filledRecent() {
-        std::array<uint32_t, kRecent> a{};
-        a.fill(UINT32_MAX);
-        return a;
-    }
+    std::array<uint32_t, kRecent> recent_;  // a name's number by slot (UINT32_MAX: none)
 };
 
 class AttackNames {

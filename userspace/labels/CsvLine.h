@@ -45,15 +45,10 @@ size_t findCommas(std::string_view line, uint32_t *at, size_t max, bool *quoted)
 // A field of a quote-free line between begin and end (the next comma or
 // the line's end), trimmed of blanks as splitCsvLine trims: its text and
 // its 1-based column (of its first character; of the field's start when
-// it is empty).
-struct PlainField {
-    std::string_view text;
-    size_t column;
-};
-// Written into *text and *column, each part as it is known: returned as
+// it is empty), written into *text and *column part by part (returned as
 // one struct and copied into the caller's, GCC stored the view's two
-// halves and loaded them back as one 16-byte word, which waits for the
-// stores (a failed store forwarding: half of reading a UNSW-NB15 line's
+// halves and loaded them back as one 16-byte word, which waited for the
+// stores: a failed store forwarding, half of reading a UNSW-NB15 line's
 // fields).
 inline void plainField(std::string_view line, size_t begin, size_t end, std::string_view *text,
                        size_t *column) {
@@ -66,11 +61,6 @@ inline void plainField(std::string_view line, size_t begin, size_t end, std::str
         last--;
     *text = std::string_view(s + i, last - i);
     *column = last > i ? i + 1 : begin + 1;
-}
-inline PlainField plainField(std::string_view line, size_t begin, size_t end) {
-    PlainField f;
-    plainField(line, begin, end, &f.text, &f.column);
-    return f;
 }
 
 }  // namespace netflow

@@ -182,18 +182,16 @@ bool protocolByName(std::string_view text, int *number) {
 bool parseProtocol(std::string_view text, int *out, std::string *error) {
     // The names of nearly every rule, as ground truth writes them, first
     // (toLower and the table cost ~300 instructions a rule).
-    int proto = -1;
-    if (text.empty())
-        proto = -1;
-    else if (text == "tcp" || text == "TCP")
+    int proto = -1;  // "": any
+    if (text == "tcp" || text == "TCP") {
         proto = 6;
-    else if (text == "udp" || text == "UDP")
+    } else if (text == "udp" || text == "UDP") {
         proto = 17;
-    else if (text == "icmp" || text == "ICMP")
+    } else if (text == "icmp" || text == "ICMP") {
         proto = 1;
-    else if (auto n = number<int>(text, 255))
+    } else if (auto n = number<int>(text, 255)) {
         proto = *n;
-    else if (!protocolByName(text, &proto)) {
+    } else if (!text.empty() && !protocolByName(text, &proto)) {
         *error = "'" + std::string(text) + "' is not a protocol (tcp, udp, icmp, ... or 0-255)";
         return false;
     }
