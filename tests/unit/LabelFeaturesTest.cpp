@@ -63,6 +63,37 @@ TEST_F(LabelFeatures, RuleSetsLabelAndAttackDefaultIsBenign) {
               "netflow: labels: 1 Benign, 1 Web; 1 of 1 rule matched a flow (r.csv)");
 }
 
+// A row's lookup starts as it begins and advances some columns later; a
+// label asked for another flow than the row's (a caller that began no
+// row for it) is its own.
+TEST_F(LabelFeatures, LookupStartedForTheRowAndLabelsOfOtherFlows) {
+    LabelSpec spec;
+    spec.rules = compile("Web,10.0.0.2,10.0.0.1,,80,tcp,1000,1000\n");
+    FlowFeatures f(nftest::sharedClassifier(), spec);
+    FlowRecord other{};
+    other.key = rec_.key;
+    other.state = rec_.state;
+    other.key.port_lo = 81;
+    other.first_seen = rec_.first_seen + 1;
+    for (int columns : {0, 1, 40}) {
+        f.beginRow(other);
+        for (int i = 0; i < columns; i++)
+            get(f, Column::L4_SRC_PORT);
+        EXPECT_EQ(get(f, Column::Attack), "Web") << columns;  // not the row's flow
+        f.compute(Column::Attack, other, value_);
+        EXPECT_EQ(nftest::renderValue(value_), "Benign") << columns;
+        rec_.first_seen += 2;
+        other.first_seen += 2;
+        f.beginRow(rec_);
+        for (int i = 0; i < columns; i++)
+            get(f, Column::L4_SRC_PORT);
+        EXPECT_EQ(get(f, Column::Attack), "Web") << columns;
+        EXPECT_EQ(get(f, Column::Label), "1") << columns;
+        rec_.first_seen += 2;
+        other.first_seen += 2;
+    }
+}
+
 TEST_F(LabelFeatures, AttackNameIsTheDefaultForUnmatchedFlows) {
     LabelSpec spec(true, "Capture-7");
     spec.rules = compile("Benign,10.0.0.2,,,,,,\n");

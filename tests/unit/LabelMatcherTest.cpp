@@ -242,6 +242,12 @@ TEST(LabelMatcher, IndexAgreesWithAScanOnRandomRules) {
     }
     LabelMatcher m(rs);
     int matched = 0;
+    // The same answers from lookups in steps: two in flight (the one
+    // before this flow's finishes after this one starts), advanced or
+    // not, some restarted for this flow after another.
+    netflow::LabelLookup lookups[2];
+    FlowView before_flow;
+    netflow::LabelMatch before_want;
     for (int i = 0; i < 20000; i++) {
         FlowView f;
         f.family = pick(5) == 0 ? 6 : 4;
@@ -286,6 +292,25 @@ TEST(LabelMatcher, IndexAgreesWithAScanOnRandomRules) {
         int32_t want = scan(rs, f);
         ASSERT_NO_FATAL_FAILURE(expectMatch(m, rs, f, want, i));
         matched += want != LabelMatcher::kNoMatch && want > 8;
+
+        netflow::LabelLookup &now = lookups[i % 2], &before = lookups[(i + 1) % 2];
+        FlowView other = f;
+        other.sport ^= 1;
+        if (i % 5 == 0)
+            m.start(other, now);
+        m.start(f, now);
+        ASSERT_TRUE(now.startedFor(f));
+        ASSERT_FALSE(now.startedFor(other));
+        if (i % 3 == 0)
+            m.advance(now);
+        if (i > 0) {
+            const netflow::LabelMatch got = m.finish(before);
+            ASSERT_EQ(got.rule, before_want.rule) << "flow " << i - 1 << " in steps";
+            ASSERT_EQ(got.name, before_want.name) << "flow " << i - 1 << " in steps";
+            ASSERT_FALSE(before.startedFor(before_flow));
+        }
+        before_flow = f;
+        before_want = m.match(f);
     }
     EXPECT_GT(matched, 1000);  // the test reaches past the first rules
 }

@@ -105,8 +105,10 @@ FlowFeatures::FlowFeatures(const FlowClassifier &classifier, LabelSpec label,
 FlowFeatures::~FlowFeatures() = default;
 
 void FlowFeatures::beginRow(const FlowRecord &flow) const {
-    if (labeler_)
+    if (labeler_) {
         labeler_->prefetch(flow, clock_offset_us_);
+        columns_to_advance_ = kAdvanceAfter;
+    }
 }
 
 std::string FlowFeatures::labelSummary(bool verbose) const {
@@ -246,6 +248,8 @@ const IatMillis &FlowFeatures::iat(const FlowRecord &flow, int dir) const {
 }
 
 void FlowFeatures::compute(Column column, const FlowRecord &flow, FeatureValue &out) const {
+    if (columns_to_advance_ && --columns_to_advance_ == 0)
+        labeler_->advance();
     const nf_flow_key &key = flow.key;
     const nf_flow_state &st = flow.state;
     const nf_dir_state &in = st.dir[NF_DIR_IN];

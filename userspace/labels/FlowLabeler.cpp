@@ -47,8 +47,12 @@ uint16_t FlowLabeler::flowsOf(size_t rule) const {
     return static_cast<uint16_t>(n + (pending && n != UINT16_MAX));
 }
 
-void FlowLabeler::prefetch(const FlowRecord &flow, int64_t clock_offset_us) const {
-    rules_->matcher.prefetch(flowView(flow, clock_offset_us));
+void FlowLabeler::prefetch(const FlowRecord &flow, int64_t clock_offset_us) {
+    rules_->matcher.start(flowView(flow, clock_offset_us), lookup_);
+}
+
+void FlowLabeler::advance() {
+    rules_->matcher.advance(lookup_);
 }
 
 const FlowLabel &FlowLabeler::label(const FlowRecord &flow, int64_t clock_offset_us) {
@@ -64,7 +68,9 @@ const FlowLabel &FlowLabeler::label(const FlowRecord &flow, int64_t clock_offset
         n += n != UINT16_MAX;
         pending_ = LabelMatch::kNone;
     }
-    const LabelMatch m = rules_->matcher.match(flowView(flow, clock_offset_us));
+    const FlowView view = flowView(flow, clock_offset_us);
+    const LabelMatch m =
+        lookup_.startedFor(view) ? rules_->matcher.finish(lookup_) : rules_->matcher.match(view);
     const int32_t rule = m.rule;
     if (rule == LabelMatch::kNone) {
         default_flows_++;

@@ -30,9 +30,13 @@ class FlowLabeler {
     // The flow's label, looked up once per flow (Label and Attack both ask).
     const FlowLabel &label(const FlowRecord &flow, int64_t clock_offset_us);
 
-    // Starts fetching what label() will read for this flow (called as its
-    // row begins: the row's other columns overlap the cache misses).
-    void prefetch(const FlowRecord &flow, int64_t clock_offset_us) const;
+    // The lookup of this flow's label in steps (LabelMatcher::start,
+    // advance): prefetch() as its row begins, advance() some columns later,
+    // label() when its columns come; the row's other columns overlap the
+    // cache misses of each step. label() of another flow looks it up at
+    // once.
+    void prefetch(const FlowRecord &flow, int64_t clock_offset_us);
+    void advance();
 
     // For the end of the run: flows per Attack name, how many rules matched,
     // the rule set's notes; verbose adds the rules that matched no flow and
@@ -55,6 +59,8 @@ class FlowLabeler {
     std::vector<uint64_t> name_flows_;                  // by name number
     std::unordered_map<uint32_t, uint64_t> own_flows_;  // by rule, for kOwnName's
     uint64_t default_flows_ = 0;
+
+    LabelLookup lookup_;  // started by prefetch()
 
     // The flow last labelled (first_seen alone could repeat between the
     // kernel engine's records and its overflow table's).

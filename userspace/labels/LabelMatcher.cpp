@@ -204,6 +204,12 @@ class TimeIndexes {
         return best;
     }
 
+    // Fetches the first points of the index at `base`.
+    void prefetch(uint32_t base) const {
+        prefetchLine(at_.data() + base);
+        prefetchLine(first_.data() + base);
+    }
+
   private:
     static constexpr size_t kScan = 8;
     // Up to this many points are counted (8 lines of times), more searched.
@@ -339,6 +345,14 @@ class alignas(64) Shape {
             return ruleKey(rules[items[i].rule], id, swapped);
         };
         constexpr uint32_t kSwapped = uint32_t{1} << 31;  // no shape has 2^31 keys
+        // A shape's items skip the rules of other shapes: their reads are
+        // no stream the hardware follows (a miss an item, twice: a third
+        // of this step without these prefetches).
+        auto prefetchRule = [&](size_t i) {
+            const auto *r = reinterpret_cast<const char *>(&rules[items[i].rule]);
+            prefetchLine(r);
+            prefetchLine(r + sizeof(LabelRule) - 1);
+        };
         auto entryOfItem = [&](size_t i, bool swapped) {
             return ruleEntry(rules[items[i].rule], items[i].rule, swapped);
         };
@@ -361,8 +375,10 @@ class alignas(64) Shape {
             constexpr uint64_t kTag = ~uint64_t{UINT32_MAX};
             std::pmr::vector<uint64_t> numbers(mask + 1, kFree, &scratch);
             for (size_t i = 0; i < n; i++) {
-                if (i + kAhead < n)
+                if (i + kAhead < n) {
                     prefetchLine(&numbers[items[i + kAhead].hash & mask]);
+                    prefetchRule(i + kAhead);
+                }
                 const uint64_t h = items[i].hash;
                 bool swapped = false;
                 const BucketKey item_key = keyOfItem(i, &swapped);
@@ -456,6 +472,8 @@ class alignas(64) Shape {
         entries_.resize(at);
         std::pmr::vector<Entry> timed(timed_at, &scratch);
         for (size_t i = 0; i < n; i++) {
+            if (i + kAhead < n)
+                prefetchRule(i + kAhead);
             const uint32_t k = key_of[i] & ~kSwapped;
             const Entry e = entryOfItem(i, (key_of[i] & kSwapped) != 0);
             Place &p = place[k];
@@ -548,6 +566,17 @@ class alignas(64) Shape {
             if (b.key == key)
                 return &b;
         }
+    }
+
+    // Fetches what firstIn() reads of the bucket first: its time index's
+    // first points, or its first rules (a lone bucket holds its rule).
+    void prefetchRules(const Bucket &b) const {
+        if (b.lone())
+            return;
+        if (b.timeIndex() != kNone)
+            times_.prefetch(b.timeIndex());
+        else
+            prefetchLine(entries_.data() + b.begin());
     }
 
     // The first rule of the bucket matching the flow, if before best.rule.
@@ -909,60 +938,91 @@ struct ProbeView {
 
 }  // namespace
 
-void LabelMatcher::prefetch(const FlowView &flow) const {
-    const ProbeView v(flow);
+void LabelMatcher::start(const FlowView &flow, LabelLookup &l) const {
+    l.flow_ = flow;
+    l.step_ = 1;
+    const ProbeView v(l.flow_);
     const std::vector<Probe> &probes = index_->probes[flow.family == 6];
-    const size_t n = std::min(probes.size(), LeadMasks::kShapes);
-    const uint64_t in_range = n == LeadMasks::kShapes ? ~uint64_t{0} : (uint64_t{1} << n) - 1;
+    const size_t n = std::min(probes.size(), LabelLookup::kProbes);
+    const uint64_t in_range = n == LabelLookup::kProbes ? ~uint64_t{0} : (uint64_t{1} << n) - 1;
+    // Only the candidates' bits are visited (a loop over every probe,
+    // testing its bit, cost half the lookup's instructions: most shapes
+    // are turned away).
+    size_t count = 0;
     for (uint64_t m = index_->leads[flow.family == 6].candidates(v.src, v.dst) & in_range; m;
          m &= m - 1) {
-        const Probe &p = probes[static_cast<size_t>(std::countr_zero(m))];
-        p.shape->stage1(v.view(p.reversed), v.a(p.reversed), v.b(p.reversed));
+        const auto k = static_cast<size_t>(std::countr_zero(m));
+        const Probe &p = probes[k];
+        const uint64_t h = p.shape->stage1(v.view(p.reversed), v.a(p.reversed), v.b(p.reversed));
+        l.probe_[count] = static_cast<uint8_t>(k);
+        l.hash_[count] = h;
+        count += h != Shape::kOut;
     }
+    l.count_ = static_cast<uint8_t>(count);
 }
 
-LabelMatch LabelMatcher::match(const FlowView &flow) const {
-    const ProbeView v(flow);
-    const std::vector<Probe> &probes = index_->probes[flow.family == 6];
-    const uint64_t candidates = index_->leads[flow.family == 6].candidates(v.src, v.dst);
-    // A chunk of probes at a time (Shape::stage1 says how), visiting only
-    // the candidates' bits (a loop over every probe, testing its bit, cost
-    // half the lookup's instructions: most shapes are turned away).
-    constexpr size_t kChunk = 32;
-    uint64_t hashes[kChunk];
+void LabelMatcher::advance(LabelLookup &l) const {
+    if (l.step_ != 1)
+        return;
+    l.step_ = 2;
+    const ProbeView v(l.flow_);
+    const std::vector<Probe> &probes = index_->probes[l.flow_.family == 6];
+    size_t count = 0;
+    for (size_t i = 0; i < l.count_; i++) {
+        const Probe &p = probes[l.probe_[i]];
+        const Shape &shape = *p.shape;
+        const uint64_t h = shape.stage2(l.hash_[i]);
+        const Bucket *b = shape.probe(v.view(p.reversed), v.a(p.reversed), v.b(p.reversed), h);
+        if (!b)
+            continue;
+        shape.prefetchRules(*b);
+        l.probe_[count] = l.probe_[i];
+        l.bucket_[count++] = b;
+    }
+    l.count_ = static_cast<uint8_t>(count);
+}
+
+LabelMatch LabelMatcher::finish(LabelLookup &l) const {
+    if (l.step_ == 0)
+        return LabelMatch{};
+    advance(l);
+    l.step_ = 0;
+    const ProbeView v(l.flow_);
+    const std::vector<Probe> &probes = index_->probes[l.flow_.family == 6];
     Found best;
-    for (size_t from = 0; from < probes.size() && probes[from].shape->firstRule() < best.rule;
-         from += kChunk) {
-        const size_t to = std::min(probes.size(), from + kChunk);
-        const uint64_t in_chunk = (uint64_t{1} << (to - from)) - 1;
-        const uint64_t pending =
-            (from >= LeadMasks::kShapes ? ~uint64_t{0} : candidates >> from) & in_chunk;
-        uint64_t live = 0;  // the probes stage1 did not stop
-        for (uint64_t m = pending; m; m &= m - 1) {
-            const auto j = static_cast<size_t>(std::countr_zero(m));
-            const Probe &p = probes[from + j];
-            hashes[j] = p.shape->stage1(v.view(p.reversed), v.a(p.reversed), v.b(p.reversed));
-            live |= uint64_t{hashes[j] != Shape::kOut} << j;
-        }
-        for (uint64_t m = live; m; m &= m - 1) {
-            const auto j = static_cast<size_t>(std::countr_zero(m));
-            const Probe &p = probes[from + j];
-            const Shape &shape = *p.shape;
-            if (shape.firstRule() >= best.rule)
-                break;  // in order of their first rule
-            const uint64_t h = shape.stage2(hashes[j]);
-            if (h != Shape::kOut) {
-                const FlowView &f = v.view(p.reversed);
-                best = shape.firstIn(shape.probe(f, v.a(p.reversed), v.b(p.reversed), h), f,
-                                     v.a(p.reversed), v.b(p.reversed), best);
-            }
-        }
+    // The buckets, in order of their shapes' first rules until none can
+    // hold an earlier rule.
+    for (size_t i = 0; i < l.count_; i++) {
+        const Probe &p = probes[l.probe_[i]];
+        const Shape &shape = *p.shape;
+        if (shape.firstRule() >= best.rule)
+            break;
+        const FlowView &f = v.view(p.reversed);
+        best = shape.firstIn(static_cast<const Bucket *>(l.bucket_[i]), f, v.a(p.reversed),
+                             v.b(p.reversed), best);
+    }
+    // Probes past the first 64 (no lead mask has their bits): each made
+    // at once, in the same order.
+    for (size_t k = LabelLookup::kProbes;
+         k < probes.size() && probes[k].shape->firstRule() < best.rule; k++) {
+        const Probe &p = probes[k];
+        const Shape &shape = *p.shape;
+        const FlowView &f = v.view(p.reversed);
+        const uint64_t h = shape.stage2(shape.stage1(f, v.a(p.reversed), v.b(p.reversed)));
+        best = shape.firstIn(shape.probe(f, v.a(p.reversed), v.b(p.reversed), h), f,
+                             v.a(p.reversed), v.b(p.reversed), best);
     }
     if (best.rule == kNone)
         return LabelMatch{};
     return LabelMatch{static_cast<int32_t>(best.rule), best.name == Found::kByRule
                                                            ? index_->names[best.rule]
                                                            : static_cast<uint16_t>(best.name)};
+}
+
+LabelMatch LabelMatcher::match(const FlowView &flow) const {
+    LabelLookup lookup;
+    start(flow, lookup);
+    return finish(lookup);
 }
 
 }  // namespace netflow

@@ -39,6 +39,7 @@ struct FlowView {
     uint16_t sport = 0, dport = 0;
     uint8_t proto = 0;
     int64_t first_us = 0, last_us = 0;  // wall-clock (capture) times
+    bool operator==(const FlowView &) const = default;
 };
 
 // The first rule that matches a flow and its Attack name's number.
@@ -46,6 +47,27 @@ struct LabelMatch {
     static constexpr int32_t kNone = -1;
     int32_t rule = kNone;  // its index, or kNone
     uint16_t name = 0;     // AttackNames::number of its name
+};
+
+// A lookup made in steps (LabelMatcher::start, advance, finish), for a
+// caller with other work to do while the index's lines arrive: a row's
+// columns. Each step reads what the step before it fetched.
+class LabelLookup {
+  public:
+    // Started for this flow and not finished.
+    bool startedFor(const FlowView &flow) const { return step_ != 0 && flow_ == flow; }
+
+  private:
+    friend class LabelMatcher;
+    // The probes start() can stop or keep (LeadMasks: the first 64 of an
+    // IP version; the rest, if any, are made by finish()).
+    static constexpr size_t kProbes = 64;
+    FlowView flow_;
+    uint8_t step_ = 0;  // 0: none started, 1: started, 2: advanced
+    uint8_t count_ = 0;
+    uint8_t probe_[kProbes];       // the live probes, in order
+    uint64_t hash_[kProbes];       // after start(): the flow's hash under each
+    const void *bucket_[kProbes];  // after advance(): its bucket under each
 };
 
 class LabelMatcher {
@@ -60,13 +82,25 @@ class LabelMatcher {
 
     // The first rule that matches the flow (its name read from the index,
     // where the match was found: labelling a flow reads nothing a rule
-    // beside it), or rule kNoMatch.
+    // beside it), or rule kNoMatch. The three steps below, one after the
+    // other.
     LabelMatch match(const FlowView &flow) const;
 
-    // Starts fetching what match(flow) will read first (the filter words
-    // and home slots of the shapes that may hold the flow's key), so that
-    // a match() a few hundred instructions later finds them in cache.
-    void prefetch(const FlowView &flow) const;
+    // A lookup of the flow in steps, each a few hundred instructions of
+    // other work after the one before (a row's columns), so that each
+    // finds in cache what the one before fetched (the index of 100,000
+    // rules is larger than the cache; a lookup made at once waits for
+    // three misses, one after the other):
+    // start: the shapes that may hold the flow's key (the lead masks, the
+    //   protocol and lead bitmap checks), its hash under each; fetches the
+    //   filter words and home slots;
+    // advance: the filter checks, the buckets of the flow's keys; fetches
+    //   their first rules (entries, or time index);
+    // finish: the first rule matching, as match() (any step not made yet
+    //   is made first).
+    void start(const FlowView &flow, LabelLookup &lookup) const;
+    void advance(LabelLookup &lookup) const;
+    LabelMatch finish(LabelLookup &lookup) const;
 
     size_t shapes() const;
 
