@@ -6,8 +6,10 @@
 #include <array>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "labels/AttackNames.h"
+#include "labels/CsvLine.h"
 #include "labels/LabelError.h"
 #include "labels/LabelFields.h"
 #include "labels/LabelRules.h"
@@ -50,6 +52,53 @@ TEST(RuleLines, LineCountAtEveryBoundary) {
             const size_t want = 1 + static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
             EXPECT_EQ(netflow::RuleLines(text).lineCount(), want)
                 << "length " << length << ", pattern " << pattern;
+        }
+    }
+}
+
+// next() with the line's commas (one pass, sixteen bytes a step) gives the
+// lines next() gives and the commas and quotes findCommas finds in each:
+// texts of lines of every length to 40 around the steps' edges, with
+// commas, quotes and a '\r' before the newline, with and without a last
+// newline, for several limits.
+TEST(RuleLines, NextWithCommasAgreesWithNextAndFindCommas) {
+    const std::string filler = "2017-07-05T09:26:00-03:00,10.0.0.1/8,\"x\",80-90 ";
+    for (size_t first = 0; first <= 40; first++) {
+        for (int variant = 0; variant < 4; variant++) {
+            std::string text;
+            for (size_t line = 0, length = first; line < 5;
+                 line++, length = (length * 7 + 3) % 41) {
+                for (size_t i = 0; i < length; i++)
+                    text += filler[(i + line * 5) % filler.size()];
+                if (variant & 1)
+                    text += '\r';
+                if (line < 4 || (variant & 2))
+                    text += '\n';
+            }
+            for (size_t max : {size_t{0}, size_t{2}, size_t{9}}) {
+                netflow::RuleLines plain(text), split(text);
+                std::string_view want_line, got_line;
+                size_t want_no = 0, got_no = 0;
+                while (true) {
+                    const bool want_more = plain.next(want_line, &want_no);
+                    std::vector<uint32_t> got(max + 1, UINT32_MAX);
+                    size_t found = SIZE_MAX;
+                    bool quoted = false;
+                    ASSERT_EQ(split.next(got_line, &got_no, got.data(), max, &found, &quoted),
+                              want_more);
+                    if (!want_more)
+                        break;
+                    ASSERT_EQ(got_line, want_line);
+                    ASSERT_EQ(got_no, want_no);
+                    std::vector<uint32_t> want(max + 1, UINT32_MAX);
+                    bool want_quoted = false;
+                    want.resize(netflow::findCommas(want_line, want.data(), max, &want_quoted));
+                    ASSERT_LE(found, max);
+                    got.resize(found);
+                    EXPECT_EQ(got, want) << "'" << want_line << "' max " << max;
+                    EXPECT_EQ(quoted, want_quoted) << "'" << want_line << "'";
+                }
+            }
         }
     }
 }

@@ -116,6 +116,58 @@ bool RuleLines::next(std::string_view &line, size_t *line_no) {
     return true;
 }
 
+bool RuleLines::next(std::string_view &line, size_t *line_no, uint32_t *at, size_t max,
+                     size_t *found, bool *quoted) {
+#if defined(__SSE2__)
+    if (pos_ >= text_.size())
+        return false;
+    // Sixteen bytes a step: masks of the newlines, commas and quotes, the
+    // commas and quotes cut at the first newline (a memchr for the line's
+    // end, then findCommas over it, read every byte twice: ~1 ms more for
+    // 100,000 rules).
+    const __m128i newlines = _mm_set1_epi8('\n'), commas = _mm_set1_epi8(','),
+                  quotes = _mm_set1_epi8('"');
+    const char *const s = text_.data();
+    const size_t n = text_.size(), start = pos_;
+    size_t count = 0, end = n;
+    bool quote = false;
+    for (size_t i = start; i < n; i += 16) {
+        __m128i v;
+        if (i + 16 <= n) {
+            v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(s + i));
+        } else {  // the rest, from a copy (no read past the text)
+            char rest[16] = {};
+            std::memcpy(rest, s + i, n - i);
+            v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(rest));
+        }
+        const auto nl = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, newlines)));
+        const unsigned keep = nl ? (nl & -nl) - 1 : 0xffff;  // up to the first newline
+        auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, commas))) & keep;
+        quote |= (static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, quotes))) & keep) != 0;
+        for (; mask && count < max; mask &= mask - 1)
+            at[count++] =
+                static_cast<uint32_t>(i - start + static_cast<size_t>(std::countr_zero(mask)));
+        if (nl) {
+            end = i + static_cast<size_t>(std::countr_zero(nl));
+            break;
+        }
+    }
+    line = text_.substr(start, end - start);
+    pos_ = end + 1;
+    ++*line_no;
+    if (!line.empty() && line.back() == '\r')
+        line.remove_suffix(1);  // no comma or quote after it
+    *found = count;
+    *quoted = quote;
+    return true;
+#else
+    if (!next(line, line_no))
+        return false;
+    *found = findCommas(line, at, max, quoted);
+    return true;
+#endif
+}
+
 size_t RuleLines::lineCount() const {
     // Sixteen bytes a step (a memchr call a line cost ~3 ms for 100,000
     // lines), counted in 16 byte-wide counters (a match compares to -1,
@@ -266,15 +318,15 @@ LabelRuleSet parseRulesCsv(RuleLines &in, const std::string &path, int32_t tz_of
             absent.push_back(f);
     }
 
-    while (in.next(line, &line_no)) {
+    uint32_t commas[kFieldCount];
+    size_t found = 0;
+    bool quoted = false;
+    while (in.next(line, &line_no, commas, order.size() + 1, &found, &quoted)) {
         if (skippable(line))
             continue;
         // The fields by name; a missing one is empty, at the line's end.
         std::array<FieldView, kFieldCount> field_of;
         size_t count = 0;
-        uint32_t commas[kFieldCount];
-        bool quoted = false;
-        const size_t found = findCommas(line, commas, order.size() + 1, &quoted);
         if (!quoted) {
             count = splitPlain(line, order, commas, found, field_of);
         } else {

@@ -149,14 +149,14 @@ LabelRuleSet parseUnswGroundTruth(RuleLines &in, const std::string &path) {
         set.rules.pop_back();
         duplicates++;
     };
-    while (in.next(line, &line_no)) {
+    uint32_t commas[kColumnsNeeded];
+    size_t found = 0;
+    bool quoted = false;
+    while (in.next(line, &line_no, commas, kColumnsNeeded, &found, &quoted)) {
         if (line.find_first_not_of(" \t") == std::string::npos)
             continue;
         const CsvField *f = nullptr;
         size_t fields = 0;
-        uint32_t commas[kColumnsNeeded];
-        bool quoted = false;
-        const size_t found = findCommas(line, commas, kColumnsNeeded, &quoted);
         if (!quoted) {
             splitPlain(line, commas, found, plain);
             f = plain.f;
