@@ -532,7 +532,8 @@ class alignas(64) Shape {
     // round of prefetches, tried, cost more instructions than it saved).
     static constexpr uint64_t kOut = 0;  // instead of a hash: stopped
 
-    uint64_t stage1(const FlowView &f, const uint64_t src[2], const uint64_t dst[2]) const {
+    uint64_t stage1(const FlowView &f, const uint64_t src[2], const uint64_t dst[2],
+                    bool filter = true) const {
         if (id_.proto && !(protos_[f.proto / 64] >> (f.proto % 64) & 1))
             return kOut;
         if (lead_ >= 0) {  // the bitmap (8 KB: in cache) first
@@ -541,7 +542,8 @@ class alignas(64) Shape {
                 return kOut;
         }
         const uint64_t h = hashKey(keyOf(f, src, dst)) | kLive;
-        prefetchLine(&filter_[filterWord(h)]);
+        if (filter)
+            prefetchLine(&filter_[filterWord(h)]);
         // And the key's home slot: most flows that pass the filter find
         // their key there, and a shape that passed the lead masks usually
         // passes the filter (the index of 100,000 rules is larger than the
@@ -551,6 +553,7 @@ class alignas(64) Shape {
     }
 
     uint64_t stage2(uint64_t h) const { return h != kOut && inFilter(h) ? h : kOut; }
+    bool passesFilter(uint64_t h) const { return inFilter(h); }
 
     // The flow's bucket (nullptr: none).
     const Bucket *probe(const FlowView &f, const uint64_t src[2], const uint64_t dst[2],
@@ -948,17 +951,25 @@ void LabelMatcher::start(const FlowView &flow, LabelLookup &l) const {
     // Only the candidates' bits are visited (a loop over every probe,
     // testing its bit, cost half the lookup's instructions: most shapes
     // are turned away).
+    const LabelLookup::FilterCount *counts = l.filter_counts_[flow.family == 6];
+    const bool recount = (++l.lookups_ & 31) == 0;
     size_t count = 0;
+    uint64_t filtered = 0;
     for (uint64_t m = index_->leads[flow.family == 6].candidates(v.src, v.dst) & in_range; m;
          m &= m - 1) {
         const auto k = static_cast<size_t>(std::countr_zero(m));
         const Probe &p = probes[k];
-        const uint64_t h = p.shape->stage1(v.view(p.reversed), v.a(p.reversed), v.b(p.reversed));
+        const LabelLookup::FilterCount &c = counts[k];
+        const bool filter = recount || c.checked < 64 || c.turned_away * 4 > c.checked;
+        const uint64_t h =
+            p.shape->stage1(v.view(p.reversed), v.a(p.reversed), v.b(p.reversed), filter);
         l.probe_[count] = static_cast<uint8_t>(k);
         l.hash_[count] = h;
+        filtered = (filtered & ~(uint64_t{1} << count)) | uint64_t{filter} << count;
         count += h != Shape::kOut;
     }
     l.count_ = static_cast<uint8_t>(count);
+    l.filtered_ = filtered;
 }
 
 void LabelMatcher::advance(LabelLookup &l) const {
@@ -967,11 +978,23 @@ void LabelMatcher::advance(LabelLookup &l) const {
     l.step_ = 2;
     const ProbeView v(l.flow_);
     const std::vector<Probe> &probes = index_->probes[l.flow_.family == 6];
+    LabelLookup::FilterCount *counts = l.filter_counts_[l.flow_.family == 6];
     size_t count = 0;
     for (size_t i = 0; i < l.count_; i++) {
         const Probe &p = probes[l.probe_[i]];
         const Shape &shape = *p.shape;
-        const uint64_t h = shape.stage2(l.hash_[i]);
+        const uint64_t h = l.hash_[i];
+        if (l.filtered_ >> i & 1) {
+            LabelLookup::FilterCount &c = counts[l.probe_[i]];
+            const bool passes = shape.passesFilter(h);
+            if (++c.checked == 1u << 16) {  // halved: the counts follow the flows
+                c.checked >>= 1;
+                c.turned_away >>= 1;
+            }
+            c.turned_away += !passes;
+            if (!passes)
+                continue;
+        }
         const Bucket *b = shape.probe(v.view(p.reversed), v.a(p.reversed), v.b(p.reversed), h);
         if (!b)
             continue;

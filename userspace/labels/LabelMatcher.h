@@ -68,6 +68,16 @@ class LabelLookup {
     uint8_t probe_[kProbes];       // the live probes, in order
     uint64_t hash_[kProbes];       // after start(): the flow's hash under each
     const void *bucket_[kProbes];  // after advance(): its bucket under each
+    uint64_t filtered_ = 0;        // bit i: probe_[i]'s filter is checked
+    // How often each probe's filter turned a flow away (by IP version):
+    // a filter that rarely does is not read (its line costs more than
+    // the few table probes it saves), but for every 32nd lookup, which
+    // keeps its count current. Results are the same either way.
+    struct FilterCount {
+        uint32_t checked = 0, turned_away = 0;
+    };
+    FilterCount filter_counts_[2][kProbes];
+    uint32_t lookups_ = 0;
 };
 
 class LabelMatcher {
