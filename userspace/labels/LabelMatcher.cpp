@@ -522,14 +522,15 @@ class alignas(64) Shape {
     }
     void dropLeads() { std::vector<uint16_t>().swap(leads_); }
 
-    // A lookup in two passes over a chunk of shapes: stage1() for every
-    // shape (the protocol and lead bitmap checks, the flow's hash, and a
-    // prefetch of the filter word it is checked against), then, in order of the
-    // shapes' first rules until none can hold an earlier rule, stage2()
-    // (that check), probe() (the table) and firstIn() (the bucket's
-    // rules). The first misses of all shapes overlap; what follows a
-    // filter hit stays in cache for ground truth of this size (a second
-    // round of prefetches, tried, cost more instructions than it saved).
+    // A lookup's parts, in the steps of LabelMatcher::start, advance and
+    // finish: stage1() for every candidate shape (the protocol and lead
+    // bitmap checks, the flow's hash; fetches the filter word it is
+    // checked against, when it is, and the home slot), then the filter
+    // check (passesFilter, or stage2: both at once) and probe() (the
+    // table; prefetchRules() fetches the bucket's first rules), then, in
+    // order of the shapes' first rules until none can hold an earlier
+    // rule, firstIn() (the bucket's rules). The misses of all shapes
+    // overlap, and those of each step the row's columns between them.
     static constexpr uint64_t kOut = 0;  // instead of a hash: stopped
 
     uint64_t stage1(const FlowView &f, const uint64_t src[2], const uint64_t dst[2],
@@ -947,14 +948,15 @@ void LabelMatcher::start(const FlowView &flow, LabelLookup &l) const {
     const ProbeView v(l.flow_);
     const std::vector<Probe> &probes = index_->probes[flow.family == 6];
     const size_t n = std::min(probes.size(), LabelLookup::kProbes);
+    static_assert(LabelLookup::kProbes == LeadMasks::kShapes);
     const uint64_t in_range = n == LabelLookup::kProbes ? ~uint64_t{0} : (uint64_t{1} << n) - 1;
-    // Only the candidates' bits are visited (a loop over every probe,
-    // testing its bit, cost half the lookup's instructions: most shapes
-    // are turned away).
     const LabelLookup::FilterCount *counts = l.filter_counts_[flow.family == 6];
     const bool recount = (++l.lookups_ & 31) == 0;
     size_t count = 0;
     uint64_t filtered = 0;
+    // Only the candidates' bits are visited (a loop over every probe,
+    // testing its bit, cost half the lookup's instructions: most shapes
+    // are turned away).
     for (uint64_t m = index_->leads[flow.family == 6].candidates(v.src, v.dst) & in_range; m;
          m &= m - 1) {
         const auto k = static_cast<size_t>(std::countr_zero(m));
