@@ -103,17 +103,9 @@ void throwLabelError(const std::string &path, size_t line, size_t column,
 }
 
 bool RuleLines::next(std::string_view &line, size_t *line_no) {
-    if (pos_ >= text_.size())
-        return false;
-    size_t end = text_.find('\n', pos_);
-    if (end == std::string_view::npos)
-        end = text_.size();
-    line = text_.substr(pos_, end - pos_);
-    pos_ = end + 1;
-    ++*line_no;
-    if (!line.empty() && line.back() == '\r')
-        line.remove_suffix(1);
-    return true;
+    size_t found = 0;
+    bool quoted = false;
+    return next(line, line_no, nullptr, 0, &found, &quoted);
 }
 
 bool RuleLines::next(std::string_view &line, size_t *line_no, uint32_t *at, size_t max,
@@ -161,8 +153,16 @@ bool RuleLines::next(std::string_view &line, size_t *line_no, uint32_t *at, size
     *quoted = quote;
     return true;
 #else
-    if (!next(line, line_no))
+    if (pos_ >= text_.size())
         return false;
+    size_t end = text_.find('\n', pos_);
+    if (end == std::string_view::npos)
+        end = text_.size();
+    line = text_.substr(pos_, end - pos_);
+    pos_ = end + 1;
+    ++*line_no;
+    if (!line.empty() && line.back() == '\r')
+        line.remove_suffix(1);
     *found = findCommas(line, at, max, quoted);
     return true;
 #endif

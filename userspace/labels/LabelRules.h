@@ -35,7 +35,8 @@ class RuleLines {
     // The next line, without "\n" or "\r\n"; counts lines in *line_no.
     bool next(std::string_view &line, size_t *line_no);
     // The same, with what findCommas(line, at, max, quoted) finds of it
-    // (*found: how many commas), in the one pass that finds its end.
+    // (*found: how many commas), in the one pass that finds its end (the
+    // one reader of lines: next() above is this with max 0).
     bool next(std::string_view &line, size_t *line_no, uint32_t *at, size_t max, size_t *found,
               bool *quoted);
     // Lines in all (an upper bound of the rules, to reserve room).
