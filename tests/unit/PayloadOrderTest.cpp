@@ -27,10 +27,15 @@ struct Delivered {
 class PayloadOrderTest : public ::testing::Test {
   protected:
     // What a call returned, as DPI would take it (before the next call).
+    // Each record comes with its own flow's classification, the entry the
+    // store holds for that instance (DPI looks nothing up).
     void take(PayloadOrder::Ready ready) {
-        for (const netflow::ReadyPayload &p : ready)
+        for (const netflow::ReadyPayload &p : ready) {
+            const FlowInstance flow{p.rec->key, p.rec->flow_first_us};
+            EXPECT_EQ(p.cls, &store_.of(flow)) << "port " << p.rec->key.port_lo;
             got_.push_back(Delivered{p.rec->key.port_lo, p.rec->payload_index,
                                      std::string(p.l3.begin(), p.l3.end())});
+        }
     }
 
     static nf_rec_payload record(uint16_t port, uint32_t index) {

@@ -64,6 +64,9 @@
 #   NIC_CORPUS="f.." capture files for the short flows (default: PCAP_DIR/*)
 #   NIC_FLOWS=N      flows alive at once (default 200000)
 #   NIC_ROUNDS=N     rounds of the runs (default 3; 0: the memory runs only)
+#   NIC_MODES="m.."  which runs (default "pass drop tcpdump pcap xdp tap"; pass
+#                    is always run; a partial set prints no verdicts: for A/B
+#                    of two builds, e.g. NIC_MODES=xdp NETFLOW=...)
 #   NIC_MEM_FLOWS="N ..."  memory runs (default "100000 1000000"; "" skips)
 #   NIC_TIMEOUT=S    bound on one replay (default 300)
 #   NIC_KEEP=1       keep the work directory

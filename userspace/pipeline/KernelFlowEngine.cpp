@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/Prefetch.h"
 #include "flow_count.h"
 
 namespace netflow {
@@ -69,12 +70,11 @@ void KernelFlowEngine::onPayload(const nf_rec_payload &record, const nf_packet &
 
 void KernelFlowEngine::classify(PayloadOrder::Ready ready) {
     for (const ReadyPayload &payload : ready)
-        classify(*payload.rec, *payload.pkt, payload.l3);
+        classify(*payload.cls, *payload.rec, *payload.pkt, payload.l3);
 }
 
-void KernelFlowEngine::classify(const nf_rec_payload &record, const nf_packet &packet,
-                                std::span<const uint8_t> l3) {
-    FlowClassification &cls = classifications_.of(FlowInstance{record.key, record.flow_first_us});
+void KernelFlowEngine::classify(FlowClassification &cls, const nf_rec_payload &record,
+                                const nf_packet &packet, std::span<const uint8_t> l3) {
     const bool last_dpi = record.payload_index >= config_.budget.dpi_packets;
     const bool done =
         classifier_.onPayload(cls, record.key, packet, l3, record.time_us, record.want, last_dpi);
@@ -87,12 +87,28 @@ void KernelFlowEngine::classify(const nf_rec_payload &record, const nf_packet &p
 }
 
 void KernelFlowEngine::exportPending() {
-    // Flows exported together go out in the order they started.
-    std::sort(pending_.begin(), pending_.end(), [](const KernelFlow &a, const KernelFlow &b) {
-        return a.state.first_us < b.state.first_us;
-    });
+    // Flows exported together go out in the order they started (those that
+    // started at once, in the order they came). Sorted by their start and
+    // place, not moved: a KernelFlow is 288 bytes, and swapping them was 7%
+    // of the sensor's own CPU under nic_bench's 200 K flows.
+    export_order_.clear();
+    for (size_t i = 0; i < pending_.size(); i++)
+        export_order_.push_back({pending_[i].state.first_us, i});
+    std::sort(export_order_.begin(), export_order_.end());
+    // In that order the flows are read at random: each one's 288 bytes
+    // asked for 4 flows ahead, its classification's slot 2 ahead (once its
+    // key is there).
+    auto flowAhead = [this](size_t k) -> const KernelFlow * {
+        return k < export_order_.size() ? &pending_[export_order_[k].second] : nullptr;
+    };
     FlowRecord rec;
-    for (const KernelFlow &flow : pending_) {
+    for (size_t k = 0; k < export_order_.size(); k++) {
+        if (const KernelFlow *ahead = flowAhead(k + 4))
+            for (size_t line = 0; line < sizeof(KernelFlow); line += 64)
+                prefetchLine(reinterpret_cast<const char *>(ahead) + line);
+        if (const KernelFlow *ahead = flowAhead(k + 2))
+            classifications_.prefetch(FlowInstance{ahead->key, ahead->state.first_us});
+        const KernelFlow &flow = pending_[export_order_[k].second];
         rec.key = flow.key;
         rec.state = flow.state;
         rec.first_seen = next_first_seen_++;

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "dpi/FlowClassifier.h"
@@ -120,7 +121,7 @@ class KernelFlowEngine : public EventHandler {
     void exportPending();
     // Payload records in their flow's order: nDPI and the DNS/FTP parsers.
     void classify(PayloadOrder::Ready ready);
-    void classify(const nf_rec_payload &record, const nf_packet &packet,
+    void classify(FlowClassification &cls, const nf_rec_payload &record, const nf_packet &packet,
                   std::span<const uint8_t> l3);
 
     MeterConfig config_;
@@ -136,8 +137,9 @@ class KernelFlowEngine : public EventHandler {
     // Flows the kernel map could not take are counted here, by the same
     // engine as offline (no payload: nDPI guesses from the key).
     FlowMeter overflow_;
-    std::vector<KernelFlow> pending_;     // exported in the next export round
-    std::vector<KernelFlow> collecting_;  // ended since the last export round
+    std::vector<KernelFlow> pending_;                        // exported in the next export round
+    std::vector<KernelFlow> collecting_;                     // ended since the last export round
+    std::vector<std::pair<uint64_t, size_t>> export_order_;  // of pending_: start, index
     uint64_t next_first_seen_ = 0;
     uint64_t rounds_ = 0;
     // Flows in the kernel's map as of the last sweep(): started there, less

@@ -17,14 +17,15 @@ PayloadOrder::Ready PayloadOrder::add(const nf_rec_payload &rec, const nf_packet
                                       std::span<const uint8_t> l3) {
     startReady();
     const FlowInstance flow{rec.key, rec.flow_first_us};
-    uint32_t &next = store_.nextPayload(flow);
+    LiveClassifications::Entry &entry = store_.entry(flow);
+    uint32_t &next = entry.next_payload;
     // In line, or behind it (a record released past its gap came later):
     // nothing to wait for.
     if (rec.payload_index <= next) {
-        ready_.push_back(ReadyPayload{&rec, &pkt, l3});
+        ready_.push_back(ReadyPayload{&rec, &pkt, l3, &entry.cls});
         next = std::max(next, rec.payload_index + 1);
         if (auto it = lines_.find(flow); it != lines_.end()) {
-            releaseFront(flow, it->second, false);
+            releaseFront(entry, it->second, false);
             if (it->second.waiting.empty() && !it->second.listed)
                 lines_.erase(it);
         }
@@ -35,7 +36,8 @@ PayloadOrder::Ready PayloadOrder::add(const nf_rec_payload &rec, const nf_packet
              .try_emplace(rec.payload_index,
                           Waiting{rec, pkt, std::vector<uint8_t>(l3.begin(), l3.end()), round_})
              .second) {
-        ready_.push_back(ReadyPayload{&rec, &pkt, l3});  // the same index twice: no order
+        ready_.push_back(
+            ReadyPayload{&rec, &pkt, l3, &entry.cls});  // the same index twice: no order
         return ready();
     }
     waiting_count_++;
@@ -46,24 +48,29 @@ PayloadOrder::Ready PayloadOrder::add(const nf_rec_payload &rec, const nf_packet
     }
     if (waiting_count_ > kMaxWaiting) {
         for (auto &[waiting_flow, waiting_line] : lines_)
-            releaseFront(waiting_flow, waiting_line, true);
+            releaseLine(waiting_flow, waiting_line);
     }
     return ready();
 }
 
-void PayloadOrder::releaseFront(const FlowInstance &flow, Line &line, bool gaps) {
+void PayloadOrder::releaseFront(LiveClassifications::Entry &entry, Line &line, bool gaps) {
     if (line.waiting.empty())
         return;
-    uint32_t &next = store_.nextPayload(flow);
+    uint32_t &next = entry.next_payload;
     while (!line.waiting.empty() && (gaps || line.waiting.begin()->first <= next)) {
         auto node = line.waiting.extract(line.waiting.begin());
         const Waiting &w = released_.emplace_back(std::move(node.mapped()));
         if (w.rec.payload_index > next)
             past_gap_++;
-        ready_.push_back(ReadyPayload{&w.rec, &w.pkt, w.l3});
+        ready_.push_back(ReadyPayload{&w.rec, &w.pkt, w.l3, &entry.cls});
         next = std::max(next, w.rec.payload_index + 1);
         waiting_count_--;
     }
+}
+
+void PayloadOrder::releaseLine(const FlowInstance &flow, Line &line) {
+    if (!line.waiting.empty())
+        releaseFront(store_.entry(flow), line, true);
 }
 
 // A line stays while it is listed (waiting_lines_ names it); endRound
@@ -78,7 +85,7 @@ PayloadOrder::Ready PayloadOrder::endRound() {
         Line &line = it->second;
         if (std::any_of(line.waiting.begin(), line.waiting.end(),
                         [this](const auto &entry) { return entry.second.round < round_; }))
-            releaseFront(flow, line, true);
+            releaseLine(flow, line);
         if (line.waiting.empty())
             lines_.erase(it);
         else
@@ -92,14 +99,14 @@ PayloadOrder::Ready PayloadOrder::endRound() {
 PayloadOrder::Ready PayloadOrder::release() {
     startReady();
     for (auto &[flow, line] : lines_)
-        releaseFront(flow, line, true);
+        releaseLine(flow, line);
     return ready();
 }
 
 PayloadOrder::Ready PayloadOrder::release(const FlowInstance &flow) {
     startReady();
     if (auto it = lines_.find(flow); it != lines_.end()) {
-        releaseFront(flow, it->second, true);
+        releaseLine(flow, it->second);
         lines_.erase(it);
     }
     // A record of this instance after its export starts a new line.

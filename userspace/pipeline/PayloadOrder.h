@@ -29,12 +29,15 @@
 
 namespace netflow {
 
-// A payload record ready for DPI: the record, its packet as parsed, and its
-// bytes from the IP header on.
+// A payload record ready for DPI: the record, its packet as parsed, its
+// bytes from the IP header on, and its flow's classification (the entry
+// PayloadOrder looked up for the record's place in line: DPI needs no
+// lookup of its own).
 struct ReadyPayload {
     const nf_rec_payload *rec;
     const nf_packet *pkt;
     std::span<const uint8_t> l3;
+    FlowClassification *cls;
 };
 
 class PayloadOrder {
@@ -88,8 +91,11 @@ class PayloadOrder {
     // Starts a call's answer: what the previous call returned is done with.
     void startReady();
     // Moves a line's waiting records to the answer from the front while
-    // they are next in line (gaps: every one).
-    void releaseFront(const FlowInstance &flow, Line &line, bool gaps);
+    // they are next in line (gaps: every one). `entry`: the flow's.
+    void releaseFront(LiveClassifications::Entry &entry, Line &line, bool gaps);
+    // All of a line's waiting records, gaps and all (its entry looked up
+    // only when it has some).
+    void releaseLine(const FlowInstance &flow, Line &line);
     Ready ready();
 
     // Bounds the memory a flood of gaps could take: past this many waiting
