@@ -41,8 +41,9 @@ TEST(LiveClassifications, NewEntriesStartEmptyAtIndexOne) {
     EXPECT_EQ(c.of(a).l7.app, 0u);
     EXPECT_EQ(c.take(instance(1, 200)).l7.app, 7u);
     EXPECT_EQ(c.take(instance(1, 200)).l7.app, 0u);  // gone: empty
-    c.resetNextPayload(instance(9, 9));              // absent: not made
+    EXPECT_EQ(c.find(instance(9, 9)), nullptr);      // absent: not made
     EXPECT_EQ(c.size(), 1u);
+    EXPECT_EQ(c.find(a), &c.entry(a));
 }
 
 TEST(LiveClassifications, AgreesWithAMapUnderRandomOperations) {
@@ -75,9 +76,14 @@ TEST(LiveClassifications, AgreesWithAMapUnderRandomOperations) {
             e.cls.l7.app = m.app;
             e.next_payload = m.next;
         } else if (op < 55) {
-            c.resetNextPayload(f);
-            if (auto it = model.find(f); it != model.end())
+            LiveClassifications::Entry *e = c.find(f);
+            const auto it = model.find(f);
+            ASSERT_EQ(e != nullptr, it != model.end());
+            if (e) {
+                ASSERT_EQ(e, where[f]);
+                e->next_payload = 1;
                 it->second.next = 1;
+            }
         } else if (op < 99) {
             const auto it = model.find(f);
             ASSERT_EQ(c.take(f).l7.app, it == model.end() ? 0 : it->second.app);

@@ -51,10 +51,9 @@ LiveClassifications::Entry &LiveClassifications::entry(const FlowInstance &flow)
     return rec.entry;
 }
 
-void LiveClassifications::resetNextPayload(const FlowInstance &flow) {
+LiveClassifications::Entry *LiveClassifications::find(const FlowInstance &flow) {
     const size_t slot = slotOf(flow, hashFlowInstance(flow));
-    if (slots_[slot].id != kNone)
-        records_[slots_[slot].id].entry.next_payload = 1;
+    return slots_[slot].id == kNone ? nullptr : &records_[slots_[slot].id].entry;
 }
 
 void LiveClassifications::erase(size_t slot) {

@@ -51,14 +51,17 @@ class LiveClassifications {
     struct Entry {
         FlowClassification cls;
         uint32_t next_payload = 1;
+        // PayloadOrder keeps a line of records waiting for this instance
+        // (or did: it may be gone). False: it has none, and needs no look.
+        bool has_line = false;
     };
 
     // The instance's entry, created empty on first use.
     Entry &entry(const FlowInstance &flow);
     FlowClassification &of(const FlowInstance &flow) { return entry(flow).cls; }
     uint32_t &nextPayload(const FlowInstance &flow) { return entry(flow).next_payload; }
-    // Back to 1, without creating an entry (the flow is being exported).
-    void resetNextPayload(const FlowInstance &flow);
+    // The instance's entry, or nullptr (none is made).
+    Entry *find(const FlowInstance &flow);
     // A hint: the instance will be looked up soon (its index slot fetched).
     void prefetch(const FlowInstance &flow) const {
         prefetchLine(&slots_[hashFlowInstance(flow) & (slots_.size() - 1)]);
