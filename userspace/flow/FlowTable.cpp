@@ -13,49 +13,30 @@ constexpr size_t kInitialSlots = 1024;
 
 }  // namespace
 
-FlowTable::FlowTable(const nf_timeouts &timeouts)
-    : timeouts_(timeouts), slots_(kInitialSlots, Slot{0, kNoFlow}) {}
+static_assert(kNoFlow == SlotIndex::kEmpty, "find() returns the index's empty id");
+
+FlowTable::FlowTable(const nf_timeouts &timeouts) : timeouts_(timeouts), slots_(kInitialSlots) {}
 
 size_t FlowTable::slotOf(const nf_flow_key &key, uint32_t hash) const {
-    size_t mask = slots_.size() - 1;
-    for (size_t i = hash & mask;; i = (i + 1) & mask) {
-        const Slot &slot = slots_[i];
-        if (slot.id == kNoFlow || (slot.hash == hash && sameFlowKey(records_[slot.id].key, key)))
-            return i;
-    }
+    return slots_.find(hash, [&](uint32_t id) { return sameFlowKey(records_[id].key, key); });
 }
 
 uint32_t FlowTable::find(const nf_flow_key &key, uint32_t hash) const {
-    return slots_[slotOf(key, hash)].id;
+    return slots_.id(slotOf(key, hash));
 }
 
 void FlowTable::prefetchRecord(uint32_t hash) const {
-    const Slot &slot = slots_[hash & (slots_.size() - 1)];
-    if (slot.id == kNoFlow)
+    const uint32_t id = slots_.homeId(hash);
+    if (id == kNoFlow)
         return;
     // The key and the counters nf_flow_count touches first.
-    const char *rec = reinterpret_cast<const char *>(&records_[slot.id]);
+    const char *rec = reinterpret_cast<const char *>(&records_[id]);
     for (size_t line = 0; line < 256; line += 64)
         prefetchLine(rec + line);
 }
 
-void FlowTable::grow() {
-    std::vector<Slot> old = std::move(slots_);
-    slots_.assign(old.size() * 2, Slot{0, kNoFlow});
-    size_t mask = slots_.size() - 1;
-    for (const Slot &slot : old) {
-        if (slot.id == kNoFlow)
-            continue;
-        size_t i = slot.hash & mask;
-        while (slots_[i].id != kNoFlow)
-            i = (i + 1) & mask;
-        slots_[i] = slot;
-    }
-}
-
 uint32_t FlowTable::insert(const nf_flow_key &key, uint32_t hash, uint64_t first_seen) {
-    if ((count_ + 1) * 2 > slots_.size())  // load factor at most 1/2
-        grow();
+    slots_.makeRoom(count_ + 1);
 
     uint32_t id;
     if (free_head_ != kNoFlow) {
@@ -71,7 +52,7 @@ uint32_t FlowTable::insert(const nf_flow_key &key, uint32_t hash, uint64_t first
     std::memset(&rec.state, 0, sizeof(rec.state));
     rec.first_seen = first_seen;
 
-    slots_[slotOf(key, hash)] = Slot{hash, id};
+    slots_.set(slotOf(key, hash), hash, id);
     count_++;
     pushBack(by_last_, &FlowRecord::by_last, id);
     pushBack(by_first_, &FlowRecord::by_first, id);
@@ -150,28 +131,12 @@ void FlowTable::erase(uint32_t id) {
     if (linked(by_first_, &FlowRecord::by_first))
         unlink(by_first_, &FlowRecord::by_first, id);
 
-    eraseSlot(slotOf(rec.key, hashFlowKey(rec.key)));
+    slots_.erase(slotOf(rec.key, hashFlowKey(rec.key)));
     count_--;
     rec.cls = FlowClassification{};
     // The free list runs through the unused records' links: no side array.
     rec.by_first.next = free_head_;
     free_head_ = id;
-}
-
-void FlowTable::eraseSlot(size_t slot) {
-    // Backward-shift deletion keeps probe sequences unbroken without
-    // tombstones.
-    size_t mask = slots_.size() - 1;
-    size_t hole = slot;
-    for (size_t i = (hole + 1) & mask; slots_[i].id != kNoFlow; i = (i + 1) & mask) {
-        size_t home = slots_[i].hash & mask;
-        bool movable = hole <= i ? (home <= hole || home > i) : (home <= hole && home > i);
-        if (movable) {
-            slots_[hole] = slots_[i];
-            hole = i;
-        }
-    }
-    slots_[hole] = Slot{0, kNoFlow};
 }
 
 void FlowTable::pushBack(List &list, LinksOf links, uint32_t id) {

@@ -14,6 +14,7 @@
 #include "common/Prefetch.h"
 #include "flow/ChunkedVector.h"
 #include "flow/FlowRecord.h"
+#include "flow/SlotIndex.h"
 
 namespace netflow {
 
@@ -30,7 +31,7 @@ class FlowTable {
     // Hints for a find() of a key with this hash (hashFlowKey) a little
     // later (a batch of packets): bring its home slot into the cache, then
     // (once that is there) the record the slot names.
-    void prefetchSlot(uint32_t hash) const { prefetchLine(&slots_[hash & (slots_.size() - 1)]); }
+    void prefetchSlot(uint32_t hash) const { slots_.prefetch(hash); }
     void prefetchRecord(uint32_t hash) const;
 
     // A new flow (the key must not be present). Its state is zeroed, ready
@@ -56,10 +57,6 @@ class FlowTable {
     void erase(uint32_t id);
 
   private:
-    struct Slot {
-        uint32_t hash;
-        uint32_t id;  // kNoFlow: empty
-    };
     struct List {
         uint32_t head = kNoFlow;
         uint32_t tail = kNoFlow;
@@ -67,8 +64,6 @@ class FlowTable {
     using LinksOf = ListLinks FlowRecord::*;
 
     size_t slotOf(const nf_flow_key &key, uint32_t hash) const;
-    void grow();
-    void eraseSlot(size_t slot);
 
     void pushBack(List &list, LinksOf links, uint32_t id);
     void unlink(List &list, LinksOf links, uint32_t id);
@@ -76,7 +71,7 @@ class FlowTable {
     nf_timeouts timeouts_;
     ChunkedVector<FlowRecord, 10> records_;  // chunks: growing never copies the records
     uint32_t free_head_ = kNoFlow;           // erased records, linked by by_first.next
-    std::vector<Slot> slots_;                // open addressing, linear probing
+    SlotIndex slots_;                        // the records' ids by key hash
     size_t count_ = 0;
     List by_last_, by_first_, by_end_;
     // No flow can expire at or before this time: the earliest deadline of

@@ -8,10 +8,10 @@
 #include <cstring>
 #include <vector>
 
-#include "common/Prefetch.h"
 #include "dpi/FlowClassification.h"
 #include "flow/ChunkedVector.h"
 #include "flow/FlowKeyHash.h"
+#include "flow/SlotIndex.h"
 
 namespace netflow {
 
@@ -36,8 +36,8 @@ struct FlowInstanceHash {
     size_t operator()(const FlowInstance &f) const { return hashFlowInstance(f); }
 };
 
-// The entries are found through an open-addressing index (linear probing, 8
-// bytes a slot: hash and entry number) and kept in chunks that never move:
+// The entries are found through an open-addressing index (SlotIndex: 8
+// bytes a slot, hash and entry number) and kept in chunks that never move:
 // a lookup costs the index's line and the entry's, where a node map's cost
 // its bucket, the node before the bucket's first and the node (47% of the
 // sensor's own CPU in nic_bench, 200 K flows alive). An entry keeps its
@@ -63,9 +63,7 @@ class LiveClassifications {
     // The instance's entry, or nullptr (none is made).
     Entry *find(const FlowInstance &flow);
     // A hint: the instance will be looked up soon (its index slot fetched).
-    void prefetch(const FlowInstance &flow) const {
-        prefetchLine(&slots_[hashFlowInstance(flow) & (slots_.size() - 1)]);
-    }
+    void prefetch(const FlowInstance &flow) const { index_.prefetch(hashFlowInstance(flow)); }
 
     // Removes and returns the instance's classification (empty if it never
     // had payload).
@@ -80,22 +78,18 @@ class LiveClassifications {
     size_t size() const { return count_; }
 
   private:
-    static constexpr uint32_t kNone = UINT32_MAX;
-    struct Slot {
-        uint32_t hash;
-        uint32_t id;  // kNone: empty
-    };
     struct Record {
         FlowInstance flow;
         Entry entry;
     };
 
     // The slot holding `flow`, or the empty one where it would go.
-    size_t slotOf(const FlowInstance &flow, uint32_t hash) const;
-    void grow();
+    size_t slotOf(const FlowInstance &flow, uint32_t hash) const {
+        return index_.find(hash, [&](uint32_t id) { return records_[id].flow == flow; });
+    }
     void erase(size_t slot);
 
-    std::vector<Slot> slots_ = std::vector<Slot>(64, Slot{0, kNone});
+    SlotIndex index_;
     ChunkedVector<Record, 10> records_;  // never moved: entries keep their address
     std::vector<uint32_t> free_;         // erased records, reused first
     size_t count_ = 0;
