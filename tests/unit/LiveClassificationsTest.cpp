@@ -32,13 +32,13 @@ TEST(LiveClassifications, NewEntriesStartEmptyAtIndexOne) {
     LiveClassifications c;
     const FlowInstance a = instance(1, 100);
     EXPECT_EQ(c.size(), 0u);
-    EXPECT_EQ(c.nextPayload(a), 1u);
-    EXPECT_EQ(c.of(a).l7.app, 0u);
+    EXPECT_EQ(c.entry(a).next_payload, 1u);
+    EXPECT_EQ(c.entry(a).cls.l7.app, 0u);
     EXPECT_EQ(c.size(), 1u);
     // Same key, another start: another instance.
-    c.of(instance(1, 200)).l7.app = 7;
+    c.entry(instance(1, 200)).cls.l7.app = 7;
     EXPECT_EQ(c.size(), 2u);
-    EXPECT_EQ(c.of(a).l7.app, 0u);
+    EXPECT_EQ(c.entry(a).cls.l7.app, 0u);
     EXPECT_EQ(c.take(instance(1, 200)).l7.app, 7u);
     EXPECT_EQ(c.take(instance(1, 200)).l7.app, 0u);  // gone: empty
     EXPECT_EQ(c.find(instance(9, 9)), nullptr);      // absent: not made

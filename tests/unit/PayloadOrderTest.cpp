@@ -32,7 +32,7 @@ class PayloadOrderTest : public ::testing::Test {
     void take(PayloadOrder::Ready ready) {
         for (const netflow::ReadyPayload &p : ready) {
             const FlowInstance flow{p.rec->key, p.rec->flow_first_us};
-            EXPECT_EQ(p.cls, &store_.of(flow)) << "port " << p.rec->key.port_lo;
+            EXPECT_EQ(p.cls, &store_.entry(flow).cls) << "port " << p.rec->key.port_lo;
             got_.push_back(Delivered{p.rec->key.port_lo, p.rec->payload_index,
                                      std::string(p.l3.begin(), p.l3.end())});
         }

@@ -58,8 +58,6 @@ class LiveClassifications {
 
     // The instance's entry, created empty on first use.
     Entry &entry(const FlowInstance &flow);
-    FlowClassification &of(const FlowInstance &flow) { return entry(flow).cls; }
-    uint32_t &nextPayload(const FlowInstance &flow) { return entry(flow).next_payload; }
     // The instance's entry, or nullptr (none is made).
     Entry *find(const FlowInstance &flow);
     // A hint: the instance will be looked up soon (its index slot fetched).
