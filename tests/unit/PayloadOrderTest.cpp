@@ -15,6 +15,7 @@
 namespace {
 
 using netflow::FlowInstance;
+using netflow::LiveClassifications;
 using netflow::PayloadOrder;
 
 struct Delivered {
@@ -56,6 +57,14 @@ class PayloadOrderTest : public ::testing::Test {
         nf_rec_payload rec = record(port, index);
         take(order_.add(rec, pkt, frame));
         std::fill(frame.begin(), frame.end(), 'X');
+    }
+
+    // The flow of `port` is exported (it has had a record: it has an entry).
+    PayloadOrder::Ready release(uint16_t port) {
+        const FlowInstance flow{record(port, 0).key, record(port, 0).flow_first_us};
+        LiveClassifications::Entry *entry = store_.find(flow);
+        EXPECT_NE(entry, nullptr);
+        return entry ? order_.release(flow, *entry) : PayloadOrder::Ready{};
     }
 
     static Delivered d(uint16_t port, uint32_t index) {
@@ -117,7 +126,7 @@ TEST_F(PayloadOrderTest, BehindALostRecordWaitsOneWholeRoundOnly) {
 TEST_F(PayloadOrderTest, AFlowExportedGetsWhatItHadWaitingFirst) {
     add(80, 1);
     add(80, 3);
-    take(order_.release(FlowInstance{record(80, 0).key, 1080}));
+    take(release(80));
     EXPECT_EQ(got_, (std::vector<Delivered>{d(80, 1), d(80, 3)}));
     EXPECT_EQ(order_.waiting(), 0u);
 }
@@ -140,7 +149,7 @@ namespace {
 
 TEST_F(PayloadOrderTest, AnExportedFlowsLineIsForgotten) {
     add(80, 1);
-    take(order_.release(FlowInstance{record(80, 0).key, 1080}));
+    take(release(80));
     add(80, 1);  // a late record of the exported flow starts a new line
     EXPECT_EQ(got_, (std::vector<Delivered>{d(80, 1), d(80, 1)}));
     add(443, 2);  // waits

@@ -113,8 +113,14 @@ void KernelFlowEngine::exportPending() {
         rec.state = flow.state;
         rec.first_seen = next_first_seen_++;
         const FlowInstance instance{flow.key, flow.state.first_us};
-        classify(payload_order_.release(instance));  // what it had waiting goes to DPI first
-        rec.cls = classifications_.take(instance);
+        // What it had waiting goes to DPI first. A flow without an entry
+        // never had a payload record: nothing waits, nothing to take.
+        if (LiveClassifications::Entry *entry = classifications_.find(instance)) {
+            classify(payload_order_.release(instance, *entry));
+            rec.cls = classifications_.take(instance);
+        } else {
+            rec.cls = FlowClassification{};
+        }
         classifier_.finish(rec.cls, rec.key, rec.state);
         sink_.exportFlow(rec);
     }

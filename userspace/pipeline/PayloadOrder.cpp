@@ -116,17 +116,18 @@ PayloadOrder::Ready PayloadOrder::release() {
     return ready();
 }
 
-PayloadOrder::Ready PayloadOrder::release(const FlowInstance &flow) {
+PayloadOrder::Ready PayloadOrder::release(const FlowInstance &flow,
+                                          LiveClassifications::Entry &entry) {
     startReady();
-    if (auto it = lines_.find(flow); it != lines_.end()) {
-        releaseLine(flow, it->second);
-        lines_.erase(it);
+    if (entry.has_line) {
+        if (auto it = lines_.find(flow); it != lines_.end()) {
+            releaseFront(entry, it->second, true);
+            lines_.erase(it);
+        }
     }
     // A record of this instance after its export starts a new line.
-    if (LiveClassifications::Entry *entry = store_.find(flow)) {
-        entry->next_payload = 1;
-        entry->has_line = false;
-    }
+    entry.next_payload = 1;
+    entry.has_line = false;
     return ready();
 }
 

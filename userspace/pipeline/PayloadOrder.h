@@ -62,7 +62,9 @@ class PayloadOrder {
 
     // The flow instance is being exported: what it has waiting, and its
     // place in line is forgotten (a record after this starts a new line).
-    Ready release(const FlowInstance &flow);
+    // `entry`: the instance's, which the caller found (a flow without one
+    // never had a record, so it has nothing waiting either).
+    Ready release(const FlowInstance &flow, LiveClassifications::Entry &entry);
 
     // Forgets the waiting records of flows that started before cutoff_us
     // (exported long ago: their records came too late). Returns how many
