@@ -125,6 +125,16 @@ TEST(Anonymizer, KeyForms) {
     auto from_file = netflow::anonymizeKey("@" + path, &error);
     ASSERT_TRUE(from_file);
     EXPECT_EQ(*from_file, kSampleKey);
+    // An editor's byte order mark is not part of the key.
+    std::ofstream(path) << "\xEF\xBB\xBF" << text << "\r\n";
+    auto with_bom = netflow::anonymizeKey("@" + path, &error);
+    ASSERT_TRUE(with_bom);
+    EXPECT_EQ(*with_bom, kSampleKey);
+    std::ofstream(path) << "\xEF\xBB\xBF"
+                           "secret\n";
+    auto passphrase = netflow::anonymizeKey("@" + path, &error);
+    ASSERT_TRUE(passphrase);
+    EXPECT_EQ(*passphrase, *p1);
     EXPECT_FALSE(netflow::anonymizeKey("@/nonexistent/key", &error));
     EXPECT_EQ(error, "--anonymize: cannot read a key from /nonexistent/key");
     EXPECT_FALSE(netflow::anonymizeKey("", &error));

@@ -294,6 +294,63 @@ TEST(LabelFields, DottedQuads) {
         EXPECT_FALSE(netflow::parseAddressPrefix(bad, &unused, &error)) << bad;
 }
 
+// A UTF-8 byte order mark before the header (a spreadsheet's export) is
+// not part of the first column's name.
+TEST(LabelRules, ByteOrderMarkSkipped) {
+    const LabelRuleSet set = parse("\xEF\xBB\xBF" + kHeader + "Scan,10.0.0.1,,,,,,\n");
+    ASSERT_EQ(set.rules.size(), 1u);
+    EXPECT_EQ(set.rules[0].line, 2u);
+    // Columns count from the first character after it.
+    EXPECT_EQ(errorOf("\xEF\xBB\xBF"
+                      "attack,source\n"),
+              "r.csv:1:8: unknown column 'source' "
+              "(attack,src,dst,sport,dport,proto,start,end,options)");
+}
+
+// What a message quotes of the file is one readable line: bytes that are
+// no text escaped, a long field cut with its length.
+TEST(LabelRulesErrors, QuotedFieldsReadable) {
+    EXPECT_EQ(errorOf(std::string("attack,src\na,\x01\x1b[2J\xff\n")),
+              "r.csv:2:3: '\\x01\\x1b[2J\\xff' is not an IPv4 or IPv6 address or CIDR");
+    EXPECT_EQ(errorOf("attack,src\na," + std::string(5000, '1') + "\n"),
+              "r.csv:2:3: '" + std::string(64, '1') +
+                  "'... (5000 bytes) is not an IPv4 or IPv6 address or CIDR");
+    EXPECT_EQ(errorOf(std::string("attack,\x7f"
+                                  "ELF\n",
+                                  11)),
+              "r.csv:1:8: unknown column '\\x7fELF' "
+              "(attack,src,dst,sport,dport,proto,start,end,options)");
+}
+
+// A capture file given for the rules (-f's and --labels' arguments
+// swapped) says so, in both formats, whichever byte order or format.
+TEST(LabelRulesErrors, CaptureFileSaysSo) {
+    for (const std::string &magic :
+         {std::string("\xd4\xc3\xb2\xa1", 4), std::string("\xa1\xb2\xc3\xd4", 4),
+          std::string("\x4d\x3c\xb2\xa1", 4), std::string("\xa1\xb2\x3c\x4d", 4)}) {
+        EXPECT_EQ(errorOf(magic + std::string("\x02\x00\x04\x00", 4) + std::string(16, '\0')),
+                  "r.csv: a packet capture, not rules (pcap): --labels reads a CSV of rules, "
+                  "-f the capture");
+    }
+    const std::string pcapng("\x0a\x0d\x0d\x0a\x1c\x00\x00\x00", 8);
+    EXPECT_EQ(errorOf(pcapng),
+              "r.csv: a packet capture, not rules (pcapng): --labels reads a CSV "
+              "of rules, -f the capture");
+    std::istringstream in(pcapng);
+    EXPECT_THROW(netflow::parseLabelRules(in, "gt.csv", LabelFormat::UnswNb15, 0), LabelError);
+    // And from a file, as --labels reads it: the golden capture.
+    const std::string golden = std::string(NETFLOW_TEST_DATA) + "/golden/dns.pcap";
+    try {
+        netflow::loadLabelRules(golden, LabelFormat::CicIds, 0);
+        ADD_FAILURE() << "no error";
+    } catch (const LabelError &e) {
+        EXPECT_EQ(std::string(e.what()),
+                  golden +
+                      ": a packet capture, not rules (pcap): --labels reads a CSV of rules, "
+                      "-f the capture");
+    }
+}
+
 // Every error names file:line:column; the column is where the bad field
 // starts (1-based).
 TEST(LabelRulesErrors, EachPathNamesLineAndColumn) {

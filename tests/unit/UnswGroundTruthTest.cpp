@@ -63,6 +63,17 @@ TEST(UnswGroundTruth, NoHeaderIsFine) {
     EXPECT_EQ(set.rules[0].proto, 17);
 }
 
+// A byte order mark before a table without its header: the first line is
+// a rule, not taken for the header (its first field reads as digits).
+TEST(UnswGroundTruth, ByteOrderMarkSkipped) {
+    std::istringstream in(
+        "\xEF\xBB\xBF"
+        "1421927414,1421927416,Exploits,,udp,175.45.176.0,1,149.171.126.16,53\n");
+    auto set = netflow::parseLabelRules(in, "gt.csv", LabelFormat::UnswNb15, 0);
+    ASSERT_EQ(set.rules.size(), 1u);
+    EXPECT_EQ(set.rules[0].line, 1u);
+}
+
 TEST(UnswGroundTruth, ErrorPaths) {
     const std::string ok = "1421927414,1421927416,Exploits,,udp,175.45.176.0,1,149.171.126.16,53";
     EXPECT_EQ(errorOf("1421927414,1421927416,Exploits,,udp,175.45.176.0,1,149.171.126.16\n"),

@@ -1,4 +1,5 @@
-// Small text helpers the command line, the columns and the HTTP headers share.
+// Small text helpers the command line, the columns, the HTTP headers, the
+// JSON encoder and the messages that quote a user's file share.
 #pragma once
 
 #include <algorithm>
@@ -24,6 +25,17 @@ inline bool equalsIgnoreCase(std::string_view a, std::string_view b) {
                       std::tolower(static_cast<unsigned char>(y));
            });
 }
+
+// The length of the valid UTF-8 sequence starting at s[i] (2-4 bytes), or
+// 0 when none starts there.
+size_t utf8SequenceLength(std::string_view s, size_t i);
+
+// Text read from a user's file, as an error message quotes it: between
+// single quotes, on one line and readable on a terminal whatever the file
+// held (a capture given where a CSV was meant): control bytes, DEL and
+// bytes that are no UTF-8 as \xNN; past `max` bytes cut at a character's
+// start, with "..." and the whole length.
+std::string quotedText(std::string_view text, size_t max = 64);
 
 // ASCII lower case.
 inline std::string toLower(std::string_view s) {

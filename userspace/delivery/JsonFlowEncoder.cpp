@@ -3,43 +3,9 @@
 #include <charconv>
 #include <cmath>
 
+#include "common/Text.h"
+
 namespace netflow {
-namespace {
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 (RFC 3629: no
-// overlong forms, no surrogates, nothing above U+10FFFF).
-size_t utf8SequenceLength(std::string_view s, size_t i) {
-    const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-    const unsigned char c = byte(i);
-    size_t n;
-    unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0)
-            lo = 0xA0;
-        if (c == 0xED)
-            hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0)
-            lo = 0x90;
-        if (c == 0xF4)
-            hi = 0x8F;
-    } else {
-        return 0;
-    }
-    if (i + n > s.size() || byte(i + 1) < lo || byte(i + 1) > hi)
-        return 0;
-    for (size_t k = 2; k < n; k++) {
-        if (byte(i + k) < 0x80 || byte(i + k) > 0xBF)
-            return 0;
-    }
-    return n;
-}
-
-}  // namespace
 
 void appendJsonString(std::string &out, std::string_view text) {
     static constexpr char kHex[] = "0123456789abcdef";

@@ -41,6 +41,9 @@ std::optional<AnonymizeKey> anonymizeKey(std::string_view text, std::string *err
         if (!from_file.empty() && from_file.back() == '\r')
             from_file.pop_back();
         text = from_file;
+        // A UTF-8 byte order mark (an editor's) is not part of the key.
+        if (text.starts_with("\xEF\xBB\xBF"))
+            text.remove_prefix(3);
     }
     if (text.empty()) {
         *error = "--anonymize: the key is empty";

@@ -94,7 +94,7 @@ bool parseAddressPrefix(std::string_view text, AddressPrefix *out, std::string *
                 inet_pton(AF_INET6, buf, p.bytes.data()) == 1)) {
         p.family = 6;
     } else {
-        *error = "'" + std::string(text) + "' is not an IPv4 or IPv6 address or CIDR";
+        *error = quotedText(text) + " is not an IPv4 or IPv6 address or CIDR";
         return false;
     }
     const int bits = p.family == 4 ? 32 : 128;
@@ -102,8 +102,7 @@ bool parseAddressPrefix(std::string_view text, AddressPrefix *out, std::string *
     if (slash != std::string_view::npos) {
         auto len = number<int>(text.substr(slash + 1), bits);
         if (!len) {
-            *error =
-                "prefix length in '" + std::string(text) + "' is not 0-" + std::to_string(bits);
+            *error = "prefix length in " + quotedText(text) + " is not 0-" + std::to_string(bits);
             return false;
         }
         p.length = static_cast<uint8_t>(*len);
@@ -112,7 +111,7 @@ bool parseAddressPrefix(std::string_view text, AddressPrefix *out, std::string *
         for (int i = (p.length + 7) / 8; i < bits / 8 && !host_bits; i++)
             host_bits = p.bytes[i] != 0;
         if (host_bits) {
-            *error = "'" + std::string(text) + "' has bits set after the prefix length";
+            *error = quotedText(text) + " has bits set after the prefix length";
             return false;
         }
     }
@@ -142,7 +141,7 @@ bool parsePortRange(std::string_view text, PortRange *out, std::string *error) {
     auto lo = number<unsigned>(text.substr(0, dash), 65535);
     auto hi = dash == std::string_view::npos ? lo : number<unsigned>(text.substr(dash + 1), 65535);
     if (!lo || !hi || *lo > *hi) {
-        *error = "'" + std::string(text) + "' is not a port or a range a-b of ports 0-65535";
+        *error = quotedText(text) + " is not a port or a range a-b of ports 0-65535";
         return false;
     }
     r.lo = static_cast<uint16_t>(*lo);
@@ -192,7 +191,7 @@ bool parseProtocol(std::string_view text, int *out, std::string *error) {
     } else if (auto n = number<int>(text, 255)) {
         proto = *n;
     } else if (!text.empty() && !protocolByName(text, &proto)) {
-        *error = "'" + std::string(text) + "' is not a protocol (tcp, udp, icmp, ... or 0-255)";
+        *error = quotedText(text) + " is not a protocol (tcp, udp, icmp, ... or 0-255)";
         return false;
     }
     *out = proto;

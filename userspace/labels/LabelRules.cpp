@@ -87,9 +87,9 @@ void applyOptions(const FieldView &field, LabelRule &rule, const std::string &pa
         else if (option == "direction=both")
             rule.forward_only = false;
         else
-            throwLabelError(path, line, field.column + start,
-                            "unknown option '" + std::string(option) +
-                                "' (direction=forward or direction=both)");
+            throwLabelError(
+                path, line, field.column + start,
+                "unknown option " + quotedText(option) + " (direction=forward or direction=both)");
         pos = end;
     }
 }
@@ -222,6 +222,23 @@ struct FdCloser {
     ~FdCloser() { ::close(fd); }
 };
 
+// A capture file given for the rules (its place and -f's swapped) is one
+// line that says so, not a parse error quoting its first bytes.
+void rejectCapture(std::string_view text, const std::string &path) {
+    static constexpr uint32_t kMagics[] = {0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1,
+                                           0x0a0d0d0a};
+    if (text.size() < 4)
+        return;
+    uint32_t magic = 0;
+    std::memcpy(&magic, text.data(), 4);
+    for (uint32_t m : kMagics) {
+        if (magic == m)
+            throw LabelError(path + ": a packet capture, not rules (" +
+                             (m == 0x0a0d0d0a ? "pcapng" : "pcap") +
+                             "): --labels reads a CSV of rules, -f the capture");
+    }
+}
+
 }  // namespace
 
 LabelRuleSet loadLabelRules(const std::string &path, LabelFormat format, int32_t tz_offset_s) {
@@ -252,6 +269,7 @@ LabelRuleSet loadLabelRules(const std::string &path, LabelFormat format, int32_t
             break;
         used += static_cast<size_t>(n);
     }
+    rejectCapture(std::string_view(buffer->data, used), path);
     RuleLines lines(std::string_view(buffer->data, used));
     return format == LabelFormat::UnswNb15 ? parseUnswGroundTruth(lines, path)
                                            : parseRulesCsv(lines, path, tz_offset_s);
@@ -262,6 +280,7 @@ LabelRuleSet parseLabelRules(std::istream &in, const std::string &path, LabelFor
     std::ostringstream text;
     text << in.rdbuf();
     const std::string all = text.str();
+    rejectCapture(all, path);
     RuleLines lines(all);
     return format == LabelFormat::UnswNb15 ? parseUnswGroundTruth(lines, path)
                                            : parseRulesCsv(lines, path, tz_offset_s);
@@ -294,11 +313,11 @@ LabelRuleSet parseRulesCsv(RuleLines &in, const std::string &path, int32_t tz_of
             std::string name = toLower(f.text);
             auto it = std::find(kFieldNames.begin(), kFieldNames.end(), name);
             if (it == kFieldNames.end())
-                fail(f.column, "unknown column '" + std::string(f.text) +
-                                   "' (attack,src,dst,sport,dport,proto,start,end,options)");
+                fail(f.column, "unknown column " + quotedText(f.text) +
+                                   " (attack,src,dst,sport,dport,proto,start,end,options)");
             int field = static_cast<int>(it - kFieldNames.begin());
             if (std::find(order.begin(), order.end(), field) != order.end())
-                fail(f.column, "column '" + std::string(f.text) + "' appears twice");
+                fail(f.column, "column " + quotedText(f.text) + " appears twice");
             order.push_back(field);
         }
         if (std::find(order.begin(), order.end(), kAttack) == order.end())
@@ -320,14 +339,14 @@ LabelRuleSet parseRulesCsv(RuleLines &in, const std::string &path, int32_t tz_of
 
     uint32_t commas[kFieldCount];
     size_t found = 0;
-    bool quoted = false;
-    while (in.next(line, &line_no, commas, order.size() + 1, &found, &quoted)) {
+    bool has_quotes = false;
+    while (in.next(line, &line_no, commas, order.size() + 1, &found, &has_quotes)) {
         if (skippable(line))
             continue;
         // The fields by name; a missing one is empty, at the line's end.
         std::array<FieldView, kFieldCount> field_of;
         size_t count = 0;
-        if (!quoted) {
+        if (!has_quotes) {
             count = splitPlain(line, order, commas, found, field_of);
         } else {
             const std::vector<CsvField> &fields = split();

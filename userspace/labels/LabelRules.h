@@ -31,7 +31,10 @@ LabelRuleSet parseLabelRules(std::istream &in, const std::string &path, LabelFor
 // The lines of a rules file read whole.
 class RuleLines {
   public:
-    explicit RuleLines(std::string_view text) : text_(text) {}
+    // A UTF-8 byte order mark before the first line (spreadsheets write
+    // one) is skipped.
+    explicit RuleLines(std::string_view text)
+        : text_(text), pos_(text.starts_with("\xEF\xBB\xBF") ? 3 : 0) {}
     // The next line, without "\n" or "\r\n"; counts lines in *line_no.
     bool next(std::string_view &line, size_t *line_no);
     // The same, with what findCommas(line, at, max, quoted) finds of it

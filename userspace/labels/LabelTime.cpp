@@ -1,3 +1,4 @@
+#include "common/Text.h"
 #include "labels/LabelTime.h"
 
 #include <algorithm>
@@ -242,13 +243,13 @@ std::optional<TimeSpan> parseLabelTime(std::string_view text, int32_t default_of
         if (auto span = parseEpoch(text, &bad_epoch))
             return span;
         if (bad_epoch) {
-            *error = "'" + std::string(text) + "' is not epoch seconds";
+            *error = quotedText(text) + " is not epoch seconds";
             return std::nullopt;
         }
     }
     auto bad = [&] {
-        *error = "'" + std::string(text) +
-                 "' is not a time (ISO-8601 like 2017-07-05T09:26:00-03:00, or epoch seconds)";
+        *error = quotedText(text) +
+                 " is not a time (ISO-8601 like 2017-07-05T09:26:00-03:00, or epoch seconds)";
         return std::nullopt;
     };
     size_t pos = 0;

@@ -13,6 +13,7 @@
 #include <map>
 
 #include "common/Prefetch.h"
+#include "common/Text.h"
 #include "labels/AttackNames.h"
 #include "labels/CsvLine.h"
 #include "labels/LabelFields.h"
@@ -151,13 +152,13 @@ LabelRuleSet parseUnswGroundTruth(RuleLines &in, const std::string &path) {
     };
     uint32_t commas[kColumnsNeeded];
     size_t found = 0;
-    bool quoted = false;
-    while (in.next(line, &line_no, commas, kColumnsNeeded, &found, &quoted)) {
+    bool has_quotes = false;
+    while (in.next(line, &line_no, commas, kColumnsNeeded, &found, &has_quotes)) {
         if (line.find_first_not_of(" \t") == std::string::npos)
             continue;
         const CsvField *f = nullptr;
         size_t fields = 0;
-        if (!quoted) {
+        if (!has_quotes) {
             splitPlain(line, commas, found, plain);
             f = plain.f;
             fields = plain.count;
@@ -183,7 +184,7 @@ LabelRuleSet parseUnswGroundTruth(RuleLines &in, const std::string &path) {
         LabelRule rule;
         auto time = [&](Column c) {
             if (!isDigits(f[c].text))
-                fail(f[c].column, "'" + std::string(f[c].text) + "' is not epoch seconds");
+                fail(f[c].column, quotedText(f[c].text) + " is not epoch seconds");
             auto t = parseLabelTime(f[c].text, 0, &error);
             if (!t)
                 fail(f[c].column, error);
@@ -206,8 +207,7 @@ LabelRuleSet parseUnswGroundTruth(RuleLines &in, const std::string &path) {
         auto address = [&](Column c, AddressPrefix *out) {
             const bool read = parseAddressPrefix(f[c].text, out, &error);
             if (!read || out->any() || out->length != (out->family == 4 ? 32 : 128))
-                fail(f[c].column,
-                     read ? "'" + std::string(f[c].text) + "' is not one address" : error);
+                fail(f[c].column, read ? quotedText(f[c].text) + " is not one address" : error);
         };
         address(kSrc, &rule.src);
         address(kDst, &rule.dst);
@@ -221,8 +221,7 @@ LabelRuleSet parseUnswGroundTruth(RuleLines &in, const std::string &path) {
             }
             const bool read = parsePortRange(f[c].text, out, &error);
             if (!read || out->lo != out->hi)
-                fail(f[c].column,
-                     read ? "'" + std::string(f[c].text) + "' is not one port" : error);
+                fail(f[c].column, read ? quotedText(f[c].text) + " is not one port" : error);
         };
         port(kSport, &rule.sport);
         port(kDport, &rule.dport);
