@@ -65,6 +65,7 @@ cmp -s "$cap" "$tmp/self.pcap" || fail "converting a capture onto itself damaged
 expect_error 1 "No such file" -- -f "$tmp/missing.pcap" -c "$tmp/o.csv"
 echo "this is not a capture" >"$tmp/text.pcap"
 expect_error 1 "cannot read capture" -- -f "$tmp/text.pcap" -c "$tmp/o.csv"
+expect_error 1 "unknown file format (not a pcap or pcapng capture)" -- -f "$tmp/text.pcap" -c "$tmp/o.csv"
 expect_error 1 "cannot create" -- -f "$cap" -c "$tmp/no/such/dir/o.csv"
 
 # A capture cut in the middle of a record: the flows so far are written.

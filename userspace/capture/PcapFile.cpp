@@ -119,7 +119,11 @@ PcapFile::PcapFile(const std::string &path) : path_(path) {
     if (!pcap_) {
         if (fd_ >= 0)
             ::close(fd_);
-        throw CaptureError("cannot read capture " + path + ": " + errbuf);
+        // libpcap's words for a file of neither format (a CSV given for
+        // the capture, say) do not say which formats it knows.
+        const std::string why = errbuf;
+        throw CaptureError("cannot read capture " + path + ": " + why +
+                           (why == "unknown file format" ? " (not a pcap or pcapng capture)" : ""));
     }
     if (regular) {
         file_size_ = static_cast<uint64_t>(st.st_size);
