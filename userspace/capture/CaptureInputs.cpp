@@ -74,18 +74,20 @@ bool looksLikeCapture(const std::string &path) {
     uint8_t b[4] = {};
     const ssize_t n = ::read(fd, b, sizeof b);
     ::close(fd);
-    if (n != 4)
-        return false;
+    return n == 4 && captureFormatOf(b) != nullptr;
+}
+
+const char *captureFormatOf(const uint8_t first[4]) {
     uint32_t le = 0, be = 0;
     for (int i = 0; i < 4; i++) {
-        le |= static_cast<uint32_t>(b[i]) << (8 * i);
-        be = (be << 8) | b[i];
+        le |= static_cast<uint32_t>(first[i]) << (8 * i);
+        be = (be << 8) | first[i];
     }
     for (uint32_t magic : {0xA1B2C3D4u, 0xA1B23C4Du, 0xA1B2CD34u}) {  // micro, nano, modified
         if (le == magic || be == magic)
-            return true;
+            return "pcap";
     }
-    return be == 0x0A0D0D0Au;  // pcapng section header block
+    return be == 0x0A0D0D0Au ? "pcapng" : nullptr;  // pcapng section header block
 }
 
 CaptureInputs expandCaptureInputs(const std::vector<std::string> &args) {

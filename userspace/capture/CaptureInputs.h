@@ -6,6 +6,7 @@
 // ..., 10.pcap); the order of the list breaks ties between equal timestamps.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -25,5 +26,7 @@ CaptureInputs expandCaptureInputs(const std::vector<std::string> &args);
 // A pcap (any byte order, micro- or nanosecond) or pcapng file, by its first
 // four bytes.
 bool looksLikeCapture(const std::string &path);
+// The same from those bytes: "pcap", "pcapng", or null (neither).
+const char *captureFormatOf(const uint8_t first[4]);
 
 }  // namespace netflow

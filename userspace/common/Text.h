@@ -26,6 +26,12 @@ inline bool equalsIgnoreCase(std::string_view a, std::string_view b) {
            });
 }
 
+// Without a leading UTF-8 byte order mark (a spreadsheet's or an editor's):
+// it is no part of the text a user sees.
+inline std::string_view withoutByteOrderMark(std::string_view s) {
+    return s.starts_with("\xEF\xBB\xBF") ? s.substr(3) : s;
+}
+
 // The length of the valid UTF-8 sequence starting at s[i] (2-4 bytes), or
 // 0 when none starts there.
 size_t utf8SequenceLength(std::string_view s, size_t i);

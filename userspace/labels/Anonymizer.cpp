@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "common/Text.h"
+
 namespace netflow {
 namespace {
 
@@ -40,10 +42,7 @@ std::optional<AnonymizeKey> anonymizeKey(std::string_view text, std::string *err
         }
         if (!from_file.empty() && from_file.back() == '\r')
             from_file.pop_back();
-        text = from_file;
-        // A UTF-8 byte order mark (an editor's) is not part of the key.
-        if (text.starts_with("\xEF\xBB\xBF"))
-            text.remove_prefix(3);
+        text = withoutByteOrderMark(from_file);
     }
     if (text.empty()) {
         *error = "--anonymize: the key is empty";

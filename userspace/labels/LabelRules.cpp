@@ -18,6 +18,7 @@
 #endif
 #include <sys/stat.h>
 
+#include "capture/CaptureInputs.h"
 #include "common/Text.h"
 #include "labels/AttackNames.h"
 #include "labels/BigMemory.h"
@@ -222,21 +223,19 @@ struct FdCloser {
     ~FdCloser() { ::close(fd); }
 };
 
-// A capture file given for the rules (its place and -f's swapped) is one
-// line that says so, not a parse error quoting its first bytes.
-void rejectCapture(std::string_view text, const std::string &path) {
-    static constexpr uint32_t kMagics[] = {0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1,
-                                           0x0a0d0d0a};
-    if (text.size() < 4)
-        return;
-    uint32_t magic = 0;
-    std::memcpy(&magic, text.data(), 4);
-    for (uint32_t m : kMagics) {
-        if (magic == m)
-            throw LabelError(path + ": a packet capture, not rules (" +
-                             (m == 0x0a0d0d0a ? "pcapng" : "pcap") +
+// The text of a rules file, read whole, parsed. A capture given for the
+// rules (its place and -f's swapped) is one line that says so, not a parse
+// error quoting its first bytes.
+LabelRuleSet parseText(std::string_view text, const std::string &path, LabelFormat format,
+                       int32_t tz_offset_s) {
+    if (text.size() >= 4) {
+        if (const char *capture = captureFormatOf(reinterpret_cast<const uint8_t *>(text.data())))
+            throw LabelError(path + ": a packet capture, not rules (" + capture +
                              "): --labels reads a CSV of rules, -f the capture");
     }
+    RuleLines lines(text);
+    return format == LabelFormat::UnswNb15 ? parseUnswGroundTruth(lines, path)
+                                           : parseRulesCsv(lines, path, tz_offset_s);
 }
 
 }  // namespace
@@ -269,21 +268,14 @@ LabelRuleSet loadLabelRules(const std::string &path, LabelFormat format, int32_t
             break;
         used += static_cast<size_t>(n);
     }
-    rejectCapture(std::string_view(buffer->data, used), path);
-    RuleLines lines(std::string_view(buffer->data, used));
-    return format == LabelFormat::UnswNb15 ? parseUnswGroundTruth(lines, path)
-                                           : parseRulesCsv(lines, path, tz_offset_s);
+    return parseText(std::string_view(buffer->data, used), path, format, tz_offset_s);
 }
 
 LabelRuleSet parseLabelRules(std::istream &in, const std::string &path, LabelFormat format,
                              int32_t tz_offset_s) {
     std::ostringstream text;
     text << in.rdbuf();
-    const std::string all = text.str();
-    rejectCapture(all, path);
-    RuleLines lines(all);
-    return format == LabelFormat::UnswNb15 ? parseUnswGroundTruth(lines, path)
-                                           : parseRulesCsv(lines, path, tz_offset_s);
+    return parseText(text.str(), path, format, tz_offset_s);
 }
 
 LabelRuleSet parseRulesCsv(RuleLines &in, const std::string &path, int32_t tz_offset_s) {

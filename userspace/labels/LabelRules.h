@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/Text.h"
 #include "labels/LabelRule.h"
 
 namespace netflow {
@@ -31,10 +32,8 @@ LabelRuleSet parseLabelRules(std::istream &in, const std::string &path, LabelFor
 // The lines of a rules file read whole.
 class RuleLines {
   public:
-    // A UTF-8 byte order mark before the first line (spreadsheets write
-    // one) is skipped.
-    explicit RuleLines(std::string_view text)
-        : text_(text), pos_(text.starts_with("\xEF\xBB\xBF") ? 3 : 0) {}
+    // A UTF-8 byte order mark before the first line is skipped.
+    explicit RuleLines(std::string_view text) : text_(withoutByteOrderMark(text)) {}
     // The next line, without "\n" or "\r\n"; counts lines in *line_no.
     bool next(std::string_view &line, size_t *line_no);
     // The same, with what findCommas(line, at, max, quoted) finds of it

@@ -1,8 +1,9 @@
-#include "common/Text.h"
 #include "labels/LabelTime.h"
 
 #include <algorithm>
 #include <cstring>
+
+#include "common/Text.h"
 
 namespace netflow {
 namespace {
