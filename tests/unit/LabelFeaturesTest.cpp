@@ -135,6 +135,19 @@ TEST_F(LabelFeatures, CountsEachFlowOnceAndListsUnmatchedRulesVerbose) {
     EXPECT_EQ(without.labelSummary(true), "");
 }
 
+// A name that is no UTF-8 (a file in Latin-1) reaches Attack as it is
+// and the summary escaped: the terminal gets no bytes of another encoding.
+TEST_F(LabelFeatures, SummaryEscapesNamesThatAreNoUtf8) {
+    LabelSpec spec;
+    spec.rules = compile("Exploit-\xe9,10.0.0.2,,,,,,\nTypo-\xe9,10.0.9.9,,,,,,\n");
+    FlowFeatures f(nftest::sharedClassifier(), spec);
+    EXPECT_EQ(get(f, Column::Attack), "Exploit-\xe9");
+    EXPECT_EQ(f.labelSummary(true),
+              "netflow: labels: 1 Exploit-\\xe9; 1 of 2 rules matched a flow (r.csv)\n"
+              "netflow: labels: rules by flows matched: 1 none, 1 one, 0 2-9, 0 10 or more\n"
+              "netflow: labels: rule r.csv:3 (Typo-\\xe9) matched no flow");
+}
+
 // Past 65,535 distinct names, a rule keeps its own (AttackNames::kOwnName):
 // its flows are counted by rule and its name still reaches Attack and the
 // summary.

@@ -1,4 +1,5 @@
-// quotedText(): text from a user's file as an error message shows it.
+// quotedText() and printableText(): text from a user's file as an error
+// message quotes it, and as a message shows it whole.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -7,6 +8,7 @@
 
 namespace {
 
+using netflow::printableText;
 using netflow::quotedText;
 
 TEST(QuotedText, PrintableTextAsItIs) {
@@ -44,6 +46,17 @@ TEST(QuotedText, LongTextCutWithItsLength) {
     EXPECT_EQ(quotedText("abcdefg", 6), "'abcdef'... (7 bytes)");
     // A two-byte character starting at the limit's last byte stays whole.
     EXPECT_EQ(quotedText("abcde\xc3\xa9z", 6), "'abcde\xc3\xa9'... (8 bytes)");
+}
+
+// Whole, without quotes: the same escapes, nothing cut.
+TEST(PrintableText, EscapedWholeWithoutQuotes) {
+    EXPECT_EQ(printableText("DoS-Hulk"), "DoS-Hulk");
+    EXPECT_EQ(printableText(""), "");
+    EXPECT_EQ(printableText("Exploit-\xe9"), "Exploit-\\xe9");  // Latin-1, not UTF-8
+    EXPECT_EQ(printableText("Angriff-\xc3\xa4"), "Angriff-\xc3\xa4");
+    EXPECT_EQ(printableText("a\x1b[2Jb"), "a\\x1b[2Jb");
+    const std::string ones(100000, '1');
+    EXPECT_EQ(printableText(ones), ones);
 }
 
 }  // namespace

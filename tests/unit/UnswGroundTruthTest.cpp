@@ -63,6 +63,20 @@ TEST(UnswGroundTruth, NoHeaderIsFine) {
     EXPECT_EQ(set.rules[0].proto, 17);
 }
 
+// A protocol name that is no protocol is named in the run's note as the
+// summary shows text: escaped, not sent to the terminal raw.
+TEST(UnswGroundTruth, UnknownProtocolNamedPrintably) {
+    std::istringstream in(
+        "1421927414,1421927416,Exploits,,udp,175.45.176.0,1,149.171.126.16,53\n"
+        "1421927414,1421927416,Exploits,,x\x1b[2J\xe9,175.45.176.0,1,149.171.126.16,53\n");
+    auto set = netflow::parseLabelRules(in, "gt.csv", LabelFormat::UnswNb15, 0);
+    ASSERT_EQ(set.rules.size(), 1u);
+    ASSERT_EQ(set.notes.size(), 1u);
+    EXPECT_EQ(set.notes[0],
+              "1 ground-truth lines skipped: protocol with no IP protocol number "
+              "(x\\x1b[2J\\xe9 1)");
+}
+
 // A byte order mark before a table without its header: the first line is
 // a rule, not taken for the header (its first field reads as digits).
 TEST(UnswGroundTruth, ByteOrderMarkSkipped) {

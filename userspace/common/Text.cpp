@@ -37,8 +37,11 @@ size_t utf8SequenceLength(std::string_view s, size_t i) {
     return n;
 }
 
-std::string quotedText(std::string_view text, size_t max) {
-    std::string out = "'";
+namespace {
+
+// Appends text's first bytes, up to `max` (cut at a character's start), as
+// printableText shows them; returns how many it took.
+size_t appendPrintable(std::string &out, std::string_view text, size_t max) {
     size_t i = 0;
     while (i < text.size() && i < max) {
         const auto b = static_cast<uint8_t>(text[i]);
@@ -55,6 +58,20 @@ std::string quotedText(std::string_view text, size_t max) {
         }
         i += n;
     }
+    return i;
+}
+
+}  // namespace
+
+std::string printableText(std::string_view text) {
+    std::string out;
+    appendPrintable(out, text, text.size());
+    return out;
+}
+
+std::string quotedText(std::string_view text, size_t max) {
+    std::string out = "'";
+    const size_t i = appendPrintable(out, text, max);
     out += '\'';
     if (i < text.size())
         out += "... (" + std::to_string(text.size()) + " bytes)";

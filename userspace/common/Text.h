@@ -36,6 +36,12 @@ inline std::string_view withoutByteOrderMark(std::string_view s) {
 // 0 when none starts there.
 size_t utf8SequenceLength(std::string_view s, size_t i);
 
+// Text read from a user's file, as a message shows it whole (a rules
+// file's Attack names in the run's summary): on one line and readable on a
+// terminal, control bytes, DEL and bytes that are no UTF-8 as \xNN; valid
+// UTF-8 as it is.
+std::string printableText(std::string_view text);
+
 // Text read from a user's file, as an error message quotes it: between
 // single quotes, on one line and readable on a terminal whatever the file
 // held (a capture given where a CSV was meant): control bytes, DEL and

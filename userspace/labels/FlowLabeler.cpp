@@ -5,6 +5,7 @@
 #include <map>
 
 #include "common/Prefetch.h"
+#include "common/Text.h"
 
 namespace netflow {
 namespace {
@@ -111,9 +112,11 @@ std::string FlowLabeler::summary(bool verbose) const {
     if (names.empty())
         out += "no flows";
     for (size_t i = 0; i < names.size(); i++)
-        out += (i ? ", " : "") + std::to_string(names[i].second) + " " + names[i].first;
+        out +=
+            (i ? ", " : "") + std::to_string(names[i].second) + " " + printableText(names[i].first);
+    const std::string path = printableText(rules_->set.path);
     out += "; " + std::to_string(matched) + " of " + plural(rules.size(), "rule") +
-           " matched a flow (" + rules_->set.path + ")";
+           " matched a flow (" + path + ")";
     for (const std::string &note : rules_->set.notes)
         out += "\nnetflow: labels: " + note;
     if (!verbose)
@@ -140,8 +143,8 @@ std::string FlowLabeler::summary(bool verbose) const {
                    " that matched no flow";
             break;
         }
-        out += "\nnetflow: labels: rule " + rules_->set.path + ":" + std::to_string(rules[i].line) +
-               " (" + rules_->attack(i) + ") matched no flow";
+        out += "\nnetflow: labels: rule " + path + ":" + std::to_string(rules[i].line) + " (" +
+               printableText(rules_->attack(i)) + ") matched no flow";
     }
     return out;
 }

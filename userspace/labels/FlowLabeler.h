@@ -40,7 +40,9 @@ class FlowLabeler {
 
     // For the end of the run: flows per Attack name, how many rules matched,
     // the rule set's notes; verbose adds the rules that matched no flow and
-    // how many flows the rules matched.
+    // how many flows the rules matched. Names and the path as printableText
+    // shows them (a name that is no UTF-8, from a file in another encoding,
+    // escaped, not sent to the terminal raw).
     std::string summary(bool verbose) const;
 
   private:

@@ -241,8 +241,8 @@ LabelRuleSet parseUnswGroundTruth(RuleLines &in, const std::string &path) {
         std::string names;
         for (const auto &[name, n] : unknown_protocols) {
             total += n;
-            names += (names.empty() ? "" : ", ") + (name.empty() ? "(empty)" : name) + " " +
-                     std::to_string(n);
+            names += (names.empty() ? "" : ", ") +
+                     (name.empty() ? "(empty)" : printableText(name)) + " " + std::to_string(n);
         }
         set.notes.push_back(std::to_string(total) +
                             " ground-truth lines skipped: protocol with no IP protocol number (" +
