@@ -31,7 +31,7 @@
 #    the same capture (no target: reported only).
 # 6. Runs tools/bench/labels_bench.sh: the conversion of bench.pcap with
 #    --labels and 100,000 rules (CIC-IDS style, and a UNSW-NB15 table)
-#    against none (medians of 7 rounds), with PASS/FAIL for at most 10%
+#    against none (medians of 11 rounds), with PASS/FAIL for at most 10%
 #    slower.
 # 6. Runs tools/bench/live_bench.sh: netflow's kernel path vs tcpdump on a
 #    veth pair under tcpreplay (root).
