@@ -245,8 +245,8 @@ TEST(LabelTime, FixedFormAgreesWithTheGeneralReader) {
 // leave everything else to it.
 TEST(LabelTime, EpochShortcutAgreesWithTheGeneralReader) {
     std::string error;
-    for (const char *epoch :
-         {"0", "7", "1421927414", "1700003605", "99999999999", "100000000000", "00001421927414"}) {
+    for (const char *epoch : {"0", "7", "12345678", "123456789", "1421927414", "1700003605",
+                              "99999999999", "100000000000", "00001421927414"}) {
         auto a = netflow::parseLabelTime(epoch, -3 * 3600, &error);
         auto b = netflow::parseLabelTime(std::string(epoch) + ".0", -3 * 3600, &error);
         ASSERT_TRUE(a && b) << epoch;
@@ -254,10 +254,14 @@ TEST(LabelTime, EpochShortcutAgreesWithTheGeneralReader) {
         EXPECT_EQ(a->last_us, a->first_us + 999999) << epoch;  // the whole second
     }
     EXPECT_EQ(netflow::parseLabelTime("1421927414", 0, &error)->first_us, 1421927414LL * 1000000);
-    for (const char *bad : {"142192741a", "1421927414 ", "-1421927414",
-                            "\xb1"
-                            "21927414",
-                            "1234567890123456", "14219/7414"})
+    EXPECT_EQ(netflow::parseLabelTime("90123456789", 0, &error)->first_us, 90123456789LL * 1000000);
+    // The first eight digits are read as one word: a byte just past '9'
+    // (':', '?') or before '0' ('/') in them is no digit.
+    for (const char *bad :
+         {"1421:27414", "14219?7414", "1/21927414", "142192741a", "1421927414 ", "-1421927414",
+          "\xb1"
+          "21927414",
+          "1234567890123456", "14219/7414"})
         EXPECT_FALSE(netflow::parseLabelTime(bad, 0, &error)) << bad;
 }
 

@@ -39,32 +39,38 @@ std::optional<T> number(std::string_view text, T max) {
 // A dotted quad, by hand (inet_pton costs more than the rest of a rule):
 // four numbers 0-255 of 1-3 digits without a leading zero, three dots.
 bool parseIpv4(std::string_view text, uint8_t out[4]) {
-    const char *p = text.data(), *const end = p + text.size();
-    if (text.size() < 7 || text.size() > 15)
+    // Each number unrolled (a loop over its digits with a length check
+    // each took ~160 instructions an address; this ~70).
+    const size_t n = text.size();
+    if (n < 7 || n > 15)
         return false;
+    const auto *p = reinterpret_cast<const unsigned char *>(text.data());
+    const auto *const end = p + n;
     for (int i = 0; i < 4; i++) {
         if (i > 0) {
-            if (p == end || *p != '.')
+            if (p + 1 >= end || *p != '.')  // a dot and at least one byte after it
                 return false;
             p++;
         }
-        if (p == end)
-            return false;
-        unsigned v = static_cast<unsigned char>(*p) - unsigned{'0'};
+        unsigned v = unsigned{*p} - '0';
         if (v > 9)
             return false;
-        const char *const start = p++;
-        for (unsigned d; p < end && (d = static_cast<unsigned char>(*p) - unsigned{'0'}) <= 9;
-             p++) {
-            if (p - start == 3)
+        p++;
+        if (p < end && unsigned{*p} - '0' <= 9) {
+            if (v == 0)  // no leading zero
                 return false;
-            v = v * 10 + d;
+            v = v * 10 + (unsigned{*p} - '0');
+            p++;
+            if (p < end && unsigned{*p} - '0' <= 9) {
+                v = v * 10 + (unsigned{*p} - '0');
+                p++;
+                if (v > 255)
+                    return false;
+            }
         }
-        if (v > 255 || (p - start > 1 && *start == '0'))
-            return false;
         out[i] = static_cast<uint8_t>(v);
     }
-    return p == end;
+    return p == end;  // a fourth digit, or more after the fourth number: not an address
 }
 }  // namespace
 

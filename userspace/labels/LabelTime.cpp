@@ -1,6 +1,8 @@
 #include "labels/LabelTime.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <cstring>
 
 #include "common/Text.h"
@@ -17,6 +19,24 @@ int64_t daysFromCivil(int64_t y, unsigned m, unsigned d) {
     const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
     const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+// Whether the 8 bytes of `word` (as loaded from memory, little-endian)
+// are all ASCII digits: each byte's high half is 3, and still is with 6
+// added (no byte above '9'; no carry leaves a byte of 0x30-0x3f).
+bool eightDigits(uint64_t word) {
+    constexpr uint64_t kHigh = 0xf0f0f0f0f0f0f0f0, kThrees = 0x3030303030303030;
+    return (word & kHigh) == kThrees && ((word + 0x0606060606060606) & kHigh) == kThrees;
+}
+
+// Their value, the first byte the most significant digit: pairs, then
+// fours, then the eight (D. Lemire's).
+uint32_t eightDigitsValue(uint64_t word) {
+    word -= 0x3030303030303030;
+    word = word * 10 + (word >> 8);
+    return static_cast<uint32_t>(((word & 0x000000ff000000ff) * (100 + (1000000ULL << 32)) +
+                                  ((word >> 16) & 0x000000ff000000ff) * (1 + (10000ULL << 32))) >>
+                                 32);
 }
 
 bool leapYear(int y) {
@@ -226,10 +246,17 @@ std::optional<int32_t> parseUtcOffset(std::string_view text) {
 
 std::optional<TimeSpan> parseLabelTime(std::string_view text, int32_t default_offset_s,
                                        std::string *error) {
-    // Whole epoch seconds of up to 11 digits (every UNSW-NB15 time) in one loop.
+    // Whole epoch seconds of up to 11 digits (every UNSW-NB15 time): the
+    // first eight as one word when there are as many (~100 instructions a
+    // time in a loop a digit; ~40 so), then a loop.
     if (!text.empty() && text.size() <= 11) {
         int64_t seconds = 0;
         size_t i = 0;
+        if (uint64_t word; std::endian::native == std::endian::little && text.size() >= 8 &&
+                           (std::memcpy(&word, text.data(), 8), eightDigits(word))) {
+            seconds = eightDigitsValue(word);
+            i = 8;
+        }
         for (unsigned d;
              i < text.size() && (d = static_cast<unsigned char>(text[i]) - unsigned{'0'}) <= 9; i++)
             seconds = seconds * 10 + d;
