@@ -244,25 +244,32 @@ std::optional<int32_t> parseUtcOffset(std::string_view text) {
     return offset;
 }
 
-std::optional<TimeSpan> parseLabelTime(std::string_view text, int32_t default_offset_s,
-                                       std::string *error) {
-    // Whole epoch seconds of up to 11 digits (every UNSW-NB15 time): the
+bool wholeEpochSeconds(std::string_view text, TimeSpan *span) {
+    // Up to 11 digits: below parseEpoch's limit (12 digits and more). The
     // first eight as one word when there are as many (~100 instructions a
     // time in a loop a digit; ~40 so), then a loop.
-    if (!text.empty() && text.size() <= 11) {
-        int64_t seconds = 0;
-        size_t i = 0;
-        if (uint64_t word; std::endian::native == std::endian::little && text.size() >= 8 &&
-                           (std::memcpy(&word, text.data(), 8), eightDigits(word))) {
-            seconds = eightDigitsValue(word);
-            i = 8;
-        }
-        for (unsigned d;
-             i < text.size() && (d = static_cast<unsigned char>(text[i]) - unsigned{'0'}) <= 9; i++)
-            seconds = seconds * 10 + d;
-        if (i == text.size())  // below parseEpoch's limit (12 digits and more)
-            return TimeSpan{seconds * 1000000, seconds * 1000000 + 999999};
+    if (text.empty() || text.size() > 11)
+        return false;
+    int64_t v = 0;
+    size_t i = 0;
+    if (uint64_t word; std::endian::native == std::endian::little && text.size() >= 8 &&
+                       (std::memcpy(&word, text.data(), 8), eightDigits(word))) {
+        v = eightDigitsValue(word);
+        i = 8;
     }
+    for (unsigned d;
+         i < text.size() && (d = static_cast<unsigned char>(text[i]) - unsigned{'0'}) <= 9; i++)
+        v = v * 10 + d;
+    if (i != text.size())
+        return false;
+    *span = TimeSpan{v * 1000000, v * 1000000 + 999999};
+    return true;
+}
+
+std::optional<TimeSpan> parseLabelTime(std::string_view text, int32_t default_offset_s,
+                                       std::string *error) {
+    if (TimeSpan span; wholeEpochSeconds(text, &span))
+        return span;
     if (TimeSpan span; parseIsoSeconds(text, default_offset_s, span))
         return span;
     // Epoch seconds: digits and '.' only (an ISO date has '-' after four digits).

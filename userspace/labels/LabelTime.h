@@ -23,6 +23,11 @@ struct TimeSpan {
 std::optional<TimeSpan> parseLabelTime(std::string_view text, int32_t default_offset_s,
                                        std::string *error);
 
+// Whole epoch seconds of 1 to 11 digits (every time of a UNSW-NB15 table),
+// the span of that second: the reader's shortcut. False for anything else,
+// which parseLabelTime reads (or says why it cannot).
+bool wholeEpochSeconds(std::string_view text, TimeSpan *span);
+
 // --labels-tz: "+HH:MM", "-HH:MM", "+HHMM", "+HH", "Z" or "UTC"; in seconds.
 std::optional<int32_t> parseUtcOffset(std::string_view text);
 

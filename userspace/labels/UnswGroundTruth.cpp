@@ -183,6 +183,8 @@ LabelRuleSet parseUnswGroundTruth(RuleLines &in, const std::string &path) {
         std::string error;
         LabelRule rule;
         auto time = [&](Column c) {
+            if (TimeSpan span; wholeEpochSeconds(f[c].text, &span))
+                return span;  // the shortcut
             if (!isDigits(f[c].text))
                 fail(f[c].column, quotedText(f[c].text) + " is not epoch seconds");
             auto t = parseLabelTime(f[c].text, 0, &error);
