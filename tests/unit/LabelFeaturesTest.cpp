@@ -148,6 +148,18 @@ TEST_F(LabelFeatures, SummaryEscapesNamesThatAreNoUtf8) {
               "netflow: labels: rule r.csv:3 (Typo-\\xe9) matched no flow");
 }
 
+// The rules file's path as the user gave it, escaped the same way.
+TEST_F(LabelFeatures, SummaryEscapesThePath) {
+    LabelSpec spec;
+    std::istringstream in("attack,src\nA,10.0.0.2\n");
+    spec.rules = std::make_shared<const netflow::CompiledLabels>(
+        netflow::parseLabelRules(in, "rules\x1b[2J.csv", netflow::LabelFormat::CicIds, 0));
+    FlowFeatures f(nftest::sharedClassifier(), spec);
+    EXPECT_EQ(get(f, Column::Attack), "A");
+    EXPECT_EQ(f.labelSummary(false),
+              "netflow: labels: 1 A; 1 of 1 rule matched a flow (rules\\x1b[2J.csv)");
+}
+
 // Past 65,535 distinct names, a rule keeps its own (AttackNames::kOwnName):
 // its flows are counted by rule and its name still reaches Attack and the
 // summary.

@@ -21,24 +21,6 @@ int64_t daysFromCivil(int64_t y, unsigned m, unsigned d) {
     return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
-// Whether the 8 bytes of `word` (as loaded from memory, little-endian)
-// are all ASCII digits: each byte's high half is 3, and still is with 6
-// added (no byte above '9'; no carry leaves a byte of 0x30-0x3f).
-bool eightDigits(uint64_t word) {
-    constexpr uint64_t kHigh = 0xf0f0f0f0f0f0f0f0, kThrees = 0x3030303030303030;
-    return (word & kHigh) == kThrees && ((word + 0x0606060606060606) & kHigh) == kThrees;
-}
-
-// Their value, the first byte the most significant digit: pairs, then
-// fours, then the eight (D. Lemire's).
-uint32_t eightDigitsValue(uint64_t word) {
-    word -= 0x3030303030303030;
-    word = word * 10 + (word >> 8);
-    return static_cast<uint32_t>(((word & 0x000000ff000000ff) * (100 + (1000000ULL << 32)) +
-                                  ((word >> 16) & 0x000000ff000000ff) * (1 + (10000ULL << 32))) >>
-                                 32);
-}
-
 bool leapYear(int y) {
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
@@ -230,6 +212,24 @@ bool parseIsoSeconds(std::string_view text, int32_t default_offset_s, TimeSpan &
     out.first_us = (seconds - offset) * 1000000;
     out.last_us = out.first_us + 999999;
     return true;
+}
+
+// Whether the 8 bytes of `word` (as loaded from memory, little-endian)
+// are all ASCII digits: each byte's high half is 3, and still is with 6
+// added (no byte above '9'; no carry leaves a byte of 0x30-0x3f).
+bool eightDigits(uint64_t word) {
+    constexpr uint64_t kHigh = 0xf0f0f0f0f0f0f0f0, kThrees = 0x3030303030303030;
+    return (word & kHigh) == kThrees && ((word + 0x0606060606060606) & kHigh) == kThrees;
+}
+
+// Their value, the first byte the most significant digit: pairs, then
+// fours, then the eight (D. Lemire's).
+uint32_t eightDigitsValue(uint64_t word) {
+    word -= 0x3030303030303030;
+    word = word * 10 + (word >> 8);
+    return static_cast<uint32_t>(((word & 0x000000ff000000ff) * (100 + (1000000ULL << 32)) +
+                                  ((word >> 16) & 0x000000ff000000ff) * (1 + (10000ULL << 32))) >>
+                                 32);
 }
 
 }  // namespace
