@@ -193,6 +193,23 @@ int32_t scan(const std::vector<LabelRule> &rules, const FlowView &f) {
     return LabelMatcher::kNoMatch;
 }
 
+// The index against the scan on flows between every two of these hosts,
+// from and to every two of these ports, TCP and UDP.
+void expectScanAgrees(const netflow::LabelRuleSet &r, std::initializer_list<const char *> hosts,
+                      std::initializer_list<uint16_t> ports) {
+    const std::vector<LabelRule> rs(r.rules.begin(), r.rules.end());
+    LabelMatcher m(rs);
+    int i = 0;
+    for (const char *a : hosts)
+        for (const char *b : hosts)
+            for (uint16_t pa : ports)
+                for (uint16_t pb : ports)
+                    for (uint8_t proto : {uint8_t{6}, uint8_t{17}}) {
+                        const FlowView f = flow(a, pa, b, pb, proto);
+                        ASSERT_NO_FATAL_FAILURE(expectMatch(m, rs, f, scan(rs, f), i++));
+                    }
+}
+
 TEST(LabelMatcher, IndexAgreesWithAScanOnRandomRules) {
     std::mt19937_64 rng(1234);
     auto pick = [&](uint64_t n) { return static_cast<uint32_t>(rng() % n); };
@@ -390,20 +407,53 @@ TEST(LabelMatcher, SymmetricShapesEitherWayRound) {
     EXPECT_EQ(match(r, flow("10.0.0.1", 53, "172.16.0.1", 5000, 17)), "R4");
     EXPECT_EQ(match(r, flow("10.0.0.1", 5000, "172.16.0.1", 53, 17)), "-");
     // And against the scan, every pair of these addresses and ports.
-    const char *hosts[] = {"10.0.0.1", "10.0.0.2", "10.0.0.3",
-                           "10.0.0.5", "10.0.0.9", "172.16.0.1"};
-    const uint16_t ports[] = {53, 85, 1500, 5000};
-    const std::vector<LabelRule> rs(r.rules.begin(), r.rules.end());
-    LabelMatcher m(rs);
-    int i = 0;
-    for (const char *a : hosts)
-        for (const char *b : hosts)
-            for (uint16_t pa : ports)
-                for (uint16_t pb : ports)
-                    for (uint8_t proto : {uint8_t{6}, uint8_t{17}}) {
-                        const FlowView f = flow(a, pa, b, pb, proto);
-                        ASSERT_NO_FATAL_FAILURE(expectMatch(m, rs, f, scan(rs, f), i++));
-                    }
+    ASSERT_NO_FATAL_FAILURE(expectScanAgrees(
+        r, {"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.5", "10.0.0.9", "172.16.0.1"},
+        {53, 85, 1500, 5000}));
+}
+
+// Rules with no address, only ports (a shape every flow is a candidate
+// of: a bitmap of the ports its keys give turns flows away before
+// hashing): a dport, a sport, both (a symmetric shape: its key holds the
+// smaller port first, and a flow may give either), forward only; alone
+// (every probe made) and among enough other shapes for the lead masks.
+TEST(LabelMatcher, PortOnlyRulesEitherWayRound) {
+    const std::string port_only =
+        "P1,,,,443,tcp,,\n"
+        "P2,,,7000,,udp,,\n"
+        "P3,,,2000,1000,tcp,,\n"  // the larger port as sport
+        "P4,,,,53,udp,,,direction=forward\n"
+        "P5,,,3000,4000,tcp,,,direction=forward\n";
+    const std::string others =
+        "O1,192.168.1.0/24,,,,tcp,,\n"
+        "O2,,192.168.2.0/24,,443,tcp,,\n"
+        "O3,10.1.0.0/16,,,,udp,,\n"
+        "O4,,10.2.0.0/16,,,udp,,\n"
+        "O5,172.16.0.1,10.3.0.1,,22,tcp,,\n";
+    for (const std::string &body : {port_only, port_only + others, others + port_only}) {
+        SCOPED_TRACE(body);
+        auto r = rules(body);
+        {  // no other rule holds 10.0.0.1 or 10.0.0.2
+            EXPECT_EQ(match(r, flow("10.0.0.1", 51000, "10.0.0.2", 443)), "P1");
+            EXPECT_EQ(match(r, flow("10.0.0.2", 443, "10.0.0.1", 51000)), "P1");
+            EXPECT_EQ(match(r, flow("10.0.0.1", 51000, "10.0.0.2", 444)), "-");
+            EXPECT_EQ(match(r, flow("10.0.0.1", 7000, "10.0.0.2", 9, 17)), "P2");
+            EXPECT_EQ(match(r, flow("10.0.0.1", 9, "10.0.0.2", 7000, 17)), "P2");
+            EXPECT_EQ(match(r, flow("10.0.0.1", 2000, "10.0.0.2", 1000)), "P3");
+            EXPECT_EQ(match(r, flow("10.0.0.1", 1000, "10.0.0.2", 2000)), "P3");
+            EXPECT_EQ(match(r, flow("10.0.0.1", 1000, "10.0.0.2", 1000)), "-");
+            EXPECT_EQ(match(r, flow("10.0.0.1", 2000, "10.0.0.2", 2000)), "-");
+            EXPECT_EQ(match(r, flow("10.0.0.1", 51000, "10.0.0.2", 53, 17)), "P4");
+            EXPECT_EQ(match(r, flow("10.0.0.2", 53, "10.0.0.1", 51000, 17)), "-");
+            EXPECT_EQ(match(r, flow("10.0.0.1", 3000, "10.0.0.2", 4000)), "P5");
+            EXPECT_EQ(match(r, flow("10.0.0.1", 4000, "10.0.0.2", 3000)), "-");
+        }
+        ASSERT_NO_FATAL_FAILURE(
+            expectScanAgrees(r,
+                             {"10.0.0.1", "192.168.1.7", "192.168.2.7", "10.1.0.1", "10.2.0.1",
+                              "172.16.0.1", "10.3.0.1"},
+                             {9, 22, 53, 443, 444, 1000, 2000, 3000, 4000, 7000}));
+    }
 }
 
 TEST(LabelMatcher, NoRules) {

@@ -48,8 +48,13 @@ uint16_t FlowLabeler::flowsOf(size_t rule) const {
     return static_cast<uint16_t>(n + (pending && n != UINT16_MAX));
 }
 
+FlowLabeler::Seen FlowLabeler::Seen::of(const FlowRecord &flow, int64_t clock_offset_us) {
+    return Seen{&flow, flow.first_seen, flow.state.first_us, flow.state.last_us, clock_offset_us};
+}
+
 void FlowLabeler::prefetch(const FlowRecord &flow, int64_t clock_offset_us) {
     rules_->matcher.start(flowView(flow, clock_offset_us), lookup_);
+    started_ = Seen::of(flow, clock_offset_us);
 }
 
 void FlowLabeler::advance() {
@@ -57,21 +62,24 @@ void FlowLabeler::advance() {
 }
 
 const FlowLabel &FlowLabeler::label(const FlowRecord &flow, int64_t clock_offset_us) {
-    if (cached_flow_ == &flow && cached_first_seen_ == flow.first_seen &&
-        cached_first_us_ == flow.state.first_us && cached_last_us_ == flow.state.last_us)
+    const Seen seen = Seen::of(flow, clock_offset_us);
+    if (cached_flow_ == seen)
         return cached_;
-    cached_flow_ = &flow;
-    cached_first_seen_ = flow.first_seen;
-    cached_first_us_ = flow.state.first_us;
-    cached_last_us_ = flow.state.last_us;
+    cached_flow_ = seen;
     if (pending_ != LabelMatch::kNone) {
         uint16_t &n = flows_[static_cast<size_t>(pending_)];
         n += n != UINT16_MAX;
         pending_ = LabelMatch::kNone;
     }
-    const FlowView view = flowView(flow, clock_offset_us);
-    const LabelMatch m =
-        lookup_.startedFor(view) ? rules_->matcher.finish(lookup_) : rules_->matcher.match(view);
+    // The lookup prefetch() started for this flow (its view made once),
+    // else one made at once.
+    LabelMatch m;
+    if (started_ == seen) {
+        started_ = Seen{};
+        m = rules_->matcher.finish(lookup_);
+    } else {
+        m = rules_->matcher.match(flowView(flow, clock_offset_us));
+    }
     const int32_t rule = m.rule;
     if (rule == LabelMatch::kNone) {
         default_flows_++;

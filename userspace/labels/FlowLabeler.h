@@ -62,12 +62,22 @@ class FlowLabeler {
     std::unordered_map<uint32_t, uint64_t> own_flows_;  // by rule, for kOwnName's
     uint64_t default_flows_ = 0;
 
-    LabelLookup lookup_;  // started by prefetch()
+    // A flow record as it was when looked at (first_seen alone could
+    // repeat between the kernel engine's records and its overflow
+    // table's; a record is updated in place).
+    struct Seen {
+        const FlowRecord *flow = nullptr;
+        uint64_t first_seen = 0, first_us = 0, last_us = 0;
+        int64_t clock_offset_us = 0;
+        static Seen of(const FlowRecord &flow, int64_t clock_offset_us);
+        bool operator==(const Seen &) const = default;
+    };
 
-    // The flow last labelled (first_seen alone could repeat between the
-    // kernel engine's records and its overflow table's).
-    const FlowRecord *cached_flow_ = nullptr;
-    uint64_t cached_first_seen_ = 0, cached_first_us_ = 0, cached_last_us_ = 0;
+    LabelLookup lookup_;  // started by prefetch() for started_ (no flow: none)
+    Seen started_;
+
+    // The flow last labelled.
+    Seen cached_flow_;
     FlowLabel cached_;
 };
 

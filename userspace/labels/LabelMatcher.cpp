@@ -508,6 +508,20 @@ class alignas(64) Shape {
             b.where = b.begin() | uint64_t{base} << 32;
             b.lone_end = points;
         }
+        // A shape with no /16 or longer address is a candidate for every
+        // flow (port-only rules: probed both ways round). With few keys, a
+        // port they give exactly turns most flows away before hashing.
+        if (leadWord() < 0 && (id.sport || id.dport) && keys.size() <= kLeadBitmapBuckets) {
+            gate_ = id.dport || id.symmetric() ? kDportGate : kSportGate;
+            gate_bits_ = ZeroedArray<uint64_t>(65536 / 64, kept);
+            auto set = [&](uint64_t port) { gate_bits_[port / 64] |= uint64_t{1} << (port % 64); };
+            for (const Key &key : keys) {
+                if (gate_ == kSportGate || id.symmetric())
+                    set(key.key.w[4] & 0xffff);
+                if (gate_ == kDportGate)
+                    set(key.key.w[4] >> 16 & 0xffff);
+            }
+        }
     }
 
     const ShapeId &id() const { return id_; }
@@ -522,11 +536,11 @@ class alignas(64) Shape {
     // own when it has few buckets with a /16 or longer address (8 KB: 16
     // bits of that address turn most flows away before hashing).
     void keepLeadBitmap(HugeArena &kept) {
-        if (lead_ < 0 && leadWord() >= 0 && leads_.size() <= kLeadBitmapBuckets) {
-            lead_ = leadWord();
-            lead_bits_ = ZeroedArray<uint64_t>(65536 / 64, kept);
+        if (gate_ == kNoGate && leadWord() >= 0 && leads_.size() <= kLeadBitmapBuckets) {
+            gate_ = leadWord() == 0 ? kSrcLead : kDstLead;
+            gate_bits_ = ZeroedArray<uint64_t>(65536 / 64, kept);
             for (uint16_t v : leads_)
-                lead_bits_[v / 64] |= uint64_t{1} << (v % 64);
+                gate_bits_[v / 64] |= uint64_t{1} << (v % 64);
         }
     }
     void dropLeads() { std::vector<uint16_t>().swap(leads_); }
@@ -546,9 +560,9 @@ class alignas(64) Shape {
                     bool filter = true) const {
         if (id_.proto && !(protos_[f.proto / 64] >> (f.proto % 64) & 1))
             return kOut;
-        if (lead_ >= 0) {  // the bitmap (8 KB: in cache) first
-            const uint64_t v = leadBits(src, dst);
-            if (!(lead_bits_[v / 64] >> (v % 64) & 1))
+        if (gate_ != kNoGate) {  // the bitmap (8 KB: in cache) first
+            const uint64_t v = gateBits(f, src, dst);
+            if (!(gate_bits_[v / 64] >> (v % 64) & 1))
                 return kOut;
         }
         const uint64_t h = hashKey(keyOf(f, src, dst)) | kLive;
@@ -617,9 +631,18 @@ class alignas(64) Shape {
                           f.family);
         return key;
     }
-    // The 16 address bits lead_bits_ holds.
-    uint64_t leadBits(const uint64_t src[2], const uint64_t dst[2]) const {
-        return (lead_ == 0 ? src[0] & src_mask_[0] : dst[0] & dst_mask_[0]) & 0xffff;
+    // The flow's 16 bits that gate_bits_ holds of the keys.
+    uint64_t gateBits(const FlowView &f, const uint64_t src[2], const uint64_t dst[2]) const {
+        switch (gate_) {
+            case kSrcLead:
+                return src[0] & src_mask_[0] & 0xffff;
+            case kDstLead:
+                return dst[0] & dst_mask_[0] & 0xffff;
+            case kSportGate:
+                return f.sport;
+            default:
+                return f.dport;
+        }
     }
 
     // A blocked Bloom filter: a key's two bits in one word (one miss).
@@ -694,13 +717,19 @@ class alignas(64) Shape {
     // missed the cache).
     ShapeId id_;
     uint32_t first_rule_ = kNone;
-    int lead_ = -1;  // the key word (0 src, 2 dst) lead_bits_ holds 16 bits of
+    // What gate_bits_ holds 16 bits of, for each key (kNoGate: none): the
+    // first 16 bits of its src or dst address (keepLeadBitmap), or, in a
+    // shape with no /16 or longer address (a candidate for every flow,
+    // that the lead masks cannot turn away), a port it gives exactly
+    // (both of a symmetric key's: the flow's dport is one of them).
+    enum Gate : int8_t { kNoGate, kSrcLead, kDstLead, kSportGate, kDportGate };
+    Gate gate_ = kNoGate;
     uint64_t src_mask_[2], dst_mask_[2];
     ZeroedArray<Bucket> table_;  // the buckets by hash (empty ones between)
     ZeroedArray<uint64_t> filter_;
     uint64_t protos_[4] = {};  // the protocols of its rules, when given
     // The rest.
-    ZeroedArray<uint64_t> lead_bits_;
+    ZeroedArray<uint64_t> gate_bits_;
     std::pmr::vector<Entry> entries_;
     TimeIndexes times_;
     std::vector<uint16_t> leads_;  // until takeLeads() or keepLeadBitmap()
