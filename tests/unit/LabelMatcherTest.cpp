@@ -470,11 +470,13 @@ TEST(LabelMatcher, NoRules) {
 TEST(LabelMatcher, IndexAgreesWithAScanAcrossNetworks) {
     std::mt19937_64 rng(99);
     auto pick = [&](uint64_t n) { return static_cast<uint32_t>(rng() % n); };
-    const uint8_t firsts[] = {10, 172, 192}, seconds[] = {0, 1, 16, 168};
+    // 10, 12 and 40 (and 11) share the lead masks' blocks of 64 /16s, as
+    // 172 and 192 do not: the /16s of one block hold different masks.
+    const uint8_t firsts[] = {10, 12, 40, 172, 192}, seconds[] = {0, 1, 16, 168};
     // Flows also from 11/8, which no rule names.
     auto address = [&](uint32_t kinds) {
         std::array<uint8_t, 16> a{};
-        a[0] = kinds == 4 && pick(4) == 0 ? 11 : firsts[pick(3)];
+        a[0] = kinds == 4 && pick(4) == 0 ? 11 : firsts[pick(5)];
         a[1] = seconds[pick(4)];
         a[2] = static_cast<uint8_t>(pick(2));
         a[3] = static_cast<uint8_t>(pick(4));

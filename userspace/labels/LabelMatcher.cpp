@@ -791,6 +791,52 @@ struct Probe {
     bool reversed;
 };
 
+// 65,536 masks, most of them zero, kept compact: for each 64 of them a
+// word with a bit for each nonzero one and the number of nonzero ones
+// before it (one line holds both), then the nonzero masks in order. Read
+// for every lookup, twice: a table of 512 KB was two misses a flow and
+// 2 MB of the index's memory for both IP versions (a process's fresh
+// memory costs ~1-2 ms a MB on this machine's host: docs/decisions.md,
+// "Labels: the index's memory"); this one is 16 KB and 8 bytes a /16
+// that any key holds.
+class SparseMasks {
+  public:
+    // From the masks as a table of 65,536 (a builder's scratch).
+    void build(const ZeroedArray<uint64_t> &table, HugeArena &kept) {
+        blocks_ = ZeroedArray<Block>(65536 / 64, kept);
+        size_t nonzero = 0;
+        for (size_t v = 0; v < table.size(); v++)
+            nonzero += table[v] != 0;
+        masks_ = ZeroedArray<uint64_t>(nonzero, kept);
+        size_t at = 0;
+        for (size_t b = 0; b < blocks_.size(); b++) {
+            blocks_[b].before = at;
+            for (size_t i = 0; i < 64; i++) {
+                if (const uint64_t m = table[b * 64 + i]) {
+                    blocks_[b].present |= uint64_t{1} << i;
+                    masks_[at++] = m;
+                }
+            }
+        }
+    }
+    bool empty() const { return blocks_.empty(); }
+    uint64_t operator[](uint64_t v) const {
+        const Block &b = blocks_[v / 64];
+        const uint64_t below = (uint64_t{2} << (v % 64)) - 1;  // bits 0..v%64
+        if (!(b.present >> (v % 64) & 1))
+            return 0;
+        return masks_[b.before + static_cast<uint64_t>(std::popcount(b.present & below)) - 1];
+    }
+
+  private:
+    struct Block {
+        uint64_t present;  // bit i: mask 64 * block + i is nonzero
+        uint64_t before;   // nonzero masks in the blocks before
+    };
+    ZeroedArray<Block> blocks_;
+    ZeroedArray<uint64_t> masks_;
+};
+
 // Which of the first 64 probes of an IP version can find a flow's key, by
 // the first 16 bits of its addresses: a probe whose key's src (else dst)
 // prefix is /16 or longer has its bit in the table of the flow's side
@@ -802,17 +848,19 @@ struct Probe {
 struct LeadMasks {
     static constexpr size_t kShapes = 64;
     static constexpr size_t kMinShapes = 4;  // below, every probe is made
-    ZeroedArray<uint64_t> src, dst;          // 65,536 each, or empty: all probes
+    SparseMasks src, dst;                    // 65,536 each, or empty: all probes
     uint64_t always = 0;
 
     // Bit k for the k-th probe. A shape both of whose probes it covers
     // checks no bitmap of its own (the same bits: a second read a
     // candidate shape, which always passed it); the others keep one.
-    void build(const std::vector<Probe> &probes, std::vector<Shape> &shapes, HugeArena &arena) {
+    void build(const std::vector<Probe> &probes, std::vector<Shape> &shapes, HugeArena &arena,
+               HugeArena &scratch) {
         const bool all = probes.size() < kMinShapes;
+        ZeroedArray<uint64_t> src_table, dst_table;  // built as tables, kept compact
         if (!all) {
-            src = ZeroedArray<uint64_t>(65536, arena);
-            dst = ZeroedArray<uint64_t>(65536, arena);
+            src_table = ZeroedArray<uint64_t>(65536, scratch);
+            dst_table = ZeroedArray<uint64_t>(65536, scratch);
         }
         for (size_t k = 0; k < probes.size(); k++) {
             Shape &shape = *probes[k].shape;
@@ -828,12 +876,17 @@ struct LeadMasks {
             }
             // The flow's side the key's lead word is compared with (a
             // reversed probe compares the rule's src with the flow's dst).
-            ZeroedArray<uint64_t> &table = (word == 0) != probes[k].reversed ? src : dst;
+            ZeroedArray<uint64_t> &table =
+                (word == 0) != probes[k].reversed ? src_table : dst_table;
             for (uint16_t v : shape.leads())
                 table[v] |= bit;
         }
         for (Shape &shape : shapes)
             shape.dropLeads();
+        if (!all) {
+            src.build(src_table, arena);
+            dst.build(dst_table, arena);
+        }
     }
     // The probes (bit k: the k-th, in order of first rule) that may find
     // the flow's key; probes from the 65th on are not in it.
@@ -948,7 +1001,8 @@ LabelMatcher::LabelMatcher(std::span<const LabelRule> rules) : index_(std::make_
         std::stable_sort(probes.begin(), probes.end(), [](const Probe &a, const Probe &b) {
             return a.shape->firstRule() < b.shape->firstRule();
         });
-        index_->leads[family].build(probes, index_->shapes[family], index_->arena);
+        index_->leads[family].build(probes, index_->shapes[family], index_->arena, shape_scratch);
+        shape_scratch.rewind();
     }
 }
 
