@@ -104,6 +104,28 @@ void *HugeArena::allocateZeroed(size_t bytes, size_t alignment) {
     return p;
 }
 
+void HugeArena::releaseTail() noexcept {
+    if (!next_)
+        return;
+    const auto used_end = reinterpret_cast<uintptr_t>(next_);
+    const uintptr_t page = (used_end - 1) & ~(kHugePage - 1);  // of the last byte handed out
+    const size_t used = used_end - page;
+    if (used >= kSmallTail || page + kHugePage > reinterpret_cast<uintptr_t>(end_))
+        return;
+    // A mapping of 4 KB pages, the bytes handed out copied, moved over the
+    // 2 MB page: the whole 2 MB page unmapped is freed at once (one cut in
+    // part would wait for the kernel's deferred split).
+    void *small = ::mmap(nullptr, kHugePage, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (small == MAP_FAILED)
+        return;
+    ::madvise(small, kHugePage, MADV_NOHUGEPAGE);
+    std::memcpy(small, reinterpret_cast<const void *>(page), used);
+    if (::mremap(small, kHugePage, kHugePage, MREMAP_MAYMOVE | MREMAP_FIXED,
+                 reinterpret_cast<void *>(page)) == MAP_FAILED)
+        ::munmap(small, kHugePage);
+}
+
 void HugeArena::rewind() {
     in_use_ = 0;
     next_ = end_ = nullptr;

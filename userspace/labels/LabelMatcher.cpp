@@ -1004,6 +1004,7 @@ LabelMatcher::LabelMatcher(std::span<const LabelRule> rules) : index_(std::make_
         index_->leads[family].build(probes, index_->shapes[family], index_->arena, shape_scratch);
         shape_scratch.rewind();
     }
+    index_->arena.releaseTail();
 }
 
 LabelMatcher::~LabelMatcher() = default;
