@@ -135,6 +135,51 @@ TEST_F(LabelFeatures, CountsEachFlowOnceAndListsUnmatchedRulesVerbose) {
     EXPECT_EQ(without.labelSummary(true), "");
 }
 
+// The lines -v names are the file's, past comments, blank lines and lines
+// read but kept once (a repeated ground-truth line) or skipped.
+TEST_F(LabelFeatures, UnmatchedRulesListedAtTheirLines) {
+    LabelSpec spec;
+    spec.rules = compile(
+        "# line 2\n"
+        "Typo1,10.0.9.1,,,,,,\n"  // 3
+        "A,10.0.0.2,,,,,,\n"      // 4
+        "\n"
+        "Typo2,10.0.9.2,,,,,,\n"  // 6
+        "# 7\n"
+        "# 8\n"
+        "Typo3,10.0.9.3,,,,,,\n"  // 9
+        "Typo4,10.0.9.4,,,,,,\n"  // 10
+        "\n"
+        "Typo5,10.0.9.5,,,,,,\n");  // 12
+    FlowFeatures f(nftest::sharedClassifier(), spec);
+    EXPECT_EQ(get(f, Column::Attack), "A");
+    EXPECT_EQ(f.labelSummary(true),
+              "netflow: labels: 1 A; 1 of 6 rules matched a flow (r.csv)\n"
+              "netflow: labels: rules by flows matched: 5 none, 1 one, 0 2-9, 0 10 or more\n"
+              "netflow: labels: rule r.csv:3 (Typo1) matched no flow\n"
+              "netflow: labels: rule r.csv:6 (Typo2) matched no flow\n"
+              "netflow: labels: rule r.csv:9 (Typo3) matched no flow\n"
+              "netflow: labels: rule r.csv:10 (Typo4) matched no flow\n"
+              "netflow: labels: rule r.csv:12 (Typo5) matched no flow");
+    // A ground-truth table: a repeated line is kept once, one with a
+    // protocol of no number skipped; the lines after keep theirs.
+    std::istringstream in(
+        "Start time,Last time,Attack category,Attack subcategory,Protocol,Source IP,Source "
+        "Port,Destination IP,Destination Port,Attack Name,Attack Reference,.\n"
+        "1000,1001,Exploits,,tcp,10.0.9.1,1,10.0.9.2,2,x,-,\n"   // 2
+        "1000,1001,Exploits,,tcp,10.0.9.1,1,10.0.9.2,2,x,-,\n"   // 3: kept once
+        "1000,1001,Exploits,,ospf,10.0.9.1,1,10.0.9.2,2,x,-,\n"  // 4: skipped
+        "1000,1001,Fuzzers,,udp,10.0.9.3,3,10.0.9.4,4,x,-,\n");  // 5
+    spec.rules = std::make_shared<const netflow::CompiledLabels>(
+        netflow::parseLabelRules(in, "gt.csv", netflow::LabelFormat::UnswNb15, 0));
+    FlowFeatures g(nftest::sharedClassifier(), spec);
+    const std::string summary = g.labelSummary(true);
+    EXPECT_NE(summary.find("rule gt.csv:2 (Exploits) matched no flow\n"), std::string::npos)
+        << summary;
+    EXPECT_NE(summary.find("rule gt.csv:5 (Fuzzers) matched no flow"), std::string::npos)
+        << summary;
+}
+
 // A name that is no UTF-8 (a file in Latin-1) reaches Attack as it is
 // and the summary escaped: the terminal gets no bytes of another encoding.
 TEST_F(LabelFeatures, SummaryEscapesNamesThatAreNoUtf8) {

@@ -43,7 +43,7 @@ TEST(LabelOptions, RulesAreReadAndCompiled) {
     ASSERT_TRUE(std::holds_alternative<Options>(r));
     const Options &o = std::get<Options>(r);
     ASSERT_TRUE(o.labels);
-    EXPECT_EQ(o.labels->rules.size(), 1u);
+    EXPECT_EQ(o.labels->ruleCount(), 1u);
     EXPECT_TRUE(o.anonymize);
 }
 

@@ -4,44 +4,47 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "labels/AttackNames.h"
-#include "labels/BigMemory.h"
 #include "labels/LabelMatcher.h"
 #include "labels/LabelRule.h"
 
 namespace netflow {
 
-struct CompiledLabels {
-    // What the run keeps of a rule once the index is built: its Attack
-    // name's number (into set.names) and its line, for the summary. The
-    // rule itself (72 bytes: 7.2 MB for 100,000 rules) is freed then.
-    struct RuleRef {
-        uint32_t name;
-        uint32_t line;
-    };
+// What the run keeps of the rules once the index is built: the index,
+// and for the summary each rule's Attack name (the index keeps its
+// number) and line. The rules themselves (72 bytes each: 7.2 MB for
+// 100,000) are freed then; so is what an 8-byte name and line a rule
+// kept (0.8 MB, held through the run: memory costs a run ~1-4 ms a MB on
+// this machine's host, docs/decisions.md "Labels: the index's memory").
+class CompiledLabels {
+  public:
+    explicit CompiledLabels(LabelRuleSet rule_set);
 
-    explicit CompiledLabels(LabelRuleSet rule_set)
-        : set(std::move(rule_set)), rules(refsOf(set.rules)), matcher(set.rules), names(set) {
-        BigVector<LabelRule>().swap(set.rules);
-    }
-
+    size_t ruleCount() const { return count_; }
     // The Attack name of rule `rule`.
-    const std::string &attack(size_t rule) const { return set.names[rules[rule].name]; }
+    const std::string &attack(size_t rule) const;
+    // Its line in the file.
+    uint32_t line(size_t rule) const;
 
     LabelRuleSet set;  // its path, names and notes; no rules once compiled
-    BigVector<RuleRef> rules;
     LabelMatcher matcher;
     AttackNames names;
 
   private:
-    static BigVector<RuleRef> refsOf(const BigVector<LabelRule> &all) {
-        BigVector<RuleRef> refs(all.size());
-        for (size_t i = 0; i < all.size(); i++)
-            refs[i] = RuleRef{all[i].name, all[i].line};
-        return refs;
-    }
+    size_t count_;
+    // A rule's line is its index plus the offset of the last step at or
+    // before it: one step for a file without comments, skipped or
+    // repeated lines.
+    struct LineStep {
+        uint32_t rule, offset;
+    };
+    std::vector<LineStep> line_steps_;
+    // The names past AttackNames' 16-bit numbers (kOwnName), by rule.
+    std::unordered_map<uint32_t, uint32_t> own_names_;
 };
 
 }  // namespace netflow

@@ -39,7 +39,7 @@ FlowLabeler::FlowLabeler(std::shared_ptr<const CompiledLabels> rules, std::strin
     : rules_(std::move(rules)),
       default_name_(std::move(default_name)),
       default_attack_(isAttackName(default_name_)),
-      flows_(rules_->rules.size()),
+      flows_(rules_->ruleCount()),
       name_flows_(rules_->names.count()) {}
 
 uint16_t FlowLabeler::flowsOf(size_t rule) const {
@@ -100,7 +100,7 @@ const FlowLabel &FlowLabeler::label(const FlowRecord &flow, int64_t clock_offset
 }
 
 std::string FlowLabeler::summary(bool verbose) const {
-    const BigVector<CompiledLabels::RuleRef> &rules = rules_->rules;
+    const size_t rules = rules_->ruleCount();
     std::map<std::string, uint64_t> by_name;
     if (default_flows_)
         by_name[default_name_] += default_flows_;
@@ -123,8 +123,8 @@ std::string FlowLabeler::summary(bool verbose) const {
         out +=
             (i ? ", " : "") + std::to_string(names[i].second) + " " + printableText(names[i].first);
     const std::string path = printableText(rules_->set.path);
-    out += "; " + std::to_string(matched) + " of " + plural(rules.size(), "rule") +
-           " matched a flow (" + path + ")";
+    out += "; " + std::to_string(matched) + " of " + plural(rules, "rule") + " matched a flow (" +
+           path + ")";
     for (const std::string &note : rules_->set.notes)
         out += "\nnetflow: labels: " + note;
     if (!verbose)
@@ -138,20 +138,20 @@ std::string FlowLabeler::summary(bool verbose) const {
         few += n >= 2 && n <= 9;
         many += n >= 10;
     }
-    out += "\nnetflow: labels: rules by flows matched: " + std::to_string(rules.size() - matched) +
+    out += "\nnetflow: labels: rules by flows matched: " + std::to_string(rules - matched) +
            " none, " + std::to_string(one) + " one, " + std::to_string(few) + " 2-9, " +
            std::to_string(many) + " 10 or more";
     size_t listed = 0;
-    for (size_t i = 0; i < rules.size(); i++) {
+    for (size_t i = 0; i < rules; i++) {
         if (flowsOf(i))
             continue;
         if (listed++ == kUnmatchedListed) {
             out += "\nnetflow: labels: ... and " +
-                   plural(rules.size() - matched - kUnmatchedListed, "more rule") +
+                   plural(rules - matched - kUnmatchedListed, "more rule") +
                    " that matched no flow";
             break;
         }
-        out += "\nnetflow: labels: rule " + path + ":" + std::to_string(rules[i].line) + " (" +
+        out += "\nnetflow: labels: rule " + path + ":" + std::to_string(rules_->line(i)) + " (" +
                printableText(rules_->attack(i)) + ") matched no flow";
     }
     return out;

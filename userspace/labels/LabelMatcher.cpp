@@ -1009,6 +1009,10 @@ LabelMatcher::LabelMatcher(std::span<const LabelRule> rules) : index_(std::make_
 
 LabelMatcher::~LabelMatcher() = default;
 
+uint16_t LabelMatcher::nameOf(size_t rule) const {
+    return index_->names[rule];
+}
+
 size_t LabelMatcher::shapes() const {
     return index_->shapes[0].size() + index_->shapes[1].size();
 }

@@ -113,6 +113,8 @@ class LabelMatcher {
     LabelMatch finish(LabelLookup &lookup) const;
 
     size_t shapes() const;
+    // AttackNames::number of rule `rule`'s name.
+    uint16_t nameOf(size_t rule) const;
 
   private:
     struct Index;
