@@ -135,6 +135,22 @@ TEST_F(LabelFeatures, CountsEachFlowOnceAndListsUnmatchedRulesVerbose) {
     EXPECT_EQ(without.labelSummary(true), "");
 }
 
+// A rule's count saturates (one byte): past 255 flows it still says "10
+// or more", not none.
+TEST_F(LabelFeatures, ManyFlowsOfOneRuleStayCounted) {
+    LabelSpec spec;
+    spec.rules = compile("A,10.0.0.2,,,,,,\nB,10.0.0.3,,,,,,\n");
+    FlowFeatures f(nftest::sharedClassifier(), spec);
+    for (int i = 0; i < 513; i++) {  // one pending, 512 (0 modulo 256) counted
+        rec_.first_seen = static_cast<uint64_t>(i);
+        get(f, Column::Attack);
+    }
+    EXPECT_EQ(f.labelSummary(true),
+              "netflow: labels: 513 A; 1 of 2 rules matched a flow (r.csv)\n"
+              "netflow: labels: rules by flows matched: 1 none, 0 one, 0 2-9, 1 10 or more\n"
+              "netflow: labels: rule r.csv:3 (B) matched no flow");
+}
+
 // The lines -v names are the file's, past comments, blank lines and lines
 // read but kept once (a repeated ground-truth line) or skipped.
 TEST_F(LabelFeatures, UnmatchedRulesListedAtTheirLines) {

@@ -42,10 +42,10 @@ FlowLabeler::FlowLabeler(std::shared_ptr<const CompiledLabels> rules, std::strin
       flows_(rules_->ruleCount()),
       name_flows_(rules_->names.count()) {}
 
-uint16_t FlowLabeler::flowsOf(size_t rule) const {
-    const uint16_t n = flows_[rule];
+uint8_t FlowLabeler::flowsOf(size_t rule) const {
+    const uint8_t n = flows_[rule];
     const bool pending = pending_ >= 0 && rule == static_cast<size_t>(pending_);
-    return static_cast<uint16_t>(n + (pending && n != UINT16_MAX));
+    return static_cast<uint8_t>(n + (pending && n != UINT8_MAX));
 }
 
 FlowLabeler::Seen FlowLabeler::Seen::of(const FlowRecord &flow, int64_t clock_offset_us) {
@@ -67,8 +67,8 @@ const FlowLabel &FlowLabeler::label(const FlowRecord &flow, int64_t clock_offset
         return cached_;
     cached_flow_ = seen;
     if (pending_ != LabelMatch::kNone) {
-        uint16_t &n = flows_[static_cast<size_t>(pending_)];
-        n += n != UINT16_MAX;
+        uint8_t &n = flows_[static_cast<size_t>(pending_)];
+        n += n != UINT8_MAX;
         pending_ = LabelMatch::kNone;
     }
     // The lookup prefetch() started for this flow (its view made once),
@@ -133,7 +133,7 @@ std::string FlowLabeler::summary(bool verbose) const {
     // How many flows each rule matched, then the rules that matched none.
     uint64_t one = 0, few = 0, many = 0;
     for (size_t i = 0; i < flows_.size(); i++) {
-        const uint16_t n = flowsOf(i);
+        const uint8_t n = flowsOf(i);
         one += n == 1;
         few += n >= 2 && n <= 9;
         many += n >= 10;

@@ -49,15 +49,15 @@ class FlowLabeler {
     std::shared_ptr<const CompiledLabels> rules_;
     std::string default_name_;
     bool default_attack_;
-    // The flows each rule matched, saturating (the summary only tells
+    // The flows each rule matched, saturating at 255 (the summary only tells
     // none, one, 2-9 and 10 or more apart). A labelled flow's count is
     // fetched when it is found and added when the next flow is labelled
     // (pending_): added at once, it was a cache miss a labelled flow that
     // the row waited for (~6 ms of a conversion with 100,000 CIC-style
     // rules). The name comes with the match.
-    BigVector<uint16_t> flows_;
+    BigVector<uint8_t> flows_;
     int32_t pending_ = LabelMatch::kNone;  // a rule whose flow is not in flows_ yet
-    uint16_t flowsOf(size_t rule) const;
+    uint8_t flowsOf(size_t rule) const;
     std::vector<uint64_t> name_flows_;                  // by name number
     std::unordered_map<uint32_t, uint64_t> own_flows_;  // by rule, for kOwnName's
     uint64_t default_flows_ = 0;
