@@ -1,15 +1,14 @@
 // The labels' arena: zeroed memory handed out in order, and its last
-// 2 MB page put on 4 KB pages when little of it is used (releaseTail):
-// what was handed out keeps its bytes, what comes after is zero, and the
-// rest of that 2 MB is no longer memory the process holds.
+// 2 MB page put on 4 KB pages when less than half of it is used
+// (releaseTail): what was handed out keeps its bytes, what comes after is
+// zero, and that 2 MB is a mapping of its own, of small pages (which the
+// process's maps show whether or not the kernel had granted a 2 MB page).
 #include <gtest/gtest.h>
 
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <cstdint>
-#include <cstring>
-#include <vector>
+#include <fstream>
+#include <sstream>
+#include <string>
 
 #include "labels/BigMemory.h"
 
@@ -17,13 +16,39 @@ namespace {
 
 constexpr size_t kHugePage = size_t{2} << 20;
 
-// 4 KB pages of [p, p + bytes) in memory.
-size_t residentPages(const void *p, size_t bytes) {
-    std::vector<unsigned char> in(bytes / 4096);
-    EXPECT_EQ(::mincore(const_cast<void *>(p), bytes, in.data()), 0);
+// The mapping (from /proc/self/smaps) that holds p: its range and flags.
+struct Mapping {
+    uintptr_t start = 0, end = 0;
+    std::string flags;  // VmFlags, e.g. "rd wr mr mw me ac nh"
+};
+Mapping mappingOf(const void *p) {
+    const auto at = reinterpret_cast<uintptr_t>(p);
+    std::ifstream smaps("/proc/self/smaps");
+    std::string line;
+    Mapping m;
+    bool in = false;
+    while (std::getline(smaps, line)) {
+        uintptr_t start = 0, end = 0;
+        char dash = 0;
+        std::istringstream head(line);
+        if (head >> std::hex >> start >> dash >> end && dash == '-') {
+            in = at >= start && at < end;
+            if (in)
+                m = Mapping{start, end, ""};
+        } else if (in && line.rfind("VmFlags:", 0) == 0) {
+            m.flags = line.substr(8);
+            return m;
+        }
+    }
+    return m;
+}
+
+size_t mappings() {
+    std::ifstream maps("/proc/self/maps");
+    std::string line;
     size_t n = 0;
-    for (unsigned char c : in)
-        n += c & 1;
+    while (std::getline(maps, line))
+        n++;
     return n;
 }
 
@@ -31,8 +56,9 @@ uint8_t pattern(size_t i) {
     return static_cast<uint8_t>(i * 131 + 7);
 }
 
-TEST(HugeArena, ReleaseTailKeepsWhatWasHandedOutAndFreesTheRest) {
-    for (size_t tail : {size_t{100'000}, netflow::HugeArena::kSmallTail - 64, kHugePage / 2}) {
+TEST(HugeArena, ReleaseTailKeepsWhatWasHandedOutOnSmallPages) {
+    for (size_t tail : {size_t{100'000}, netflow::HugeArena::kSmallTail - 64,
+                        netflow::HugeArena::kSmallTail, kHugePage - 64}) {
         SCOPED_TRACE(tail);
         netflow::HugeArena arena;
         // Two 2 MB pages filled, then `tail` bytes of the third.
@@ -45,16 +71,24 @@ TEST(HugeArena, ReleaseTailKeepsWhatWasHandedOutAndFreesTheRest) {
             a[i] = pattern(i);
         for (size_t i = 0; i < tail; i++)
             b[i] = pattern(i);
+        const size_t before = mappings();
         arena.releaseTail();
         for (size_t i = 0; i < first; i += 4096)
             ASSERT_EQ(a[i], pattern(i)) << i;
         for (size_t i = 0; i < tail; i++)
             ASSERT_EQ(b[i], pattern(i)) << i;
-        const size_t tail_pages = (tail + 4095) / 4096;
+        const Mapping m = mappingOf(b);
         if (tail < netflow::HugeArena::kSmallTail) {
-            // Only the pages the tail's bytes are on (a 2 MB page, if the
-            // kernel granted one, counted 512).
-            EXPECT_LE(residentPages(b, kHugePage), tail_pages);
+            // That 2 MB alone, no 2 MB pages asked for.
+            EXPECT_EQ(m.start, reinterpret_cast<uintptr_t>(b));
+            EXPECT_EQ(m.end - m.start, kHugePage);
+            EXPECT_NE(m.flags.find(" nh"), std::string::npos) << m.flags;
+            EXPECT_EQ(mappings(), before + 2);  // the block cut in three
+        } else {
+            // The block, whole (or merged with a neighbour).
+            EXPECT_LE(m.start, reinterpret_cast<uintptr_t>(a));
+            EXPECT_GE(m.end, reinterpret_cast<uintptr_t>(b) + kHugePage);
+            EXPECT_EQ(mappings(), before);
         }
         // Handed out afterwards: zero, and writable, in the same page and
         // past it.
@@ -71,12 +105,16 @@ TEST(HugeArena, ReleaseTailKeepsWhatWasHandedOutAndFreesTheRest) {
 
 TEST(HugeArena, ReleaseTailOfAnEmptyOrFullArenaDoesNothing) {
     netflow::HugeArena empty;
+    size_t before = mappings();
     empty.releaseTail();
+    EXPECT_EQ(mappings(), before);
     netflow::HugeArena full;
     auto *a = static_cast<uint8_t *>(full.allocateZeroed(kHugePage, 64));
     a[0] = 1;
     a[kHugePage - 1] = 2;
+    before = mappings();
     full.releaseTail();  // its last byte ends a 2 MB page: that page is full
+    EXPECT_EQ(mappings(), before);
     EXPECT_EQ(a[0], 1);
     EXPECT_EQ(a[kHugePage - 1], 2);
 }

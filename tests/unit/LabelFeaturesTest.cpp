@@ -89,6 +89,11 @@ TEST_F(LabelFeatures, LookupStartedForTheRowAndLabelsOfOtherFlows) {
             get(f, Column::L4_SRC_PORT);
         EXPECT_EQ(get(f, Column::Attack), "Web") << columns;
         EXPECT_EQ(get(f, Column::Label), "1") << columns;
+        // The row's flow again after another: looked up anew, not from the
+        // lookup its row started (finished already).
+        f.compute(Column::Attack, other, value_);
+        EXPECT_EQ(nftest::renderValue(value_), "Benign") << columns;
+        EXPECT_EQ(get(f, Column::Attack), "Web") << columns;
         rec_.first_seen += 2;
         other.first_seen += 2;
     }

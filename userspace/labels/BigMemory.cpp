@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <utility>
@@ -104,7 +105,7 @@ void *HugeArena::allocateZeroed(size_t bytes, size_t alignment) {
     return p;
 }
 
-void HugeArena::releaseTail() noexcept {
+void HugeArena::releaseTail() {
     if (!next_)
         return;
     const auto used_end = reinterpret_cast<uintptr_t>(next_);
@@ -120,10 +121,23 @@ void HugeArena::releaseTail() noexcept {
     if (small == MAP_FAILED)
         return;
     ::madvise(small, kHugePage, MADV_NOHUGEPAGE);
-    std::memcpy(small, reinterpret_cast<const void *>(page), used);
-    if (::mremap(small, kHugePage, kHugePage, MREMAP_MAYMOVE | MREMAP_FIXED,
-                 reinterpret_cast<void *>(page)) == MAP_FAILED)
-        ::munmap(small, kHugePage);
+    void *const at = reinterpret_cast<void *>(page);
+    std::memcpy(small, at, used);
+    if (::mremap(small, kHugePage, kHugePage, MREMAP_MAYMOVE | MREMAP_FIXED, at) != MAP_FAILED)
+        return;
+    // A move that failed may have unmapped the 2 MB page already (the
+    // kernel clears the target first): then it is mapped again and its
+    // bytes copied back (MAP_FIXED_NOREPLACE: EEXIST while it is there).
+    void *again = ::mmap(at, kHugePage, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+    const bool intact = again == MAP_FAILED && errno == EEXIST;
+    if (again == at)
+        std::memcpy(at, small, used);
+    else if (again != MAP_FAILED)  // a kernel without the flag placed it elsewhere
+        ::munmap(again, kHugePage);
+    ::munmap(small, kHugePage);
+    if (again != at && !intact)
+        throw std::bad_alloc();
 }
 
 void HugeArena::rewind() {

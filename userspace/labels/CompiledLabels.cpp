@@ -1,6 +1,7 @@
 #include "labels/CompiledLabels.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace netflow {
 

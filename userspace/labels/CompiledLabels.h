@@ -18,8 +18,9 @@ namespace netflow {
 // and for the summary each rule's Attack name (the index keeps its
 // number) and line. The rules themselves (72 bytes each: 7.2 MB for
 // 100,000) are freed then; so is what an 8-byte name and line a rule
-// kept (0.8 MB, held through the run: memory costs a run ~1-4 ms a MB on
-// this machine's host, docs/decisions.md "Labels: the index's memory").
+// kept (0.8 MB, held through the run: memory held through a run cost it
+// ~1-4.5 ms a MB on this machine's host, docs/decisions.md "Labels: the
+// index's memory").
 class CompiledLabels {
   public:
     explicit CompiledLabels(LabelRuleSet rule_set);

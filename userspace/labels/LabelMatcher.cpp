@@ -9,6 +9,7 @@
 
 #include "common/Prefetch.h"
 #include "labels/AttackNames.h"
+#include "labels/SparseMasks.h"
 #include "labels/ZeroedArray.h"
 
 namespace netflow {
@@ -18,8 +19,10 @@ constexpr uint32_t kNone = UINT32_MAX;
 // Buckets with up to this many rules without port ranges are scanned;
 // larger ones get a time index.
 constexpr size_t kScanLimit = 16;
-// Shapes with up to this many buckets that the lead masks (LeadMasks) do not
-// cover get a bitmap of 16 address bits of their own (8 KB).
+// Shapes with up to this many keys get a gate bitmap of 16 bits of their
+// own (8 KB): those the lead masks (LeadMasks) do not cover, of an
+// address's first 16 bits; those with no /16 or longer address, of a port
+// they give exactly.
 constexpr size_t kLeadBitmapBuckets = 4096;
 
 // A rule under one shape: its index, its time, and port ranges when it has
@@ -508,9 +511,10 @@ class alignas(64) Shape {
             b.where = b.begin() | uint64_t{base} << 32;
             b.lone_end = points;
         }
-        // A shape with no /16 or longer address is a candidate for every
-        // flow (port-only rules: probed both ways round). With few keys, a
-        // port they give exactly turns most flows away before hashing.
+        // A shape with no /16 or longer address (port-only rules, say) is a
+        // candidate for every flow, as it is and reversed unless its rules
+        // are forward only or its sides alike. With few keys, a port they
+        // give exactly turns most flows away before hashing.
         if (leadWord() < 0 && (id.sport || id.dport) && keys.size() <= kLeadBitmapBuckets) {
             gate_ = id.dport || id.symmetric() ? kDportGate : kSportGate;
             gate_bits_ = ZeroedArray<uint64_t>(65536 / 64, kept);
@@ -791,52 +795,6 @@ struct Probe {
     bool reversed;
 };
 
-// 65,536 masks, most of them zero, kept compact: for each 64 of them a
-// word with a bit for each nonzero one and the number of nonzero ones
-// before it (one line holds both), then the nonzero masks in order. Read
-// for every lookup, twice: a table of 512 KB was two misses a flow and
-// 2 MB of the index's memory for both IP versions (a process's fresh
-// memory costs ~1-2 ms a MB on this machine's host: docs/decisions.md,
-// "Labels: the index's memory"); this one is 16 KB and 8 bytes a /16
-// that any key holds.
-class SparseMasks {
-  public:
-    // From the masks as a table of 65,536 (a builder's scratch).
-    void build(const ZeroedArray<uint64_t> &table, HugeArena &kept) {
-        blocks_ = ZeroedArray<Block>(65536 / 64, kept);
-        size_t nonzero = 0;
-        for (size_t v = 0; v < table.size(); v++)
-            nonzero += table[v] != 0;
-        masks_ = ZeroedArray<uint64_t>(nonzero, kept);
-        size_t at = 0;
-        for (size_t b = 0; b < blocks_.size(); b++) {
-            blocks_[b].before = at;
-            for (size_t i = 0; i < 64; i++) {
-                if (const uint64_t m = table[b * 64 + i]) {
-                    blocks_[b].present |= uint64_t{1} << i;
-                    masks_[at++] = m;
-                }
-            }
-        }
-    }
-    bool empty() const { return blocks_.empty(); }
-    uint64_t operator[](uint64_t v) const {
-        const Block &b = blocks_[v / 64];
-        const uint64_t below = (uint64_t{2} << (v % 64)) - 1;  // bits 0..v%64
-        if (!(b.present >> (v % 64) & 1))
-            return 0;
-        return masks_[b.before + static_cast<uint64_t>(std::popcount(b.present & below)) - 1];
-    }
-
-  private:
-    struct Block {
-        uint64_t present;  // bit i: mask 64 * block + i is nonzero
-        uint64_t before;   // nonzero masks in the blocks before
-    };
-    ZeroedArray<Block> blocks_;
-    ZeroedArray<uint64_t> masks_;
-};
-
 // Which of the first 64 probes of an IP version can find a flow's key, by
 // the first 16 bits of its addresses: a probe whose key's src (else dst)
 // prefix is /16 or longer has its bit in the table of the flow's side
@@ -904,8 +862,8 @@ struct LabelMatcher::Index {
     std::vector<Shape> shapes[2];  // IPv4, IPv6
     std::vector<Probe> probes[2];  // each by its shape's first rule
     LeadMasks leads[2];
-    // AttackNames::number of each rule's name, for a time index's answer
-    // (the entries and lone buckets hold their rule's).
+    // AttackNames::number of each rule's name: for a time index's answer
+    // (the entries and lone buckets hold their rule's), and nameOf().
     BigVector<uint16_t> names;
 };
 

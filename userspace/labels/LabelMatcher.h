@@ -54,7 +54,8 @@ struct LabelMatch {
 // columns. Each step reads what the step before it fetched.
 class LabelLookup {
   public:
-    // Started for this flow and not finished.
+    // Started for this flow and not finished (for tests: FlowLabeler knows
+    // which record it started a lookup for).
     bool startedFor(const FlowView &flow) const { return step_ != 0 && flow_ == flow; }
 
   private:
@@ -102,7 +103,7 @@ class LabelMatcher {
     // rules is larger than the cache; a lookup made at once waits for
     // three misses, one after the other):
     // start: the shapes that may hold the flow's key (the lead masks, the
-    //   protocol and lead bitmap checks), its hash under each; fetches the
+    //   protocol and gate bitmap checks), its hash under each; fetches the
     //   filter words and home slots;
     // advance: the filter checks, the buckets of the flow's keys; fetches
     //   their first rules (entries, or time index);
