@@ -518,12 +518,11 @@ class alignas(64) Shape {
         if (leadWord() < 0 && (id.sport || id.dport) && keys.size() <= kLeadBitmapBuckets) {
             gate_ = id.dport || id.symmetric() ? kDportGate : kSportGate;
             gate_bits_ = ZeroedArray<uint64_t>(65536 / 64, kept);
-            auto set = [&](uint64_t port) { gate_bits_[port / 64] |= uint64_t{1} << (port % 64); };
             for (const Key &key : keys) {
                 if (gate_ == kSportGate || id.symmetric())
-                    set(key.key.w[4] & 0xffff);
+                    setGate(key.key.w[4] & 0xffff);
                 if (gate_ == kDportGate)
-                    set(key.key.w[4] >> 16 & 0xffff);
+                    setGate(key.key.w[4] >> 16 & 0xffff);
             }
         }
     }
@@ -544,7 +543,7 @@ class alignas(64) Shape {
             gate_ = leadWord() == 0 ? kSrcLead : kDstLead;
             gate_bits_ = ZeroedArray<uint64_t>(65536 / 64, kept);
             for (uint16_t v : leads_)
-                gate_bits_[v / 64] |= uint64_t{1} << (v % 64);
+                setGate(v);
         }
     }
     void dropLeads() { std::vector<uint16_t>().swap(leads_); }
@@ -635,6 +634,7 @@ class alignas(64) Shape {
                           f.family);
         return key;
     }
+    void setGate(uint64_t v) { gate_bits_[v / 64] |= uint64_t{1} << (v % 64); }
     // The flow's 16 bits that gate_bits_ holds of the keys.
     uint64_t gateBits(const FlowView &f, const uint64_t src[2], const uint64_t dst[2]) const {
         switch (gate_) {
