@@ -38,9 +38,11 @@
 #   NETFLOW=path           netflow binary (default BUILD_DIR/netflow)
 #   PCAP=path              the capture (default BUILD_DIR/bench/bench.pcap)
 #   BENCH_LABEL_RULES=N    rules (default 100000)
-#   BENCH_RUNS=N           rounds (default 11, at least 5; the median counts: a
-#                          host whose speed comes and goes moves a few rounds
-#                          by 10% and more, and 7 let two such rounds move it)
+#   BENCH_RUNS=N           rounds (default 21, at least 5; the median counts: a
+#                          host whose speed comes and goes moves single rounds
+#                          by 10-40% either way, and 11 rounds' median moved
+#                          by several percent from run to run:
+#                          docs/decisions.md, "Labels: the verdict's rounds")
 #   BENCH_CPU=N            the core to pin to (default 1; 0 on one core)
 set -uo pipefail
 
@@ -52,7 +54,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 NETFLOW=${NETFLOW:-$BUILD_DIR/netflow}
 PCAP=${PCAP:-$BUILD_DIR/bench/bench.pcap}
 RULES=${BENCH_LABEL_RULES:-100000}
-RUNS=${BENCH_RUNS:-11}
+RUNS=${BENCH_RUNS:-21}
 if [[ -z ${BENCH_CPU:-} ]]; then
     if [[ $(nproc) -gt 1 ]]; then BENCH_CPU=1; else BENCH_CPU=0; fi
 fi
@@ -137,6 +139,11 @@ for name in cic unsw; do
         "$(tr '\n' ' ' <"$WORK/$name.times")" "$(tr '\n' ' ' <"$WORK/$name.cpu")"
     printf '%-30s CPU %sx, wall %sx (medians), wall %sx (median round)\n' "  ratio to no rules" \
         "$cpu_ratio" "$(ratio "$wall" "$none")" "$(printf '%.3f' "$round")"
+    # How far single rounds spread (the host's noise the median stands
+    # against): the rounds' wall-clock ratios at the quartiles.
+    sort -g "$WORK/$name.rounds" | awk '{ v[NR] = $1 } END {
+        printf "%-30s quartiles %.3f / %.3f / %.3f, from %.3f to %.3f\n", "  rounds (wall)",
+            v[int((NR + 3) / 4)], v[int((NR + 1) / 2)], v[int((3 * NR + 3) / 4)], v[1], v[NR] }'
     # Loading: the tiny capture's CPU with the rules less without; the rest
     # of the difference is the lookups (and what they evict), per flow.
     load=$(awk -v a="$(median "$WORK/tiny_$name.cpu")" -v b="$(median "$WORK/tiny_none.cpu")" \
