@@ -80,8 +80,10 @@ class HugeArena : public std::pmr::memory_resource {
     // last bytes from, when they are less than half of it, put on 4 KB
     // pages instead (copied; the 2 MB page freed). The index of 100,000
     // CIC-style rules (8.2 MB) kept 10 MB for the whole run; memory held
-    // through a run cost it ~1-4.5 ms a MB here (4-20 MB held), a 4 KB
-    // page ~10 us (docs/decisions.md, "Labels: the index's memory").
+    // through a run cost it ~1-4.5 ms a MB on one host here (4-20 MB
+    // held; nothing on another: what a host charges for fresh memory
+    // depends on its state), a 4 KB page ~10 us (docs/decisions.md,
+    // "Labels: the index's memory", "Labels: the verdict's rounds").
     // What it hands out afterwards is zeroed memory still. Throws
     // std::bad_alloc only when the move failed and the 2 MB page, gone,
     // could not be mapped again.

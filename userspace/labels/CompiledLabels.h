@@ -19,8 +19,8 @@ namespace netflow {
 // number) and line. The rules themselves (72 bytes each: 7.2 MB for
 // 100,000) are freed then; so is what an 8-byte name and line a rule
 // kept (0.8 MB, held through the run: memory held through a run cost it
-// ~1-4.5 ms a MB on this machine's host, docs/decisions.md "Labels: the
-// index's memory").
+// ~1-4.5 ms a MB on one host here, nothing on another, docs/decisions.md
+// "Labels: the index's memory").
 class CompiledLabels {
   public:
     explicit CompiledLabels(LabelRuleSet rule_set);

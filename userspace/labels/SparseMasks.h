@@ -5,9 +5,9 @@
 // nonzero masks in order (a lookup reads the first, and the second when
 // its bit is set). As a table of 65,536 words they were 2 MB of a
 // 100,000-rule index for both IP versions, held through the run (memory
-// held through a run cost it ~1-4.5 ms a MB here: docs/decisions.md,
-// "Labels: the index's memory"); this is 16 KB and 8 bytes a /16 that
-// any key holds.
+// held through a run cost it ~1-4.5 ms a MB on one host here, nothing on
+// another: docs/decisions.md, "Labels: the index's memory"); this is 16
+// KB and 8 bytes a /16 that any key holds.
 #pragma once
 
 #include <bit>
