@@ -2,10 +2,17 @@
 // and every error path as one "file:line:column: what" message.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
+#include <cstdio>
+#include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "labels/AttackNames.h"
@@ -101,6 +108,110 @@ TEST(RuleLines, NextWithCommasAgreesWithNextAndFindCommas) {
             }
         }
     }
+}
+
+// A rules file read a part at a time gives the lines, line numbers,
+// commas and quotes the same text in memory gives: lines shorter and
+// longer than a part (a buffer that grows), a byte order mark, '\r\n',
+// no last newline, empty lines, an empty file; from a regular file and
+// from a pipe (which read() fills a little at a time), for parts of
+// several sizes.
+struct LineSeen {
+    std::string line;
+    size_t line_no;
+    std::vector<uint32_t> commas;
+    bool quoted;
+    bool operator==(const LineSeen &) const = default;
+};
+std::vector<LineSeen> linesOf(netflow::RuleLines &lines) {
+    std::vector<LineSeen> out;
+    std::string_view line;
+    size_t line_no = 0, found = 0;
+    uint32_t at[4];
+    bool quoted = false;
+    while (lines.next(line, &line_no, at, 4, &found, &quoted))
+        out.push_back(LineSeen{std::string(line), line_no, {at, at + found}, quoted});
+    return out;
+}
+
+// The read end of a pipe a thread writes `text` into.
+struct PipeWriter {
+    int fds[2] = {-1, -1};
+    std::thread writer;
+    explicit PipeWriter(const std::string &text) {
+        if (::pipe(fds) != 0)
+            throw std::runtime_error("pipe failed");
+        writer = std::thread([this, text] {
+            for (size_t at = 0; at < text.size();) {  // small writes: many short reads
+                const size_t n = std::min<size_t>(text.size() - at, 1 + at % 97);
+                const ssize_t w = ::write(fds[1], text.data() + at, n);
+                if (w <= 0)
+                    break;
+                at += static_cast<size_t>(w);
+            }
+            ::close(fds[1]);
+        });
+    }
+    ~PipeWriter() {
+        writer.join();
+        ::close(fds[0]);
+    }
+};
+
+TEST(RuleLines, ReadInPartsAgreesWithTextInMemory) {
+    const std::string long_line = "a," + std::string(300, 'x') + ",\"q,\",b\n";
+    const std::vector<std::string> texts = {
+        "",
+        "\n",
+        "\xEF\xBB\xBF"
+        "attack,src\nA,1.2.3.4\n",
+        "one,two\r\nthree\r\n\r\nfour,five,six",
+        "x\n" + long_line + "y,z\n" + long_line + long_line + "last,line",
+        std::string(1000, ',') + "\n\n\n" + std::string(33, 'q'),
+    };
+    const std::string path = ::testing::TempDir() + "rule_lines_parts.csv";
+    for (const std::string &text : texts) {
+        netflow::RuleLines whole(text);
+        const std::vector<LineSeen> want = linesOf(whole);
+        for (size_t part : {size_t{16}, size_t{17}, size_t{64}, size_t{1000}, size_t{1} << 18}) {
+            {
+                std::ofstream(path, std::ios::binary) << text;
+                const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+                ASSERT_GE(fd, 0);
+                netflow::RuleLines file(fd, path, part);
+                EXPECT_EQ(file.head(), std::string_view(text).substr(0, 4));
+                EXPECT_EQ(linesOf(file), want) << "file, part " << part << ": " << text;
+                ::close(fd);
+            }
+            PipeWriter pipe(text);
+            netflow::RuleLines stream(pipe.fds[0], "pipe", part);
+            EXPECT_EQ(linesOf(stream), want) << "pipe, part " << part << ": " << text;
+        }
+    }
+    std::remove(path.c_str());
+}
+
+// expectedLines(): exact for a text in memory and for a file within one
+// part; for a larger file, its size over the first part's lines.
+TEST(RuleLines, ExpectedLines) {
+    std::string text;
+    for (int i = 0; i < 5000; i++)
+        text += "Attack-" + std::to_string(i % 13) + ",10.0.0." + std::to_string(i % 250) + "\n";
+    EXPECT_EQ(netflow::RuleLines(text).expectedLines(), 5001u);  // the empty last line counts
+    const std::string path = ::testing::TempDir() + "rule_lines_expected.csv";
+    std::ofstream(path, std::ios::binary) << text;
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    {
+        netflow::RuleLines one_part(fd, path);
+        EXPECT_EQ(one_part.expectedLines(), 5001u);
+    }
+    ASSERT_EQ(::lseek(fd, 0, SEEK_SET), 0);
+    netflow::RuleLines parts(fd, path, 4096);
+    EXPECT_GE(parts.expectedLines(), 5000u);
+    EXPECT_LE(parts.expectedLines(), 6000u);
+    ::close(fd);
+    std::remove(path.c_str());
 }
 
 TEST(LabelRulesParse, TheIssuesExample) {

@@ -4,8 +4,12 @@
 // error path.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <sstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "labels/LabelError.h"
 #include "labels/LabelRules.h"
@@ -22,6 +26,52 @@ std::string errorOf(const std::string &text) {
         return e.what();
     }
     return "(no error)";
+}
+
+// A table read from a pipe, whose size is not known: the duplicate set
+// is sized for twice the first part's lines and grows past them (here
+// 20,000 lines, over five times the first part's), and still finds every
+// duplicate: the last 500 lines repeat the first 500, in another order.
+TEST(UnswGroundTruth, DuplicatesFoundPastTheSizeGuessed) {
+    std::vector<std::string> lines;
+    for (int i = 0; i < 20000; i++)
+        lines.push_back(std::to_string(1795845285 + i % 600) + "," +
+                        std::to_string(1795845285 + i % 600) + ",Exploits,,tcp,10." +
+                        std::to_string(i / 250 % 250) + "." + std::to_string(i % 250) +
+                        ".1,40080,10.200.0.2,80,x,-,");
+    std::string text;
+    for (const std::string &line : lines)
+        text += line + "\n";
+    for (int i = 499; i >= 0; i--)
+        text += lines[static_cast<size_t>(i)] + "\n";
+    ASSERT_GT(text.size(), 4 * netflow::RuleLines::kPart);
+
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    std::thread writer([&] {
+        for (size_t at = 0; at < text.size();) {
+            const ssize_t w = ::write(fds[1], text.data() + at, text.size() - at);
+            if (w <= 0)
+                break;
+            at += static_cast<size_t>(w);
+        }
+        ::close(fds[1]);
+    });
+    const auto set =
+        netflow::loadLabelRules("/dev/fd/" + std::to_string(fds[0]), LabelFormat::UnswNb15, 0);
+    writer.join();
+    ::close(fds[0]);
+    ASSERT_EQ(set.rules.size(), 20000u);
+    ASSERT_EQ(set.notes.size(), 1u);
+    EXPECT_EQ(set.notes[0], "500 duplicate ground-truth lines kept once");
+    std::istringstream in(text);
+    const auto whole = netflow::parseLabelRules(in, "gt.csv", LabelFormat::UnswNb15, 0);
+    ASSERT_EQ(whole.rules.size(), set.rules.size());
+    for (size_t i = 0; i < set.rules.size(); i++) {
+        EXPECT_EQ(set.rules[i].src.bytes, whole.rules[i].src.bytes);
+        EXPECT_EQ(set.rules[i].start_us, whole.rules[i].start_us);
+        EXPECT_EQ(set.rules[i].line, whole.rules[i].line);
+    }
 }
 
 TEST(UnswGroundTruth, SampleFile) {

@@ -21,7 +21,6 @@
 #include "capture/CaptureInputs.h"
 #include "common/Text.h"
 #include "labels/AttackNames.h"
-#include "labels/BigMemory.h"
 #include "labels/CsvLine.h"
 #include "labels/LabelError.h"
 #include "labels/LabelFields.h"
@@ -112,7 +111,7 @@ bool RuleLines::next(std::string_view &line, size_t *line_no) {
 bool RuleLines::next(std::string_view &line, size_t *line_no, uint32_t *at, size_t max,
                      size_t *found, bool *quoted) {
 #if defined(__SSE2__)
-    if (pos_ >= text_.size())
+    if (pos_ >= text_.size() && !refill())
         return false;
     // Sixteen bytes a step: masks of the newlines, commas and quotes, the
     // commas and quotes cut at the first newline (a memchr for the line's
@@ -154,7 +153,7 @@ bool RuleLines::next(std::string_view &line, size_t *line_no, uint32_t *at, size
     *quoted = quote;
     return true;
 #else
-    if (pos_ >= text_.size())
+    if (pos_ >= text_.size() && !refill())
         return false;
     size_t end = text_.find('\n', pos_);
     if (end == std::string_view::npos)
@@ -195,6 +194,84 @@ size_t RuleLines::lineCount() const {
     return n;
 }
 
+RuleLines::RuleLines(int fd, std::string path, size_t part)
+    : fd_(fd),
+      path_(std::move(path)),
+      buffer_(std::make_unique<char[]>(std::max<size_t>(part, 16))),
+      capacity_(std::max<size_t>(part, 16)) {
+    // The first part whole (or the file, when it is smaller): its first
+    // bytes for head(), its lines for expectedLines().
+    while (filled_ < capacity_ && !eof_)
+        readMore();
+    head_.assign(buffer_.get(), std::min<size_t>(filled_, 4));
+    const std::string_view first = withoutByteOrderMark(std::string_view(buffer_.get(), filled_));
+    taken_ = filled_ - first.size();  // the mark, if any: moved out by the first refill()
+    const size_t lines = RuleLines(first).lineCount();
+    struct stat st {};
+    if (eof_) {
+        expected_ = lines;  // the whole file
+    } else if (::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && !first.empty()) {
+        // Its size over the first part's mean line, a tenth more.
+        const auto size = static_cast<double>(st.st_size);
+        expected_ = static_cast<size_t>(size / static_cast<double>(first.size()) *
+                                        static_cast<double>(lines) * 1.1) +
+                    64;
+        expected_ = std::min(expected_, static_cast<size_t>(st.st_size) + 1);
+    } else {
+        expected_ = 2 * lines;  // a stream: no size to go by
+    }
+}
+
+void RuleLines::readMore() {
+    if (filled_ == capacity_) {  // a line longer than the buffer
+        auto larger = std::make_unique<char[]>(2 * capacity_);
+        std::memcpy(larger.get(), buffer_.get(), filled_);
+        buffer_ = std::move(larger);
+        capacity_ *= 2;
+    }
+    while (true) {
+        const ssize_t n = ::read(fd_, buffer_.get() + filled_, capacity_ - filled_);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            throw LabelError(path_ + ": read error: " + std::strerror(errno));
+        if (n == 0)
+            eof_ = true;
+        filled_ += static_cast<size_t>(n);
+        return;
+    }
+}
+
+bool RuleLines::refill() {
+    if (fd_ < 0)
+        return false;
+    // What follows the lines handed out (a line's start, no newline in it)
+    // to the buffer's start.
+    const size_t rest = filled_ - taken_;
+    std::memmove(buffer_.get(), buffer_.get() + taken_, rest);
+    filled_ = rest;
+    taken_ = 0;
+    pos_ = 0;
+    text_ = {};
+    while (true) {
+        if (const void *nl = ::memrchr(buffer_.get(), '\n', filled_)) {
+            taken_ = static_cast<size_t>(static_cast<const char *>(nl) - buffer_.get()) + 1;
+            text_ = std::string_view(buffer_.get(), taken_);
+            return true;
+        }
+        if (eof_) {  // the last line, without a newline
+            taken_ = filled_;
+            text_ = std::string_view(buffer_.get(), filled_);
+            return filled_ > 0;
+        }
+        readMore();
+    }
+}
+
+size_t RuleLines::expectedLines() const {
+    return fd_ < 0 ? lineCount() : expected_;
+}
+
 std::optional<LabelFormat> parseLabelFormat(std::string_view text) {
     if (text == "cic-ids")
         return LabelFormat::CicIds;
@@ -205,35 +282,21 @@ std::optional<LabelFormat> parseLabelFormat(std::string_view text) {
 
 namespace {
 
-// A buffer of mapZeroed memory (2 MB pages from 1 MB on: a few faults, not
-// one a 4 KB page as a buffer from the heap took).
-struct ReadBuffer {
-    explicit ReadBuffer(size_t capacity)
-        : bytes(std::max(capacity, kMapFrom)), data(static_cast<char *>(mapZeroed(bytes))) {}
-    ~ReadBuffer() { unmapZeroed(data, bytes); }
-    ReadBuffer(const ReadBuffer &) = delete;
-    ReadBuffer &operator=(const ReadBuffer &) = delete;
-
-    size_t bytes;
-    char *data;
-};
-
 struct FdCloser {
     int fd;
     ~FdCloser() { ::close(fd); }
 };
 
-// The text of a rules file, read whole, parsed. A capture given for the
-// rules (its place and -f's swapped) is one line that says so, not a parse
-// error quoting its first bytes.
-LabelRuleSet parseText(std::string_view text, const std::string &path, LabelFormat format,
-                       int32_t tz_offset_s) {
-    if (text.size() >= 4) {
-        if (const char *capture = captureFormatOf(reinterpret_cast<const uint8_t *>(text.data())))
+// The lines of a rules file parsed. A capture given for the rules (its
+// place and -f's swapped) is one line that says so, by its first bytes
+// (`head`), not a parse error quoting them.
+LabelRuleSet parseLines(RuleLines &lines, std::string_view head, const std::string &path,
+                        LabelFormat format, int32_t tz_offset_s) {
+    if (head.size() >= 4) {
+        if (const char *capture = captureFormatOf(reinterpret_cast<const uint8_t *>(head.data())))
             throw LabelError(path + ": a packet capture, not rules (" + capture +
                              "): --labels reads a CSV of rules, -f the capture");
     }
-    RuleLines lines(text);
     return format == LabelFormat::UnswNb15 ? parseUnswGroundTruth(lines, path)
                                            : parseRulesCsv(lines, path, tz_offset_s);
 }
@@ -245,43 +308,26 @@ LabelRuleSet loadLabelRules(const std::string &path, LabelFormat format, int32_t
     if (fd < 0)
         throw LabelError(path + ": cannot open: " + std::strerror(errno));
     const FdCloser closer{fd};
-    // Read, not mapped: a file mapped and cut short while it is parsed
-    // (rewritten in place) would kill the process with SIGBUS. Into a
-    // buffer of the file's size; more, if it grew meanwhile.
-    size_t size = 0, used = 0;
-    struct stat st {};
-    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-        size = static_cast<size_t>(st.st_size);
-    auto buffer = std::make_unique<ReadBuffer>(size + 1);
-    while (true) {
-        if (used == buffer->bytes) {
-            auto larger = std::make_unique<ReadBuffer>(buffer->bytes * 2);
-            std::memcpy(larger->data, buffer->data, used);
-            buffer = std::move(larger);
-        }
-        const ssize_t n = ::read(fd, buffer->data + used, buffer->bytes - used);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            throw LabelError(path + ": read error: " + std::strerror(errno));
-        if (n == 0)
-            break;
-        used += static_cast<size_t>(n);
-    }
-    return parseText(std::string_view(buffer->data, used), path, format, tz_offset_s);
+    // Read, not mapped (a file mapped and cut short while it is parsed,
+    // rewritten in place, would kill the process with SIGBUS), a part at
+    // a time.
+    RuleLines lines(fd, path);
+    return parseLines(lines, lines.head(), path, format, tz_offset_s);
 }
 
 LabelRuleSet parseLabelRules(std::istream &in, const std::string &path, LabelFormat format,
                              int32_t tz_offset_s) {
     std::ostringstream text;
     text << in.rdbuf();
-    return parseText(text.str(), path, format, tz_offset_s);
+    const std::string all = text.str();
+    RuleLines lines(all);
+    return parseLines(lines, std::string_view(all).substr(0, 4), path, format, tz_offset_s);
 }
 
 LabelRuleSet parseRulesCsv(RuleLines &in, const std::string &path, int32_t tz_offset_s) {
     LabelRuleSet set;
     set.path = path;
-    set.rules.reserve(in.lineCount());
+    set.rules.reserve(in.expectedLines());
     NameNumbers names(set.names);
     std::string_view line;
     size_t line_no = 0;

@@ -59,6 +59,8 @@ void splitPlain(std::string_view line, const uint32_t *commas, size_t found, Pla
 // stream through): a third of reading the table.
 class RuleSet {
   public:
+    // Sized for `lines` rules (at most half full), growing past them (the
+    // lines of a file read a part at a time are an estimate).
     explicit RuleSet(const BigVector<LabelRule> &rules, size_t lines)
         : rules_(rules), slots_(std::bit_ceil(std::max<size_t>(16, lines * 2)), kEmpty) {}
 
@@ -72,12 +74,15 @@ class RuleSet {
     // Adds rules_[index], of hash h, unless an equal rule is there; false
     // if it is.
     bool add(uint32_t index, uint64_t h) {
+        if (2 * (count_ + 1) > slots_.size())
+            grow();
         const LabelRule &r = rules_[index];
         const size_t mask = slots_.size() - 1;
         const uint64_t tag = h & ~uint64_t{UINT32_MAX};
         for (size_t s = h & mask;; s = (s + 1) & mask) {
             if (slots_[s] == kEmpty) {
                 slots_[s] = tag | index;
+                count_++;
                 return true;
             }
             if ((slots_[s] & ~uint64_t{UINT32_MAX}) == tag &&
@@ -88,6 +93,22 @@ class RuleSet {
 
   private:
     static constexpr uint64_t kEmpty = UINT64_MAX;  // no index is UINT32_MAX
+
+    // Twice the slots, every rule put in again (by its hash, made anew).
+    void grow() {
+        BigVector<uint64_t> old(2 * slots_.size(), kEmpty);
+        old.swap(slots_);
+        const size_t mask = slots_.size() - 1;
+        for (const uint64_t slot : old) {
+            if (slot == kEmpty)
+                continue;
+            const uint64_t h = hashOf(rules_[static_cast<uint32_t>(slot)]);
+            size_t s = h & mask;
+            while (slots_[s] != kEmpty)
+                s = (s + 1) & mask;
+            slots_[s] = slot;
+        }
+    }
 
     static uint64_t hashOf(const LabelRule &r) {
         uint64_t w[4];
@@ -115,6 +136,7 @@ class RuleSet {
 
     const BigVector<LabelRule> &rules_;
     BigVector<uint64_t> slots_;
+    size_t count_ = 0;
 };
 
 }  // namespace
@@ -126,7 +148,7 @@ LabelRuleSet parseUnswGroundTruth(RuleLines &in, const std::string &path) {
     size_t line_no = 0;
     size_t duplicates = 0;
     std::map<std::string, size_t> unknown_protocols;
-    const size_t lines = in.lineCount();
+    const size_t lines = in.expectedLines();
     set.rules.reserve(lines);
     NameNumbers names(set.names);
     RuleSet seen(set.rules, lines);
