@@ -10,11 +10,10 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
-#include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "support/PipeWriter.h"
 #include "labels/AttackNames.h"
 #include "labels/CsvLine.h"
 #include "labels/LabelError.h"
@@ -134,30 +133,6 @@ std::vector<LineSeen> linesOf(netflow::RuleLines &lines) {
     return out;
 }
 
-// The read end of a pipe a thread writes `text` into.
-struct PipeWriter {
-    int fds[2] = {-1, -1};
-    std::thread writer;
-    explicit PipeWriter(const std::string &text) {
-        if (::pipe(fds) != 0)
-            throw std::runtime_error("pipe failed");
-        writer = std::thread([this, text] {
-            for (size_t at = 0; at < text.size();) {  // small writes: many short reads
-                const size_t n = std::min<size_t>(text.size() - at, 1 + at % 97);
-                const ssize_t w = ::write(fds[1], text.data() + at, n);
-                if (w <= 0)
-                    break;
-                at += static_cast<size_t>(w);
-            }
-            ::close(fds[1]);
-        });
-    }
-    ~PipeWriter() {
-        writer.join();
-        ::close(fds[0]);
-    }
-};
-
 TEST(RuleLines, ReadInPartsAgreesWithTextInMemory) {
     const std::string long_line = "a," + std::string(300, 'x') + ",\"q,\",b\n";
     const std::vector<std::string> texts = {
@@ -183,8 +158,8 @@ TEST(RuleLines, ReadInPartsAgreesWithTextInMemory) {
                 EXPECT_EQ(linesOf(file), want) << "file, part " << part << ": " << text;
                 ::close(fd);
             }
-            PipeWriter pipe(text);
-            netflow::RuleLines stream(pipe.fds[0], "pipe", part);
+            PipeWriter pipe(text, true);
+            netflow::RuleLines stream(pipe.fd(), "pipe", part);
             EXPECT_EQ(linesOf(stream), want) << "pipe, part " << part << ": " << text;
         }
     }
@@ -211,6 +186,18 @@ TEST(RuleLines, ExpectedLines) {
     EXPECT_GE(parts.expectedLines(), 5000u);
     EXPECT_LE(parts.expectedLines(), 6000u);
     ::close(fd);
+    // A first part of empty lines, then long ones: at most a line for
+    // each kMinLine bytes, not the first part's 4,096 a part.
+    std::string skewed(4096, '\n');
+    for (int i = 0; i < 2000; i++)
+        skewed += std::string(109, 'x') + "\n";
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << skewed;
+    const int skewed_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(skewed_fd, 0);
+    netflow::RuleLines few(skewed_fd, path, 4096);
+    EXPECT_LE(few.expectedLines(), skewed.size() / netflow::RuleLines::kMinLine + 64);
+    EXPECT_GE(few.expectedLines(), 2000u);
+    ::close(skewed_fd);
     std::remove(path.c_str());
 }
 

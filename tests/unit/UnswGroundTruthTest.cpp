@@ -4,13 +4,11 @@
 // error path.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "support/PipeWriter.h"
 #include "labels/LabelError.h"
 #include "labels/LabelRules.h"
 
@@ -46,21 +44,8 @@ TEST(UnswGroundTruth, DuplicatesFoundPastTheSizeGuessed) {
         text += lines[static_cast<size_t>(i)] + "\n";
     ASSERT_GT(text.size(), 4 * netflow::RuleLines::kPart);
 
-    int fds[2];
-    ASSERT_EQ(::pipe(fds), 0);
-    std::thread writer([&] {
-        for (size_t at = 0; at < text.size();) {
-            const ssize_t w = ::write(fds[1], text.data() + at, text.size() - at);
-            if (w <= 0)
-                break;
-            at += static_cast<size_t>(w);
-        }
-        ::close(fds[1]);
-    });
-    const auto set =
-        netflow::loadLabelRules("/dev/fd/" + std::to_string(fds[0]), LabelFormat::UnswNb15, 0);
-    writer.join();
-    ::close(fds[0]);
+    PipeWriter pipe(text);
+    const auto set = netflow::loadLabelRules(pipe.path(), LabelFormat::UnswNb15, 0);
     ASSERT_EQ(set.rules.size(), 20000u);
     ASSERT_EQ(set.notes.size(), 1u);
     EXPECT_EQ(set.notes[0], "500 duplicate ground-truth lines kept once");

@@ -211,12 +211,13 @@ RuleLines::RuleLines(int fd, std::string path, size_t part)
     if (eof_) {
         expected_ = lines;  // the whole file
     } else if (::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && !first.empty()) {
-        // Its size over the first part's mean line, a tenth more.
+        // Its size over the first part's mean line, a tenth more; at most
+        // a line each kMinLine bytes.
         const auto size = static_cast<double>(st.st_size);
         expected_ = static_cast<size_t>(size / static_cast<double>(first.size()) *
                                         static_cast<double>(lines) * 1.1) +
                     64;
-        expected_ = std::min(expected_, static_cast<size_t>(st.st_size) + 1);
+        expected_ = std::min(expected_, static_cast<size_t>(st.st_size) / kMinLine + 64);
     } else {
         expected_ = 2 * lines;  // a stream: no size to go by
     }
@@ -249,16 +250,21 @@ bool RuleLines::refill() {
     // to the buffer's start.
     const size_t rest = filled_ - taken_;
     std::memmove(buffer_.get(), buffer_.get() + taken_, rest);
+    searched_ = searched_ > taken_ ? searched_ - taken_ : 0;
     filled_ = rest;
     taken_ = 0;
     pos_ = 0;
     text_ = {};
     while (true) {
-        if (const void *nl = ::memrchr(buffer_.get(), '\n', filled_)) {
+        // Only what was not searched yet: the line carried over, when it
+        // is long, would be searched again after each read.
+        if (const void *nl = ::memrchr(buffer_.get() + searched_, '\n', filled_ - searched_)) {
             taken_ = static_cast<size_t>(static_cast<const char *>(nl) - buffer_.get()) + 1;
+            searched_ = filled_;  // what follows the last newline has none
             text_ = std::string_view(buffer_.get(), taken_);
             return true;
         }
+        searched_ = filled_;
         if (eof_) {  // the last line, without a newline
             taken_ = filled_;
             text_ = std::string_view(buffer_.get(), filled_);

@@ -30,7 +30,6 @@ LabelRuleSet loadLabelRules(const std::string &path, LabelFormat format, int32_t
 LabelRuleSet parseLabelRules(std::istream &in, const std::string &path, LabelFormat format,
                              int32_t tz_offset_s);
 
-// The lines of a rules file read whole.
 // The lines of a rules file: of a text in memory, or read from a file
 // descriptor a part at a time into one reused buffer (a file of 100,000
 // rules, 8.5 MB, read whole took five fresh 2 MB pages and a second pass
@@ -56,9 +55,12 @@ class RuleLines {
     // Lines of the text in memory, counted (an upper bound of the rules).
     size_t lineCount() const;
     // About how many lines there are, to reserve room: lineCount() for a
-    // text in memory; for a file, its size over the mean length of the
-    // first part's lines (no more than its bytes; 0 when neither is known).
-    // May be off either way.
+    // text in memory or a file of one part; for a larger file, its size
+    // over the mean length of the first part's lines, a tenth more, and at
+    // most one line for each kMinLine bytes (a first part of blank or
+    // comment lines would make it far too many); for a stream, twice the
+    // first part's lines. May be off either way.
+    static constexpr size_t kMinLine = 16;
     size_t expectedLines() const;
     // The file's first bytes as read (up to 4 of them, the byte order mark
     // included; fewer when the file has fewer): what captureFormatOf reads.
@@ -80,6 +82,9 @@ class RuleLines {
     std::string path_;
     std::unique_ptr<char[]> buffer_;
     size_t capacity_ = 0, filled_ = 0, taken_ = 0;
+    // The bytes from the buffer's start known to hold no newline (a line
+    // longer than a read is not searched again after every read).
+    size_t searched_ = 0;
     bool eof_ = false;
     size_t expected_ = 0;
     std::string head_;
