@@ -1,21 +1,69 @@
 // The --labels rules parser on any file: byte 0 picks the format (cic-ids
-// or unsw-nb15), the rest is the file. It returns rules or throws
-// LabelError with "file:line:column: what" (one line); nothing else.
+// or unsw-nb15) and the size of the parts a file is read in, the rest is
+// the file. It returns rules or throws LabelError with
+// "file:line:column: what" (one line); nothing else. And the file read a
+// part at a time (RuleLines over a file descriptor, parts of 16-79 bytes:
+// lines across parts, lines longer than a part) gives the lines, line
+// numbers, commas and quotes the text in memory gives.
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <sstream>
 #include <string>
+#include <string_view>
 
 #include "labels/LabelError.h"
 #include "labels/LabelRules.h"
+
+namespace {
+
+void compareParts(std::string_view text, size_t part) {
+    const int fd = ::memfd_create("rules", MFD_CLOEXEC);
+    if (fd < 0)
+        return;
+    if (::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size()) ||
+        ::lseek(fd, 0, SEEK_SET) != 0) {
+        ::close(fd);
+        return;
+    }
+    {
+        netflow::RuleLines whole(text), parts(fd, "rules.csv", part);
+        if (parts.head() != text.substr(0, 4))
+            std::abort();
+        std::string_view a, b;
+        size_t a_no = 0, b_no = 0, a_found = 0, b_found = 0;
+        uint32_t a_at[6], b_at[6];
+        bool a_quoted = false, b_quoted = false;
+        while (true) {
+            const bool more = whole.next(a, &a_no, a_at, 6, &a_found, &a_quoted);
+            if (parts.next(b, &b_no, b_at, 6, &b_found, &b_quoted) != more)
+                std::abort();
+            if (!more)
+                break;
+            if (a != b || a_no != b_no || a_found != b_found || a_quoted != b_quoted)
+                std::abort();
+            for (size_t i = 0; i < a_found; i++) {
+                if (a_at[i] != b_at[i])
+                    std::abort();
+            }
+        }
+    }
+    ::close(fd);
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 1)
         return 0;
     const netflow::LabelFormat format =
         (data[0] & 1) ? netflow::LabelFormat::UnswNb15 : netflow::LabelFormat::CicIds;
-    std::istringstream in(std::string(reinterpret_cast<const char *>(data + 1), size - 1));
+    const std::string text(reinterpret_cast<const char *>(data + 1), size - 1);
+    compareParts(text, 16 + (data[0] >> 1) % 64);
+    std::istringstream in(text);
     try {
         netflow::parseLabelRules(in, "rules.csv", format, 0);
     } catch (const netflow::LabelError &e) {
