@@ -195,10 +195,8 @@ size_t RuleLines::lineCount() const {
 }
 
 RuleLines::RuleLines(int fd, std::string path, size_t part)
-    : fd_(fd),
-      path_(std::move(path)),
-      buffer_(std::make_unique<char[]>(std::max<size_t>(part, 16))),
-      capacity_(std::max<size_t>(part, 16)) {
+    : fd_(fd), path_(std::move(path)), capacity_(std::max<size_t>(part, 16)) {
+    buffer_ = std::make_unique<char[]>(capacity_);
     // The first part whole (or the file, when it is smaller): its first
     // bytes for head(), its lines for expectedLines().
     while (filled_ < capacity_ && !eof_)
@@ -294,11 +292,11 @@ struct FdCloser {
 };
 
 // The lines of a rules file parsed. A capture given for the rules (its
-// place and -f's swapped) is one line that says so, by its first bytes
-// (`head`), not a parse error quoting them.
-LabelRuleSet parseLines(RuleLines &lines, std::string_view head, const std::string &path,
-                        LabelFormat format, int32_t tz_offset_s) {
-    if (head.size() >= 4) {
+// place and -f's swapped) is one line that says so, by its first bytes,
+// not a parse error quoting them.
+LabelRuleSet parseLines(RuleLines &lines, const std::string &path, LabelFormat format,
+                        int32_t tz_offset_s) {
+    if (const std::string_view head = lines.head(); head.size() >= 4) {
         if (const char *capture = captureFormatOf(reinterpret_cast<const uint8_t *>(head.data())))
             throw LabelError(path + ": a packet capture, not rules (" + capture +
                              "): --labels reads a CSV of rules, -f the capture");
@@ -318,7 +316,7 @@ LabelRuleSet loadLabelRules(const std::string &path, LabelFormat format, int32_t
     // rewritten in place, would kill the process with SIGBUS), a part at
     // a time.
     RuleLines lines(fd, path);
-    return parseLines(lines, lines.head(), path, format, tz_offset_s);
+    return parseLines(lines, path, format, tz_offset_s);
 }
 
 LabelRuleSet parseLabelRules(std::istream &in, const std::string &path, LabelFormat format,
@@ -327,7 +325,7 @@ LabelRuleSet parseLabelRules(std::istream &in, const std::string &path, LabelFor
     text << in.rdbuf();
     const std::string all = text.str();
     RuleLines lines(all);
-    return parseLines(lines, std::string_view(all).substr(0, 4), path, format, tz_offset_s);
+    return parseLines(lines, path, format, tz_offset_s);
 }
 
 LabelRuleSet parseRulesCsv(RuleLines &in, const std::string &path, int32_t tz_offset_s) {

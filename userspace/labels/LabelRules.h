@@ -37,7 +37,8 @@ LabelRuleSet parseLabelRules(std::istream &in, const std::string &path, LabelFor
 // skipped.
 class RuleLines {
   public:
-    explicit RuleLines(std::string_view text) : text_(withoutByteOrderMark(text)) {}
+    explicit RuleLines(std::string_view text)
+        : text_(withoutByteOrderMark(text)), head_(text.substr(0, 4)) {}
     // Reads `fd` (not closed here) `part` bytes at a time (a line longer
     // than that grows the buffer). Read errors throw LabelError naming
     // `path`. Reads the first part at once (head()).
@@ -62,8 +63,9 @@ class RuleLines {
     // first part's lines. May be off either way.
     static constexpr size_t kMinLine = 16;
     size_t expectedLines() const;
-    // The file's first bytes as read (up to 4 of them, the byte order mark
-    // included; fewer when the file has fewer): what captureFormatOf reads.
+    // The first bytes of the text or file (up to 4 of them, the byte order
+    // mark included; fewer when there are fewer): what captureFormatOf
+    // reads.
     std::string_view head() const { return head_; }
 
   private:
