@@ -28,7 +28,7 @@ CMAKE_CCACHE := $(shell command -v ccache >/dev/null && \
 	echo -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
 # Build, test and lab dependencies. Keep sorted.
-DEB_PACKAGES := bpftool ccache clang clang-14 cmake curl debhelper dnsmasq-base dnsutils dpkg-dev ethtool faketime \
+DEB_PACKAGES := bpftool ccache clang clang-14 clang-format cmake curl debhelper dnsmasq-base dnsutils dpkg-dev ethtool faketime \
 	g++ iproute2 iputils-ping kcat libbenchmark-dev libbpf-dev libcap-dev libcli11-dev \
 	libcpp-httplib-dev libcurl4-openssl-dev libfuzzer-14-dev libgmock-dev libgtest-dev \
 	libndpi-bin libndpi-dev libpcap-dev librdkafka-dev libseccomp-dev libssl-dev libxdp-dev \

@@ -12,7 +12,7 @@
 #include "common/Result.h"
 #include "kernel/InterfaceAttachment.h"
 #include "kernel/XdpAttachment.h"
-#include "kernel/UniqueFd.h"
+#include "common/UniqueFd.h"
 
 namespace nftest {
 namespace {

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "kernel/UniqueFd.h"
+#include "common/UniqueFd.h"
 #include "netflow_kern_user.h"
 
 struct ring_buffer;

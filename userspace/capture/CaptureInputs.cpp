@@ -13,6 +13,9 @@
 #include <set>
 #include <utility>
 
+#include "common/CaptureMagic.h"
+#include "common/UniqueFd.h"
+
 namespace netflow {
 namespace {
 
@@ -68,26 +71,12 @@ std::vector<std::string> globMatches(const std::string &pattern) {
 }  // namespace
 
 bool looksLikeCapture(const std::string &path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0)
+    const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+    if (!fd)
         return false;
     uint8_t b[4] = {};
-    const ssize_t n = ::read(fd, b, sizeof b);
-    ::close(fd);
+    const ssize_t n = ::read(fd.get(), b, sizeof b);
     return n == 4 && captureFormatOf(b) != nullptr;
-}
-
-const char *captureFormatOf(const uint8_t first[4]) {
-    uint32_t le = 0, be = 0;
-    for (int i = 0; i < 4; i++) {
-        le |= static_cast<uint32_t>(first[i]) << (8 * i);
-        be = (be << 8) | first[i];
-    }
-    for (uint32_t magic : {0xA1B2C3D4u, 0xA1B23C4Du, 0xA1B2CD34u}) {  // micro, nano, modified
-        if (le == magic || be == magic)
-            return "pcap";
-    }
-    return be == 0x0A0D0D0Au ? "pcapng" : nullptr;  // pcapng section header block
 }
 
 CaptureInputs expandCaptureInputs(const std::vector<std::string> &args) {

@@ -26,7 +26,5 @@ CaptureInputs expandCaptureInputs(const std::vector<std::string> &args);
 // A pcap (any byte order, micro- or nanosecond) or pcapng file, by its first
 // four bytes.
 bool looksLikeCapture(const std::string &path);
-// The same from those bytes: "pcap", "pcapng", or null (neither).
-const char *captureFormatOf(const uint8_t first[4]);
 
 }  // namespace netflow

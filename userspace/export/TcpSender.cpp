@@ -17,12 +17,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-void closeFd(int &fd) {
-    if (fd >= 0)
-        ::close(fd);
-    fd = -1;
-}
-
 }  // namespace
 
 TcpSender::TcpSender(const std::string &host, uint16_t port, size_t queue_messages,
@@ -59,16 +53,16 @@ void TcpSender::send(std::span<const uint8_t> message, uint32_t flows) {
 
 // Non-blocking connect, at most a second.
 bool TcpSender::connect() {
-    fd_ = ::socket(address_.family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd_ < 0)
+    fd_.reset(::socket(address_.family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (!fd_)
         return false;
-    int rc = ::connect(fd_, reinterpret_cast<const sockaddr *>(&address_.addr), address_.len);
+    int rc = ::connect(fd_.get(), reinterpret_cast<const sockaddr *>(&address_.addr), address_.len);
     if (rc != 0 && errno == EINPROGRESS) {
-        pollfd p{fd_, POLLOUT, 0};
+        pollfd p{fd_.get(), POLLOUT, 0};
         int err = 0;
         socklen_t len = sizeof(err);
-        if (::poll(&p, 1, 1000) == 1 && ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
-            err == 0)
+        if (::poll(&p, 1, 1000) == 1 &&
+            ::getsockopt(fd_.get(), SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0)
             rc = 0;
         else
             errno = err ? err : ETIMEDOUT;
@@ -76,18 +70,18 @@ bool TcpSender::connect() {
     if (rc != 0) {
         std::lock_guard lock(mutex_);
         counters_.last_error = std::string("connect: ") + std::strerror(errno);
-        closeFd(fd_);
+        fd_.reset();
         return false;
     }
-    ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) & ~O_NONBLOCK);
+    ::fcntl(fd_.get(), F_SETFL, ::fcntl(fd_.get(), F_GETFL) & ~O_NONBLOCK);
     timeval tv{2, 0};  // a collector that stops reading counts as gone
-    ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    ::setsockopt(fd_.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
     return true;
 }
 
 bool TcpSender::writeAll(const uint8_t *data, size_t n) {
     while (n > 0) {
-        const ssize_t w = ::send(fd_, data, n, MSG_NOSIGNAL);
+        const ssize_t w = ::send(fd_.get(), data, n, MSG_NOSIGNAL);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0) {
@@ -118,7 +112,7 @@ void TcpSender::run() {
         Item &front = queue_.front();
         lock.unlock();
 
-        if (fd_ < 0) {
+        if (!fd_) {
             if (!connect()) {
                 std::unique_lock wait(mutex_);
                 wake_.wait_for(wait, backoff, [this] { return stopping_; });
@@ -137,12 +131,12 @@ void TcpSender::run() {
                 counters_.reconnects++;
             ever_connected_ = true;
             if (!ok) {
-                closeFd(fd_);
+                fd_.reset();
                 continue;
             }
         }
         if (!writeAll(front.bytes.data(), front.bytes.size())) {
-            closeFd(fd_);  // sent again, whole, on the next connection
+            fd_.reset();  // sent again, whole, on the next connection
             continue;
         }
         lock.lock();
@@ -157,7 +151,7 @@ void TcpSender::run() {
         counters_.flows_lost += item.flows;
     }
     queue_.clear();
-    closeFd(fd_);
+    fd_.reset();
 }
 
 Result<void> TcpSender::finish() {

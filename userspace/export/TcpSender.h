@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/UniqueFd.h"
 #include "export/MessageSender.h"
 #include "export/Resolve.h"
 
@@ -54,7 +55,7 @@ class TcpSender : public MessageSender {
     bool stopping_ = false;
     SendCounters counters_;
     std::thread thread_;
-    int fd_ = -1;  // the sender thread's
+    UniqueFd fd_;  // the sender thread's
     bool ever_connected_ = false;
 };
 

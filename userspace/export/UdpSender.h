@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "export/MessageSender.h"
-#include "kernel/UniqueFd.h"
+#include "common/UniqueFd.h"
 
 namespace netflow {
 

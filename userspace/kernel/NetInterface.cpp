@@ -7,7 +7,7 @@
 #include <cctype>
 #include <cerrno>
 
-#include "kernel/UniqueFd.h"
+#include "common/UniqueFd.h"
 
 namespace netflow {
 namespace {

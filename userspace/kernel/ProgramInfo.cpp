@@ -4,7 +4,7 @@
 
 #include <cerrno>
 
-#include "kernel/UniqueFd.h"
+#include "common/UniqueFd.h"
 
 namespace netflow {
 

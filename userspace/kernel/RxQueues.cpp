@@ -9,7 +9,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "kernel/UniqueFd.h"
+#include "common/UniqueFd.h"
 
 namespace netflow {
 namespace {

@@ -11,7 +11,7 @@
 #include "kernel/LibbpfQuiet.h"
 #include "kernel/ProgramInfo.h"
 #include "kernel/TcAttachment.h"
-#include "kernel/UniqueFd.h"
+#include "common/UniqueFd.h"
 
 namespace netflow {
 namespace {

@@ -10,7 +10,7 @@
 
 #include "kernel/KernelError.h"
 #include "kernel/NetInterface.h"
-#include "kernel/UniqueFd.h"
+#include "common/UniqueFd.h"
 
 namespace netflow {
 

@@ -18,8 +18,9 @@
 #endif
 #include <sys/stat.h>
 
-#include "capture/CaptureInputs.h"
+#include "common/CaptureMagic.h"
 #include "common/Text.h"
+#include "common/UniqueFd.h"
 #include "labels/AttackNames.h"
 #include "labels/CsvLine.h"
 #include "labels/LabelError.h"
@@ -286,11 +287,6 @@ std::optional<LabelFormat> parseLabelFormat(std::string_view text) {
 
 namespace {
 
-struct FdCloser {
-    int fd;
-    ~FdCloser() { ::close(fd); }
-};
-
 // The lines of a rules file parsed. A capture given for the rules (its
 // place and -f's swapped) is one line that says so, by its first bytes,
 // not a parse error quoting them.
@@ -308,14 +304,13 @@ LabelRuleSet parseLines(RuleLines &lines, const std::string &path, LabelFormat f
 }  // namespace
 
 LabelRuleSet loadLabelRules(const std::string &path, LabelFormat format, int32_t tz_offset_s) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd)
         throw LabelError(path + ": cannot open: " + std::strerror(errno));
-    const FdCloser closer{fd};
     // Read, not mapped (a file mapped and cut short while it is parsed,
     // rewritten in place, would kill the process with SIGBUS), a part at
     // a time.
-    RuleLines lines(fd, path);
+    RuleLines lines(fd.get(), path);
     return parseLines(lines, path, format, tz_offset_s);
 }
 

@@ -1,7 +1,8 @@
-// One owned file descriptor, closed by the destructor. Kernel handles that
-// live in an fd (a bpf_link, a lock file) are released by the kernel when
-// the last fd closes, also when the process is killed: holding them in
-// a UniqueFd is what makes "kill -9 leaves nothing behind" true.
+// One owned file descriptor, closed by the destructor: files, sockets, and
+// kernel handles. Those that live in an fd (a bpf_link, a lock file) are
+// released by the kernel when the last fd closes, also when the process
+// is killed: holding them in a UniqueFd is what makes "kill -9 leaves
+// nothing behind" true.
 #pragma once
 
 #include <unistd.h>
