@@ -104,6 +104,22 @@ grep -q "stopped before the capture started" "$work/rules.err" ||
     fail "SIGTERM while reading --labels: $(cat "$work/rules.err")"
 [ ! -e "$work/rules.csv" ] || fail "SIGTERM while reading --labels: an output was created"
 
+# The same past the open: the writer sends the header and two rules, then
+# stalls with the FIFO open. The rules are read a part at a time (a read
+# interrupted by a signal is retried); a stop ends the run in the read,
+# exit 0, nothing created.
+{ printf 'attack,src,dst,sport,dport,proto,start,end\nA,10.0.0.1,,,,,,\nB,10.0.0.2,,,,,,\n'
+  exec sleep 30; } >"$work/rules" & writer=$!
+timeout -k 5 30 "$netflow" -f "$golden/dns.pcap" -c "$work/rules.csv" --labels "$work/rules" \
+    2>"$work/rules.err" &
+term_when '*pipe_read'
+kill "$writer" 2>/dev/null
+[ "$blocked" = 0 ] || fail "SIGTERM while --labels' writer stalls: not blocked in the read, or SIGINT/SIGTERM blocked ($blocked)"
+[ "$rc" = 0 ] || fail "SIGTERM while --labels' writer stalls: exit $rc: $(cat "$work/rules.err")"
+grep -q "stopped before the capture started" "$work/rules.err" ||
+    fail "SIGTERM while --labels' writer stalls: $(cat "$work/rules.err")"
+[ ! -e "$work/rules.csv" ] || fail "SIGTERM while --labels' writer stalls: an output was created"
+
 # ------------------------------------------------------------ a stalled FIFO
 # The capture's packets, then the writer stalls (the FIFO stays open).
 stall() { { cat "$golden/dns.pcap"; exec sleep 30; } >"$work/fifo" & writer=$!; }
