@@ -104,11 +104,14 @@ grep -q "stopped before the capture started" "$work/rules.err" ||
     fail "SIGTERM while reading --labels: $(cat "$work/rules.err")"
 [ ! -e "$work/rules.csv" ] || fail "SIGTERM while reading --labels: an output was created"
 
-# The same past the open: the writer sends the header and two rules, then
-# stalls with the FIFO open. The rules are read a part at a time (a read
-# interrupted by a signal is retried); a stop ends the run in the read,
-# exit 0, nothing created.
-{ printf 'attack,src,dst,sport,dport,proto,start,end\nA,10.0.0.1,,,,,,\nB,10.0.0.2,,,,,,\n'
+# The same past the open and the first part: the writer sends the header
+# and ~370 KB of rules (14,000) (more than the first 256 KB part the reader takes
+# before it parses anything), then stalls with the FIFO open. The run
+# parses the first part's rules and blocks reading the next (a read
+# interrupted by a signal is retried); a stop ends it there, exit 0,
+# nothing created.
+{ printf 'attack,src,dst,sport,dport,proto,start,end\n'
+  awk 'BEGIN { for (i = 0; i < 14000; i++) printf "Attack-%d,10.%d.%d.%d,,,,,,\n", i % 7, int(i / 65536), int(i / 256) % 256, i % 256 }'
   exec sleep 30; } >"$work/rules" & writer=$!
 timeout -k 5 30 "$netflow" -f "$golden/dns.pcap" -c "$work/rules.csv" --labels "$work/rules" \
     2>"$work/rules.err" &

@@ -6,14 +6,16 @@
     check_source.py REPO format     the clang-format check alone
 
 layers: every folder of userspace/ is a row of docs/architecture.md's table
-"Folders as layers", and each of its files includes ("folder/...") only
-folders of rows above its own or its own; files directly in userspace/
+"Folders as layers", and each of its files includes only folders of rows
+above its own or its own. An include is resolved as the compiler finds
+it (next to the file, then userspace/, bpf/, bpf/core/; quoted or in
+angle brackets, with "../" or without). Files directly in userspace/
 (main.cpp) are the entry, above every folder. bpf/core/ includes nothing
 of bpf/ outside it (the core is compiled for userspace too), and bpf/
 nothing of userspace/.
 
-format: every C and C++ file is as clang-format (the repo's .clang-format)
-writes it.
+format: every C and C++ file is as clang-format 14 (the repo's
+.clang-format; the one `make format` runs) writes it.
 
 Prints one line per finding and exits 1 when there is any; 2 when the
 table or clang-format cannot be found.
@@ -24,8 +26,14 @@ import shutil
 import subprocess
 import sys
 
-INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
+INCLUDE = re.compile(r'^\s*#\s*include\s+["<]([^">]+)[">]')
 SOURCE_SUFFIXES = ('.c', '.h', '.cpp', '.hpp')
+CLANG_FORMAT_MAJOR = 14  # Debian 12's; the tree is formatted with it
+
+
+def give_up(message):
+    print(f'check_source: {message}', file=sys.stderr)
+    sys.exit(2)
 
 
 def layer_folders(repo):
@@ -45,7 +53,7 @@ def layer_folders(repo):
                 continue  # the kernel side: checked on its own below
             folders.append(folder.removeprefix('userspace/'))
     if not folders:
-        sys.exit(f'check_source: no layer table in {path}')
+        give_up(f'no layer table in {path}')
     return folders
 
 
@@ -55,6 +63,18 @@ def includes(path):
             m = INCLUDE.match(line)
             if m:
                 yield number, m.group(1)
+
+
+def resolve(repo, including_dir, target):
+    """The tree's file an include names, relative to the repo, or None (a
+    system header): as the compiler finds it, next to the including file
+    first, then on the include path (userspace, bpf, bpf/core)."""
+    for base in (including_dir, os.path.join(repo, 'userspace'), os.path.join(repo, 'bpf'),
+                 os.path.join(repo, 'bpf', 'core')):
+        path = os.path.normpath(os.path.join(base, target))
+        if os.path.isfile(path):
+            return os.path.relpath(path, repo)
+    return None
 
 
 def check_layers(repo):
@@ -77,12 +97,15 @@ def check_layers(repo):
             if not name.endswith(SOURCE_SUFFIXES):
                 continue
             for number, target in includes(os.path.join(root, name)):
-                head = target.split('/')[0]
-                if '/' in target and head in rank and rank[head] > own:
+                found = resolve(repo, root, target)
+                parts_found = found.split(os.sep) if found else []
+                if len(parts_found) < 3 or parts_found[0] != 'userspace':
+                    continue  # the kernel side, a system header, or main.cpp
+                head = parts_found[1]
+                if head in rank and rank[head] > own:
                     findings.append(f'{rel}/{name}:{number}: includes "{target}": {head}/ '
                                     f'comes after {where} in the layer table')
     bpf = os.path.join(repo, 'bpf')
-    core = set(os.listdir(os.path.join(bpf, 'core')))
     for root, _, files in os.walk(bpf):
         in_core = os.path.relpath(root, bpf) == 'core'
         for name in sorted(files):
@@ -90,11 +113,13 @@ def check_layers(repo):
                 continue
             rel = os.path.relpath(os.path.join(root, name), repo)
             for number, target in includes(os.path.join(root, name)):
-                head = target.split('/')[0]
-                if head in rank and '/' in target:
+                found = resolve(repo, root, target)
+                if found is None:
+                    continue  # a system or libbpf header
+                if found.startswith('userspace' + os.sep):
                     findings.append(f'{rel}:{number}: includes "{target}": the kernel side '
                                     'includes nothing of userspace/')
-                elif in_core and target not in core:
+                elif in_core and os.path.dirname(found) != os.path.join('bpf', 'core'):
                     findings.append(f'{rel}:{number}: includes "{target}": bpf/core/ '
                                     'includes only bpf/core/')
     return findings
@@ -102,10 +127,12 @@ def check_layers(repo):
 
 def source_files(repo):
     try:
-        out = subprocess.run(['git', '-C', repo, 'ls-files', '*.c', '*.h', '*.cpp', '*.hpp'],
+        out = subprocess.run(['git', '-C', repo, 'ls-files', '-z', '*.c', '*.h', '*.cpp', '*.hpp'],
                              capture_output=True, text=True, check=True).stdout
-        return [os.path.join(repo, p) for p in out.split()]
+        return [os.path.join(repo, p) for p in out.split('\0') if p]
     except (OSError, subprocess.CalledProcessError):  # not a checkout: a copy of the tree
+        print('check_source: not a git checkout: the C and C++ files of userspace, bpf, '
+              'tests, fuzz and tools')
         found = []
         for top in ('userspace', 'bpf', 'tests', 'fuzz', 'tools'):
             for root, _, files in os.walk(os.path.join(repo, top)):
@@ -114,12 +141,18 @@ def source_files(repo):
 
 
 def check_format(repo):
-    tool = shutil.which('clang-format-14') or shutil.which('clang-format')
+    # The one `make format` runs, of the major version the tree is
+    # formatted with (another version formats some constructs otherwise).
+    tool = shutil.which('clang-format') or shutil.which(f'clang-format-{CLANG_FORMAT_MAJOR}')
     if not tool:
-        sys.exit('check_source: no clang-format (make deps installs it)')
+        give_up('no clang-format (make deps installs it)')
+    version = subprocess.run([tool, '--version'], capture_output=True, text=True).stdout
+    m = re.search(r'version (\d+)\.', version)
+    if not m or int(m.group(1)) != CLANG_FORMAT_MAJOR:
+        give_up(f'{tool} is not clang-format {CLANG_FORMAT_MAJOR}: {version.strip()}')
     files = source_files(repo)
     if not files:
-        sys.exit(f'check_source: no C or C++ files under {repo}')
+        give_up(f'no C or C++ files under {repo}')
     run = subprocess.run([tool, '--dry-run', '--Werror', '--style=file'] + files, cwd=repo,
                          capture_output=True, text=True)
     lines = {}
