@@ -15,43 +15,21 @@
 #include <string>
 #include <string_view>
 
+#include "common/UniqueFd.h"
 #include "labels/LabelError.h"
 #include "labels/LabelRules.h"
+#include "support/RuleLinesSeen.h"
 
 namespace {
 
 void compareParts(std::string_view text, size_t part) {
-    const int fd = ::memfd_create("rules", MFD_CLOEXEC);
-    if (fd < 0)
+    const netflow::UniqueFd fd(::memfd_create("rules", MFD_CLOEXEC));
+    if (!fd || ::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()) ||
+        ::lseek(fd.get(), 0, SEEK_SET) != 0)
         return;
-    if (::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size()) ||
-        ::lseek(fd, 0, SEEK_SET) != 0) {
-        ::close(fd);
-        return;
-    }
-    {
-        netflow::RuleLines whole(text), parts(fd, "rules.csv", part);
-        if (parts.head() != text.substr(0, 4))
-            std::abort();
-        std::string_view a, b;
-        size_t a_no = 0, b_no = 0, a_found = 0, b_found = 0;
-        uint32_t a_at[6], b_at[6];
-        bool a_quoted = false, b_quoted = false;
-        while (true) {
-            const bool more = whole.next(a, &a_no, a_at, 6, &a_found, &a_quoted);
-            if (parts.next(b, &b_no, b_at, 6, &b_found, &b_quoted) != more)
-                std::abort();
-            if (!more)
-                break;
-            if (a != b || a_no != b_no || a_found != b_found || a_quoted != b_quoted)
-                std::abort();
-            for (size_t i = 0; i < a_found; i++) {
-                if (a_at[i] != b_at[i])
-                    std::abort();
-            }
-        }
-    }
-    ::close(fd);
+    netflow::RuleLines whole(text), parts(fd.get(), "rules.csv", part);
+    if (parts.head() != text.substr(0, 4) || linesOf(parts) != linesOf(whole))
+        std::abort();
 }
 
 }  // namespace

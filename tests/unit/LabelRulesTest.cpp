@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "support/PipeWriter.h"
+#include "support/RuleLinesSeen.h"
+#include "common/UniqueFd.h"
 #include "labels/AttackNames.h"
 #include "labels/CsvLine.h"
 #include "labels/LabelError.h"
@@ -115,24 +117,6 @@ TEST(RuleLines, NextWithCommasAgreesWithNextAndFindCommas) {
 // no last newline, empty lines, an empty file; from a regular file and
 // from a pipe (which read() fills a little at a time), for parts of
 // several sizes.
-struct LineSeen {
-    std::string line;
-    size_t line_no;
-    std::vector<uint32_t> commas;
-    bool quoted;
-    bool operator==(const LineSeen &) const = default;
-};
-std::vector<LineSeen> linesOf(netflow::RuleLines &lines) {
-    std::vector<LineSeen> out;
-    std::string_view line;
-    size_t line_no = 0, found = 0;
-    uint32_t at[4];
-    bool quoted = false;
-    while (lines.next(line, &line_no, at, 4, &found, &quoted))
-        out.push_back(LineSeen{std::string(line), line_no, {at, at + found}, quoted});
-    return out;
-}
-
 TEST(RuleLines, ReadInPartsAgreesWithTextInMemory) {
     const std::string long_line = "a," + std::string(300, 'x') + ",\"q,\",b\n";
     const std::vector<std::string> texts = {
@@ -147,20 +131,19 @@ TEST(RuleLines, ReadInPartsAgreesWithTextInMemory) {
     const std::string path = ::testing::TempDir() + "rule_lines_parts.csv";
     for (const std::string &text : texts) {
         netflow::RuleLines whole(text);
-        const std::vector<LineSeen> want = linesOf(whole);
+        const std::vector<LineSeen> want = linesOf(whole, 4);
         for (size_t part : {size_t{16}, size_t{17}, size_t{64}, size_t{1000}, size_t{1} << 18}) {
             {
                 std::ofstream(path, std::ios::binary) << text;
-                const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-                ASSERT_GE(fd, 0);
-                netflow::RuleLines file(fd, path, part);
+                const netflow::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+                ASSERT_TRUE(fd);
+                netflow::RuleLines file(fd.get(), path, part);
                 EXPECT_EQ(file.head(), std::string_view(text).substr(0, 4));
-                EXPECT_EQ(linesOf(file), want) << "file, part " << part << ": " << text;
-                ::close(fd);
+                EXPECT_EQ(linesOf(file, 4), want) << "file, part " << part << ": " << text;
             }
             PipeWriter pipe(text, true);
             netflow::RuleLines stream(pipe.fd(), "pipe", part);
-            EXPECT_EQ(linesOf(stream), want) << "pipe, part " << part << ": " << text;
+            EXPECT_EQ(linesOf(stream, 4), want) << "pipe, part " << part << ": " << text;
         }
     }
     std::remove(path.c_str());
@@ -175,29 +158,27 @@ TEST(RuleLines, ExpectedLines) {
     EXPECT_EQ(netflow::RuleLines(text).expectedLines(), 5001u);  // the empty last line counts
     const std::string path = ::testing::TempDir() + "rule_lines_expected.csv";
     std::ofstream(path, std::ios::binary) << text;
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    ASSERT_GE(fd, 0);
+    const netflow::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    ASSERT_TRUE(fd);
     {
-        netflow::RuleLines one_part(fd, path);
+        netflow::RuleLines one_part(fd.get(), path);
         EXPECT_EQ(one_part.expectedLines(), 5001u);
     }
-    ASSERT_EQ(::lseek(fd, 0, SEEK_SET), 0);
-    netflow::RuleLines parts(fd, path, 4096);
+    ASSERT_EQ(::lseek(fd.get(), 0, SEEK_SET), 0);
+    netflow::RuleLines parts(fd.get(), path, 4096);
     EXPECT_GE(parts.expectedLines(), 5000u);
     EXPECT_LE(parts.expectedLines(), 6000u);
-    ::close(fd);
     // A first part of empty lines, then long ones: at most a line for
     // each kMinLine bytes, not the first part's 4,096 a part.
     std::string skewed(4096, '\n');
     for (int i = 0; i < 2000; i++)
         skewed += std::string(109, 'x') + "\n";
     std::ofstream(path, std::ios::binary | std::ios::trunc) << skewed;
-    const int skewed_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    ASSERT_GE(skewed_fd, 0);
-    netflow::RuleLines few(skewed_fd, path, 4096);
+    const netflow::UniqueFd skewed_fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    ASSERT_TRUE(skewed_fd);
+    netflow::RuleLines few(skewed_fd.get(), path, 4096);
     EXPECT_LE(few.expectedLines(), skewed.size() / netflow::RuleLines::kMinLine + 64);
     EXPECT_GE(few.expectedLines(), 2000u);
-    ::close(skewed_fd);
     std::remove(path.c_str());
 }
 
